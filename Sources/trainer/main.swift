@@ -1,0 +1,2 @@
+import TrainerKit
+print("trainer: not built yet")
