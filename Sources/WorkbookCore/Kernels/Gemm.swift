@@ -6,15 +6,17 @@
 //
 // How it is fast (the BLIS / GotoBLAS recipe, in Swift):
 //
-// 1. Packing. A block of op(B) (`kc` rows) is copied into panels `nr` = 16 columns wide, and a block
-//    of op(A) into panels `mr` = 6 rows tall, each laid out in the order the micro-kernel reads it.
-//    Packing absorbs the transposes (all four variants share one micro-kernel), pads ragged edges
-//    with zeros, and makes every load in the hot loop contiguous.
+// 1. Packing only B. Each 16-column panel of op(B) (`kc` rows deep, 32 KB) is copied into a
+//    contiguous zero-padded buffer that stays in L1 while every 6-row strip of A sweeps past it;
+//    reading B in place instead would step by a power-of-two row length and thrash L1's sets.
+//    Packing absorbs B's transpose and ragged right edge. A is read in place through two strides
+//    (rows `aRow` apart, k steps `aStep` apart), so its transpose costs nothing; only a ragged
+//    bottom strip (fewer than 6 rows) is copied into a padded panel.
 // 2. The micro-kernel keeps a 6 × 16 tile of C in twelve `SIMD8<Double>` registers and, for each of
 //    the `kc` steps, loads two vectors of B, broadcasts six scalars of A and issues twelve fused
 //    multiply-adds. Nothing is allocated, nothing is bounds-checked and C is touched only once per
 //    block.
-// 3. Blocking. `kc` = 256 keeps a packed A panel in L1 and the packed B block in L2.
+// 3. Blocking. `kc` = 256 keeps a 6-row strip of A in L1 and the B block being swept in L2.
 //
 // FMA matters: on plain x86-64 `addingProduct` is a library call per lane, so Package.swift compiles
 // this module with `-target-cpu native` on x86-64 (arm64 has FMA already). This function is
@@ -28,7 +30,7 @@
 ///   - a: `[m, k]`, or `[k, m]` when `transposeA`.
 ///   - b: `[k, n]`, or `[n, k]` when `transposeB`.
 ///   - c: `[m, n]`; read only when `beta != 0`.
-/// - Complexity: O(m·n·k) time, O(kc·(n + mc)) scratch for the packed panels.
+/// - Complexity: O(m·n·k) time, O(kc·n) scratch for the packed panels.
 public func gemm(
     m: Int, n: Int, k: Int,
     a: UnsafePointer<Double>, transposeA: Bool,
@@ -49,47 +51,45 @@ public func gemm(
     }
     let lda = transposeA ? m : k
     let ldb = transposeB ? k : n
+    // Where op(A)[i, p] lives: the tile's six rows are `aRow` apart, successive k steps `aStep`.
+    let aRow = transposeA ? 1 : lda, aStep = transposeA ? lda : 1
     let kcMax = Swift.min(k, GemmBlocking.kc)
-    let ncMax = Swift.min(roundUp(n, GemmBlocking.nr), GemmBlocking.nc)
-    let mcMax = Swift.min(roundUp(m, GemmBlocking.mr), GemmBlocking.mc)
-    let packedB = UnsafeMutablePointer<Double>.allocate(capacity: kcMax * ncMax)
-    let packedA = UnsafeMutablePointer<Double>.allocate(capacity: kcMax * mcMax)
+    let nr = GemmBlocking.nr, mr = GemmBlocking.mr
+    let panelB = UnsafeMutablePointer<Double>.allocate(capacity: kcMax * nr)
+    let edgeA = UnsafeMutablePointer<Double>.allocate(capacity: kcMax * mr)
     defer {
-        packedB.deallocate()
-        packedA.deallocate()
+        panelB.deallocate()
+        edgeA.deallocate()
     }
-    var jc = 0
-    while jc < n {
-        let nc = Swift.min(GemmBlocking.nc, n - jc)
-        var pc = 0
-        while pc < k {
-            let kc = Swift.min(GemmBlocking.kc, k - pc)
-            // The first k block applies the caller's beta; later blocks add onto what is there.
-            let blockBeta = pc == 0 ? beta : 1
-            packB(b, ldb: ldb, transposed: transposeB, row: pc, column: jc, kc: kc, nc: nc, into: packedB)
-            var ic = 0
-            while ic < m {
-                let mc = Swift.min(GemmBlocking.mc, m - ic)
-                packA(a, lda: lda, transposed: transposeA, row: ic, column: pc, mc: mc, kc: kc, into: packedA)
-                var jr = 0
-                while jr < nc {
-                    let nr = Swift.min(GemmBlocking.nr, nc - jr)
-                    var ir = 0
-                    while ir < mc {
-                        let mr = Swift.min(GemmBlocking.mr, mc - ir)
-                        microKernel(
-                            kc: kc, a: packedA + ir * kc, b: packedB + jr * kc,
-                            c: c + (ic + ir) * n + jc + jr, ldc: n,
-                            rows: mr, columns: nr, alpha: alpha, beta: blockBeta)
-                        ir += GemmBlocking.mr
-                    }
-                    jr += GemmBlocking.nr
-                }
-                ic += mc
-            }
-            pc += kc
+    let fullRows = m / mr * mr
+    var pc = 0
+    while pc < k {
+        let kc = Swift.min(GemmBlocking.kc, k - pc)
+        // The first k block applies the caller's beta; later blocks add onto what is there.
+        let blockBeta = pc == 0 ? beta : 1
+        // A ragged bottom edge (fewer than 6 rows) is copied once into a zero-padded panel.
+        if fullRows < m {
+            packA(a, lda: lda, transposed: transposeA, row: fullRows, column: pc, mc: m - fullRows, kc: kc, into: edgeA)
         }
-        jc += nc
+        var jr = 0
+        while jr < n {
+            let columns = Swift.min(nr, n - jr)
+            // One 16-column panel of op(B), contiguous and zero-padded: it stays in L1 while every
+            // 6-row strip of A sweeps past it.
+            packB(b, ldb: ldb, transposed: transposeB, row: pc, column: jr, kc: kc, nc: columns, into: panelB)
+            var ic = 0
+            while ic < fullRows {
+                microKernel(kc: kc, a: a + ic * aRow + pc * aStep, aRow: aRow, aStep: aStep, b: panelB,
+                            c: c + ic * n + jr, ldc: n, rows: mr, columns: columns, alpha: alpha, beta: blockBeta)
+                ic += mr
+            }
+            if fullRows < m {
+                microKernel(kc: kc, a: edgeA, aRow: 1, aStep: mr, b: panelB,
+                            c: c + fullRows * n + jr, ldc: n, rows: m - fullRows, columns: columns, alpha: alpha, beta: blockBeta)
+            }
+            jr += nr
+        }
+        pc += kc
     }
 }
 
@@ -117,13 +117,11 @@ public func naiveGemm(
 }
 
 /// The block sizes of ``gemm``. `mr` × `nr` is the register tile (6 × 16 doubles = twelve 8-wide
-/// vectors); `kc`, `mc`, `nc` bound the packed panels so they stay in cache.
+/// vectors); `kc` bounds the depth of one sweep so its slices of A and B stay in cache.
 private enum GemmBlocking {
     static let mr = 6
     static let nr = 16
     static let kc = 256
-    static let mc = 120
-    static let nc = 2048
 }
 
 @inline(__always)
@@ -218,9 +216,9 @@ private func store(_ value: Vector8, _ pointer: UnsafeMutablePointer<Double>) {
 }
 
 /// `C[0..<rows, 0..<columns] = alpha · Apanel · Bpanel + beta · C` for one 6 × 16 register tile.
-/// `a` is a packed A panel (`kc` × 6), `b` a packed B panel (`kc` × 16).
+/// Row `i` of the A tile at step `p` is `a[i·aRow + p·aStep]`; `b` is a packed panel (`kc` × 16).
 private func microKernel(
-    kc: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>,
+    kc: Int, a: UnsafePointer<Double>, aRow: Int, aStep: Int, b: UnsafePointer<Double>,
     c: UnsafeMutablePointer<Double>, ldc: Int,
     rows: Int, columns: Int, alpha: Double, beta: Double
 ) {
@@ -230,24 +228,25 @@ private func microKernel(
     var c30 = Vector8(), c31 = Vector8()
     var c40 = Vector8(), c41 = Vector8()
     var c50 = Vector8(), c51 = Vector8()
-    var ap = a
+    // Six row pointers into A; each advances by `aStep` per k step.
+    var a0 = a, a1 = a + aRow, a2 = a + 2 * aRow, a3 = a + 3 * aRow, a4 = a + 4 * aRow, a5 = a + 5 * aRow
     var bp = b
     for _ in 0..<kc {
         let b0 = load(bp)
         let b1 = load(bp + 8)
-        var x = Vector8(repeating: ap[0])
+        var x = Vector8(repeating: a0.pointee)
         c00.addProduct(x, b0); c01.addProduct(x, b1)
-        x = Vector8(repeating: ap[1])
+        x = Vector8(repeating: a1.pointee)
         c10.addProduct(x, b0); c11.addProduct(x, b1)
-        x = Vector8(repeating: ap[2])
+        x = Vector8(repeating: a2.pointee)
         c20.addProduct(x, b0); c21.addProduct(x, b1)
-        x = Vector8(repeating: ap[3])
+        x = Vector8(repeating: a3.pointee)
         c30.addProduct(x, b0); c31.addProduct(x, b1)
-        x = Vector8(repeating: ap[4])
+        x = Vector8(repeating: a4.pointee)
         c40.addProduct(x, b0); c41.addProduct(x, b1)
-        x = Vector8(repeating: ap[5])
+        x = Vector8(repeating: a5.pointee)
         c50.addProduct(x, b0); c51.addProduct(x, b1)
-        ap += 6
+        a0 += aStep; a1 += aStep; a2 += aStep; a3 += aStep; a4 += aStep; a5 += aStep
         bp += 16
     }
     let scaleBy = Vector8(repeating: alpha)
