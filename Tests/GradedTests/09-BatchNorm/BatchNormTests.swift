@@ -38,7 +38,7 @@ enum BatchNormExample {
 }
 
 /// Batch normalization written out with loops, the reference the gradient checks differentiate.
-func referenceBatchNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: Double) -> Tensor {
+fileprivate func referenceBatchNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: Double) -> Tensor {
     let n = x.shape[0], d = x.shape[1]
     var out = Tensor(zeros: x.shape)
     for j in 0..<d {
