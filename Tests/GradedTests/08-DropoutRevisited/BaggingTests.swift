@@ -181,7 +181,7 @@ struct BaggedGeometricMeanTests {
                 // exp(mean(log σ(u) − log σ(−u))) = exp(mean(u)) = e³, so p(class 0) = σ(3).
                 let head: (Tensor) throws -> Tensor = { h in
                     let u = try h.sum(alongAxis: 1)
-                    return try Tensor(shape: [h.shape[0], 2]) { i in i % 2 == 0 ? BaggingFixtures.sigmoid(u[i / 2]) : BaggingFixtures.sigmoid(-u[i / 2]) }
+                    return Tensor(shape: [h.shape[0], 2]) { i in i % 2 == 0 ? BaggingFixtures.sigmoid(u[i / 2]) : BaggingFixtures.sigmoid(-u[i / 2]) }
                 }
                 let g = try baggedGeometricMean(hidden: try Tensor([[2, 4]]), keepProbability: 0.5, head: head)
                 let s3 = BaggingFixtures.sigmoid(3)
