@@ -38,7 +38,7 @@ enum BaggingFixtures {
 }
 
 @Suite("Bagging1 · Every dropout sub-network and its probability")
-struct DropoutSubnetworkTests {
+struct Bagging1Tests {
     @Test("lists the four sub-networks of two units in binary-counting order")
     func twoUnits() async {
         Grader.judge(.bagging1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
@@ -94,7 +94,7 @@ struct DropoutSubnetworkTests {
 }
 
 @Suite("Bagging2 · Exact bagged average versus weight scaling")
-struct BaggedAverageTests {
+struct Bagging2Tests {
     @Test("agree when the head is linear in the units: h = [2, 4], head = sum")
     func linearByHand() async {
         Grader.judge(.bagging2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
@@ -171,7 +171,7 @@ struct BaggedAverageTests {
 }
 
 @Suite("Bagging3 · Geometric mean: where weight scaling is exact for softmax")
-struct BaggedGeometricMeanTests {
+struct Bagging3Tests {
     @Test("reproduces σ(3) for two classes with logits [sum(h ⊙ m), 0], h = [2, 4]")
     func twoClassesByHand() async {
         Grader.judge(.bagging3, await #expect(processExitsWith: .failure, observing: Grader.streams) {

@@ -61,7 +61,7 @@ func checkThrowsDropConnectError(_ what: String, in exercise: Exercise, _ body: 
 }
 
 @Suite("DropConnect1 · DropConnect forward")
-struct DropConnectForwardTests {
+struct DropConnect1Tests {
     @Test("masks and rescales the weights of the hand-worked example")
     func workedExample() async {
         Grader.judge(.dropConnect1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
@@ -185,7 +185,7 @@ struct DropConnectForwardTests {
 }
 
 @Suite("DropConnect2 · DropConnect backward")
-struct DropConnectBackwardTests {
+struct DropConnect2Tests {
     @Test("reproduces the hand-worked gradients")
     func workedExample() async {
         Grader.judge(.dropConnect2, await #expect(processExitsWith: .failure, observing: Grader.streams) {

@@ -9,7 +9,7 @@ extension Exercise {
 }
 
 /// A two-layer network `relu(x · W1 + b1) · W2 + b2`, written with core operations.
-enum TinyNetwork {
+enum EnsembleTinyNetwork {
     static func forward(_ parameters: [Tensor], _ x: Tensor) throws -> Tensor {
         let hidden = (try x.matmul(parameters[0]) + parameters[1]).map { Swift.max(0, $0) }
         return try hidden.matmul(parameters[2]) + parameters[3]
@@ -25,7 +25,7 @@ enum TinyNetwork {
 }
 
 @Suite("Ensemble3 · Parameter averaging along one trajectory")
-struct ParameterAveragingTests {
+struct Ensemble3Tests {
     @Test("averages each parameter tensor elementwise")
     func byHand() async {
         Grader.judge(.ensemble3, await #expect(processExitsWith: .failure, observing: Grader.streams) {
@@ -67,17 +67,17 @@ struct ParameterAveragingTests {
                 var rng = SeededGenerator(seed: 41)
                 let a = [Tensor.randomNormal(shape: [3, 4], using: &rng), Tensor.randomNormal(shape: [4], using: &rng),
                          Tensor.randomNormal(shape: [4, 2], using: &rng), Tensor.randomNormal(shape: [2], using: &rng)]
-                let b = try TinyNetwork.permuted(a, [2, 0, 3, 1])
+                let b = try EnsembleTinyNetwork.permuted(a, [2, 0, 3, 1])
                 let x = Tensor.randomNormal(shape: [5, 3], using: &rng)
-                let fa = try TinyNetwork.forward(a, x)
+                let fa = try EnsembleTinyNetwork.forward(a, x)
                 // The twins compute the same function (a check on the fixture itself)...
-                check(try TinyNetwork.forward(b, x), equals: fa, "the permuted twin's output", in: .ensemble3,
+                check(try EnsembleTinyNetwork.forward(b, x), equals: fa, "the permuted twin's output", in: .ensemble3,
                       absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
                 // ...so averaging their *predictions* changes nothing, but averaging their
                 // *parameters* mixes unrelated hidden units into a different network. For seed 41 the
                 // largest output change is about 3.15 (measured); 0.1 leaves a wide margin.
                 let averaged = try averageParameters([a, b])
-                let gap = try (try TinyNetwork.forward(averaged, x) - fa).map(abs).max()
+                let gap = try (try EnsembleTinyNetwork.forward(averaged, x) - fa).map(abs).max()
                 check(gap > 0.1,
                       "the network with averaged parameters should compute something clearly different (largest output change > 0.1); it changed by \(gap). Did you average each tensor elementwise?",
                       in: .ensemble3)

@@ -32,7 +32,7 @@ enum EnsembleFixtures {
 }
 
 @Suite("Ensemble1 · Prediction averaging")
-struct PredictionAveragingTests {
+struct Ensemble1Tests {
     @Test("averages two members by hand")
     func byHand() async {
         Grader.judge(.ensemble1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
@@ -98,7 +98,7 @@ struct PredictionAveragingTests {
 }
 
 @Suite("Ensemble2 · Majority vote")
-struct MajorityVoteTests {
+struct Ensemble2Tests {
     @Test("counts one vote per member, and can disagree with averaging")
     func byHand() async {
         Grader.judge(.ensemble2, await #expect(processExitsWith: .failure, observing: Grader.streams) {

@@ -23,7 +23,7 @@ func checkThrowsScheduleError(_ what: String, in exercise: Exercise, _ body: () 
 }
 
 @Suite("Ensemble4 · Snapshot ensembles with a cyclic cosine rate")
-struct SnapshotEnsembleTests {
+struct Ensemble4Tests {
     @Test("the rate starts at α0, halves mid-cycle, nearly vanishes at the cycle's end and restarts")
     func schedulePoints() async {
         Grader.judge(.ensemble4, await #expect(processExitsWith: .failure, observing: Grader.streams) {

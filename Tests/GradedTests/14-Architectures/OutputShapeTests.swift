@@ -8,7 +8,7 @@ extension Exercise {
 }
 
 /// One layer, an input shape and the output shape, derived by hand with ⌊(H + 2P − K)/S⌋ + 1.
-struct LayerShapeCase: Codable, Sendable, CustomStringConvertible {
+struct ArchitectureShapeCase: Codable, Sendable, CustomStringConvertible {
     var layer: LayerDescription
     var input: [Int]
     var output: [Int]
@@ -16,8 +16,8 @@ struct LayerShapeCase: Codable, Sendable, CustomStringConvertible {
     var description: String { why }
 }
 
-enum LayerShapeCases {
-    static let all: [LayerShapeCase] = [
+enum ArchitectureShapeCases {
+    static let all: [ArchitectureShapeCase] = [
         .init(layer: .convolution(kernelSize: 5, inputChannels: 1, outputChannels: 6), input: [32, 32, 1], output: [28, 28, 6],
               why: "LeNet conv 5x5 on 32: (32 − 5)/1 + 1 = 28"),
         .init(layer: .convolution(kernelSize: 7, inputChannels: 3, outputChannels: 64, stride: 2, padding: 3, bias: false),
@@ -42,9 +42,9 @@ enum LayerShapeCases {
 }
 
 @Suite("Architecture2 · Following the shape through a network")
-struct OutputShapeTests {
-    @Test("applies the output-size formula layer by layer", arguments: LayerShapeCases.all)
-    func eachLayer(example: LayerShapeCase) async {
+struct Architecture2Tests {
+    @Test("applies the output-size formula layer by layer", arguments: ArchitectureShapeCases.all)
+    func eachLayer(example: ArchitectureShapeCase) async {
         Grader.judge(.architecture2, await #expect(processExitsWith: .failure, observing: Grader.streams) { [example] in
             Grader.run(.architecture2) {
                 let got = try outputShape(of: example.layer, input: example.input)

@@ -8,15 +8,15 @@ extension Exercise {
 }
 
 /// One layer and its count, derived by hand.
-struct LayerCountCase: Codable, Sendable, CustomStringConvertible {
+struct ArchitectureCountCase: Codable, Sendable, CustomStringConvertible {
     var layer: LayerDescription
     var count: Int
     var why: String
     var description: String { why }
 }
 
-enum LayerCountCases {
-    static let all: [LayerCountCase] = [
+enum ArchitectureCountCases {
+    static let all: [ArchitectureCountCase] = [
         .init(layer: .convolution(kernelSize: 5, inputChannels: 1, outputChannels: 6), count: 156,
               why: "LeNet's first conv: 5·5·1·6 weights + 6 biases = 156"),
         .init(layer: .convolution(kernelSize: 3, inputChannels: 64, outputChannels: 128, stride: 2, padding: 1, bias: false),
@@ -40,9 +40,9 @@ enum LayerCountCases {
 }
 
 @Suite("Architecture1 · Counting parameters")
-struct ParameterCountTests {
-    @Test("counts each kind of layer", arguments: LayerCountCases.all)
-    func eachLayer(example: LayerCountCase) async {
+struct Architecture1Tests {
+    @Test("counts each kind of layer", arguments: ArchitectureCountCases.all)
+    func eachLayer(example: ArchitectureCountCase) async {
         Grader.judge(.architecture1, await #expect(processExitsWith: .failure, observing: Grader.streams) { [example] in
             Grader.run(.architecture1) {
                 let got = try parameterCount(of: example.layer)
