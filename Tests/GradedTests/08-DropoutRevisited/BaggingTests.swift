@@ -131,6 +131,21 @@ struct Bagging2Tests {
         })
     }
 
+    @Test("scaling the units equals pushing the keep probability into the next weights (notes 001)")
+    func pushIntoWeights() async {
+        Grader.judge(.bagging2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
+            Grader.run(.bagging2) {
+                // z = Σ_j w_kj (α h_j) + b_k = Σ_j (α w_kj) h_j + b_k: the test-time network can use
+                // the weights α·W on unscaled units instead.
+                let (h, w, b) = BaggingFixtures.affine(seed: 9)
+                let scaled = try weightScaledPrediction(hidden: h, keepProbability: 0.6, head: { try $0.matmul(w) + b })
+                let pushed = try h.matmul(w * 0.6) + b
+                check(scaled, equals: pushed, "the weight-scaled prediction versus h · (0.6 W) + b", in: .bagging2,
+                      absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+            }
+        })
+    }
+
     @Test("differ when a nonlinearity follows: sigmoid of the sum of h = [2, 4]")
     func sigmoidByHand() async {
         Grader.judge(.bagging2, await #expect(processExitsWith: .failure, observing: Grader.streams) {

@@ -75,6 +75,17 @@ enum ArchitectureReference {
         }.reduce(0, +)
     }
 
+    /// Every convolution, projections included.
+    static func convolutions(_ network: [LayerDescription]) -> Int {
+        network.map { layer -> Int in
+            switch layer {
+            case .convolution: return 1
+            case let .residual(body, shortcut): return convolutions(body) + convolutions(shortcut)
+            default: return 0
+            }
+        }.reduce(0, +)
+    }
+
     /// Residual blocks whose shortcut is a projection rather than the identity.
     static func projections(_ network: [LayerDescription]) -> Int {
         network.filter { if case let .residual(_, shortcut) = $0 { return !shortcut.isEmpty } else { return false } }.count

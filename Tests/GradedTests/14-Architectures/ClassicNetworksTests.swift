@@ -55,8 +55,18 @@ struct Architecture3Tests {
                 check(shape == [1000], "vgg16() on [224, 224, 3] ends in \(shape.map { "\($0)" } ?? "a layer that does not fit"), expected [1000].", in: .architecture3)
                 let layers = ArchitectureReference.weightLayersOnMainPath(net)
                 check(layers == 16, "VGG-16 has 16 layers with weights (13 convolutions, 3 dense); found \(layers).", in: .architecture3)
+                // Five 2x2 pools take 224 to exactly 7, so on ImageNet-sized input the adaptive pool
+                // changes nothing: the features entering it must already be [7, 7, 512].
+                if let pool = net.firstIndex(of: .adaptiveAveragePool(outputSize: 7)) {
+                    let features = ArchitectureReference.shape(Array(net[..<pool]), input: [224, 224, 3])
+                    check(features == [7, 7, 512], "vgg16()'s convolutional features are \(features.map { "\($0)" } ?? "a layer that does not fit"), expected [7, 7, 512] (3x3 convolutions with padding 1, 2x2 pools with stride 2).", in: .architecture3)
+                } else {
+                    check(false, "vgg16() should pool adaptively to 7x7 before flattening (.adaptiveAveragePool(outputSize: 7)), as torchvision does.", in: .architecture3)
+                }
                 let count = ArchitectureReference.count(net)
                 check(count == ArchitectureReference.vgg16Count, "vgg16() has \(count) parameters, expected 138,357,544 (torchvision).", in: .architecture3)
+                // Notes 003: "small convolutional kernels … >100 million parameters".
+                check(count > 100_000_000, "notes 003: VGG has more than 100 million parameters; vgg16() has \(count).", in: .architecture3)
                 // 10 classes: the last layer shrinks from 4096·1000 + 1000 to 4096·10 + 10,
                 // 138,357,544 − 4,097,000 + 40,970 = 134,301,514.
                 let ten = try Workbook.vgg16(classes: 10)

@@ -27,6 +27,11 @@ struct Architecture4Tests {
                 let projections = ArchitectureReference.projections(net)
                 let expectedProjections = depth >= 50 ? 4 : 3
                 check(projections == expectedProjections, "ResNet-\(depth) should have \(expectedProjections) projection shortcuts; found \(projections).", in: .architecture4)
+                if depth == 152 {
+                    // Notes 003: "2016: ResNet >100 conv. layers": 151 on the main path plus 4 projections.
+                    let convolutions = ArchitectureReference.convolutions(net)
+                    check(convolutions == 155, "ResNet-152 has 155 convolutions (151 on the main path, 4 projections), more than the notes' 100; found \(convolutions).", in: .architecture4)
+                }
                 let count = ArchitectureReference.count(net)
                 let expected = ArchitectureReference.published[depth] ?? -1
                 check(count == expected, "resNet(depth: \(depth)) has \(count) parameters, expected \(expected) (torchvision). Convolutions before batch norm have no bias; each batch norm has 2·C.", in: .architecture4)
