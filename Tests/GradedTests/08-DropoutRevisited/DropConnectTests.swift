@@ -120,6 +120,26 @@ struct DropConnect1Tests {
         })
     }
 
+    @Test("with whole rows of the mask dropped, DropConnect is dropout on the inputs")
+    func rowsAreDropout() async {
+        Grader.judge(.dropConnect1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
+            Grader.run(.dropConnect1) {
+                // Row i of w holds every weight leaving input i. Dropping the whole row is dropping
+                // input i: x · ((M ⊙ w)/p) = ((x ⊙ r)/p) · w when M's rows are the unit mask r.
+                var rng = SeededGenerator(seed: 12)
+                let x = Tensor.randomNormal(shape: [3, 4], using: &rng)
+                let w = Tensor.randomNormal(shape: [4, 2], using: &rng)
+                let b = Tensor.randomNormal(shape: [2], using: &rng)
+                let r = Tensor([1, 0, 1, 0])
+                let rows = try Tensor([[1, 1], [0, 0], [1, 1], [0, 0]])
+                let (out, _) = try dropConnectForward(x, weight: w, bias: b, keepProbability: 0.5, mask: rows, mode: .training)
+                let dropout = try (try x * r / 0.5).matmul(w) + b
+                check(out, equals: dropout, "DropConnect with rows 1 and 3 dropped versus inverted dropout of inputs 1 and 3", in: .dropConnect1,
+                      absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+            }
+        })
+    }
+
     @Test("keeps about keepProbability of the weights, and the expected output is x · w + b")
     func expectation() async {
         Grader.judge(.dropConnect1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
