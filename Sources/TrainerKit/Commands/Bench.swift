@@ -112,7 +112,7 @@ extension Trainer {
         let configuration = TrainingConfiguration(
             model: model == .mlp ? "mlp" : "cnn", data: "digits", labelsFile: nil, hidden: [256, 256], batchNorm: .none,
             keepProbability: 1, initialization: .he, optimizer: .sgd, learningRate: 0.05, momentum: 0.9, learningRateDecay: 1,
-            batchSize: 64, epochs: epochs, patience: 0, seed: 1, validationFraction: 0, testFraction: 0, channels: 8, blocks: 0)
+            batchSize: 64, epochs: epochs, patience: 0, seed: 1, validationFraction: 0, testFraction: 0, channels: 8, convLayers: 1, blocks: 0)
         var session = try Session(configuration: configuration)
         session.split.train = normalized  // all 1797, as in the reference measurements
         var times: [Double] = []

@@ -20,7 +20,8 @@ extension Trainer {
         .value("seed", "n", default: "1", "seeds the split, the weights, the shuffles and the dropout masks"),
         .value("validation", "fraction", default: "0.15", "fraction of each class held out for validation"),
         .value("test", "fraction", default: "0.15", "fraction of each class held out for the final test"),
-        .value("channels", "n", default: "8", "convolution channels (cnn)"),
+        .value("channels", "n", default: "8", "channels of the first convolution, doubling each stage (cnn)"),
+        .value("conv-layers", "n", default: "2", "convolution + pooling stages (cnn)"),
         .value("blocks", "n", default: "3", "residual blocks (resnet)"),
         .value("out", "directory", "where to write model.ckpt, metrics.csv and curves.svg (default: runs/<model>-<data>)"),
         .value("stop-after", "epoch", "stop after this epoch, as if interrupted (then: resume)"),
@@ -94,7 +95,7 @@ extension Trainer {
             learningRateDecay: try options.double("lr-decay", in: 0...1), batchSize: try options.int("batch-size", atLeast: 1),
             epochs: try options.int("epochs", atLeast: 1), patience: try options.int("patience", atLeast: 0),
             seed: UInt64(try options.int("seed", atLeast: 0)), validationFraction: validation, testFraction: test,
-            channels: try options.int("channels", atLeast: 1), blocks: try options.int("blocks", atLeast: 0))
+            channels: try options.int("channels", atLeast: 1), convLayers: try options.int("conv-layers", atLeast: 1), blocks: try options.int("blocks", atLeast: 0))
     }
 
     static func defaultDirectory(_ configuration: TrainingConfiguration) -> String {
@@ -137,9 +138,10 @@ extension Trainer {
         }
         var evaluation = session
         evaluation.network = session.bestNetwork
+        let (_, trainAccuracy) = try evaluation.evaluate(split.train)
         let (_, testAccuracy) = try evaluation.evaluate(split.test.count > 0 ? split.test : split.validation)
-        console.print(String(format: "best epoch %d: validation %.2f%%, test %.2f%%", session.bestEpoch,
-                             100 * session.bestValidationAccuracy, 100 * testAccuracy))
+        console.print(String(format: "best epoch %d: train %.2f%%, validation %.2f%%, test %.2f%%", session.bestEpoch,
+                             100 * trainAccuracy, 100 * session.bestValidationAccuracy, 100 * testAccuracy))
         console.print("wrote \(checkpointPath), \(directory)/metrics.csv, \(directory)/curves.svg")
     }
 }

@@ -85,7 +85,7 @@ public enum ModelFactory {
     ///   - imageShape: `[H, W, C]`, needed by the CNN.
     public static func architecture(
         model: String, inputFeatures: Int, classes: Int, hidden: [Int], batchNorm: BatchNormPlacement,
-        keepProbability: Double, imageShape: [Int]?, channels: Int = 8, blocks: Int = 3
+        keepProbability: Double, imageShape: [Int]?, channels: Int = 8, convLayers: Int = 2, blocks: Int = 3
     ) throws -> Architecture {
         var layers: [LayerKind] = []
         switch model {
@@ -113,12 +113,18 @@ public enum ModelFactory {
             guard let image = imageShape, image.count == 3, image.reduce(1, *) == inputFeatures else {
                 throw TrainerError("the CNN needs image data (digits or IDX), not \(inputFeatures) plain features")
             }
-            let (h, w, c) = (image[0], image[1], image[2])
-            // LeNet in miniature: 3x3 conv (padding 1 keeps H×W), ReLU, 2x2 max pool, dense to the classes.
-            layers = [.reshape(to: [h, w, c]), .conv(kernel: 3, inputs: c, outputs: channels, padding: 1)]
-            if batchNorm != .none { layers.append(.spatialBatchNorm(channels: channels)) }
-            layers += [.relu, .maxPool(size: 2), .reshape(to: [(h / 2) * (w / 2) * channels]),
-                       .dense(inputs: (h / 2) * (w / 2) * channels, outputs: classes)]
+            // LeNet in miniature: `convLayers` stages of 3x3 convolution (padding 1 keeps H×W, the
+            // channels double each stage), ReLU and 2x2 max pooling, then a dense layer to the classes.
+            var (h, w, c) = (image[0], image[1], image[2])
+            layers = [.reshape(to: [h, w, c])]
+            for stage in 0..<max(convLayers, 1) {
+                let out = channels << stage
+                layers.append(.conv(kernel: 3, inputs: c, outputs: out, padding: 1))
+                if batchNorm != .none { layers.append(.spatialBatchNorm(channels: out)) }
+                layers += [.relu, .maxPool(size: 2)]
+                (h, w, c) = (h / 2, w / 2, out)
+            }
+            layers += [.reshape(to: [h * w * c]), .dense(inputs: h * w * c, outputs: classes)]
             return Architecture(model: model, inputFeatures: inputFeatures, classes: classes, loss: .softmax, layers: layers)
         case "resnet":
             let width = hidden.first ?? 64

@@ -49,6 +49,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var validationFraction: Double
     public var testFraction: Double
     public var channels: Int
+    public var convLayers: Int
     public var blocks: Int
 }
 

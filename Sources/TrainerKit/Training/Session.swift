@@ -36,7 +36,7 @@ struct Session {
         let architecture = try ModelFactory.architecture(
             model: configuration.model, inputFeatures: split.train.featureCount, classes: split.train.classCount,
             hidden: configuration.hidden, batchNorm: configuration.batchNorm, keepProbability: configuration.keepProbability,
-            imageShape: split.train.imageShape, channels: configuration.channels, blocks: configuration.blocks)
+            imageShape: split.train.imageShape, channels: configuration.channels, convLayers: configuration.convLayers, blocks: configuration.blocks)
         var initRNG = SeededGenerator(seed: configuration.seed)
         network = try Network(architecture: architecture, initialization: configuration.initialization, using: &initRNG)
         optimizer = Optimizer(kind: configuration.optimizer, momentum: configuration.momentum, like: network.parameters)
