@@ -217,12 +217,7 @@ extension Architecture {
             throw TrainerError("\(name): layer \(index) (\(layers[index])) has parameter shapes \(have.map(\.shape)), expected \(want)")
         }
     }
-
-    /// Explains how `other` differs, for a checkpoint loaded into another architecture.
-    func mismatch(with other: Architecture) -> String? {
-        if self == other { return nil }
-        return "the checkpoint's architecture is\n  \(self)\nbut the options ask for\n  \(other)"
-    }
+}
 }
 
 private func append<T: FixedWidthInteger>(_ bytes: inout [UInt8], _ value: T) {
