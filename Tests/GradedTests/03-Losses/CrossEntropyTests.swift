@@ -17,7 +17,7 @@ enum CrossEntropyExample {
 }
 
 @Suite("CrossEntropy1 · Cross-entropy (one-hot and integer labels)")
-struct CrossEntropyTests {
+struct CrossEntropy1Tests {
     @Test("H(y, ŷ) = −Σ y log ŷ, averaged over rows, for one-hot targets")
     func oneHot() async {
         Grader.judge(.crossEntropy1, await #expect(processExitsWith: .failure, observing: Grader.streams) {

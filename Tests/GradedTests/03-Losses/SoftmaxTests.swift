@@ -8,7 +8,7 @@ extension Exercise {
 }
 
 @Suite("Softmax1 · Numerically stable softmax")
-struct SoftmaxTests {
+struct Softmax1Tests {
     @Test("turns logits [1, 2, 3] and [0, 0, 0] into probabilities")
     func worked() async {
         Grader.judge(.softmax1, await #expect(processExitsWith: .failure, observing: Grader.streams) {

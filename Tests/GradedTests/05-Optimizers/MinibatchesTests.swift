@@ -7,7 +7,7 @@ extension Exercise {
 }
 
 @Suite("Minibatch1 · Shuffled minibatches for SGD")
-struct MinibatchTests {
+struct Minibatch1Tests {
     @Test("cuts one seeded permutation of 0..<10 into batches of 4, 4 and 2")
     func batches() async {
         Grader.judge(.minibatch1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
