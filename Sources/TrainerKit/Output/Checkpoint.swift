@@ -218,7 +218,6 @@ extension Architecture {
         }
     }
 }
-}
 
 private func append<T: FixedWidthInteger>(_ bytes: inout [UInt8], _ value: T) {
     withUnsafeBytes(of: value.littleEndian) { bytes += $0 }
