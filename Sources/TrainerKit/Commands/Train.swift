@@ -139,9 +139,13 @@ extension Trainer {
         var evaluation = session
         evaluation.network = session.bestNetwork
         let (_, trainAccuracy) = try evaluation.evaluate(split.train)
-        let (_, testAccuracy) = try evaluation.evaluate(split.test.count > 0 ? split.test : split.validation)
-        console.print(String(format: "best epoch %d: train %.2f%%, validation %.2f%%, test %.2f%%", session.bestEpoch,
-                             100 * trainAccuracy, 100 * session.bestValidationAccuracy, 100 * testAccuracy))
+        var summary = String(format: "best epoch %d: train %.2f%%, validation %.2f%%", session.bestEpoch,
+                             100 * trainAccuracy, 100 * session.bestValidationAccuracy)
+        if split.validation.count == 0 { summary += " (no validation split: scored on the training set)" }
+        if split.test.count > 0 {
+            summary += String(format: ", test %.2f%%", 100 * (try evaluation.evaluate(split.test)).accuracy)
+        }
+        console.print(summary)
         console.print("wrote \(checkpointPath), \(directory)/metrics.csv, \(directory)/curves.svg")
     }
 }
