@@ -77,29 +77,34 @@ public func im2col(_ x: Tensor, kernelHeight: Int, kernelWidth: Int, configurati
     let rowLength = kernelHeight * kernelWidth * c
     // Start from zeros: every tap that falls in the padding is simply never written.
     var columns = [Double](repeating: 0, count: n * ho * wo * rowLength)
-    // Raw buffers instead of Tensor subscripts: this loop runs for every training step of a CNN,
-    // and a subscript checks bounds and builds an index array per element.
-    x.withUnsafeBufferPointer { source in
-        columns.withUnsafeMutableBufferPointer { target in
-            var row = 0
+    // Raw pointers instead of Tensor subscripts: this loop runs at every training step of a CNN,
+    // and a subscript checks bounds and builds an index array per element. The index arithmetic
+    // uses the wrapping operators (&+, &*), which skip the overflow checks: every index here is
+    // below x.count or columns.count, far from Int.max.
+    x.withUnsafeBufferPointer { sourceBuffer in
+        columns.withUnsafeMutableBufferPointer { targetBuffer in
+            guard let source = sourceBuffer.baseAddress, let target = targetBuffer.baseAddress else { return }
+            var row = target                                    // the start of the current row
             for image in 0..<n {
+                let imageStart = source + image &* h &* w &* c
                 for i in 0..<ho {
                     for j in 0..<wo {
-                        let rowStart = row * rowLength
                         for a in 0..<kernelHeight {
-                            let y = i * s - p + a * d           // input row under tap a
+                            let y = i &* s &- p &+ a &* d         // input row under tap a
                             if y < 0 || y >= h { continue }     // a padding row: leave zeros
+                            let inputRow = imageStart + y &* w &* c
+                            let tapRow = row + a &* kernelWidth &* c
                             for b in 0..<kernelWidth {
-                                let xx = j * s - p + b * d      // input column under tap b
+                                let xx = j &* s &- p &+ b &* d  // input column under tap b
                                 if xx < 0 || xx >= w { continue }
                                 // NHWC keeps the Cin values of one pixel contiguous, and so does
                                 // the column order (a, b, c): copy them as one run.
-                                let from = ((image * h + y) * w + xx) * c
-                                let to = rowStart + (a * kernelWidth + b) * c
-                                for channel in 0..<c { target[to + channel] = source[from + channel] }
+                                let from = inputRow + xx &* c, to = tapRow + b &* c
+                                var channel = 0
+                                while channel < c { to[channel] = from[channel]; channel &+= 1 }
                             }
                         }
-                        row += 1
+                        row += rowLength
                     }
                 }
             }
@@ -139,26 +144,30 @@ public func col2im(
     try requireShape(columns, [n * ho * wo, rowLength], "col2im columns [N·Ho·Wo, KH·KW·Cin]")
     let (s, p, d) = (configuration.stride, configuration.padding, configuration.dilation)
     var image = [Double](repeating: 0, count: n * h * w * c)
-    columns.withUnsafeBufferPointer { source in
-        image.withUnsafeMutableBufferPointer { target in
-            var row = 0
+    // The same walk as im2col (raw pointers, wrapping index arithmetic), with the copy reversed.
+    columns.withUnsafeBufferPointer { sourceBuffer in
+        image.withUnsafeMutableBufferPointer { targetBuffer in
+            guard let source = sourceBuffer.baseAddress, let target = targetBuffer.baseAddress else { return }
+            var row = source
             for sample in 0..<n {
+                let imageStart = target + sample &* h &* w &* c
                 for i in 0..<ho {
                     for j in 0..<wo {
-                        let rowStart = row * rowLength
                         for a in 0..<kernelHeight {
-                            let y = i * s - p + a * d
-                            if y < 0 || y >= h { continue }     // came from padding: no input pixel to credit
+                            let y = i &* s &- p &+ a &* d
+                            if y < 0 || y >= h { continue }     // came from padding: no pixel to credit
+                            let inputRow = imageStart + y &* w &* c
+                            let tapRow = row + a &* kernelWidth &* c
                             for b in 0..<kernelWidth {
-                                let xx = j * s - p + b * d
+                                let xx = j &* s &- p &+ b &* d
                                 if xx < 0 || xx >= w { continue }
-                                let to = ((sample * h + y) * w + xx) * c
-                                let from = rowStart + (a * kernelWidth + b) * c
+                                let to = inputRow + xx &* c, from = tapRow + b &* c
                                 // `+=`, not `=`: overlapping windows each contribute.
-                                for channel in 0..<c { target[to + channel] += source[from + channel] }
+                                var channel = 0
+                                while channel < c { to[channel] += from[channel]; channel &+= 1 }
                             }
                         }
-                        row += 1
+                        row += rowLength
                     }
                 }
             }

@@ -41,22 +41,28 @@ public func maxPoolForward(_ x: Tensor, configuration: Pool2DConfiguration) thro
     let wo = try poolOutputSize(inputSize: w, configuration: configuration)
     let (size, stride) = (configuration.size, configuration.stride)
     var out = [Double](repeating: -.infinity, count: n * ho * wo * c)
-    // Raw buffers: the reference trainer pools every batch, and Tensor subscripts check bounds.
-    x.withUnsafeBufferPointer { source in
-        out.withUnsafeMutableBufferPointer { target in
+    // Raw pointers and wrapping index arithmetic (&+, &*: no overflow checks; every index is below
+    // x.count): the reference trainer pools every batch, and Tensor subscripts check bounds.
+    x.withUnsafeBufferPointer { sourceBuffer in
+        out.withUnsafeMutableBufferPointer { targetBuffer in
+            guard let source = sourceBuffer.baseAddress, let target = targetBuffer.baseAddress else { return }
+            var to = target                                     // output pixel (image, i, j), C channels
             for image in 0..<n {
                 for i in 0..<ho {
                     for j in 0..<wo {
-                        let to = ((image * ho + i) * wo + j) * c
                         for a in 0..<size {
+                            let inputRow = source + ((image &* h &+ i &* stride &+ a) &* w &+ j &* stride) &* c
                             for b in 0..<size {
-                                let from = ((image * h + i * stride + a) * w + j * stride + b) * c
                                 // The C channels of a pixel are contiguous in NHWC: update them together.
-                                for channel in 0..<c where source[from + channel] > target[to + channel] {
-                                    target[to + channel] = source[from + channel]
+                                let from = inputRow + b &* c
+                                var channel = 0
+                                while channel < c {
+                                    if from[channel] > to[channel] { to[channel] = from[channel] }
+                                    channel &+= 1
                                 }
                             }
                         }
+                        to += c
                     }
                 }
             }
@@ -89,24 +95,35 @@ public func maxPoolBackward(_ dout: Tensor, cache: MaxPoolCache) throws -> Tenso
     try requireShape(dout, [n, ho, wo, c], "maxPoolBackward dout [N, Ho, Wo, C]")
     let (size, stride) = (cache.configuration.size, cache.configuration.stride)
     var dx = [Double](repeating: 0, count: x.count)
-    x.withUnsafeBufferPointer { source in
-        dout.withUnsafeBufferPointer { upstream in
-            dx.withUnsafeMutableBufferPointer { target in
+    // Scratch for one window: where each channel's maximum so far is (an index into x).
+    let best = UnsafeMutablePointer<Int>.allocate(capacity: max(c, 1))
+    defer { best.deallocate() }
+    x.withUnsafeBufferPointer { sourceBuffer in
+        dout.withUnsafeBufferPointer { upstreamBuffer in
+            dx.withUnsafeMutableBufferPointer { targetBuffer in
+                guard let source = sourceBuffer.baseAddress, let upstream = upstreamBuffer.baseAddress,
+                      let target = targetBuffer.baseAddress else { return }
+                var gradient = upstream                          // dout at (image, i, j), C channels
                 for image in 0..<n {
                     for i in 0..<ho {
                         for j in 0..<wo {
-                            for channel in 0..<c {
-                                // Scan the window in row-major order; a strict `>` keeps the first maximum.
-                                var best = ((image * h + i * stride) * w + j * stride) * c + channel
-                                for a in 0..<size {
-                                    for b in 0..<size {
-                                        let at = ((image * h + i * stride + a) * w + j * stride + b) * c + channel
-                                        if source[at] > source[best] { best = at }
+                            // Scan the window in row-major order, all channels side by side; the
+                            // strict `>` keeps the first maximum when entries tie.
+                            let corner = ((image &* h &+ i &* stride) &* w &+ j &* stride) &* c
+                            for channel in 0..<c { best[channel] = corner &+ channel }
+                            for a in 0..<size {
+                                for b in 0..<size {
+                                    let at = corner &+ (a &* w &+ b) &* c
+                                    var channel = 0
+                                    while channel < c {
+                                        if source[at &+ channel] > source[best[channel]] { best[channel] = at &+ channel }
+                                        channel &+= 1
                                     }
                                 }
-                                // `+=`: with overlapping windows one input can win several of them.
-                                target[best] += upstream[((image * ho + i) * wo + j) * c + channel]
                             }
+                            // `+=`: with overlapping windows one input can win several of them.
+                            for channel in 0..<c { target[best[channel]] += gradient[channel] }
+                            gradient += c
                         }
                     }
                 }

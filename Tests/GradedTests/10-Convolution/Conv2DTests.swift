@@ -88,7 +88,7 @@ struct ConvSizeCase: Codable, Sendable, CustomTestStringConvertible {
 }
 
 @Suite("Conv1 · convolution output size")
-struct ConvOutputSizeTests {
+struct Conv1Tests {
     // Each answer is ⌊(H + 2P − D·(K − 1) − 1) / S⌋ + 1 worked by hand, e.g. (227 − 11)/4 + 1 = 55.
     static let cases: [ConvSizeCase] = [
         ConvSizeCase(input: 5, kernel: 3, stride: 1, padding: 0, dilation: 1, expected: 3, why: "a 3x3 kernel fits 3 times across 5 pixels"),
@@ -132,7 +132,7 @@ struct ConvOutputSizeTests {
 }
 
 @Suite("Conv2 · im2col")
-struct Im2ColTests {
+struct Conv2Tests {
     @Test("unrolls the 2x2 windows of a 3x3 image, one row per output pixel")
     func plainWindows() async {
         Grader.judge(.conv2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
@@ -208,7 +208,7 @@ struct Im2ColTests {
 }
 
 @Suite("Conv3 · convolution forward")
-struct ConvForwardTests {
+struct Conv3Tests {
     @Test("reproduces the worked example: 2 channels in, 2 out, stride 2, padding 1")
     func workedExample() async {
         Grader.judge(.conv3, await #expect(processExitsWith: .failure, observing: Grader.streams) {
@@ -401,7 +401,7 @@ struct ConvForwardTests {
 }
 
 @Suite("Conv4 · col2im")
-struct Col2ImTests {
+struct Conv4Tests {
     @Test("adds up overlapping windows: ones in, window counts out")
     func windowCounts() async {
         Grader.judge(.conv4, await #expect(processExitsWith: .failure, observing: Grader.streams) {
@@ -463,7 +463,7 @@ struct Col2ImTests {
 }
 
 @Suite("Conv5 · convolution backward")
-struct ConvBackwardTests {
+struct Conv5Tests {
     @Test("reproduces a hand-worked example: 3x3 image, 2x2 kernel, upstream ones")
     func handExample() async {
         Grader.judge(.conv5, await #expect(processExitsWith: .failure, observing: Grader.streams) {

@@ -14,7 +14,7 @@ struct ReceptiveFieldCase: Codable, Sendable, CustomTestStringConvertible {
 }
 
 @Suite("ConvArithmetic1 · receptive fields")
-struct ReceptiveFieldTests {
+struct ConvArithmetic1Tests {
     static let cases: [ReceptiveFieldCase] = [
         // Notes 003 (dilated convolutions, Yu & Koltun's figure): 3x3 layers with dilations 1, 2, 4
         // see 3x3, 7x7 and 15x15 inputs.
@@ -78,7 +78,7 @@ struct ReceptiveFieldTests {
 }
 
 @Suite("ConvArithmetic2 · parameter counts")
-struct ConvParameterCountTests {
+struct ConvArithmetic2Tests {
     @Test("two 3x3 layers have 18 weights where one 5x5 has 25 (notes 003)")
     func chaining() async {
         Grader.judge(.convArithmetic2, await #expect(processExitsWith: .failure, observing: Grader.streams) {

@@ -24,7 +24,7 @@ enum PoolExample {
 }
 
 @Suite("Pool1 · max pooling forward")
-struct MaxPoolForwardTests {
+struct Pool1Tests {
     @Test("takes the maximum of each 2x2 window of the worked example")
     func workedExample() async {
         Grader.judge(.pool1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
@@ -106,7 +106,7 @@ struct MaxPoolForwardTests {
 }
 
 @Suite("Pool2 · max pooling backward")
-struct MaxPoolBackwardTests {
+struct Pool2Tests {
     @Test("routes each window's gradient to its maximum")
     func workedExample() async {
         Grader.judge(.pool2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
@@ -165,7 +165,7 @@ struct MaxPoolBackwardTests {
 }
 
 @Suite("Pool3 · average pooling forward")
-struct AveragePoolForwardTests {
+struct Pool3Tests {
     @Test("averages each 2x2 window of the worked example")
     func workedExample() async {
         Grader.judge(.pool3, await #expect(processExitsWith: .failure, observing: Grader.streams) {
@@ -196,7 +196,7 @@ struct AveragePoolForwardTests {
 }
 
 @Suite("Pool4 · average pooling backward")
-struct AveragePoolBackwardTests {
+struct Pool4Tests {
     @Test("splits each window's gradient evenly")
     func workedExample() async {
         Grader.judge(.pool4, await #expect(processExitsWith: .failure, observing: Grader.streams) {
