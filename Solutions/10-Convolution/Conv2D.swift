@@ -77,6 +77,18 @@ public func im2col(_ x: Tensor, kernelHeight: Int, kernelWidth: Int, configurati
     let rowLength = kernelHeight * kernelWidth * c
     // Start from zeros: every tap that falls in the padding is simply never written.
     var columns = [Double](repeating: 0, count: n * ho * wo * rowLength)
+    // Which outputs j put tap b inside the image? Input column j·S − P + b·D must lie in 0..<W, so
+    // j runs over a contiguous range, worked out once per tap instead of tested per element:
+    //   j ≥ ⌈(P − b·D) / S⌉   and   j ≤ ⌊(W − 1 + P − b·D) / S⌋.
+    // (Rows are handled the same way, with one test per tap row a.)
+    func validOutputs(tap b: Int, inputSize: Int, outputSize: Int) -> Range<Int> {
+        let offset = p - b * d                                   // j·S ≥ offset  and  j·S ≤ inputSize − 1 + offset
+        let low = offset <= 0 ? 0 : (offset + s - 1) / s
+        let last = inputSize - 1 + offset
+        let high = last < 0 ? 0 : min(outputSize, last / s + 1)
+        return low..<max(low, high)
+    }
+    let columnRanges = (0..<kernelWidth).map { validOutputs(tap: $0, inputSize: w, outputSize: wo) }
     // Raw pointers instead of Tensor subscripts: this loop runs at every training step of a CNN,
     // and a subscript checks bounds and builds an index array per element. The index arithmetic
     // uses the wrapping operators (&+, &*), which skip the overflow checks: every index here is
@@ -84,27 +96,25 @@ public func im2col(_ x: Tensor, kernelHeight: Int, kernelWidth: Int, configurati
     x.withUnsafeBufferPointer { sourceBuffer in
         columns.withUnsafeMutableBufferPointer { targetBuffer in
             guard let source = sourceBuffer.baseAddress, let target = targetBuffer.baseAddress else { return }
-            var row = target                                    // the start of the current row
             for image in 0..<n {
-                let imageStart = source + image &* h &* w &* c
                 for i in 0..<ho {
-                    for j in 0..<wo {
-                        for a in 0..<kernelHeight {
-                            let y = i &* s &- p &+ a &* d         // input row under tap a
-                            if y < 0 || y >= h { continue }     // a padding row: leave zeros
-                            let inputRow = imageStart + y &* w &* c
-                            let tapRow = row + a &* kernelWidth &* c
-                            for b in 0..<kernelWidth {
-                                let xx = j &* s &- p &+ b &* d  // input column under tap b
-                                if xx < 0 || xx >= w { continue }
-                                // NHWC keeps the Cin values of one pixel contiguous, and so does
-                                // the column order (a, b, c): copy them as one run.
-                                let from = inputRow + xx &* c, to = tapRow + b &* c
+                    // The ho·wo rows of this image and output row i start here.
+                    let rowBlock = target + ((image &* ho &+ i) &* wo) &* rowLength
+                    for a in 0..<kernelHeight {
+                        let y = i &* s &- p &+ a &* d                 // input row under tap a
+                        if y < 0 || y >= h { continue }             // a padding row: leave zeros
+                        let inputRow = source + ((image &* h &+ y) &* w) &* c
+                        for b in 0..<kernelWidth {
+                            // Column of this tap in every row: (a·KW + b)·Cin; NHWC keeps the Cin
+                            // values of a pixel contiguous, and so does the column order (a, b, c).
+                            let tapColumn = rowBlock + (a &* kernelWidth &+ b) &* c
+                            for j in columnRanges[b] {
+                                let from = inputRow + (j &* s &- p &+ b &* d) &* c
+                                let to = tapColumn + j &* rowLength
                                 var channel = 0
                                 while channel < c { to[channel] = from[channel]; channel &+= 1 }
                             }
                         }
-                        row += rowLength
                     }
                 }
             }
@@ -144,30 +154,36 @@ public func col2im(
     try requireShape(columns, [n * ho * wo, rowLength], "col2im columns [N·Ho·Wo, KH·KW·Cin]")
     let (s, p, d) = (configuration.stride, configuration.padding, configuration.dilation)
     var image = [Double](repeating: 0, count: n * h * w * c)
-    // The same walk as im2col (raw pointers, wrapping index arithmetic), with the copy reversed.
+    // The same walk as im2col (raw pointers, wrapping index arithmetic, the valid range of j per
+    // tap worked out once), with the copy reversed.
+    func validOutputs(tap b: Int) -> Range<Int> {
+        let offset = p - b * d
+        let low = offset <= 0 ? 0 : (offset + s - 1) / s
+        let last = w - 1 + offset
+        let high = last < 0 ? 0 : min(wo, last / s + 1)
+        return low..<max(low, high)
+    }
+    let columnRanges = (0..<kernelWidth).map(validOutputs)
     columns.withUnsafeBufferPointer { sourceBuffer in
         image.withUnsafeMutableBufferPointer { targetBuffer in
             guard let source = sourceBuffer.baseAddress, let target = targetBuffer.baseAddress else { return }
-            var row = source
             for sample in 0..<n {
-                let imageStart = target + sample &* h &* w &* c
                 for i in 0..<ho {
-                    for j in 0..<wo {
-                        for a in 0..<kernelHeight {
-                            let y = i &* s &- p &+ a &* d
-                            if y < 0 || y >= h { continue }     // came from padding: no pixel to credit
-                            let inputRow = imageStart + y &* w &* c
-                            let tapRow = row + a &* kernelWidth &* c
-                            for b in 0..<kernelWidth {
-                                let xx = j &* s &- p &+ b &* d
-                                if xx < 0 || xx >= w { continue }
-                                let to = inputRow + xx &* c, from = tapRow + b &* c
+                    let rowBlock = source + ((sample &* ho &+ i) &* wo) &* rowLength
+                    for a in 0..<kernelHeight {
+                        let y = i &* s &- p &+ a &* d
+                        if y < 0 || y >= h { continue }             // came from padding: no pixel to credit
+                        let inputRow = target + ((sample &* h &+ y) &* w) &* c
+                        for b in 0..<kernelWidth {
+                            let tapColumn = rowBlock + (a &* kernelWidth &+ b) &* c
+                            for j in columnRanges[b] {
+                                let to = inputRow + (j &* s &- p &+ b &* d) &* c
+                                let from = tapColumn + j &* rowLength
                                 // `+=`, not `=`: overlapping windows each contribute.
                                 var channel = 0
                                 while channel < c { to[channel] += from[channel]; channel &+= 1 }
                             }
                         }
-                        row += rowLength
                     }
                 }
             }
@@ -215,8 +231,10 @@ public func conv2dForward(
     // 4. Rows were ordered (n, i, j) and columns are output channels: that already is NHWC.
     let outHeight = try convOutputSize(inputSize: x.shape[1], kernelSize: kh, configuration: configuration)
     let outWidth = try convOutputSize(inputSize: x.shape[2], kernelSize: kw, configuration: configuration)
+    // Keeping the columns saves the backward pass a second gather, at the cost of holding up to
+    // KH·KW copies of x until then.
     return (try out.reshaped([x.shape[0], outHeight, outWidth, cout]),
-            Conv2DCache(x: x, weight: weight, configuration: configuration))
+            Conv2DCache(x: x, weight: weight, configuration: configuration, columns: columns))
     // END Conv3
 }
 
@@ -244,9 +262,11 @@ public func conv2dBackward(_ dout: Tensor, cache: Conv2DCache) throws -> (dx: Te
     let ho = try convOutputSize(inputSize: x.shape[1], kernelSize: kh, configuration: configuration)
     let wo = try convOutputSize(inputSize: x.shape[2], kernelSize: kw, configuration: configuration)
     try requireShape(dout, [x.shape[0], ho, wo, cout], "conv2dBackward dout [N, Ho, Wo, Cout]")
-    // Recomputing the columns costs one gather; caching them would cost KH·KW times x's memory.
-    let columns = try im2col(x, kernelHeight: kh, kernelWidth: kw, configuration: configuration)
-    let g = try dout.reshaped([x.shape[0] * ho * wo, cout])
+    // The forward pass's columns if it kept them (and they fit), else gather them again.
+    let rows = x.shape[0] * ho * wo
+    let columns = try cache.columns.flatMap { $0.shape == [rows, kh * kw * cin] ? $0 : nil }
+        ?? im2col(x, kernelHeight: kh, kernelWidth: kw, configuration: configuration)
+    let g = try dout.reshaped([rows, cout])
     let flatWeight = try weight.reshaped([kh * kw * cin, cout])
     // dW: [KH·KW·Cin, N·Ho·Wo] · [N·Ho·Wo, Cout]; matmul reads columnsᵀ in place, without a copy.
     let dw = try Tensor.matmul(columns, g, transposeA: true).reshaped(weight.shape)

@@ -57,7 +57,7 @@ public func maxPoolForward(_ x: Tensor, configuration: Pool2DConfiguration) thro
                                 let from = inputRow + b &* c
                                 var channel = 0
                                 while channel < c {
-                                    if from[channel] > to[channel] { to[channel] = from[channel] }
+                                    to[channel] = Swift.max(to[channel], from[channel])
                                     channel &+= 1
                                 }
                             }
@@ -95,9 +95,10 @@ public func maxPoolBackward(_ dout: Tensor, cache: MaxPoolCache) throws -> Tenso
     try requireShape(dout, [n, ho, wo, c], "maxPoolBackward dout [N, Ho, Wo, C]")
     let (size, stride) = (cache.configuration.size, cache.configuration.stride)
     var dx = [Double](repeating: 0, count: x.count)
-    // Scratch for one window: where each channel's maximum so far is (an index into x).
-    let best = UnsafeMutablePointer<Int>.allocate(capacity: max(c, 1))
-    defer { best.deallocate() }
+    // Scratch for one window: each channel's maximum so far and where it is (an index into x).
+    let bestValue = UnsafeMutablePointer<Double>.allocate(capacity: max(c, 1))
+    let bestIndex = UnsafeMutablePointer<Int>.allocate(capacity: max(c, 1))
+    defer { bestValue.deallocate(); bestIndex.deallocate() }
     x.withUnsafeBufferPointer { sourceBuffer in
         dout.withUnsafeBufferPointer { upstreamBuffer in
             dx.withUnsafeMutableBufferPointer { targetBuffer in
@@ -110,19 +111,25 @@ public func maxPoolBackward(_ dout: Tensor, cache: MaxPoolCache) throws -> Tenso
                             // Scan the window in row-major order, all channels side by side; the
                             // strict `>` keeps the first maximum when entries tie.
                             let corner = ((image &* h &+ i &* stride) &* w &+ j &* stride) &* c
-                            for channel in 0..<c { best[channel] = corner &+ channel }
+                            for channel in 0..<c {
+                                bestValue[channel] = source[corner &+ channel]
+                                bestIndex[channel] = corner &+ channel
+                            }
                             for a in 0..<size {
                                 for b in 0..<size {
                                     let at = corner &+ (a &* w &+ b) &* c
                                     var channel = 0
                                     while channel < c {
-                                        if source[at &+ channel] > source[best[channel]] { best[channel] = at &+ channel }
+                                        let value = source[at &+ channel]
+                                        let better = value > bestValue[channel]
+                                        bestValue[channel] = better ? value : bestValue[channel]
+                                        bestIndex[channel] = better ? at &+ channel : bestIndex[channel]
                                         channel &+= 1
                                     }
                                 }
                             }
                             // `+=`: with overlapping windows one input can win several of them.
-                            for channel in 0..<c { target[best[channel]] += gradient[channel] }
+                            for channel in 0..<c { target[bestIndex[channel]] += gradient[channel] }
                             gradient += c
                         }
                     }

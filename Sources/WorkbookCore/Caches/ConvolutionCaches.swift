@@ -9,11 +9,16 @@ public struct Conv2DCache: Sendable, Hashable, Codable {
     public var weight: Tensor
     /// The stride, padding and dilation used.
     public var configuration: Conv2DConfiguration
+    /// Optional: `im2col(x)`, `[N·Ho·Wo, KH·KW·Cin]`, kept by a forward pass built on im2col so
+    /// that the backward pass need not gather the patches again (memory traded for time). `nil`
+    /// means the backward pass rebuilds them from `x`; a forward pass may always leave it `nil`.
+    public var columns: Tensor?
 
-    public init(x: Tensor, weight: Tensor, configuration: Conv2DConfiguration) {
+    public init(x: Tensor, weight: Tensor, configuration: Conv2DConfiguration, columns: Tensor? = nil) {
         self.x = x
         self.weight = weight
         self.configuration = configuration
+        self.columns = columns
     }
 }
 

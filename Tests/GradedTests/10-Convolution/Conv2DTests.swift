@@ -78,6 +78,7 @@ enum ConvFixtures {
         Conv2DConfiguration(padding: 1),
         Conv2DConfiguration(stride: 2, padding: 1),
         Conv2DConfiguration(stride: 1, padding: 2, dilation: 2),
+        Conv2DConfiguration(stride: 3, padding: 2, dilation: 2),
     ]
 }
 
