@@ -385,6 +385,38 @@ struct Conv3Tests {
         })
     }
 
+    @Test("dilation: a dilated 3x3 kernel is a 5x5 kernel with holes, and a 3x3 after it sees 7x7 (notes 003)")
+    func dilationAsHoles() async {
+        Grader.judge(.conv3, await #expect(processExitsWith: .failure, observing: Grader.streams) {
+            Grader.run(.conv3) {
+                // Notes 003: a 2-dilated 3x3 kernel has 25 coefficients but 9 degrees of freedom: it is
+                // the 5x5 kernel with k[a, b] at (2a, 2b) and zeros elsewhere.
+                var rng = SeededGenerator(seed: 9)
+                let x = Tensor.randomNormal(shape: [1, 11, 11, 1], using: &rng)
+                let k1 = Tensor.randomNormal(shape: [3, 3, 1, 1], using: &rng)
+                let k2 = Tensor.randomNormal(shape: [3, 3, 1, 1], using: &rng)
+                var holes = Tensor(zeros: [5, 5, 1, 1])
+                for a in 0..<3 { for b in 0..<3 { holes[2 * a, 2 * b, 0, 0] = k2[a, b, 0, 0] } }
+                let zero = Tensor([0])
+                let (dilated, _) = try conv2dForward(x, weight: k2, bias: zero, configuration: Conv2DConfiguration(dilation: 2))
+                let (dense, _) = try conv2dForward(x, weight: holes, bias: zero, configuration: Conv2DConfiguration())
+                check(dilated, equals: dense, "a 2-dilated 3x3 convolution versus the 5x5 kernel with holes", in: .conv3,
+                      absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+                // A 3x3 convolution followed by a 2-dilated 3x3 one: 49 coefficients (7x7), 18 degrees
+                // of freedom. Substituting one sum into the other, k[u, v] = Σ_{a + 2c = u, b + 2d = v} k1[a, b]·k2[c, d].
+                var seven = Tensor(zeros: [7, 7, 1, 1])
+                for a in 0..<3 { for b in 0..<3 { for c in 0..<3 { for d in 0..<3 {
+                    seven[a + 2 * c, b + 2 * d, 0, 0] += k1[a, b, 0, 0] * k2[c, d, 0, 0]
+                } } } }
+                let (h, _) = try conv2dForward(x, weight: k1, bias: zero, configuration: Conv2DConfiguration())
+                let (twice, _) = try conv2dForward(h, weight: k2, bias: zero, configuration: Conv2DConfiguration(dilation: 2))
+                let (once, _) = try conv2dForward(x, weight: seven, bias: zero, configuration: Conv2DConfiguration())
+                check(twice, equals: once, "3x3 then 2-dilated 3x3 versus the composed 7x7", in: .conv3,
+                      absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+            }
+        })
+    }
+
     @Test("rejects a weight whose input channels differ from the image's, and a wrong bias")
     func rejectsMismatchedShapes() async {
         Grader.judge(.conv3, await #expect(processExitsWith: .failure, observing: Grader.streams) {
