@@ -66,7 +66,7 @@ public struct WorkbookTool {
                     options: ["--interval"]),
         CommandSpec(name: "reset", usage: "workbook reset <ID> [--yes]",
                     summary: "Put an exercise's stub back (asks first).",
-                    details: "Replaces only the code between // START ID and // END ID with the stub as shipped (from\n.workbook/pristine/), after asking; your code is saved in .workbook/backups/ first.",
+                    details: "Replaces only the code between // START ID and // END ID with the stub as shipped (from\n.workbook/pristine/), after asking; your code is saved in .scratch/state/backups/ first.",
                     flags: ["--yes"], positionals: 1...1),
         CommandSpec(name: "list", usage: "workbook list",
                     summary: "List the exercises, chapter by chapter, with their points.",

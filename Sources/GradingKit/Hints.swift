@@ -8,7 +8,7 @@
 //     3. Nearly the answer.
 //
 // `workbook hint ReLU1` shows one more hint each time it is asked (the progress is kept in
-// `.workbook/hints.json`), so a student sees the question before the answer.
+// `.scratch/state/hints.json`, which git ignores), so a student sees the question before the answer.
 import Foundation
 
 public enum Hints {
@@ -57,7 +57,7 @@ public enum Hints {
     public struct Progress: Codable, Sendable, Hashable {
         public var shown: [String: Int] = [:]
 
-        static func url(_ workspace: Workspace) -> URL { workspace.state.appendingPathComponent("hints.json") }
+        static func url(_ workspace: Workspace) -> URL { workspace.progress.appendingPathComponent("hints.json") }
 
         public static func load(_ workspace: Workspace) -> Progress {
             guard let data = try? Data(contentsOf: url(workspace)),

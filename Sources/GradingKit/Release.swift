@@ -91,8 +91,9 @@ public enum Release {
                 bodies.append((region.id, StubRegions.normalized(region.body), false))
                 let code = region.body.filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("//") }
                 let normalized = StubRegions.normalized(code)
-                // Short one-liners (`return x`) could appear anywhere by chance; a body this long cannot.
-                if normalized.count >= 40 { bodies.append((region.id, normalized, true)) }
+                // A short one-liner (`return x`) could appear anywhere by chance; several lines of
+                // code, or one long line, cannot.
+                if normalized.contains("\n") || normalized.count >= 40 { bodies.append((region.id, normalized, true)) }
             }
         }
         var found: [String] = []

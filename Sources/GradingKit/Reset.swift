@@ -1,6 +1,6 @@
 // `workbook reset ID`: put an exercise's stub back, after asking. Only the exercise's own region
 // (between `// START ID` and `// END ID`) changes, so other exercises in the same file keep their
-// code; the student's version is saved in `.workbook/backups/` first.
+// code; the student's version is saved in `.scratch/state/backups/` first.
 import Foundation
 
 public enum Reset {
@@ -38,15 +38,15 @@ public enum Reset {
         let written = region.body.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.count
         let question = "Reset \(exercise.id) (\(exercise.title)) in Exercises/\(exercise.path) to its stub? "
             + "Your \(written) line\(written == 1 ? "" : "s") between START \(exercise.id) and END \(exercise.id) will be replaced "
-            + "(a copy is kept in .workbook/backups/)."
+            + "(a copy is kept in .scratch/state/backups/)."
         guard confirm(question) else { return "Nothing changed.\n" }
         let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "-")
-        let backup = workspace.state.appendingPathComponent("backups/\(exercise.id)-\(stamp).swift")
+        let backup = workspace.progress.appendingPathComponent("backups/\(exercise.id)-\(stamp).swift")
         try FileTree.write(region.body.joined(separator: "\n") + "\n", to: backup)
         guard let reset = StubRegions.replacing(exercise.id, in: text, with: body) else {
             throw ToolError.failure("could not find the region of \(exercise.id) again")
         }
         try Data(reset.utf8).write(to: file, options: .atomic)
-        return "Reset \(exercise.id) from \(source). Your previous code is in .workbook/backups/\(backup.lastPathComponent).\n"
+        return "Reset \(exercise.id) from \(source). Your previous code is in .scratch/state/backups/\(backup.lastPathComponent).\n"
     }
 }

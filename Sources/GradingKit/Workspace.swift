@@ -29,10 +29,12 @@ public struct Workspace: Sendable {
     public var testsRoot: URL { root.appendingPathComponent("Tests/GradedTests") }
     public var exercises: URL { root.appendingPathComponent("Exercises") }
     public var solutions: URL { root.appendingPathComponent("Solutions") }
-    /// The tool's own files: the release manifest, pristine stubs, hint progress.
+    /// What a release ships for the tool: the manifest (checksums) and the pristine stubs.
     public var state: URL { root.appendingPathComponent(".workbook") }
     /// Scratch copies and logs (gitignored).
     public var scratch: URL { root.appendingPathComponent(".scratch") }
+    /// The student's progress with the tool (hints seen, reset backups): gitignored, under `.scratch`.
+    public var progress: URL { scratch.appendingPathComponent("state") }
     /// Pristine copies of the stubs, kept by `release` for `reset`.
     public var pristine: URL { state.appendingPathComponent("pristine") }
 
