@@ -46,6 +46,7 @@ public struct WorkbookTool {
 
     /// Runs the tool with the process's arguments and exits with its status.
     public static func main() -> Never {
+        RunningChildren.stopOnInterrupt()
         exit(WorkbookTool().run(Array(CommandLine.arguments.dropFirst())))
     }
 

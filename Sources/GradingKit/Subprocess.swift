@@ -72,6 +72,8 @@ public enum Subprocess {
         }
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, envp)
+        if spawned == 0 { RunningChildren.add(pid) }
+        defer { RunningChildren.remove(pid) }
         guard spawned == 0 else {
             throw ToolError.failure("could not start `\(arguments.joined(separator: " "))`: \(String(cString: strerror(spawned)))")
         }
@@ -100,6 +102,36 @@ public enum Subprocess {
         let data = (try? Data(contentsOf: log)) ?? Data()
         return ProcessOutcome(exitCode: code, timedOut: timedOut, output: String(decoding: data, as: UTF8.self),
                               seconds: Date().timeIntervalSince(start))
+    }
+}
+
+/// The process groups of the children running now, so that Ctrl-C stops them too: they run in
+/// their own groups (for the time limits), so the terminal's SIGINT does not reach them.
+/// A signal handler may not lock, hence a few fixed slots written with plain stores.
+enum RunningChildren {
+    nonisolated(unsafe) static var slots = [pid_t](repeating: 0, count: 16)
+    static let lock = NSLock()
+
+    static func add(_ pid: pid_t) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let free = slots.firstIndex(of: 0) { slots[free] = pid }
+    }
+
+    static func remove(_ pid: pid_t) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let index = slots.firstIndex(of: pid) { slots[index] = 0 }
+    }
+
+    /// Installs the SIGINT/SIGTERM handler that stops every running child's group, then exits.
+    static func stopOnInterrupt() {
+        let handler: @convention(c) (Int32) -> Void = { signal in
+            for pid in RunningChildren.slots where pid > 0 { kill(-pid, SIGKILL) }
+            _exit(128 + signal)
+        }
+        signal(SIGINT, handler)
+        signal(SIGTERM, handler)
     }
 }
 

@@ -71,7 +71,9 @@ public enum Watch {
 
     /// What is shown after a re-grade: the re-graded exercises, then the progress line.
     public static func render(regraded ids: [String], report: GradeReport, changed: [String]) -> String {
-        let time = DateFormatter.localizedString(from: Date(), dateStyle: .none, timeStyle: .medium)
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm:ss"
+        let time = formatter.string(from: Date())
         var lines = ["── \(time) · saved \(changed.joined(separator: ", ")) · grading \(ids.joined(separator: ", "))"]
         if let error = report.buildError {
             lines.append("  ✘ does not compile: \(error)")

@@ -126,7 +126,7 @@ extension Workspace {
         var filter = "GradedTests"
         if let only = request.only {
             let suites = curriculum.exercises.filter { only.contains($0.id) }.flatMap(\.suites)
-            if !suites.isEmpty { filter = "GradedTests\\.(" + suites.joined(separator: "|") + ")" }
+            if !suites.isEmpty { filter = "GradedTests\\.(" + suites.joined(separator: "|") + ")(/|$)" }
         }
         let test = ["swift", "test", "--skip-build", "--filter", filter,
                     "--experimental-event-stream-output", events.path] + common
