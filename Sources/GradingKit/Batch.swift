@@ -147,7 +147,14 @@ public enum Batch {
                                    scratchPath: scratchPath,
                                    timeLimit: options.timeLimit, testTimeLimit: options.testTimeLimit,
                                    jobs: jobs, logDirectory: stage.appendingPathComponent("logs"))
-        return try workspace.grade(request, curriculum: curriculum, tamper: .instructorTests, notes: notes).report
+        var report = try workspace.grade(request, curriculum: curriculum, tamper: .instructorTests, notes: notes).report
+        // The student knows their files as `01-Activations/ReLU.swift`, not by the staging folder.
+        if let staged = request.implementation, let error = report.buildError {
+            let shown = error.replacingOccurrences(of: staged + "/", with: "")
+            report.buildError = shown
+            for index in report.results.indices where report.results[index].message == error { report.results[index].message = shown }
+        }
+        return report
     }
 
     /// A folder as is, or an archive extracted with the system's `tar` / `unzip`.

@@ -69,7 +69,7 @@ struct BatchGradingTests {
 
         let broken = rows[0].report
         #expect(broken.score == 0)
-        #expect(broken.buildError?.contains("01-Activations/ReLU.swift") == true)
+        #expect(broken.buildError?.hasPrefix("01-Activations/ReLU.swift:") == true, "the error names the student's file: \(broken.buildError ?? "")")
         #expect(broken.buildError?.contains("error: cannot find 'undefinedThing' in scope") == true)
         #expect(broken.notes.contains { $0.contains("ignored extra files: 01-Activations/notes.txt") })
 
