@@ -17,7 +17,7 @@ enum ReLUNotesExample {
 }
 
 @Suite("ReLU1 · ReLU forward")
-struct ReLUForwardTests {
+struct ReLU1Tests {
     @Test("reproduces the output of notes 004, problem 6")
     func notesExample() async {
         Grader.judge(.relu1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
@@ -43,7 +43,7 @@ struct ReLUForwardTests {
 }
 
 @Suite("ReLU2 · ReLU backward")
-struct ReLUBackwardTests {
+struct ReLU2Tests {
     @Test("reproduces the input gradient of notes 004, problem 6")
     func notesExample() async {
         Grader.judge(.relu2, await #expect(processExitsWith: .failure, observing: Grader.streams) {

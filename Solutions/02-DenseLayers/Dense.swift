@@ -1,0 +1,63 @@
+// Chapter 2 · Dense layers — the affine layer `out = x · W + b`
+//
+// Shapes (one legend for the chapter):
+//   N  examples in the batch
+//   D  input features (the fan-in)
+//   M  output features (the fan-out)
+//   x `[N, D]`, weight `[D, M]`, bias `[M]`, out and dout `[N, M]`
+//
+// The notes write one unit as z_k = Σ_j w_kj·y_j + b_k; stacking the N examples of a batch as rows
+// turns the sums for every unit into one matrix product.
+//
+// Guide and hints: Exercises/02-DenseLayers/GUIDE.md, or `swift run workbook hint Dense1`.
+import WorkbookCore
+
+/// The forward pass of a fully connected (dense, affine) layer:
+///
+///     out[n, m] = Σ_d x[n, d] · weight[d, m] + bias[m]
+///
+/// - Parameters:
+///   - x: the inputs, one example per row, `[N, D]`.
+///   - weight: the weights, one column per output unit, `[D, M]`.
+///   - bias: one bias per output unit, `[M]`.
+/// - Returns: `out` `[N, M]`, and the cache `denseBackward` needs.
+/// - Throws: ``ShapeError`` if `x` is not `[N, D]`, `weight` not `[D, M]` or `bias` not `[M]`.
+/// - Complexity: O(N·D·M).
+public func denseForward(_ x: Tensor, weight: Tensor, bias: Tensor) throws -> (out: Tensor, cache: DenseCache) {
+    // TODO(Dense1): check the shapes, multiply x by weight, add bias to every row; cache x and weight.
+    // START Dense1
+    // Check every shape up front, so a mistake names this layer rather than the matmul inside it.
+    try requireShape(x, [-1, -1], "denseForward x")
+    try requireShape(weight, [x.shape[1], -1], "denseForward weight (its rows must match x's columns)")
+    try requireShape(bias, [weight.shape[1]], "denseForward bias (one per output unit)")
+    // [N, D] · [D, M] → [N, M]; the bias [M] broadcasts along the batch, one copy per row.
+    let out = try Tensor.matmul(x, weight) + bias
+    return (out, DenseCache(x: x, weight: weight))
+    // END Dense1
+}
+
+/// The backward pass of the dense layer. With `out = x · W + b` and `dout = ∂L/∂out`:
+///
+///     dx = dout · Wᵀ          [N, M] · [M, D] → [N, D]
+///     dW = xᵀ · dout          [D, N] · [N, M] → [D, M]
+///     db = Σ_n dout[n, :]     the bias touches every row, so its gradient sums over the batch
+///
+/// - Parameters:
+///   - dout: the upstream gradient `∂L/∂out`, `[N, M]`.
+///   - cache: what `denseForward` kept (`x` `[N, D]`, `weight` `[D, M]`).
+/// - Returns: `dx` `[N, D]`, `dw` `[D, M]`, `db` `[M]`.
+/// - Throws: ``ShapeError`` if `dout` is not `[N, M]` for the cached shapes.
+/// - Complexity: O(N·D·M).
+public func denseBackward(_ dout: Tensor, cache: DenseCache) throws -> (dx: Tensor, dw: Tensor, db: Tensor) {
+    // TODO(Dense2): dx = dout·Wᵀ, dw = xᵀ·dout, db = the sum of dout over the batch.
+    // START Dense2
+    let x = cache.x, weight = cache.weight
+    try requireShape(dout, [x.shape.first ?? 0, weight.shape.last ?? 0], "denseBackward dout (must be [N, M])")
+    // The transpose flags read the stored matrices transposed; no transposed copy is made.
+    let dx = try Tensor.matmul(dout, weight, transposeB: true)
+    let dw = try Tensor.matmul(x, dout, transposeA: true)
+    // Each bias entry was added to all N rows, so its gradient collects all N contributions.
+    let db = try dout.sum(alongAxis: 0)
+    return (dx, dw, db)
+    // END Dense2
+}

@@ -1,0 +1,46 @@
+// Chapter 5 · Optimizers — Nesterov momentum
+//
+// Shapes: the parameter, its gradient and the velocity all have one shape, any shape.
+//
+// Guide and hints: Exercises/05-Optimizers/GUIDE.md, or `swift run workbook hint Nesterov1`.
+import WorkbookCore
+
+/// One step of Nesterov's accelerated gradient, in the form that needs only the gradient at the
+/// current parameter (CS231n's; PyTorch's `nesterov=True` gives the same trajectory):
+///
+///     v_new ← μ·v − η·g
+///     θ     ← θ − μ·v + (1 + μ)·v_new
+///
+/// Nesterov evaluates the gradient at the look-ahead point `θ + μv`, where momentum is about to
+/// carry the parameter. Keeping that look-ahead point as the stored parameter turns the update
+/// into the two lines above.
+///
+/// - Parameters:
+///   - parameter: `θ` (the look-ahead point), any shape.
+///   - gradient: `g = ∂J/∂θ` at `θ`, the shape of `parameter`.
+///   - velocity: `v` from the previous step (zeros at the start), the shape of `parameter`.
+///   - learningRate: `η > 0`.
+///   - momentum: `μ ∈ [0, 1)`, typically 0.9.
+/// - Returns: the updated parameter and velocity, both the shape of `parameter`.
+/// - Throws: ``ShapeError`` if the shapes differ.
+public func nesterovStep(
+    _ parameter: Tensor, gradient: Tensor, velocity: Tensor, learningRate: Double, momentum: Double
+) throws -> (parameter: Tensor, velocity: Tensor) {
+    // TODO(Nesterov1): the new velocity as in momentum, then θ − μ·v_old + (1 + μ)·v_new.
+    // START Nesterov1
+    guard gradient.shape == parameter.shape, velocity.shape == parameter.shape else {
+        throw ShapeError(operation: "nesterovStep(parameter, gradient, velocity)",
+                         shapes: [parameter.shape, gradient.shape, velocity.shape],
+                         detail: "all three must have the parameter's shape")
+    }
+    var newParameter = parameter
+    var newVelocity = velocity
+    for i in 0..<parameter.count {
+        let v = velocity[flat: i]
+        newVelocity[flat: i] = momentum * v - learningRate * gradient[flat: i]
+        // Undo the old look-ahead (−μ·v), take the step (v_new), and look ahead again (μ·v_new).
+        newParameter[flat: i] += -momentum * v + (1 + momentum) * newVelocity[flat: i]
+    }
+    return (newParameter, newVelocity)
+    // END Nesterov1
+}

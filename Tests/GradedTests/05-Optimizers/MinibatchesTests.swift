@@ -1,0 +1,57 @@
+import Testing
+import WorkbookCore
+import Workbook
+
+extension Exercise {
+    static let minibatch1 = Exercise(id: "Minibatch1", chapter: "05-Optimizers", file: "Minibatches.swift", title: "Shuffled minibatches for SGD", points: 3)
+}
+
+@Suite("Minibatch1 · Shuffled minibatches for SGD")
+struct MinibatchTests {
+    @Test("cuts one seeded permutation of 0..<10 into batches of 4, 4 and 2")
+    func batches() async {
+        Grader.judge(.minibatch1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
+            Grader.run(.minibatch1) {
+                var rng = SeededGenerator(seed: 511)
+                let batches = try minibatchIndices(count: 10, batchSize: 4, using: &rng)
+                check(batches.map(\.count) == [4, 4, 2], "batch sizes for 10 examples in batches of 4: expected [4, 4, 2], got \(batches.map(\.count)).",
+                      in: .minibatch1)
+                check(batches.flatMap { $0 }.sorted() == Array(0..<10), "every index 0..<10 exactly once; got \(batches).", in: .minibatch1)
+                // The convention: one call to permutation(count), cut in order.
+                var reference = SeededGenerator(seed: 511)
+                let order = reference.permutation(10)
+                check(batches.flatMap { $0 } == order, "the batches, joined, should be generator.permutation(10) = \(order); got \(batches).",
+                      in: .minibatch1)
+                check(rng == reference, "the generator should have advanced exactly as one permutation(10) does, so the next epoch shuffles differently.",
+                      in: .minibatch1)
+            }
+        })
+    }
+
+    @Test("handles a batch size that divides the count, one larger than it, and no examples")
+    func edges() async {
+        Grader.judge(.minibatch1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
+            Grader.run(.minibatch1) {
+                var rng = SeededGenerator(seed: 512)
+                let even = try minibatchIndices(count: 6, batchSize: 3, using: &rng)
+                check(even.map(\.count) == [3, 3], "6 examples in batches of 3: expected sizes [3, 3], got \(even.map(\.count)).", in: .minibatch1)
+                let whole = try minibatchIndices(count: 5, batchSize: 8, using: &rng)
+                check(whole.map(\.count) == [5], "5 examples in batches of 8: one batch of 5, got \(whole.map(\.count)).", in: .minibatch1)
+                let none = try minibatchIndices(count: 0, batchSize: 8, using: &rng)
+                check(none.isEmpty, "0 examples give no batches, got \(none).", in: .minibatch1)
+            }
+        })
+    }
+
+    @Test("rejects a batch size below 1")
+    func rejects() async {
+        Grader.judge(.minibatch1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
+            Grader.run(.minibatch1) {
+                var rng = SeededGenerator(seed: 513)
+                try checkThrowsShapeError("minibatchIndices with batchSize 0", in: .minibatch1) {
+                    _ = try minibatchIndices(count: 10, batchSize: 0, using: &rng)
+                }
+            }
+        })
+    }
+}

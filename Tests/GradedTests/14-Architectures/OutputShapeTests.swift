@@ -1,0 +1,110 @@
+import Testing
+import WorkbookCore
+import Workbook
+
+extension Exercise {
+    static let architecture2 = Exercise(id: "Architecture2", chapter: "14-Architectures", file: "OutputShape.swift",
+                                        title: "Following the shape through a network", points: 3)
+}
+
+/// One layer, an input shape and the output shape, derived by hand with ⌊(H + 2P − K)/S⌋ + 1.
+struct ArchitectureShapeCase: Codable, Sendable, CustomStringConvertible {
+    var layer: LayerDescription
+    var input: [Int]
+    var output: [Int]
+    var why: String
+    var description: String { why }
+}
+
+enum ArchitectureShapeCases {
+    static let all: [ArchitectureShapeCase] = [
+        .init(layer: .convolution(kernelSize: 5, inputChannels: 1, outputChannels: 6), input: [32, 32, 1], output: [28, 28, 6],
+              why: "LeNet conv 5x5 on 32: (32 − 5)/1 + 1 = 28"),
+        .init(layer: .convolution(kernelSize: 7, inputChannels: 3, outputChannels: 64, stride: 2, padding: 3, bias: false),
+              input: [224, 224, 3], output: [112, 112, 64], why: "ResNet stem 7x7/2, pad 3 on 224: ⌊(224 + 6 − 7)/2⌋ + 1 = 112"),
+        .init(layer: .maxPool(size: 3, stride: 2, padding: 1), input: [112, 112, 64], output: [56, 56, 64],
+              why: "ResNet max pool 3x3/2, pad 1 on 112: ⌊(112 + 2 − 3)/2⌋ + 1 = 56"),
+        .init(layer: .convolution(kernelSize: 11, inputChannels: 3, outputChannels: 96, stride: 4), input: [227, 227, 3], output: [55, 55, 96],
+              why: "AlexNet conv 11x11/4 on 227: (227 − 11)/4 + 1 = 55"),
+        .init(layer: .maxPool(size: 3, stride: 2), input: [55, 55, 96], output: [27, 27, 96],
+              why: "AlexNet pool 3x3/2 on 55: (55 − 3)/2 + 1 = 27"),
+        .init(layer: .convolution(kernelSize: 3, inputChannels: 64, outputChannels: 64, padding: 1), input: [224, 224, 64], output: [224, 224, 64],
+              why: "VGG conv 3x3, pad 1 keeps the size: (224 + 2 − 3) + 1 = 224"),
+        .init(layer: .averagePool(size: 3, stride: 2), input: [8, 6, 5], output: [3, 2, 5],
+              why: "3x3/2 on 8 x 6 rounds down: ⌊5/2⌋ + 1 = 3 and ⌊3/2⌋ + 1 = 2"),
+        .init(layer: .adaptiveAveragePool(outputSize: 1), input: [7, 7, 2048], output: [1, 1, 2048], why: "global average pooling"),
+        .init(layer: .flatten, input: [5, 5, 16], output: [400], why: "flatten 5·5·16 = 400"),
+        .init(layer: .dense(inputs: 400, outputs: 120), input: [400], output: [120], why: "dense 400 → 120"),
+        .init(layer: .batchNorm(channels: 16), input: [10, 10, 16], output: [10, 10, 16], why: "batch norm keeps the shape"),
+        .init(layer: ArchitectureReference.basicBlock(from: 64, width: 128, stride: 2), input: [56, 56, 64], output: [28, 28, 128],
+              why: "a basic block 64 → 128 with stride 2 and a projection shortcut"),
+    ]
+}
+
+@Suite("Architecture2 · Following the shape through a network")
+struct Architecture2Tests {
+    @Test("applies the output-size formula layer by layer", arguments: ArchitectureShapeCases.all)
+    func eachLayer(example: ArchitectureShapeCase) async {
+        Grader.judge(.architecture2, await #expect(processExitsWith: .failure, observing: Grader.streams) { [example] in
+            Grader.run(.architecture2) {
+                let got = try outputShape(of: example.layer, input: example.input)
+                check(got == example.output, "outputShape(of: \(example.layer), input: \(example.input)) is \(got), expected \(example.output): \(example.why).", in: .architecture2)
+            }
+        })
+    }
+
+    @Test("takes LeNet-5 from [32, 32, 1] through [5, 5, 16] to [10]")
+    func leNet5() async {
+        Grader.judge(.architecture2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
+            Grader.run(.architecture2) {
+                let net = ArchitectureReference.leNet5
+                // 32 → conv 28 → pool 14 → conv 10 → pool 5; the first 6 layers end before flatten.
+                let features = try outputShape(of: Array(net.prefix(6)), input: [32, 32, 1])
+                check(features == [5, 5, 16], "LeNet-5's features are \(features), expected [5, 5, 16].", in: .architecture2)
+                let out = try outputShape(of: net, input: [32, 32, 1])
+                check(out == [10], "LeNet-5 ends in \(out), expected [10].", in: .architecture2)
+            }
+        })
+    }
+
+    @Test("takes VGG-16 and ResNets from [224, 224, 3] to [1000]")
+    func imageNetNetworks() async {
+        Grader.judge(.architecture2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
+            Grader.run(.architecture2) {
+                // VGG: five 2x2 pools halve 224 five times: 7; 7 · 7 · 512 = 25,088 feeds the first dense layer.
+                let vgg = ArchitectureReference.vgg16
+                let features = try outputShape(of: Array(vgg.prefix(31)), input: [224, 224, 3])
+                check(features == [7, 7, 512], "VGG-16's features (13 convs with ReLUs, 5 pools) are \(features), expected [7, 7, 512].", in: .architecture2)
+                check(try outputShape(of: vgg, input: [224, 224, 3]) == [1000], "VGG-16 should end in [1000].", in: .architecture2)
+                for depth in [18, 50] {
+                    let out = try outputShape(of: ArchitectureReference.resNet(depth), input: [224, 224, 3])
+                    check(out == [1000], "ResNet-\(depth) ends in \(out), expected [1000].", in: .architecture2)
+                }
+            }
+        })
+    }
+
+    @Test("throws a ShapeError where a layer does not fit")
+    func rejectsMismatches() async {
+        Grader.judge(.architecture2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
+            Grader.run(.architecture2) {
+                let cases: [(String, [LayerDescription], [Int])] = [
+                    ("a dense layer on an image (no flatten)", [.dense(inputs: 400, outputs: 120)], [5, 5, 16]),
+                    ("a dense layer with the wrong input count", [.flatten, .dense(inputs: 256, outputs: 120)], [5, 5, 16]),
+                    ("a convolution expecting 3 channels on a grey image", [.convolution(kernelSize: 3, inputChannels: 3, outputChannels: 8)], [32, 32, 1]),
+                    ("a 5x5 window on a 3x3 image", [.convolution(kernelSize: 5, inputChannels: 1, outputChannels: 1)], [3, 3, 1]),
+                    ("a 2x2 pool on a vector", [.maxPool(size: 2, stride: 2)], [400]),
+                    ("batch norm over the wrong channel count", [.batchNorm(channels: 32)], [8, 8, 16]),
+                    ("a stride-2 block with an identity shortcut",
+                     [.residual(body: [.convolution(kernelSize: 3, inputChannels: 64, outputChannels: 64, stride: 2, padding: 1, bias: false)], shortcut: [])],
+                     [56, 56, 64]),
+                ]
+                for (what, network, input) in cases {
+                    try checkThrowsShapeError("outputShape for \(what)", in: .architecture2) {
+                        _ = try outputShape(of: network, input: input)
+                    }
+                }
+            }
+        })
+    }
+}
