@@ -262,10 +262,13 @@ public struct WorkbookTool {
         case "list":
             let curriculum = try workspace.curriculum()
             var lines: [String] = []
+            let idWidth = (curriculum.exercises.map(\.id.count).max() ?? 0) + 2
+            let titleWidth = min(48, (curriculum.exercises.map { $0.title.count + ($0.hidden ? 9 : 0) }.max() ?? 0) + 2)
             for chapter in curriculum.chapters {
                 lines.append(chapter)
                 for exercise in curriculum.exercises where exercise.chapter == chapter {
-                    lines.append("  " + Scorecard.pad(exercise.id, 12) + Scorecard.pad(exercise.title + (exercise.hidden ? " (hidden)" : ""), 40)
+                    let title = Scorecard.truncate(exercise.title + (exercise.hidden ? " (hidden)" : ""), titleWidth - 2)
+                    lines.append("  " + Scorecard.pad(exercise.id, idWidth) + Scorecard.pad(title, titleWidth)
                                  + Scorecard.pad("\(exercise.points) pt", 6) + " Exercises/\(exercise.path)")
                 }
             }

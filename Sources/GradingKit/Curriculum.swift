@@ -102,14 +102,40 @@ public struct Curriculum: Sendable, Hashable, Codable {
         for index in exercises.indices {
             exercises[index].suites = (suites[exercises[index].id] ?? []).sorted()
         }
-        // Chapter folders are numbered, so their names sort in teaching order; within a chapter the
-        // exercises keep the order they are declared in (test files in name order).
-        let declarationOrder = Dictionary(uniqueKeysWithValues: exercises.enumerated().map { ($1.id, $0) })
+        // Chapter folders are numbered, so their names sort in teaching order. Within a chapter, a
+        // topic (the ID without its number: `Ensemble` of `Ensemble3`) keeps the place of its first
+        // declaration, and its exercises follow their numbers (Ensemble2 before Ensemble10).
+        var topicOrder: [String: Int] = [:]
+        for exercise in exercises where topicOrder[topic(exercise.id).name] == nil {
+            topicOrder[topic(exercise.id).name] = topicOrder.count
+        }
         exercises.sort { a, b in
             if a.chapter != b.chapter { return a.chapter.localizedStandardCompare(b.chapter) == .orderedAscending }
-            return declarationOrder[a.id]! < declarationOrder[b.id]!
+            let (ta, tb) = (topic(a.id), topic(b.id))
+            if ta.name != tb.name { return topicOrder[ta.name]! < topicOrder[tb.name]! }
+            return ta.number < tb.number
         }
         return Curriculum(exercises: exercises)
+    }
+
+    /// The curriculum with each chapter in the order its guide gives the hints (`### ID` headings),
+    /// which is the order the chapter teaches; exercises a guide does not name keep their place after.
+    public func ordered(byGuides guides: [String: [String]]) -> Curriculum {
+        let original = Dictionary(uniqueKeysWithValues: exercises.enumerated().map { ($1.id, $0) })
+        var sorted = exercises
+        sorted.sort { a, b in
+            if a.chapter != b.chapter { return original[a.id]! < original[b.id]! }
+            let order = guides[a.chapter] ?? []
+            let (ia, ib) = (order.firstIndex(of: a.id) ?? Int.max, order.firstIndex(of: b.id) ?? Int.max)
+            return ia != ib ? ia < ib : original[a.id]! < original[b.id]!
+        }
+        return Curriculum(exercises: sorted)
+    }
+
+    /// `Ensemble3` → (`Ensemble`, 3); an ID without a trailing number has number 0.
+    static func topic(_ id: String) -> (name: String, number: Int) {
+        let digits = id.reversed().prefix { $0.isNumber }
+        return (String(id.dropLast(digits.count)), Int(String(digits.reversed())) ?? 0)
     }
 
     /// `Exercise(id: "…", chapter: "…", file: "…", title: "…", points: N)`, arguments in any layout.

@@ -41,6 +41,18 @@ public enum Hints {
         return hints
     }
 
+    /// The exercise IDs of a guide's `### ID` headings under `## Hints`, in order.
+    public static func headings(in guide: String) -> [String] {
+        var ids: [String] = []
+        var inHints = false
+        for rawLine in guide.components(separatedBy: "\n") {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("## ") { inHints = line.dropFirst(3).trimmingCharacters(in: .whitespaces).lowercased() == "hints" }
+            else if inHints && line.hasPrefix("### ") { ids.append(line.dropFirst(4).trimmingCharacters(in: .whitespaces)) }
+        }
+        return ids
+    }
+
     /// The hints of `exercise`, from `Exercises/<chapter>/GUIDE.md`.
     public static func hints(for exercise: ExerciseInfo, in workspace: Workspace) throws -> [String] {
         let guide = workspace.exercises.appendingPathComponent(exercise.chapter).appendingPathComponent("GUIDE.md")

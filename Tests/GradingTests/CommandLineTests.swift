@@ -52,7 +52,7 @@ struct CommandLineTests {
         defer { try? FileManager.default.removeItem(at: workspace.root) }
         let result = Fixtures.runTool(["list"], in: workspace.root.appendingPathComponent("Exercises/01-Toy"))
         #expect(result.status == 0)
-        #expect(result.out.contains("01-Toy\n  Double1     Double a number"))
+        #expect(result.out.contains("01-Toy\n  Double1  Double a number  "))
         #expect(result.out.contains("Hidden extra (hidden)"))
         #expect(result.out.hasSuffix("3 exercises, 9 points\n"))
     }

@@ -18,6 +18,30 @@ struct CurriculumTests {
         #expect(curriculum.totalPoints == 5)
     }
 
+    @Test("orders exercises by topic as first declared, then by number")
+    func ordersWithinChapter() {
+        let text = """
+            extension Exercise {
+                static let c = Exercise(id: "Ensemble3", chapter: "13-Ensembles", file: "A.swift", title: "c", points: 1)
+                static let d = Exercise(id: "Vote1", chapter: "13-Ensembles", file: "A.swift", title: "d", points: 1)
+                static let a = Exercise(id: "Ensemble10", chapter: "13-Ensembles", file: "B.swift", title: "a", points: 1)
+                static let b = Exercise(id: "Ensemble2", chapter: "13-Ensembles", file: "B.swift", title: "b", points: 1)
+            }
+            """
+        #expect(Curriculum.parse([(text, false)]).exercises.map(\.id) == ["Ensemble2", "Ensemble3", "Ensemble10", "Vote1"])
+    }
+
+    @Test("a guide's hint order is the chapter's teaching order")
+    func guideOrder() throws {
+        let workspace = try Fixtures.toyWorkspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        #expect(try workspace.curriculum().exercises.map(\.id) == ["Double1", "Half1"])
+        let reversed = "## Hints\n\n### Half1\n1. Why?\n2. This.\n\n### Double1\n1. Why?\n2. That.\n"
+        try FileTree.write(reversed, to: workspace.exercises.appendingPathComponent("01-Toy/GUIDE.md"))
+        #expect(Hints.headings(in: reversed) == ["Half1", "Double1"])
+        #expect(try workspace.curriculum().exercises.map(\.id) == ["Half1", "Double1"])
+    }
+
     @Test("orders chapters by their numbers and marks hidden exercises")
     func ordersChaptersAndMarksHidden() {
         let later = """
@@ -36,11 +60,17 @@ struct CurriculumTests {
         let curriculum = try Workspace(root: Fixtures.packageRoot).curriculum()
         let relu1 = try #require(curriculum.exercise("ReLU1"))
         #expect(relu1.chapter == "01-Activations" && relu1.file == "ReLU.swift" && relu1.points == 2)
-        #expect(relu1.suites == ["ReLUForwardTests"])
-        #expect(curriculum.exercise("ReLU2")?.suites == ["ReLUBackwardTests"])
-        // Every declared exercise has a suite the filter can name, in every chapter that lands.
+        // Every declared exercise has a suite the filter can name, and that type exists in the tests.
+        var sources = ""
+        for relative in try FileTree.files(under: Workspace(root: Fixtures.packageRoot).testsRoot) where relative.hasSuffix(".swift") {
+            sources += try String(contentsOf: Workspace(root: Fixtures.packageRoot).testsRoot.appendingPathComponent(relative), encoding: .utf8)
+        }
         for exercise in curriculum.exercises {
             #expect(!exercise.suites.isEmpty, "\(exercise.id) has no @Suite(\"\(exercise.id) · …\")")
+            for suite in exercise.suites {
+                #expect(sources.contains("struct \(suite)") || sources.contains("class \(suite)") || sources.contains("enum \(suite)"),
+                        "\(exercise.id)'s suite type \(suite) is declared")
+            }
         }
     }
 

@@ -12,14 +12,22 @@ struct HintsTests {
         #expect(hints["Half1"]?.count == 2)
     }
 
-    @Test("every exercise of the package has at least two hints, the first a question")
+    @Test("every exercise of the package has at least two hints (the command needs something to escalate)")
     func packageGuides() throws {
         let workspace = Workspace(root: Fixtures.packageRoot)
         for exercise in try workspace.curriculum(includeHidden: false).exercises {
             let hints = try Hints.hints(for: exercise, in: workspace)
             #expect(hints.count >= 2, "\(exercise.id) has \(hints.count) hints")
-            #expect(hints.first?.contains("?") == true, "\(exercise.id)'s first hint should ask a question")
         }
+    }
+
+    @Test("ReLU's hints escalate from a question to nearly the answer")
+    func reluHints() throws {
+        let workspace = Workspace(root: Fixtures.packageRoot)
+        let relu1 = try #require(try workspace.curriculum().exercise("ReLU1"))
+        let hints = try Hints.hints(for: relu1, in: workspace)
+        #expect(hints.first?.hasSuffix("?") == true)
+        #expect(hints.last?.contains("max(0, $0)") == true)
     }
 
     @Test("the hint command shows one more hint each time, then stays at the last; --reset starts over")
