@@ -140,7 +140,14 @@ public enum Batch {
             return .notBuilt(curriculum, error: "not a folder or a .zip/.tar/.tar.gz/.tgz archive: \(entry.lastPathComponent)",
                              tamper: .instructorTests)
         }
-        let root = submissionRoot(in: source, chapters: curriculum.chapters)
+        var root = submissionRoot(in: source, chapters: curriculum.chapters)
+        // A folder holding just an archive (Gradescope keeps an uploaded zip as is): open it.
+        if root.standardizedFileURL.path == source.standardizedFileURL.path, let archive = try? FileManager.default.contentsOfDirectory(atPath: source.path)
+            .filter({ name in archiveSuffixes.contains { name.lowercased().hasSuffix($0) } }).sorted().first,
+           !curriculum.chapters.contains(where: { FileTree.isDirectory(source.appendingPathComponent($0)) }),
+           let inner = try unpack(source.appendingPathComponent(archive), into: stage.appendingPathComponent("unpacked-archive")) {
+            root = submissionRoot(in: inner, chapters: curriculum.chapters)
+        }
         let implementation = stage.appendingPathComponent("Exercises")
         let notes = try assemble(submission: root, template: workspace.exercises, into: implementation)
         let request = GradeRequest(implementation: workspace.relative(implementation),
@@ -205,15 +212,26 @@ public enum Batch {
         }
         let expectedSwift = Set(expected.filter { $0.hasSuffix(".swift") })
         let provided = try FileTree.files(under: submission) { $0.split(separator: "/").contains { $0.hasPrefix(".") || $0 == "__MACOSX" } }
+        // Files uploaded one by one arrive without their chapter folders (Gradescope flattens them):
+        // a file whose name belongs to exactly one expected path is taken as that file.
+        func name(_ path: String) -> String { String(path.split(separator: "/").last ?? "") }
+        let expectedByName = Dictionary(grouping: expectedSwift, by: name)
         var missing: [String] = []
+        var used: Set<String> = []
         for relative in expectedSwift.sorted() {
-            if provided.contains(relative) {
-                try FileTree.copy(submission.appendingPathComponent(relative), to: implementation.appendingPathComponent(relative))
+            var source: String? = provided.contains(relative) ? relative : nil
+            if source == nil, expectedByName[name(relative)]?.count == 1 {
+                let candidates = provided.filter { name($0) == name(relative) && !expectedSwift.contains($0) }
+                if candidates.count == 1 { source = candidates[0] }
+            }
+            if let source {
+                try FileTree.copy(submission.appendingPathComponent(source), to: implementation.appendingPathComponent(relative))
+                used.insert(source)
             } else {
                 missing.append(relative)
             }
         }
-        let extra = provided.filter { !expectedSwift.contains($0) && !expected.contains($0) }
+        let extra = provided.filter { !used.contains($0) && !expected.contains($0) }
         var notes: [String] = []
         if !missing.isEmpty { notes.append("missing \(missing.joined(separator: ", ")) (graded as the stub)") }
         if !extra.isEmpty {

@@ -170,3 +170,49 @@ struct WatchTests {
         #expect(Watch.render(regraded: ["ReLU1"], report: broken, changed: ["01-Activations/ReLU.swift"]).contains("does not compile"))
     }
 }
+
+@Suite("Staging a submission: missing, extra, flattened and archived files")
+struct StagingTests {
+    @Test("the expected files are taken, a missing one stays the stub, extra ones are listed and left out")
+    func assemble() throws {
+        let workspace = try Fixtures.toyWorkspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        let submission = workspace.root.appendingPathComponent("sub")
+        try FileTree.write(Fixtures.toySolution, to: submission.appendingPathComponent("01-Toy/Double.swift"))
+        try FileTree.write("// mine", to: submission.appendingPathComponent("01-Toy/Helper.swift"))
+        try FileTree.write("junk", to: submission.appendingPathComponent(".DS_Store"))
+        let implementation = workspace.root.appendingPathComponent("impl")
+        let notes = try Batch.assemble(submission: submission, template: workspace.exercises, into: implementation)
+        #expect(notes == ["ignored extra files: 01-Toy/Helper.swift"])
+        #expect(try String(contentsOf: implementation.appendingPathComponent("01-Toy/Double.swift"), encoding: .utf8) == Fixtures.toySolution)
+        #expect(!FileTree.exists(implementation.appendingPathComponent("01-Toy/Helper.swift")))
+        #expect(FileTree.exists(implementation.appendingPathComponent("01-Toy/GUIDE.md")))
+
+        let empty = workspace.root.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let missing = try Batch.assemble(submission: empty, template: workspace.exercises, into: workspace.root.appendingPathComponent("impl2"))
+        #expect(missing == ["missing 01-Toy/Double.swift (graded as the stub)"])
+    }
+
+    @Test("files uploaded without their chapter folder are placed by name")
+    func flattened() throws {
+        let workspace = try Fixtures.toyWorkspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        let submission = workspace.root.appendingPathComponent("flat")
+        try FileTree.write(Fixtures.toySolution, to: submission.appendingPathComponent("Double.swift"))
+        let implementation = workspace.root.appendingPathComponent("impl")
+        #expect(try Batch.assemble(submission: submission, template: workspace.exercises, into: implementation).isEmpty)
+        #expect(try String(contentsOf: implementation.appendingPathComponent("01-Toy/Double.swift"), encoding: .utf8) == Fixtures.toySolution)
+    }
+
+    @Test("the chapter folders are found under an enclosing folder and an Exercises/ level")
+    func findsRoot() throws {
+        let folder = try Fixtures.scratchFolder("root")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let nested = folder.appendingPathComponent("ada-hw1/Exercises")
+        try FileTree.write("x", to: nested.appendingPathComponent("01-Toy/Double.swift"))
+        try FileTree.write("x", to: folder.appendingPathComponent("__MACOSX/01-Toy/._Double.swift"))
+        #expect(Batch.submissionRoot(in: folder, chapters: ["01-Toy"]).standardizedFileURL.path == nested.standardizedFileURL.path)
+        #expect(Batch.name(of: URL(fileURLWithPath: "/x/Ada Lovelace (hw1).tar.gz")) == "Ada_Lovelace__hw1_")
+    }
+}
