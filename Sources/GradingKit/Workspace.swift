@@ -137,9 +137,15 @@ extension Workspace {
         let test = ["swift", "test", "--skip-build", "--filter", filter,
                     "--experimental-event-stream-output", events.path] + common
         let remaining = request.timeLimit.map { max(5, $0 - Date().timeIntervalSince(start)) }
-        let tested = try Subprocess.run(test, in: root, environment: environment, timeLimit: remaining,
+        var tested = try Subprocess.run(test, in: root, environment: environment, timeLimit: remaining,
                                         outputFile: logs.appendingPathComponent("test.log"))
         var outcomes = TestEvents.parse((try? String(contentsOf: events, encoding: .utf8)) ?? "")
+        if outcomes.isEmpty && !tested.timedOut && tested.output.contains("experimental-event-stream-output") {
+            // A toolchain without the event stream: run again and read the console's suite lines.
+            let plain = test.filter { $0 != "--experimental-event-stream-output" && $0 != events.path }
+            tested = try Subprocess.run(plain, in: root, environment: environment, timeLimit: remaining,
+                                        outputFile: logs.appendingPathComponent("test.log"))
+        }
         if outcomes.isEmpty { outcomes = TestEvents.parseConsole(tested.output) }
         let stopped = tested.timedOut ? "the run was stopped after \(Int(remaining ?? 0)) s (time limit)" : nil
         var report = GradeReport.grade(graded, outcomes: outcomes, stopped: stopped, tamper: tamper, notes: notes)
