@@ -120,6 +120,13 @@ struct StubRegionTests {
         try FileManager.default.removeItem(at: workspace.pristine)
         #expect(Fixtures.runTool(["reset", "Half1", "--yes"], in: workspace.root).out.contains("from the canonical stub"))
         #expect(try String(contentsOf: file, encoding: .utf8) == Fixtures.toyStub)
+
+        // A deleted exercise file comes back whole from the pristine copy, after asking.
+        try FileTree.write(Fixtures.toyStub, to: workspace.pristine.appendingPathComponent("01-Toy/Double.swift"))
+        try FileManager.default.removeItem(at: file)
+        let restored = Fixtures.runTool(["reset", "Half1"], in: workspace.root, answers: ["yes"])
+        #expect(restored.out.contains("is missing. Restore it from the pristine copy? [y/N]"))
+        #expect(try String(contentsOf: file, encoding: .utf8) == Fixtures.toyStub)
     }
 }
 
