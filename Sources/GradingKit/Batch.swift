@@ -233,11 +233,11 @@ public enum Batch {
         }
         let extra = provided.filter { !used.contains($0) && !expected.contains($0) }
         var notes: [String] = []
-        if !missing.isEmpty { notes.append("missing \(missing.joined(separator: ", ")) (graded as the stub)") }
-        if !extra.isEmpty {
-            let shown = extra.prefix(5).joined(separator: ", ") + (extra.count > 5 ? " and \(extra.count - 5) more" : "")
-            notes.append("ignored extra files: \(shown)")
+        func some(_ files: [String]) -> String {
+            files.prefix(5).joined(separator: ", ") + (files.count > 5 ? " and \(files.count - 5) more" : "")
         }
+        if !missing.isEmpty { notes.append("missing \(some(missing)) (graded as the stub)") }
+        if !extra.isEmpty { notes.append("ignored extra files: \(some(extra))") }
         return notes
     }
 }
