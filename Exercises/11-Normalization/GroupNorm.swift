@@ -1,0 +1,56 @@
+// Chapter 11 · Normalization — group normalization.
+//
+// Shapes (NHWC; CS231n uses NCHW):
+//   x, out, dout, dx   [N, H, W, C]
+//   gamma, beta        [C]
+//   mean, variance     [N, G]   one statistic per example and group, over its H·W·(C/G) entries
+//
+// The C channels are split into G groups of C/G consecutive channels (channels g·C/G ..< (g+1)·C/G
+// form group g). Each example's group is standardized on its own:
+//
+//     μ_ng = mean over (h, w, c ∈ group g) of x[n, h, w, c]     σ²_ng = biased variance over the same
+//     x̂ = (x − μ_ng) / √(σ²_ng + ε)                            out = γ_c·x̂ + β_c
+//
+// G = 1 puts all channels in one group: layer norm. G = C gives every channel its own group:
+// instance norm. (Wu & He, "Group Normalization", 2018.)
+//
+// Guide and hints: Exercises/11-Normalization/GUIDE.md, or `swift run workbook hint GroupNorm1`.
+import WorkbookCore
+
+/// Group normalization: normalizes each group of `C/G` consecutive channels of each example over
+/// its pixels and channels, then scales and shifts each channel.
+///
+/// - Parameters:
+///   - x: `[N, H, W, C]`.
+///   - gamma, beta: `[C]`.
+///   - groups: `G`, which must divide `C`.
+///   - epsilon: added to the variance.
+/// - Returns: `out`, `[N, H, W, C]`, and the cache (`mean`, `variance` are `[N, G]`).
+/// - Throws: ``ShapeError`` if `x` is not rank 4, `gamma`/`beta` are not `[C]`, or `G` does not divide `C`.
+public func groupNormForward(
+    _ x: Tensor, gamma: Tensor, beta: Tensor, groups: Int, epsilon: Double = 1e-5
+) throws -> (out: Tensor, cache: GroupNormCache) {
+    // TODO(GroupNorm1): view x as [N, H·W, G, C/G]; statistics over axes 1 and 3; normalize, scale, shift.
+    // START GroupNorm1
+    throw NotImplemented("GroupNorm1")
+    // END GroupNorm1
+}
+
+/// The backward pass of `groupNormForward`.
+///
+/// With `dx̂ = dout·γ_c` and means over each example's group (its H·W·C/G entries):
+///
+///     dβ_c = Σ_{n,h,w} dout        dγ_c = Σ_{n,h,w} dout·x̂
+///     dx   = (1/√(σ²_ng + ε))·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))
+///
+/// - Parameters:
+///   - dout: `[N, H, W, C]`.
+///   - cache: what `groupNormForward` kept.
+/// - Returns: `dx` `[N, H, W, C]`, `dgamma` `[C]`, `dbeta` `[C]`.
+/// - Throws: ``ShapeError`` if `dout` and the cached x̂ differ in shape.
+public func groupNormBackward(_ dout: Tensor, cache: GroupNormCache) throws -> (dx: Tensor, dgamma: Tensor, dbeta: Tensor) {
+    // TODO(GroupNorm2): the same three-term formula, with means over each (example, group).
+    // START GroupNorm2
+    throw NotImplemented("GroupNorm2")
+    // END GroupNorm2
+}

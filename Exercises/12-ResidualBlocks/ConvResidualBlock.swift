@@ -1,0 +1,61 @@
+// Chapter 12 · Residual blocks — the convolutional residual block (ResNet's basic block).
+//
+// Shapes (NHWC; CS231n and PyTorch use NCHW):
+//   x, dx        [N, H, W, Cin]
+//   out, dout    [N, Ho, Wo, Cout]     Ho = ⌈H / s⌉ with stride s (3x3 kernels, padding 1)
+//   parameters   see ConvResidualBlockParameters
+//
+//     h1 = conv3x3(x; conv1, stride s, padding 1)   n1 = BN(h1; γ1, β1)   a1 = relu(n1)
+//     h2 = conv3x3(a1; conv2, stride 1, padding 1)  n2 = BN(h2; γ2, β2)   F(x) = n2
+//     shortcut(x) = x                               (Cin = Cout and s = 1)
+//                 = conv1x1(x; projection, stride s) (otherwise)
+//     out = relu(shortcut(x) + F(x))
+//
+// It is built from chapter 1 (reluForward/Backward), chapter 10 (conv2dForward/Backward) and
+// chapter 11 (spatialBatchNormForward/Backward). Batch norm runs in training mode: the caches hold
+// each BN's batch mean and variance for a trainer's running averages.
+//
+// Guide and hints: Exercises/12-ResidualBlocks/GUIDE.md ("Convolutional residual blocks"), or
+// `swift run workbook hint ConvResidual1`.
+import WorkbookCore
+
+/// The forward pass of a convolutional residual block.
+///
+/// - Parameters:
+///   - x: `[N, H, W, Cin]`.
+///   - parameters: the block's kernels, BN scales and shifts, optional projection and stride.
+///   - epsilon: the batch norms' ε.
+/// - Returns: `out`, `[N, Ho, Wo, Cout]`, and the cache `convResidualBlockBackward` needs.
+/// - Throws: ``ShapeError`` if the shapes do not chain, or if the block changes the shape
+///   (`Cin ≠ Cout` or stride ≠ 1) without a projection.
+public func convResidualBlockForward(
+    _ x: Tensor, parameters: ConvResidualBlockParameters, epsilon: Double = 1e-5
+) throws -> (out: Tensor, cache: ConvResidualBlockCache) {
+    // TODO(ConvResidual1): conv → BN → relu → conv → BN; add the shortcut (x or the 1x1 projection); relu.
+    // START ConvResidual1
+    throw NotImplemented("ConvResidual1")
+    // END ConvResidual1
+}
+
+/// The backward pass of a convolutional residual block.
+///
+///     ds = dout ⊙ 1[s > 0]                       (the final relu)
+///     the sum sends ds unchanged into F and into the shortcut;
+///     F backwards: BN2, conv2, relu1, BN1, conv1 → dx_F
+///     dx = dx_F + ds                              (identity)
+///     dx = dx_F + conv1x1 backward of ds          (projection, which also gives dprojection)
+///
+/// - Parameters:
+///   - dout: `[N, Ho, Wo, Cout]`.
+///   - cache: what `convResidualBlockForward` kept.
+/// - Returns: `dx` `[N, H, W, Cin]` and the gradients of every parameter, in a
+///   ``ConvResidualBlockParameters`` (same shapes; `stride` copied from the forward pass).
+/// - Throws: ``ShapeError`` if `dout` does not have the output's shape.
+public func convResidualBlockBackward(
+    _ dout: Tensor, cache: ConvResidualBlockCache
+) throws -> (dx: Tensor, gradients: ConvResidualBlockParameters) {
+    // TODO(ConvResidual2): undo the final relu, then run each layer's backward in reverse; both paths add into dx.
+    // START ConvResidual2
+    throw NotImplemented("ConvResidual2")
+    // END ConvResidual2
+}
