@@ -87,3 +87,39 @@ struct TrainingTests {
         #expect(result.err == "Error: the data has 3 features but the model was trained on 2\n")
     }
 }
+
+@Suite("convolutional runs")
+struct ConvolutionalTrainingTests {
+    @Test("the CNN trains on IDX images written by the test, and evaluates from its checkpoint")
+    func cnnOnIDX() throws {
+        guard try layersImplemented() else { return }
+        let dir = try temporaryDirectory()
+        // 40 images of 4x4: class 0 is bright in the top half, class 1 in the bottom half, plus seeded noise.
+        var rng = SeededGenerator(seed: 3)
+        func be(_ x: UInt32) -> [UInt8] { [UInt8(x >> 24), UInt8(x >> 16 & 255), UInt8(x >> 8 & 255), UInt8(x & 255)] }
+        var images = be(0x803) + be(40) + be(4) + be(4), labels = be(0x801) + be(40)
+        for i in 0..<40 {
+            let label = i % 2
+            labels.append(UInt8(label))
+            for row in 0..<4 {
+                for _ in 0..<4 {
+                    let bright = (row < 2) == (label == 0)
+                    images.append(UInt8((bright ? 200 : 20) + Int(rng.nextUniform() * 40)))
+                }
+            }
+        }
+        try Data(images).write(to: URL(fileURLWithPath: dir + "/images.idx"))
+        try Data(labels).write(to: URL(fileURLWithPath: dir + "/labels.idx"))
+        let result = runTrainer(["train", "--model", "cnn", "--data", dir + "/images.idx", "--labels", dir + "/labels.idx",
+                                 "--conv-layers", "1", "--channels", "2", "--batch-norm", "before", "--epochs", "3",
+                                 "--batch-size", "8", "--out", dir, "--no-timing"])
+        #expect(result.code == 0, "\(result.err)")
+        let checkpoint = try Checkpoint.read(from: dir + "/model.ckpt")
+        #expect(checkpoint.architecture.layers == [.reshape(to: [4, 4, 1]), .conv(kernel: 3, inputs: 1, outputs: 2, padding: 1),
+                                                   .spatialBatchNorm(channels: 2), .relu, .maxPool(size: 2), .reshape(to: [8]),
+                                                   .dense(inputs: 8, outputs: 10)])
+        let evaluation = runTrainer(["evaluate", "--checkpoint", dir + "/model.ckpt", "--split", "train"])
+        #expect(evaluation.code == 0, "\(evaluation.err)")
+        #expect(evaluation.out.contains("accuracy: "))
+    }
+}
