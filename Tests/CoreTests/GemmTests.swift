@@ -18,6 +18,9 @@ struct GemmTests {
         Case(m: 1, n: 1, k: 1), Case(m: 2, n: 3, k: 4), Case(m: 7, n: 17, k: 5),
         Case(m: 6, n: 16, k: 9), Case(m: 13, n: 33, k: 31), Case(m: 5, n: 40, k: 300),
         Case(m: 19, n: 3, k: 260), Case(m: 1, n: 64, k: 64), Case(m: 64, n: 1, k: 70),
+        // Full 16-column panels of a transposed B with k not a multiple of 8 (the 8 x 8 transposes
+        // plus a scalar tail), across two k blocks.
+        Case(m: 7, n: 48, k: 263),
     ]
 
     static func random(_ count: Int, seed: UInt64) -> [Double] {

@@ -163,12 +163,43 @@ private func packB(
         } else {
             // op(B) = Bᵀ: column j of the panel is row (column + panel + j) of B, contiguous in p.
             if width < nr { out.update(repeating: 0, count: kc * nr) }
-            for j in 0..<width {
-                let source = b + (column + panel + j) * ldb + row
-                for p in 0..<kc { out[p * nr + j] = source[p] }
+            var j = 0
+            if width == nr {
+                // Full panels: transpose 8 x 8 blocks in registers (eight loads, eight stores)
+                // instead of sixty-four scalar moves.
+                while j < nr {
+                    let s0 = b + (column + panel + j) * ldb + row
+                    var p = 0
+                    while p + 8 <= kc {
+                        transpose8x8(from: s0 + p, stride: ldb, to: out + p * nr + j, stride: nr)
+                        p += 8
+                    }
+                    while p < kc {
+                        for t in 0..<8 { out[p * nr + j + t] = s0[t * ldb + p] }
+                        p += 1
+                    }
+                    j += 8
+                }
+            } else {
+                for j in 0..<width {
+                    let source = b + (column + panel + j) * ldb + row
+                    for p in 0..<kc { out[p * nr + j] = source[p] }
+                }
             }
         }
         panel += nr
+    }
+}
+
+/// Writes the transpose of the 8 x 8 block at `source` (rows `stride` apart) to `target`
+/// (rows `targetStride` apart).
+@inline(__always)
+private func transpose8x8(from source: UnsafePointer<Double>, stride: Int,
+                          to target: UnsafeMutablePointer<Double>, stride targetStride: Int) {
+    let r0 = load(source), r1 = load(source + stride), r2 = load(source + 2 * stride), r3 = load(source + 3 * stride)
+    let r4 = load(source + 4 * stride), r5 = load(source + 5 * stride), r6 = load(source + 6 * stride), r7 = load(source + 7 * stride)
+    for t in 0..<8 {
+        store(Vector8(r0[t], r1[t], r2[t], r3[t], r4[t], r5[t], r6[t], r7[t]), target + t * targetStride)
     }
 }
 
