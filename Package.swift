@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "Workbook", dependencies: ["WorkbookCore"], path: implementation),
 
         // The reference trainer: a library (parsed from [String], so it is tested) and a thin main.
-        .target(name: "TrainerKit", dependencies: ["WorkbookCore", "Workbook"], exclude: ["Data"], swiftSettings: fastMath),
+        .target(name: "TrainerKit", dependencies: ["WorkbookCore", "Workbook"], exclude: ["Data", "Reference"], swiftSettings: fastMath),
         .executableTarget(name: "trainer", dependencies: ["TrainerKit"]),
 
         // Grading and instructor tools. They never link the graded code, so they build and report

@@ -3,7 +3,7 @@
 // Shapes: any. Leaky ReLU acts on each element on its own, so the output (and every gradient) has
 // the shape of the input.
 //
-// Guide and hints: Exercises/01-Activations/GUIDE.md, or `swift run workbook hint LeakyReLU1`.
+// Guide and hints: Exercises/01-Activations/GUIDE.md, or `swift run workbook hint Leaky1`.
 import WorkbookCore
 
 /// Leaky ReLU: `y = x` for `x > 0` and `y = a·x` otherwise, with a small slope `a`.
@@ -15,10 +15,10 @@ import WorkbookCore
 ///   - slope: `a`, the slope for `x ≤ 0`.
 /// - Returns: `out`, the shape of `x`, and the cache `leakyReLUBackward` needs.
 public func leakyReLUForward(_ x: Tensor, slope: Double = 0.02) throws -> (out: Tensor, cache: LeakyReLUCache) {
-    // TODO(LeakyReLU1): keep positive entries, multiply the others by the slope; cache x and the slope.
-    // START LeakyReLU1
-    throw NotImplemented("LeakyReLU1")
-    // END LeakyReLU1
+    // TODO(Leaky1): keep positive entries, multiply the others by the slope; cache x and the slope.
+    // START Leaky1
+    throw NotImplemented("Leaky1")
+    // END Leaky1
 }
 
 /// The backward pass of leaky ReLU: `dx = dout` where the input was positive, `a·dout` elsewhere.
@@ -30,8 +30,8 @@ public func leakyReLUForward(_ x: Tensor, slope: Double = 0.02) throws -> (out: 
 ///   - cache: what `leakyReLUForward` kept.
 /// - Returns: `dx = ∂L/∂x`, the shape of `dout`.
 public func leakyReLUBackward(_ dout: Tensor, cache: LeakyReLUCache) throws -> Tensor {
-    // TODO(LeakyReLU2): pass the upstream gradient where x > 0, scale it by the slope elsewhere.
-    // START LeakyReLU2
-    throw NotImplemented("LeakyReLU2")
-    // END LeakyReLU2
+    // TODO(Leaky2): pass the upstream gradient where x > 0, scale it by the slope elsewhere.
+    // START Leaky2
+    throw NotImplemented("Leaky2")
+    // END Leaky2
 }

@@ -6,7 +6,7 @@
 //   slope  `[C]`       one learnable slope per channel, or `[1]` for one slope shared by all
 //   out, dx            the shape of `x`;  dslope: the shape of `slope`
 //
-// Guide and hints: Exercises/01-Activations/GUIDE.md, or `swift run workbook hint PReLU1`.
+// Guide and hints: Exercises/01-Activations/GUIDE.md, or `swift run workbook hint Parametric1`.
 import WorkbookCore
 
 /// PReLU: leaky ReLU whose slope is a parameter: `y = x` for `x > 0`, `y = a_c·x` otherwise, where
@@ -18,10 +18,10 @@ import WorkbookCore
 /// - Returns: `out`, the shape of `x`, and the cache `preluBackward` needs.
 /// - Throws: ``ShapeError`` if `slope` is not `[C]` or `[1]`.
 public func preluForward(_ x: Tensor, slope: Tensor) throws -> (out: Tensor, cache: PReLUCache) {
-    // TODO(PReLU1): check the slope's shape, then x where x > 0 and slope·x elsewhere; cache both.
-    // START PReLU1
-    throw NotImplemented("PReLU1")
-    // END PReLU1
+    // TODO(Parametric1): check the slope's shape, then x where x > 0 and slope·x elsewhere; cache both.
+    // START Parametric1
+    throw NotImplemented("Parametric1")
+    // END Parametric1
 }
 
 /// The backward pass of PReLU, to the input and to the slope.
@@ -38,8 +38,8 @@ public func preluForward(_ x: Tensor, slope: Tensor) throws -> (out: Tensor, cac
 ///   - cache: what `preluForward` kept.
 /// - Returns: `dx = ∂L/∂x` (the shape of `dout`) and `dslope = ∂L/∂slope` (the shape of the slope).
 public func preluBackward(_ dout: Tensor, cache: PReLUCache) throws -> (dx: Tensor, dslope: Tensor) {
-    // TODO(PReLU2): dx as in leaky ReLU with the channel's slope; dslope sums dout·x over x ≤ 0.
-    // START PReLU2
-    throw NotImplemented("PReLU2")
-    // END PReLU2
+    // TODO(Parametric2): dx as in leaky ReLU with the channel's slope; dslope sums dout·x over x ≤ 0.
+    // START Parametric2
+    throw NotImplemented("Parametric2")
+    // END Parametric2
 }

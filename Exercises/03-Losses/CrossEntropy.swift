@@ -5,7 +5,7 @@
 //   K  the number of classes
 //   probabilities, targets  `[N, K]`;  labels  `N` integers in `0..<K`
 //
-// Guide and hints: Exercises/03-Losses/GUIDE.md, or `swift run workbook hint CrossEntropy1`.
+// Guide and hints: Exercises/03-Losses/GUIDE.md, or `swift run workbook hint CrossEntropy1` (and 2).
 import Foundation
 import WorkbookCore
 
@@ -38,10 +38,10 @@ public func crossEntropy(_ probabilities: Tensor, targets: Tensor) throws -> Dou
 /// - Throws: ``ShapeError`` if `probabilities` is not a matrix, there are not N labels, or a label
 ///   is outside `0..<K`.
 public func crossEntropy(_ probabilities: Tensor, labels: [Int]) throws -> Double {
-    // TODO(CrossEntropy1): check the labels, then the mean of −log of each row's true-class probability.
-    // START CrossEntropy1
-    throw NotImplemented("CrossEntropy1")
-    // END CrossEntropy1
+    // TODO(CrossEntropy2): check the labels, then the mean of −log of each row's true-class probability.
+    // START CrossEntropy2
+    throw NotImplemented("CrossEntropy2")
+    // END CrossEntropy2
 }
 
 /// Throws unless `scores` is `[N, K]` and `labels` holds N integers in `0..<K`.

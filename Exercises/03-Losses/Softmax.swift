@@ -25,3 +25,25 @@ public func softmax(_ logits: Tensor) throws -> Tensor {
     throw NotImplemented("Softmax1")
     // END Softmax1
 }
+
+/// The backward pass of softmax: the gradient to the logits from the gradient to the probabilities.
+///
+/// Softmax mixes every logit of a row into every probability, so its Jacobian is a full `K x K`
+/// matrix per row, `∂ŷ_j/∂z_k = ŷ_j (1[j = k] − ŷ_k)`. Multiplied by `dout` it collapses to
+///
+///     dz = ŷ ⊙ (dout − Σ_j dout_j ŷ_j)        (the sum taken over each row)
+///
+/// so the Jacobian never has to be built.
+///
+/// - Parameters:
+///   - dout: the upstream gradient `∂L/∂ŷ`, `[N, K]`.
+///   - probabilities: the forward output `ŷ = softmax(z)`, `[N, K]`.
+/// - Returns: `dz = ∂L/∂z`, `[N, K]`; each row sums to 0.
+/// - Throws: ``ShapeError`` if the two are not matrices of the same shape.
+/// - Complexity: O(N·K).
+public func softmaxBackward(_ dout: Tensor, probabilities: Tensor) throws -> Tensor {
+    // TODO(Softmax2): per row, subtract Σ dout·ŷ from dout and multiply by ŷ.
+    // START Softmax2
+    throw NotImplemented("Softmax2")
+    // END Softmax2
+}

@@ -5,7 +5,7 @@
 //   K  the number of classes
 //   logits, dlogits  `[N, K]`;  labels  `N` integers in `0..<K`
 //
-// Guide and hints: Exercises/03-Losses/GUIDE.md, or `swift run workbook hint SoftmaxCrossEntropy1`.
+// Guide and hints: Exercises/03-Losses/GUIDE.md, or `swift run workbook hint SoftmaxCE1`.
 import Foundation
 import WorkbookCore
 
@@ -26,8 +26,8 @@ import WorkbookCore
 ///   outside `0..<K`.
 /// - Complexity: O(N·K).
 public func softmaxCrossEntropy(_ logits: Tensor, labels: [Int]) throws -> (loss: Double, dlogits: Tensor) {
-    // TODO(SoftmaxCrossEntropy1): stable log-sum-exp per row for the loss; (softmax − onehot)/N for the gradient.
-    // START SoftmaxCrossEntropy1
-    throw NotImplemented("SoftmaxCrossEntropy1")
-    // END SoftmaxCrossEntropy1
+    // TODO(SoftmaxCE1): stable log-sum-exp per row for the loss; (softmax − onehot)/N for the gradient.
+    // START SoftmaxCE1
+    throw NotImplemented("SoftmaxCE1")
+    // END SoftmaxCE1
 }

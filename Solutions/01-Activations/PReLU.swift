@@ -6,7 +6,7 @@
 //   slope  `[C]`       one learnable slope per channel, or `[1]` for one slope shared by all
 //   out, dx            the shape of `x`;  dslope: the shape of `slope`
 //
-// Guide and hints: Exercises/01-Activations/GUIDE.md, or `swift run workbook hint PReLU1`.
+// Guide and hints: Exercises/01-Activations/GUIDE.md, or `swift run workbook hint Parametric1`.
 import WorkbookCore
 
 /// PReLU: leaky ReLU whose slope is a parameter: `y = x` for `x > 0`, `y = a_c·x` otherwise, where
@@ -18,8 +18,8 @@ import WorkbookCore
 /// - Returns: `out`, the shape of `x`, and the cache `preluBackward` needs.
 /// - Throws: ``ShapeError`` if `slope` is not `[C]` or `[1]`.
 public func preluForward(_ x: Tensor, slope: Tensor) throws -> (out: Tensor, cache: PReLUCache) {
-    // TODO(PReLU1): check the slope's shape, then x where x > 0 and slope·x elsewhere; cache both.
-    // START PReLU1
+    // TODO(Parametric1): check the slope's shape, then x where x > 0 and slope·x elsewhere; cache both.
+    // START Parametric1
     let channels = x.shape.last ?? 0
     guard x.rank >= 1, slope.shape == [channels] || slope.shape == [1] else {
         throw ShapeError(operation: "preluForward", shapes: [x.shape, slope.shape],
@@ -32,7 +32,7 @@ public func preluForward(_ x: Tensor, slope: Tensor) throws -> (out: Tensor, cac
         return value > 0 ? value : slope[flat: i % period] * value
     }
     return (out, PReLUCache(x: x, slope: slope))
-    // END PReLU1
+    // END Parametric1
 }
 
 /// The backward pass of PReLU, to the input and to the slope.
@@ -49,8 +49,8 @@ public func preluForward(_ x: Tensor, slope: Tensor) throws -> (out: Tensor, cac
 ///   - cache: what `preluForward` kept.
 /// - Returns: `dx = ∂L/∂x` (the shape of `dout`) and `dslope = ∂L/∂slope` (the shape of the slope).
 public func preluBackward(_ dout: Tensor, cache: PReLUCache) throws -> (dx: Tensor, dslope: Tensor) {
-    // TODO(PReLU2): dx as in leaky ReLU with the channel's slope; dslope sums dout·x over x ≤ 0.
-    // START PReLU2
+    // TODO(Parametric2): dx as in leaky ReLU with the channel's slope; dslope sums dout·x over x ≤ 0.
+    // START Parametric2
     let x = cache.x, slope = cache.slope
     guard dout.shape == x.shape else {
         throw ShapeError(operation: "preluBackward(dout, cache.x)", shapes: [dout.shape, x.shape], detail: "the shapes must be equal")
@@ -65,5 +65,5 @@ public func preluBackward(_ dout: Tensor, cache: PReLUCache) throws -> (dx: Tens
         dslope[flat: channel] += x[flat: i] * dout[flat: i]
     }
     return (dx, dslope)
-    // END PReLU2
+    // END Parametric2
 }

@@ -4,7 +4,7 @@
 //   N  the batch size
 //   logits, targets, dlogits  `[N, 1]`
 //
-// Guide and hints: Exercises/03-Losses/GUIDE.md, or `swift run workbook hint BinaryCrossEntropy1`.
+// Guide and hints: Exercises/03-Losses/GUIDE.md, or `swift run workbook hint SigmoidBCE1`.
 import Foundation
 import WorkbookCore
 
@@ -22,8 +22,8 @@ import WorkbookCore
 /// - Returns: the loss (mean over the N rows) and `dlogits = ∂loss/∂logits`, `[N, 1]`.
 /// - Throws: ``ShapeError`` if `logits` is not `[N, 1]` or `targets` has another shape.
 public func sigmoidBinaryCrossEntropy(_ logits: Tensor, targets: Tensor) throws -> (loss: Double, dlogits: Tensor) {
-    // TODO(BinaryCrossEntropy1): the stable form of the loss per row, the mean, and (σ(z) − t)/N.
-    // START BinaryCrossEntropy1
+    // TODO(SigmoidBCE1): the stable form of the loss per row, the mean, and (σ(z) − t)/N.
+    // START SigmoidBCE1
     try requireShape(logits, [-1, 1], "sigmoidBinaryCrossEntropy logits")
     guard targets.shape == logits.shape else {
         throw ShapeError(operation: "sigmoidBinaryCrossEntropy(logits, targets)", shapes: [logits.shape, targets.shape],
@@ -41,5 +41,5 @@ public func sigmoidBinaryCrossEntropy(_ logits: Tensor, targets: Tensor) throws 
         dlogits[flat: i] = (sigma - t) / n
     }
     return (loss / n, dlogits)
-    // END BinaryCrossEntropy1
+    // END SigmoidBCE1
 }

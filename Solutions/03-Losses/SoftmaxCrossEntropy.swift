@@ -5,7 +5,7 @@
 //   K  the number of classes
 //   logits, dlogits  `[N, K]`;  labels  `N` integers in `0..<K`
 //
-// Guide and hints: Exercises/03-Losses/GUIDE.md, or `swift run workbook hint SoftmaxCrossEntropy1`.
+// Guide and hints: Exercises/03-Losses/GUIDE.md, or `swift run workbook hint SoftmaxCE1`.
 import Foundation
 import WorkbookCore
 
@@ -26,8 +26,8 @@ import WorkbookCore
 ///   outside `0..<K`.
 /// - Complexity: O(N·K).
 public func softmaxCrossEntropy(_ logits: Tensor, labels: [Int]) throws -> (loss: Double, dlogits: Tensor) {
-    // TODO(SoftmaxCrossEntropy1): stable log-sum-exp per row for the loss; (softmax − onehot)/N for the gradient.
-    // START SoftmaxCrossEntropy1
+    // TODO(SoftmaxCE1): stable log-sum-exp per row for the loss; (softmax − onehot)/N for the gradient.
+    // START SoftmaxCE1
     try requireLabels(labels, for: logits, "softmaxCrossEntropy(logits, labels)")
     let (rows, classes) = (logits.shape[0], logits.shape[1])
     let n = Double(rows)
@@ -50,5 +50,5 @@ public func softmaxCrossEntropy(_ logits: Tensor, labels: [Int]) throws -> (loss
         dlogits[flat: base + labels[row]] -= 1 / n
     }
     return (loss / n, dlogits)
-    // END SoftmaxCrossEntropy1
+    // END SoftmaxCE1
 }

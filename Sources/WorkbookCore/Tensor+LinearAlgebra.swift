@@ -20,14 +20,19 @@ extension Tensor {
             throw ShapeError(operation: name, shapes: [a.shape, b.shape],
                              detail: "the inner dimensions differ (\(ka) vs \(kb))")
         }
-        var out = [Double](repeating: 0, count: m * n)
-        a.scalars.withUnsafeBufferPointer { pa in
-            b.scalars.withUnsafeBufferPointer { pb in
-                out.withUnsafeMutableBufferPointer { pc in
-                    guard let pa = pa.baseAddress, let pb = pb.baseAddress, let pc = pc.baseAddress else { return }
-                    gemm(m: m, n: n, k: ka, a: pa, transposeA: transposeA, b: pb, transposeB: transposeB, c: pc)
+        // The kernel writes every element (beta = 0), so the result need not be zeroed first.
+        let out = [Double](unsafeUninitializedCapacity: m * n) { pc, initialized in
+            a.scalars.withUnsafeBufferPointer { pa in
+                b.scalars.withUnsafeBufferPointer { pb in
+                    if let pa = pa.baseAddress, let pb = pb.baseAddress, let pc = pc.baseAddress {
+                        gemm(m: m, n: n, k: ka, a: pa, transposeA: transposeA, b: pb, transposeB: transposeB, c: pc)
+                    } else {
+                        // An empty operand (k == 0 or an empty matrix): the product is all zeros.
+                        pc.initialize(repeating: 0)
+                    }
                 }
             }
+            initialized = m * n
         }
         return Tensor(unchecked: [m, n], scalars: out)
     }

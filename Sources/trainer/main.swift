@@ -1,2 +1,2 @@
 import TrainerKit
-print("trainer: not built yet")
+Trainer.main()

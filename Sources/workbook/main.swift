@@ -1,2 +1,2 @@
 import GradingKit
-print("workbook: not built yet")
+WorkbookTool.main()

@@ -1,2 +1,103 @@
+import Foundation
 import Testing
 @testable import TrainerKit
+import WorkbookCore
+
+/// Runs the trainer on `arguments` with a recording console.
+func runTrainer(_ arguments: [String]) -> (code: Int32, out: String, err: String) {
+    let (console, recording) = Console.recording()
+    let code = Trainer.run(arguments, console: console)
+    return (code, recording.out, recording.err)
+}
+
+/// A fresh empty directory for one test's files.
+func temporaryDirectory() throws -> String {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("trainer-tests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url.path
+}
+
+/// Whether the layers the small dense models need are implemented in the `Workbook` being tested
+/// (the reference solutions, or a student's finished exercises). With the stubs, training must stop
+/// at once naming the exercise; with the solutions it must train.
+func layersImplemented() throws -> Bool {
+    let dir = try temporaryDirectory()
+    let result = runTrainer(["train", "--data", "xor", "--hidden", "4", "--epochs", "1", "--out", dir, "--no-timing"])
+    if result.code == 0 { return true }
+    #expect(result.code == 1)
+    #expect(result.err.contains("which is not done yet"), "\(result.err)")
+    return false
+}
+
+@Suite("trainer command line")
+struct CommandLineTests {
+    @Test("the top-level help lists every subcommand and exits 0")
+    func topLevelHelp() {
+        let result = runTrainer(["--help"])
+        #expect(result.code == 0)
+        #expect(result.out == Trainer.help + "\n")
+        // Golden: the subcommand table, written out by hand so a change to it is deliberate.
+        #expect(result.out.contains("""
+            SUBCOMMANDS:
+              train       Train a model; write a checkpoint, a metrics CSV and an SVG plot of the curves.
+              resume      Continue a run from its checkpoint, exactly as if it had never stopped.
+              evaluate    Report a checkpoint's accuracy, confusion matrix and per-class figures.
+              predict     Predict the class of every row of a data file with a checkpoint.
+              experiment  Reproduce a claim of the notes: print a table and write an SVG plot.
+              bench       Time the matmul kernel and a training epoch of the reference MLP and CNN.
+            """))
+    }
+
+    @Test("every subcommand has --help with its usage line and options", arguments: ["train", "resume", "evaluate", "predict", "experiment", "bench"])
+    func subcommandHelp(_ name: String) {
+        let result = runTrainer([name, "--help"])
+        #expect(result.code == 0)
+        #expect(result.out.contains("USAGE: trainer \(name) [<options>]"))
+        #expect(result.out.contains("  -h, --help"))
+        #expect(result.err.isEmpty)
+    }
+
+    @Test("train --help, golden")
+    func trainHelpGolden() {
+        let result = runTrainer(["train", "-h"])
+        #expect(result.out.hasPrefix("""
+            OVERVIEW: Train a model; write a checkpoint, a metrics CSV and an SVG plot of the curves.
+            """))
+        #expect(result.out.contains("""
+            OPTIONS:
+              --model <name>           mlp, cnn, notes (the notes' Dense 20 → 3 → 1 network) or resnet (default: mlp)
+            """))
+        #expect(result.out.contains("  --epochs <n>             the most epochs to train (default: 30)\n"))
+        #expect(result.out.contains("  --no-timing              leave the time out of the epoch lines, so runs can be compared byte for byte\n"))
+    }
+
+    @Test("usage errors print Error:, the usage line and the help pointer, and exit 64", arguments: [
+        (["train", "--epochs", "x"], "Error: '--epochs' needs an integer ≥ 1, got 'x'"),
+        (["train", "--frobnicate"], "Error: unknown option '--frobnicate'"),
+        (["train", "--epochs"], "Error: missing value for '--epochs <n>'"),
+        (["train", "--model", "transformer"], "Error: '--model' must be one of mlp, cnn, notes, resnet, got 'transformer'"),
+        (["train", "--keep", "0"], "Error: '--keep' is the probability of keeping a unit; it must be above 0"),
+        (["train", "stray"], "Error: unexpected argument 'stray'"),
+        (["evaluate"], "Error: missing required option '--checkpoint'"),
+    ])
+    func usageErrors(_ arguments: [String], _ message: String) {
+        let result = runTrainer(arguments)
+        #expect(result.code == 64)
+        #expect(result.err == "\(message)\nUsage: trainer \(arguments[0]) [<options>]\n  See 'trainer \(arguments[0]) --help'.\n")
+        #expect(result.out.isEmpty)
+    }
+
+    @Test("an unknown or missing subcommand is a usage error")
+    func unknownSubcommand() {
+        #expect(runTrainer(["frob"]).code == 64)
+        #expect(runTrainer(["frob"]).err.hasPrefix("Error: unknown subcommand 'frob'\nUsage: trainer <subcommand> [<options>]\n  See 'trainer --help'."))
+        #expect(runTrainer([]).code == 64)
+    }
+
+    @Test("runtime errors exit 1 with a clear message")
+    func runtimeError() {
+        let result = runTrainer(["evaluate", "--checkpoint", "/nonexistent/model.ckpt"])
+        #expect(result.code == 1)
+        #expect(result.err == "Error: cannot read checkpoint '/nonexistent/model.ckpt': no such file or not readable\n")
+    }
+}

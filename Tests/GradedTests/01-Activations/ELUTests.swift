@@ -9,7 +9,7 @@ extension Exercise {
 }
 
 @Suite("ELU1 · ELU forward")
-struct ELUForwardTests {
+struct ELU1Tests {
     @Test("gives x for x > 0 and α(eˣ − 1) otherwise, for α = 1 and α = 2")
     func values() async {
         Grader.judge(.elu1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
@@ -43,7 +43,7 @@ struct ELUForwardTests {
 }
 
 @Suite("ELU2 · ELU backward")
-struct ELUBackwardTests {
+struct ELU2Tests {
     @Test("passes dout for x > 0 and scales it by α·eˣ otherwise")
     func worked() async {
         Grader.judge(.elu2, await #expect(processExitsWith: .failure, observing: Grader.streams) {

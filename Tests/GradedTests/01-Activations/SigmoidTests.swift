@@ -16,7 +16,7 @@ enum SigmoidExample {
 }
 
 @Suite("Sigmoid1 · Sigmoid forward")
-struct SigmoidForwardTests {
+struct Sigmoid1Tests {
     @Test("matches σ(x) = 1/(1 + e^(−x)) at x = −2, −1, 0, 1, 2")
     func values() async {
         Grader.judge(.sigmoid1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
@@ -62,7 +62,7 @@ struct SigmoidForwardTests {
 }
 
 @Suite("Sigmoid2 · Sigmoid backward")
-struct SigmoidBackwardTests {
+struct Sigmoid2Tests {
     @Test("multiplies dout by s(1 − s) of the cached output")
     func worked() async {
         Grader.judge(.sigmoid2, await #expect(processExitsWith: .failure, observing: Grader.streams) {

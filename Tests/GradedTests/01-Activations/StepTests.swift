@@ -8,7 +8,7 @@ extension Exercise {
 }
 
 @Suite("Step1 · The perceptron's step function")
-struct StepForwardTests {
+struct Step1Tests {
     @Test("gives 1 for y > 0 and 0 otherwise, 0 at exactly 0 (notes 003)")
     func values() async {
         Grader.judge(.step1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
@@ -22,7 +22,7 @@ struct StepForwardTests {
 }
 
 @Suite("Step2 · Why the step cannot be trained")
-struct StepBackwardTests {
+struct Step2Tests {
     @Test("agrees with the numeric gradient, which is zero")
     func gradientCheck() async {
         Grader.judge(.step2, await #expect(processExitsWith: .failure, observing: Grader.streams) {

@@ -9,7 +9,7 @@ extension Exercise {
 }
 
 @Suite("Tanh1 · tanh forward")
-struct TanhForwardTests {
+struct Tanh1Tests {
     @Test("satisfies the notes' identity tanh(x) = 2·sigmoid(2x) − 1 on evenly spaced inputs")
     func notesIdentity() async {
         Grader.judge(.tanh1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
@@ -54,7 +54,7 @@ struct TanhForwardTests {
 }
 
 @Suite("Tanh2 · tanh backward")
-struct TanhBackwardTests {
+struct Tanh2Tests {
     @Test("multiplies dout by 1 − t² of the cached output")
     func worked() async {
         Grader.judge(.tanh2, await #expect(processExitsWith: .failure, observing: Grader.streams) {

@@ -26,7 +26,7 @@ enum DenseExample {
 }
 
 @Suite("Dense1 · Dense layer forward")
-struct DenseForwardTests {
+struct Dense1Tests {
     @Test("reproduces the hand-worked 2×3 · 3×2 example")
     func workedExample() async {
         Grader.judge(.dense1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
@@ -99,7 +99,7 @@ struct DenseForwardTests {
 }
 
 @Suite("Dense2 · Dense layer backward")
-struct DenseBackwardTests {
+struct Dense2Tests {
     @Test("reproduces dx, dW and db of the hand-worked example")
     func workedExample() async {
         Grader.judge(.dense2, await #expect(processExitsWith: .failure, observing: Grader.streams) {

@@ -4,7 +4,8 @@ import WorkbookCore
 import Workbook
 
 extension Exercise {
-    static let crossEntropy1 = Exercise(id: "CrossEntropy1", chapter: "03-Losses", file: "CrossEntropy.swift", title: "Cross-entropy (one-hot and integer labels)", points: 3)
+    static let crossEntropy1 = Exercise(id: "CrossEntropy1", chapter: "03-Losses", file: "CrossEntropy.swift", title: "Cross-entropy of distributions", points: 2)
+    static let crossEntropy2 = Exercise(id: "CrossEntropy2", chapter: "03-Losses", file: "CrossEntropy.swift", title: "Cross-entropy with integer labels", points: 2)
 }
 
 /// Two rows: ŷ = [0.25, 0.25, 0.5] with class 2, ŷ = [0.1, 0.7, 0.2] with class 1.
@@ -16,24 +17,14 @@ enum CrossEntropyExample {
     static let loss = 0.5249110622493389
 }
 
-@Suite("CrossEntropy1 · Cross-entropy (one-hot and integer labels)")
-struct CrossEntropyTests {
+@Suite("CrossEntropy1 · Cross-entropy of distributions")
+struct CrossEntropy1Tests {
     @Test("H(y, ŷ) = −Σ y log ŷ, averaged over rows, for one-hot targets")
     func oneHot() async {
         Grader.judge(.crossEntropy1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
             Grader.run(.crossEntropy1) {
                 let loss = try crossEntropy(try Tensor(CrossEntropyExample.probabilities), targets: try Tensor(CrossEntropyExample.oneHot))
                 check(loss, equals: CrossEntropyExample.loss, "crossEntropy with one-hot targets", in: .crossEntropy1)
-            }
-        })
-    }
-
-    @Test("gives the same loss for integer labels")
-    func labels() async {
-        Grader.judge(.crossEntropy1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.crossEntropy1) {
-                let loss = try crossEntropy(try Tensor(CrossEntropyExample.probabilities), labels: CrossEntropyExample.labels)
-                check(loss, equals: CrossEntropyExample.loss, "crossEntropy with labels [2, 1]", in: .crossEntropy1)
             }
         })
     }
@@ -51,17 +42,39 @@ struct CrossEntropyTests {
         })
     }
 
-    @Test("rejects labels outside 0..<K, the wrong number of labels and mismatched shapes")
+    @Test("rejects targets whose shape differs from the probabilities'")
     func rejects() async {
         Grader.judge(.crossEntropy1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
             Grader.run(.crossEntropy1) {
                 let p = try Tensor(CrossEntropyExample.probabilities)
-                try checkThrowsShapeError("crossEntropy with label 3 for K = 3", in: .crossEntropy1) { _ = try crossEntropy(p, labels: [3, 0]) }
-                try checkThrowsShapeError("crossEntropy with label -1", in: .crossEntropy1) { _ = try crossEntropy(p, labels: [-1, 0]) }
-                try checkThrowsShapeError("crossEntropy with 3 labels for 2 rows", in: .crossEntropy1) { _ = try crossEntropy(p, labels: [0, 1, 2]) }
                 try checkThrowsShapeError("crossEntropy with targets [2, 2] for probabilities [2, 3]", in: .crossEntropy1) {
                     _ = try crossEntropy(p, targets: try Tensor([[1, 0], [0, 1]]))
                 }
+            }
+        })
+    }
+}
+
+@Suite("CrossEntropy2 · Cross-entropy with integer labels")
+struct CrossEntropy2Tests {
+    @Test("averages −log ŷ of each row's label: labels [2, 1] give the one-hot example's loss")
+    func labels() async {
+        Grader.judge(.crossEntropy2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
+            Grader.run(.crossEntropy2) {
+                let loss = try crossEntropy(try Tensor(CrossEntropyExample.probabilities), labels: CrossEntropyExample.labels)
+                check(loss, equals: CrossEntropyExample.loss, "crossEntropy with labels [2, 1]", in: .crossEntropy2)
+            }
+        })
+    }
+
+    @Test("rejects labels outside 0..<K and the wrong number of labels")
+    func rejects() async {
+        Grader.judge(.crossEntropy2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
+            Grader.run(.crossEntropy2) {
+                let p = try Tensor(CrossEntropyExample.probabilities)
+                try checkThrowsShapeError("crossEntropy with label 3 for K = 3", in: .crossEntropy2) { _ = try crossEntropy(p, labels: [3, 0]) }
+                try checkThrowsShapeError("crossEntropy with label -1", in: .crossEntropy2) { _ = try crossEntropy(p, labels: [-1, 0]) }
+                try checkThrowsShapeError("crossEntropy with 3 labels for 2 rows", in: .crossEntropy2) { _ = try crossEntropy(p, labels: [0, 1, 2]) }
             }
         })
     }

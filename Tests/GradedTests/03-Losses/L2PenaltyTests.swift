@@ -7,7 +7,7 @@ extension Exercise {
 }
 
 @Suite("L2Penalty1 · L2 weight decay")
-struct L2PenaltyTests {
+struct L2Penalty1Tests {
     @Test("is (λ/2)·Σw² with gradient λ·w (the workbook's convention)")
     func worked() async {
         Grader.judge(.l2Penalty1, await #expect(processExitsWith: .failure, observing: Grader.streams) {

@@ -14,7 +14,7 @@ enum LinearRegressionExample {
 }
 
 @Suite("MeanSquaredError1 · Mean squared error (linear regression as a net)")
-struct MeanSquaredErrorTests {
+struct MeanSquaredError1Tests {
     @Test("averages the squared differences; the gradient is 2(p − t)/M")
     func worked() async {
         Grader.judge(.meanSquaredError1, await #expect(processExitsWith: .failure, observing: Grader.streams) {

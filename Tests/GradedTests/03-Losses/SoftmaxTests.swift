@@ -8,7 +8,7 @@ extension Exercise {
 }
 
 @Suite("Softmax1 · Numerically stable softmax")
-struct SoftmaxTests {
+struct Softmax1Tests {
     @Test("turns logits [1, 2, 3] and [0, 0, 0] into probabilities")
     func worked() async {
         Grader.judge(.softmax1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
@@ -62,6 +62,81 @@ struct SoftmaxTests {
             Grader.run(.softmax1) {
                 try checkThrowsShapeError("softmax of a vector [3] (use [1, 3] for one example)", in: .softmax1) {
                     _ = try softmax(Tensor([1, 2, 3]))
+                }
+            }
+        })
+    }
+}
+
+extension Exercise {
+    static let softmax2 = Exercise(id: "Softmax2", chapter: "03-Losses", file: "Softmax.swift", title: "Softmax backward", points: 3)
+}
+
+enum SoftmaxReference {
+    /// Softmax of each row, written out for the tests (max-shifted, so it is safe for any logits).
+    static func softmax(_ z: Tensor) -> Tensor {
+        let k = z.shape[1]
+        var p = z
+        for row in 0..<z.shape[0] {
+            let values = (0..<k).map { z[flat: row * k + $0] }
+            let m = values.max() ?? 0
+            let total = values.reduce(0) { $0 + exp($1 - m) }
+            for j in 0..<k { p[flat: row * k + j] = exp(values[j] - m) / total }
+        }
+        return p
+    }
+}
+
+@Suite("Softmax2 · Softmax backward")
+struct Softmax2Tests {
+    @Test("ŷ ⊙ (dout − Σ dout·ŷ) on a worked example; each row of dz sums to 0")
+    func worked() async {
+        Grader.judge(.softmax2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
+            Grader.run(.softmax2) {
+                // ŷ = [0.25, 0.25, 0.5], dout = [1, 0, 0]: Σ dout·ŷ = 0.25, so
+                // dz = [0.25·0.75, 0.25·(−0.25), 0.5·(−0.25)] = [0.1875, −0.0625, −0.125], which sums to 0.
+                // Row 2: dout = [2, 2, 2] (the same for every class) gives dz = 0: softmax ignores shifts.
+                let dz = try softmaxBackward(try Tensor([[1, 0, 0], [2, 2, 2]]), probabilities: try Tensor([[0.25, 0.25, 0.5], [0.2, 0.3, 0.5]]))
+                check(dz, equals: try Tensor([[0.1875, -0.0625, -0.125], [0, 0, 0]]), "softmaxBackward for the worked example", in: .softmax2,
+                      absoluteTolerance: 1e-15, relativeTolerance: 1e-14)
+            }
+        })
+    }
+
+    @Test("matches the numeric gradient on seeded random logits")
+    func gradientCheck() async {
+        Grader.judge(.softmax2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
+            Grader.run(.softmax2) {
+                var rng = SeededGenerator(seed: 305)
+                let z = Tensor.randomNormal(shape: [3, 4], using: &rng)
+                let dout = Tensor.randomNormal(shape: [3, 4], using: &rng)
+                let dz = try softmaxBackward(dout, probabilities: SoftmaxReference.softmax(z))
+                let numeric = try numericGradient(of: { SoftmaxReference.softmax($0) }, at: z, upstream: dout)
+                checkGradient(dz, matches: numeric, "softmaxBackward", in: .softmax2)
+            }
+        })
+    }
+
+    @Test("chained after cross-entropy's gradient −y/ŷ, gives the fused gradient ŷ − y")
+    func fused() async {
+        Grader.judge(.softmax2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
+            Grader.run(.softmax2) {
+                // ∂H/∂ŷ_k = −y_k/ŷ_k; then Σ_j dout_j ŷ_j = −Σ y_j = −1 and dz = ŷ ⊙ (−y/ŷ + 1) = ŷ − y.
+                var rng = SeededGenerator(seed: 306)
+                let p = SoftmaxReference.softmax(Tensor.randomNormal(shape: [2, 5], using: &rng))
+                let y = try Tensor([[0, 0, 1, 0, 0], [1, 0, 0, 0, 0]])
+                let dz = try softmaxBackward(try -y / p, probabilities: p)
+                check(dz, equals: try p - y, "softmaxBackward(−y/ŷ) against ŷ − y", in: .softmax2, absoluteTolerance: 1e-14, relativeTolerance: 1e-12)
+            }
+        })
+    }
+
+    @Test("rejects a dout whose shape differs from the probabilities'")
+    func rejects() async {
+        Grader.judge(.softmax2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
+            Grader.run(.softmax2) {
+                try checkThrowsShapeError("softmaxBackward with dout [2, 3] and probabilities [2, 2]", in: .softmax2) {
+                    _ = try softmaxBackward(Tensor(zeros: [2, 3]), probabilities: Tensor(zeros: [2, 2]))
                 }
             }
         })

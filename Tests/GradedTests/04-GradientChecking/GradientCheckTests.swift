@@ -13,7 +13,7 @@ extension Exercise {
 }
 
 @Suite("GradCheck1 · Centered differences")
-struct CenteredDifferenceTests {
+struct GradCheck1Tests {
     @Test("is centered: for Σx³ with h = 1e-3 it gives exactly 3x² + h²")
     func centered() async {
         Grader.judge(.gradCheck1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
@@ -64,7 +64,7 @@ struct CenteredDifferenceTests {
 }
 
 @Suite("GradCheck2 · Centered differences through an upstream gradient")
-struct UpstreamCenteredDifferenceTests {
+struct GradCheck2Tests {
     @Test("for f(x) = x ⊙ x gives 2x ⊙ dout")
     func square() async {
         Grader.judge(.gradCheck2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
@@ -109,7 +109,7 @@ struct UpstreamCenteredDifferenceTests {
 }
 
 @Suite("GradCheck3 · Relative error")
-struct GradientRelativeErrorTests {
+struct GradCheck3Tests {
     @Test("is the largest |a − b| / max(1e-8, |a| + |b|)")
     func worked() async {
         Grader.judge(.gradCheck3, await #expect(processExitsWith: .failure, observing: Grader.streams) {

@@ -8,7 +8,7 @@ extension Exercise {
 }
 
 @Suite("Adam1 · Adam with bias correction")
-struct AdamTests {
+struct Adam1Tests {
     @Test("the first update (step 0 → 1) moves each coordinate by η·g/(|g| + ε)")
     func firstStep() async {
         Grader.judge(.adam1, await #expect(processExitsWith: .failure, observing: Grader.streams) {

@@ -7,7 +7,7 @@ extension Exercise {
 }
 
 @Suite("Minibatch1 · Shuffled minibatches for SGD")
-struct MinibatchTests {
+struct Minibatch1Tests {
     @Test("cuts one seeded permutation of 0..<10 into batches of 4, 4 and 2")
     func batches() async {
         Grader.judge(.minibatch1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
@@ -37,8 +37,39 @@ struct MinibatchTests {
                 check(even.map(\.count) == [3, 3], "6 examples in batches of 3: expected sizes [3, 3], got \(even.map(\.count)).", in: .minibatch1)
                 let whole = try minibatchIndices(count: 5, batchSize: 8, using: &rng)
                 check(whole.map(\.count) == [5], "5 examples in batches of 8: one batch of 5, got \(whole.map(\.count)).", in: .minibatch1)
+                let single = try minibatchIndices(count: 4, batchSize: 1, using: &rng)
+                check(single.map(\.count) == [1, 1, 1, 1], "batch size 1 (one example per step): expected sizes [1, 1, 1, 1], got \(single.map(\.count)).",
+                      in: .minibatch1)
                 let none = try minibatchIndices(count: 0, batchSize: 8, using: &rng)
                 check(none.isEmpty, "0 examples give no batches, got \(none).", in: .minibatch1)
+            }
+        })
+    }
+
+    @Test("minibatch SGD recovers a linear regression from noise-free data")
+    func minibatchSGD() async {
+        Grader.judge(.minibatch1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
+            Grader.run(.minibatch1) {
+                // The 15 grid points of the MSE exercise, y = 2x₁ − 3x₂ + 0.5, batches of 4, η = 0.1, 60 epochs.
+                // Noise-free data: every batch's gradient vanishes at the true weights, so SGD converges to them
+                // exactly (numpy, with its own shuffles: error 6e−12). The update is written out here.
+                var rng = SeededGenerator(seed: 514)
+                let x = try Tensor(LinearRegressionExample.inputs)
+                let y = try Tensor(LinearRegressionExample.targets)
+                var w = Tensor(zeros: [2, 1])
+                var b = 0.0
+                for _ in 0..<60 {
+                    for batch in try minibatchIndices(count: 15, batchSize: 4, using: &rng) {
+                        let (xb, yb) = (try x.gathering(batch), try y.gathering(batch))
+                        // d(mean squared error)/d(prediction) = 2(xw + b − y)/B.
+                        let d = try (try xb.matmul(w) + b - yb) * (2 / Double(batch.count))
+                        w = try w - Tensor.matmul(xb, d, transposeA: true) * 0.1
+                        b -= 0.1 * d.sum()
+                    }
+                }
+                check(w, equals: try Tensor([[2], [-3]]), "the weights after 60 epochs of minibatch SGD", in: .minibatch1,
+                      absoluteTolerance: 1e-8, relativeTolerance: 0)
+                check(b, equals: 0.5, "the bias after 60 epochs of minibatch SGD", in: .minibatch1, absoluteTolerance: 1e-8, relativeTolerance: 0)
             }
         })
     }

@@ -39,7 +39,7 @@ enum QuadraticBowl {
 }
 
 @Suite("Momentum1 · Momentum")
-struct MomentumTests {
+struct Momentum1Tests {
     @Test("v ← μv − ηg, θ ← θ + v on a worked example")
     func worked() async {
         Grader.judge(.momentum1, await #expect(processExitsWith: .failure, observing: Grader.streams) {

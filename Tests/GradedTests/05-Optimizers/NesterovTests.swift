@@ -7,7 +7,7 @@ extension Exercise {
 }
 
 @Suite("Nesterov1 · Nesterov momentum")
-struct NesterovTests {
+struct Nesterov1Tests {
     @Test("v_new = μv − ηg, θ ← θ − μv + (1 + μ)v_new on a worked example")
     func worked() async {
         Grader.judge(.nesterov1, await #expect(processExitsWith: .failure, observing: Grader.streams) {

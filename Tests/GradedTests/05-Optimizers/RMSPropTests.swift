@@ -7,7 +7,7 @@ extension Exercise {
 }
 
 @Suite("RMSProp1 · RMSProp")
-struct RMSPropTests {
+struct RMSProp1Tests {
     @Test("takes a first step of nearly the same size for gradients 0.1, 1 and 10")
     func scaleInvariance() async {
         Grader.judge(.rmsprop1, await #expect(processExitsWith: .failure, observing: Grader.streams) {

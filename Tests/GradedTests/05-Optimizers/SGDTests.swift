@@ -8,7 +8,7 @@ extension Exercise {
 }
 
 @Suite("SGD1 · Gradient descent step")
-struct SGDTests {
+struct SGD1Tests {
     @Test("θ − η·g on evenly spaced values")
     func worked() async {
         Grader.judge(.sgd1, await #expect(processExitsWith: .failure, observing: Grader.streams) {

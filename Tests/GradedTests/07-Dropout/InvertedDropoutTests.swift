@@ -34,7 +34,7 @@ func checkThrowsInvalidKeepProbability(
 }
 
 @Suite("Dropout1 · Inverted dropout forward")
-struct InvertedDropoutForwardTests {
+struct Dropout1Tests {
     @Test("reproduces notes 002: arange(10) as 5×2, keep 0.8, last element dropped")
     func notesExample() async {
         Grader.judge(.dropout1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
@@ -137,7 +137,7 @@ struct InvertedDropoutForwardTests {
 }
 
 @Suite("Dropout2 · Dropout backward")
-struct DropoutBackwardTests {
+struct Dropout2Tests {
     @Test("reuses the mask and scale of notes 002's example")
     func notesExample() async {
         Grader.judge(.dropout2, await #expect(processExitsWith: .failure, observing: Grader.streams) {

@@ -8,7 +8,7 @@ extension Exercise {
 }
 
 @Suite("Dropout3 · Standard dropout and test-time scaling")
-struct StandardDropoutTests {
+struct Dropout3Tests {
     @Test("training applies the mask without rescaling (notes 001), here on notes 002's 5×2 example")
     func trainingDoesNotRescale() async {
         Grader.judge(.dropout3, await #expect(processExitsWith: .failure, observing: Grader.streams) {

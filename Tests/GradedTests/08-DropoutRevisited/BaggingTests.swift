@@ -164,6 +164,30 @@ struct Bagging2Tests {
         })
     }
 
+    @Test("averaging many random dropout masks estimates the bagged average, not the weight-scaled one")
+    func monteCarlo() async {
+        Grader.judge(.bagging2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
+            Grader.run(.bagging2) {
+                // Training samples sub-networks from exactly the distribution P(m). Averaging 4,000
+                // sampled σ(sum(h ⊙ m)) for h = [2, 4], keep 0.5, lands within 5 standard errors
+                // (σ values lie in [0, 1], so the standard error is at most 0.5/√4000 ≈ 0.0079) of the
+                // bagged 0.8401, and far from the weight-scaled 0.9526.
+                var rng = SeededGenerator(seed: 21)
+                let h = try Tensor([[2, 4]])
+                var total = 0.0
+                for _ in 0..<4000 {
+                    let m = Tensor([rng.nextUniform() < 0.5 ? 1 : 0, rng.nextUniform() < 0.5 ? 1 : 0])
+                    total += try BaggingFixtures.sigmoidHead(try h * m).sum()
+                }
+                let estimate = total / 4000
+                let bagged = try baggedPrediction(hidden: h, keepProbability: 0.5, head: BaggingFixtures.sigmoidHead).sum()
+                check(abs(estimate - bagged) < 5 * 0.5 / 4000.0.squareRoot(),
+                      "the Monte Carlo average of 4,000 dropout masks is \(estimate); the exact bagged average should be within 0.04 of it, got \(bagged).",
+                      in: .bagging2)
+            }
+        })
+    }
+
     @Test("the arithmetic mean of softmax sub-networks is not the weight-scaled softmax")
     func softmaxArithmeticMean() async {
         Grader.judge(.bagging2, await #expect(processExitsWith: .failure, observing: Grader.streams) {

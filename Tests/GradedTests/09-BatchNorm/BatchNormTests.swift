@@ -54,7 +54,7 @@ fileprivate func referenceBatchNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, ep
 }
 
 @Suite("BatchNorm1 · Batch normalization forward")
-struct BatchNormForwardTests {
+struct BatchNorm1Tests {
     @Test("reproduces the exact 4×2 example, with the biased (÷N) batch variance in the cache")
     func workedExample() async {
         Grader.judge(.batchNorm1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
@@ -163,7 +163,7 @@ struct BatchNormForwardTests {
 }
 
 @Suite("BatchNorm2 · Batch normalization backward")
-struct BatchNormBackwardTests {
+struct BatchNorm2Tests {
     static func exampleCache() throws -> BatchNormCache {
         BatchNormCache(xhat: try Tensor(BatchNormExample.xhat), gamma: Tensor(BatchNormExample.gamma),
                        mean: Tensor(BatchNormExample.mean), variance: Tensor(BatchNormExample.variance), epsilon: BatchNormExample.epsilon)
@@ -173,7 +173,7 @@ struct BatchNormBackwardTests {
     func workedExample() async {
         Grader.judge(.batchNorm2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
             Grader.run(.batchNorm2) {
-                let (dx, dgamma, dbeta) = try batchNormBackward(try Tensor(BatchNormExample.dout), cache: try BatchNormBackwardTests.exampleCache())
+                let (dx, dgamma, dbeta) = try batchNormBackward(try Tensor(BatchNormExample.dout), cache: try BatchNorm2Tests.exampleCache())
                 check(dbeta, equals: Tensor(BatchNormExample.dbeta), "dbeta", in: .batchNorm2)
                 check(dgamma, equals: Tensor(BatchNormExample.dgamma), "dgamma", in: .batchNorm2)
                 check(dx, equals: try Tensor(BatchNormExample.dx), "dx", in: .batchNorm2)
@@ -212,12 +212,12 @@ struct BatchNormBackwardTests {
             Grader.run(.batchNorm2) {
                 var rng = SeededGenerator(seed: 8)
                 let dout = Tensor.randomNormal(shape: [4, 2], using: &rng)
-                let (dx, _, _) = try batchNormBackward(dout, cache: try BatchNormBackwardTests.exampleCache())
+                let (dx, _, _) = try batchNormBackward(dout, cache: try BatchNorm2Tests.exampleCache())
                 // x + c·1 along a feature leaves xhat unchanged, so Σ_n dx[n, j] = 0 (up to rounding, here ~1e-16).
                 check(try dx.sum(alongAxis: 0), equals: Tensor([0, 0]), "the column sums of dx", in: .batchNorm2,
                       absoluteTolerance: 1e-12, relativeTolerance: 0)
                 // A constant upstream gradient is a shift of the output: it reaches beta only, never x.
-                let (dxConstant, _, dbeta) = try batchNormBackward(Tensor(repeating: 1, shape: [4, 2]), cache: try BatchNormBackwardTests.exampleCache())
+                let (dxConstant, _, dbeta) = try batchNormBackward(Tensor(repeating: 1, shape: [4, 2]), cache: try BatchNorm2Tests.exampleCache())
                 check(dxConstant, equals: Tensor(zeros: [4, 2]), "dx for dout = 1 everywhere", in: .batchNorm2, absoluteTolerance: 1e-12, relativeTolerance: 0)
                 check(dbeta, equals: Tensor([4, 4]), "dbeta for dout = 1 everywhere (N = 4)", in: .batchNorm2)
             }
@@ -229,7 +229,7 @@ struct BatchNormBackwardTests {
         Grader.judge(.batchNorm2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
             Grader.run(.batchNorm2) {
                 try checkThrowsShapeError("batchNormBackward with dout [2, 4] for x [4, 2]", in: .batchNorm2) {
-                    _ = try batchNormBackward(Tensor(zeros: [2, 4]), cache: try BatchNormBackwardTests.exampleCache())
+                    _ = try batchNormBackward(Tensor(zeros: [2, 4]), cache: try BatchNorm2Tests.exampleCache())
                 }
             }
         })

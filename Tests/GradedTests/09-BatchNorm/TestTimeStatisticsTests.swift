@@ -25,7 +25,7 @@ func checkThrowsBatchNormArgumentError(
 }
 
 @Suite("BatchNorm3 · Test-time statistics")
-struct TestTimeStatisticsTests {
+struct BatchNorm3Tests {
     @Test("the population estimate of notes 001: mean of batch means, B/(B−1) × mean of batch variances")
     func populationByHand() async {
         Grader.judge(.batchNorm3, await #expect(processExitsWith: .failure, observing: Grader.streams) {

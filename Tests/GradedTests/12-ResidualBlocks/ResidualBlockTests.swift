@@ -42,7 +42,7 @@ fileprivate func randomParameters(d: Int, h: Int, m: Int, projection: Bool, usin
 }
 
 @Suite("Residual1 · Residual block forward")
-struct ResidualBlockForwardTests {
+struct Residual1Tests {
     @Test("with F's last layer zeroed (gamma2 = beta2 = 0) the block is relu(x)")
     func zeroedResidualIsRelu() async {
         Grader.judge(.residual1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
@@ -108,7 +108,7 @@ struct ResidualBlockForwardTests {
 }
 
 @Suite("Residual2 · Residual block backward")
-struct ResidualBlockBackwardTests {
+struct Residual2Tests {
     @Test("the skip carries the gradient straight to dx: with F zeroed, dx = dout ⊙ 1[x > 0] and F's weights get none")
     func skipCarriesGradient() async {
         Grader.judge(.residual2, await #expect(processExitsWith: .failure, observing: Grader.streams) {

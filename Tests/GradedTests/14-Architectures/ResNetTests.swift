@@ -39,7 +39,7 @@ struct Architecture4Tests {
         })
     }
 
-    @Test("matches the reference description of ResNet-18 layer for layer in its parameter-holding layers")
+    @Test("puts every stride and projection where the paper does (ResNet-18, block by block)")
     func sameAsReference() async {
         Grader.judge(.architecture4, await #expect(processExitsWith: .failure, observing: Grader.streams) {
             Grader.run(.architecture4) {

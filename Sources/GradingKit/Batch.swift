@@ -1,0 +1,277 @@
+// Batch grading: every submission in a folder, each in its own scratch copy inside the package,
+// graded with the instructor's own tests (the package's `Tests/`, hidden ones included), with a
+// time limit per submission and two workers, into a CSV gradebook and a report per submission.
+//
+// A submission is a copy of `Exercises/` (a folder, or a .zip / .tar / .tar.gz / .tgz of one; an
+// enclosing folder or an `Exercises/` level inside is found). Only the files the workbook expects
+// are taken from it: a missing file is replaced by its stub (its exercises score 0 and the row
+// says so), extra files are ignored and listed. Whatever a submission does (not compile, crash,
+// loop), it costs that submission only.
+import Foundation
+
+public struct BatchOptions: Sendable {
+    public var submissions: URL
+    public var output: URL
+    public var workers: Int = 2
+    /// Seconds per submission, build included.
+    public var timeLimit: Double = 900
+    /// Seconds per graded test (`WORKBOOK_TIME_LIMIT`).
+    public var testTimeLimit: Int? = nil
+
+    public init(submissions: URL, output: URL, workers: Int = 2, timeLimit: Double = 900, testTimeLimit: Int? = nil) {
+        self.submissions = submissions
+        self.output = output
+        self.workers = workers
+        self.timeLimit = timeLimit
+        self.testTimeLimit = testTimeLimit
+    }
+}
+
+/// One row of the gradebook.
+public struct GradebookRow: Sendable {
+    public var submission: String
+    public var report: GradeReport
+
+    public var status: String {
+        if report.buildError != nil { return "not built" }
+        if report.results.contains(where: { $0.status == .timedOut && $0.message?.contains("time limit") == true }) { return "time limit" }
+        return "graded"
+    }
+}
+
+public enum Gradebook {
+    /// `submission,status,<ID>…,total,max,note`: one column per exercise with the points earned.
+    public static func csv(_ rows: [GradebookRow], curriculum: Curriculum) -> String {
+        var lines = [(["submission", "status"] + curriculum.exercises.map(\.id) + ["total", "max", "note"]).map(field).joined(separator: ",")]
+        for row in rows {
+            var fields = [row.submission, row.status]
+            for exercise in curriculum.exercises {
+                fields.append(String(row.report.result(exercise.id)?.score ?? 0))
+            }
+            fields += [String(row.report.score), String(curriculum.totalPoints)]
+            var notes = row.report.notes
+            if let error = row.report.buildError { notes.insert("does not compile: \(error)", at: 0) }
+            fields.append(notes.joined(separator: "; "))
+            lines.append(fields.map(field).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// RFC 4180: quote fields holding commas, quotes or line breaks; double the quotes. A leading
+    /// `=`, `+`, `-` or `@` is prefixed with `'` so a spreadsheet does not run a student's text as a formula.
+    static func field(_ text: String) -> String {
+        var value = text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+        if let first = value.first, "=+-@".contains(first), Int(value) == nil { value = "'" + value }
+        if value.contains(",") || value.contains("\"") {
+            return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return value
+    }
+}
+
+public enum Batch {
+    static let archiveSuffixes = [".tar.gz", ".tgz", ".tar", ".zip"]
+
+    /// The submissions in `folder`: sub-folders and archives, by name.
+    public static func entries(in folder: URL) throws -> [URL] {
+        guard FileTree.isDirectory(folder) else { throw ToolError.usage("no such folder of submissions: \(folder.path)") }
+        return try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+            .filter { !$0.hasPrefix(".") }
+            .map { folder.appendingPathComponent($0) }
+    }
+
+    /// A safe, unique-enough name for a submission: letters, digits, `-`, `_`, `.`.
+    static func name(of entry: URL) -> String {
+        var base = entry.lastPathComponent
+        for suffix in archiveSuffixes where base.lowercased().hasSuffix(suffix) { base = String(base.dropLast(suffix.count)); break }
+        let cleaned = String(base.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
+        return cleaned.isEmpty || cleaned.hasPrefix(".") ? "submission" + cleaned : cleaned
+    }
+
+    /// Grades every submission; returns the rows in the submissions' order.
+    public static func run(_ options: BatchOptions, workspace: Workspace, log: @escaping @Sendable (String) -> Void) throws -> [GradebookRow] {
+        let curriculum = try workspace.curriculum()
+        let entries = try entries(in: options.submissions)
+        try FileManager.default.createDirectory(at: options.output.appendingPathComponent("reports"), withIntermediateDirectories: true)
+        let names: [String] = entries.reduce(into: []) { names, entry in
+            var name = name(of: entry)
+            while names.contains(name) { name += "_" }
+            names.append(name)
+        }
+        let rows = Rows(count: entries.count)
+        let next = Counter()
+        let workers = max(1, min(options.workers, entries.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            while let index = next.take(below: entries.count) {
+                let name = names[index]
+                log("[\(index + 1)/\(entries.count)] grading \(name) (worker \(worker + 1))")
+                let report: GradeReport
+                do {
+                    report = try grade(entries[index], name: name, options: options, workspace: workspace, curriculum: curriculum,
+                                       scratchPath: workspace.root.appendingPathComponent(".build-grading-\(worker)"),
+                                       jobs: workers > 1 ? 1 : nil)
+                } catch {
+                    report = .notBuilt(curriculum, error: "the grader could not stage this submission: \(error)",
+                                       tamper: .instructorTests)
+                }
+                let row = GradebookRow(submission: name, report: report)
+                rows.set(index, row)
+                let reports = options.output.appendingPathComponent("reports")
+                try? FileTree.write(Scorecard.render(report, title: "submission \(name)"),
+                                    to: reports.appendingPathComponent("\(name).txt"))
+                if let json = try? GradescopeResults(report).json() {
+                    try? FileTree.write(json, to: reports.appendingPathComponent("\(name).json"))
+                }
+                log("[\(index + 1)/\(entries.count)] \(name): \(report.score)/\(report.maxScore) (\(row.status))")
+            }
+        }
+        let all = rows.all()
+        try FileTree.write(Gradebook.csv(all, curriculum: curriculum), to: options.output.appendingPathComponent("gradebook.csv"))
+        return all
+    }
+
+    /// Stages one submission in `.scratch/batch/<name>/` and grades it with the package's tests.
+    public static func grade(_ entry: URL, name: String, options: BatchOptions, workspace: Workspace, curriculum: Curriculum,
+                             scratchPath: URL?, jobs: Int?) throws -> GradeReport {
+        let stage = workspace.scratch.appendingPathComponent("batch/\(name)")
+        try? FileManager.default.removeItem(at: stage)
+        try FileManager.default.createDirectory(at: stage, withIntermediateDirectories: true)
+        guard let source = try unpack(entry, into: stage.appendingPathComponent("unpacked")) else {
+            return .notBuilt(curriculum, error: "not a folder or a .zip/.tar/.tar.gz/.tgz archive: \(entry.lastPathComponent)",
+                             tamper: .instructorTests)
+        }
+        var root = submissionRoot(in: source, chapters: curriculum.chapters)
+        // A folder holding just an archive (Gradescope keeps an uploaded zip as is): open it.
+        if root.standardizedFileURL.path == source.standardizedFileURL.path, let archive = try? FileManager.default.contentsOfDirectory(atPath: source.path)
+            .filter({ name in archiveSuffixes.contains { name.lowercased().hasSuffix($0) } }).sorted().first,
+           !curriculum.chapters.contains(where: { FileTree.isDirectory(source.appendingPathComponent($0)) }),
+           let inner = try unpack(source.appendingPathComponent(archive), into: stage.appendingPathComponent("unpacked-archive")) {
+            root = submissionRoot(in: inner, chapters: curriculum.chapters)
+        }
+        let implementation = stage.appendingPathComponent("Exercises")
+        let notes = try assemble(submission: root, template: workspace.exercises, into: implementation)
+        let request = GradeRequest(implementation: workspace.relative(implementation),
+                                   scratchPath: scratchPath,
+                                   timeLimit: options.timeLimit, testTimeLimit: options.testTimeLimit,
+                                   jobs: jobs, logDirectory: stage.appendingPathComponent("logs"))
+        var report = try workspace.grade(request, curriculum: curriculum, tamper: .instructorTests, notes: notes).report
+        // The student knows their files as `01-Activations/ReLU.swift`, not by the staging folder.
+        if let staged = request.implementation, let error = report.buildError {
+            let shown = error.replacingOccurrences(of: staged + "/", with: "")
+            report.buildError = shown
+            for index in report.results.indices where report.results[index].message == error { report.results[index].message = shown }
+        }
+        return report
+    }
+
+    /// A folder as is, or an archive extracted with the system's `tar` / `unzip`.
+    static func unpack(_ entry: URL, into folder: URL) throws -> URL? {
+        if FileTree.isDirectory(entry) { return entry }
+        let lower = entry.lastPathComponent.lowercased()
+        let command: [String]
+        if lower.hasSuffix(".zip") {
+            command = ["unzip", "-q", "-o", entry.path, "-d", folder.path]
+        } else if archiveSuffixes.contains(where: { lower.hasSuffix($0) }) {
+            command = ["tar", "-xf", entry.path, "-C", folder.path]
+        } else {
+            return nil
+        }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let outcome = try Subprocess.run(command, in: folder, timeLimit: 120)
+        guard outcome.succeeded else {
+            throw ToolError.failure("could not unpack \(entry.lastPathComponent): \(outcome.output.prefix(200))")
+        }
+        return folder
+    }
+
+    /// The folder holding the chapter folders: the submission itself, an `Exercises/` inside it,
+    /// or a single enclosing folder (as archives often have), searched three levels deep.
+    static func submissionRoot(in folder: URL, chapters: [String]) -> URL {
+        var best = (url: folder, matches: 0)
+        var frontier = [folder]
+        for _ in 0..<4 {
+            var nextFrontier: [URL] = []
+            for candidate in frontier {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: candidate.path)) ?? []
+                let matches = names.filter { chapters.contains($0) }.count
+                if matches > best.matches { best = (candidate, matches) }
+                nextFrontier += names.filter { !$0.hasPrefix(".") && $0 != "__MACOSX" }
+                    .map { candidate.appendingPathComponent($0) }.filter(FileTree.isDirectory)
+            }
+            frontier = nextFrontier
+        }
+        return best.url
+    }
+
+    /// Builds the implementation folder: the stubs, overlaid by the submission's versions of the
+    /// expected Swift files. Returns notes on missing and ignored files.
+    static func assemble(submission: URL, template: URL, into implementation: URL) throws -> [String] {
+        let expected = try FileTree.files(under: template)
+        for relative in expected {
+            try FileTree.copy(template.appendingPathComponent(relative), to: implementation.appendingPathComponent(relative))
+        }
+        let expectedSwift = Set(expected.filter { $0.hasSuffix(".swift") })
+        let provided = try FileTree.files(under: submission) { $0.split(separator: "/").contains { $0.hasPrefix(".") || $0 == "__MACOSX" } }
+        // Files uploaded one by one arrive without their chapter folders (Gradescope flattens them):
+        // a file whose name belongs to exactly one expected path is taken as that file.
+        func name(_ path: String) -> String { String(path.split(separator: "/").last ?? "") }
+        let expectedByName = Dictionary(grouping: expectedSwift, by: name)
+        var missing: [String] = []
+        var used: Set<String> = []
+        for relative in expectedSwift.sorted() {
+            var source: String? = provided.contains(relative) ? relative : nil
+            if source == nil, expectedByName[name(relative)]?.count == 1 {
+                let candidates = provided.filter { name($0) == name(relative) && !expectedSwift.contains($0) }
+                if candidates.count == 1 { source = candidates[0] }
+            }
+            if let source {
+                try FileTree.copy(submission.appendingPathComponent(source), to: implementation.appendingPathComponent(relative))
+                used.insert(source)
+            } else {
+                missing.append(relative)
+            }
+        }
+        let extra = provided.filter { !used.contains($0) && !expected.contains($0) }
+        var notes: [String] = []
+        func some(_ files: [String]) -> String {
+            files.prefix(5).joined(separator: ", ") + (files.count > 5 ? " and \(files.count - 5) more" : "")
+        }
+        if !missing.isEmpty { notes.append("missing \(some(missing)) (graded as the stub)") }
+        if !extra.isEmpty { notes.append("ignored extra files: \(some(extra))") }
+        return notes
+    }
+}
+
+/// The workers' shared next-index counter.
+final class Counter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+
+    func take(below limit: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard value < limit else { return nil }
+        defer { value += 1 }
+        return value
+    }
+}
+
+/// The rows the workers fill in.
+final class Rows: @unchecked Sendable {
+    private var rows: [GradebookRow?]
+    private let lock = NSLock()
+
+    init(count: Int) { rows = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ row: GradebookRow) {
+        lock.lock()
+        rows[index] = row
+        lock.unlock()
+    }
+
+    func all() -> [GradebookRow] {
+        lock.lock()
+        defer { lock.unlock() }
+        return rows.compactMap { $0 }
+    }
+}

@@ -1,0 +1,157 @@
+// From test outcomes to a grade: one status per exercise, all-or-nothing points.
+//
+// An exercise earns its points when every one of its graded tests passes. Its status says why not:
+//
+//   done          every test passed
+//   not started   every failing test says `not implemented yet` (the stub still throws)
+//   crashed       a test's child process trapped; the trap's message is kept
+//   timed out     a test was stopped by the watchdog (or the run hit its time limit)
+//   failing       anything else: a wrong value, a wrong shape, a failed gradient check
+//   not built     the implementation did not compile, so nothing could run
+//   no tests      the exercise is declared but no test of it ran
+import Foundation
+import WorkbookCore
+
+public enum ExerciseStatus: String, Sendable, Codable, CaseIterable {
+    case done
+    case failing
+    case notStarted = "not started"
+    case crashed
+    case timedOut = "timed out"
+    case notBuilt = "not built"
+    case noTests = "no tests"
+
+    /// A one-character mark for the scorecard.
+    public var mark: String {
+        switch self {
+        case .done: "✔"
+        case .failing: "✘"
+        case .notStarted: "·"
+        case .crashed: "!"
+        case .timedOut: "⏱"
+        case .notBuilt: "✘"
+        case .noTests: "?"
+        }
+    }
+}
+
+/// The grade of one exercise.
+public struct ExerciseResult: Sendable, Hashable, Codable {
+    public var exercise: ExerciseInfo
+    public var status: ExerciseStatus
+    public var passedTests: Int
+    public var totalTests: Int
+    /// The first message worth showing (the trap, the timeout, the first mismatch), if any.
+    public var message: String?
+
+    public var score: Int { status == .done ? exercise.points : 0 }
+}
+
+/// Whether the graded test files are the ones the instructor shipped.
+public enum TamperStatus: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// Every shipped file is present and unchanged.
+    case intact
+    /// Files whose checksum differs, were added or are missing (relative to `Tests/GradedTests`).
+    case modified([String])
+    /// No checksums were kept (the instructor's own copy, or a release made without them).
+    case unchecked
+    /// Batch or submission grading: the instructor's own tests were used, whatever the student sent.
+    case instructorTests
+
+    public var description: String {
+        switch self {
+        case .intact: "graded tests intact (checksums match the release)"
+        case .modified(let files): "GRADED TESTS MODIFIED: \(files.joined(separator: ", "))"
+        case .unchecked: "graded tests not checked (no release checksums in .workbook/manifest.json)"
+        case .instructorTests: "graded with the instructor's own copy of the tests"
+        }
+    }
+
+    public var isIntact: Bool? {
+        switch self {
+        case .intact, .instructorTests: true
+        case .modified: false
+        case .unchecked: nil
+        }
+    }
+}
+
+/// The grade of one implementation folder.
+public struct GradeReport: Sendable, Hashable, Codable {
+    public var results: [ExerciseResult]
+    /// The compiler's first error when the implementation did not build.
+    public var buildError: String?
+    public var tamper: TamperStatus
+    /// Notes about the submission (missing files, ignored extra files, the run's time limit).
+    public var notes: [String]
+
+    public init(results: [ExerciseResult], buildError: String? = nil, tamper: TamperStatus = .unchecked, notes: [String] = []) {
+        self.results = results
+        self.buildError = buildError
+        self.tamper = tamper
+        self.notes = notes
+    }
+
+    public var score: Int { results.reduce(0) { $0 + $1.score } }
+    public var maxScore: Int { results.reduce(0) { $0 + $1.exercise.points } }
+    public var doneCount: Int { results.filter { $0.status == .done }.count }
+
+    public func result(_ id: String) -> ExerciseResult? { results.first { $0.exercise.id == id } }
+
+    /// Grades `curriculum` from test outcomes. `stopped` says the run was cut short by a time limit.
+    public static func grade(_ curriculum: Curriculum, outcomes: [TestOutcome], stopped: String? = nil,
+                             tamper: TamperStatus = .unchecked, notes: [String] = []) -> GradeReport {
+        let results = curriculum.exercises.map { exercise in
+            classify(exercise, outcomes: outcomes.filter { $0.exercise == exercise.id }, stopped: stopped)
+        }
+        return GradeReport(results: results, tamper: tamper, notes: notes)
+    }
+
+    /// A report for an implementation that did not compile: every exercise scores 0.
+    public static func notBuilt(_ curriculum: Curriculum, error: String, tamper: TamperStatus = .unchecked,
+                                notes: [String] = []) -> GradeReport {
+        let results = curriculum.exercises.map {
+            ExerciseResult(exercise: $0, status: .notBuilt, passedTests: 0, totalTests: 0, message: error)
+        }
+        return GradeReport(results: results, buildError: error, tamper: tamper, notes: notes)
+    }
+
+    static func classify(_ exercise: ExerciseInfo, outcomes: [TestOutcome], stopped: String?) -> ExerciseResult {
+        let passed = outcomes.filter(\.passed).count
+        var result = ExerciseResult(exercise: exercise, status: .done, passedTests: passed,
+                                    totalTests: outcomes.count, message: nil)
+        if outcomes.isEmpty {
+            result.status = stopped == nil ? .noTests : .timedOut
+            result.message = stopped ?? "no graded test of \(exercise.id) ran"
+            return result
+        }
+        let failing = outcomes.filter { !$0.passed }
+        if failing.isEmpty { return result }
+        let messages = failing.flatMap(\.issues)
+        if let crash = messages.first(where: { $0.contains(") crashed: ") || $0.contains(" crashed: ") }) {
+            result.status = .crashed
+            result.message = crash
+        } else if let timeout = messages.first(where: { $0.contains("timed out after") }) {
+            result.status = .timedOut
+            result.message = timeout
+        } else if failing.contains(where: { !$0.finished && $0.issues.isEmpty }) {
+            result.status = .timedOut
+            result.message = stopped ?? "the run stopped before this exercise's tests ended"
+        } else if messages.allSatisfy({ $0.contains(notImplementedMarker) }) {
+            // Every failure is an unfinished stub. If none is this exercise's own (ReLU2's gradient
+            // check runs reluForward, ReLU1's), the exercise may be written and only waits for another.
+            let own = messages.contains { $0.hasPrefix("\(exercise.id):") }
+            result.status = own ? .notStarted : .failing
+            let waiting = Set(messages.compactMap { $0.split(separator: ":").first.map(String.init) })
+                .subtracting([exercise.id]).sorted()
+            result.message = own || waiting.isEmpty ? nil : "needs \(waiting.joined(separator: ", ")) first (not implemented yet)"
+        } else {
+            result.status = .failing
+            result.message = messages.first { !$0.contains(notImplementedMarker) } ?? messages.first
+        }
+        return result
+    }
+
+    /// The words every unfinished stub's failure carries.
+    public static let notImplementedMarker = NotImplemented.marker
+}

@@ -1,2 +1,0 @@
-/// Grading and instructor tools (issue 5). Placeholder until they land.
-public enum GradingCommand {}

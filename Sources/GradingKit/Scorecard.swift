@@ -1,0 +1,69 @@
+// The student's scorecard: per chapter and exercise, a status and points, then a total.
+//
+//     01-Activations                                   2/5
+//       ✔ ReLU1   ReLU forward          done           2/2
+//       ! ReLU2   ReLU backward         crashed        0/3
+//           ReLU2 (ReLU backward) crashed: Fatal error: Index out of range
+//
+//     Total: 2/5 points · 1 of 2 exercises done
+import Foundation
+
+public enum Scorecard {
+    /// The scorecard as text. `title` names what was graded (`Exercises/`).
+    public static func render(_ report: GradeReport, title: String, showHidden: Bool = true) -> String {
+        var lines: [String] = ["Scorecard · \(title)", ""]
+        let results = report.results.filter { showHidden || !$0.exercise.hidden }
+        if let error = report.buildError {
+            lines.append("The exercises do not compile, so nothing could be graded. The compiler's first error:")
+            lines.append("    \(error)")
+            lines.append("")
+        }
+        let idWidth = max(6, results.map(\.exercise.id.count).max() ?? 0)
+        let titleWidth = min(36, max(10, results.map(\.exercise.title.count).max() ?? 0))
+        var chapters: [String] = []
+        for result in results where !chapters.contains(result.exercise.chapter) { chapters.append(result.exercise.chapter) }
+        for chapter in chapters {
+            let inChapter = results.filter { $0.exercise.chapter == chapter }
+            let earned = inChapter.reduce(0) { $0 + $1.score }
+            let possible = inChapter.reduce(0) { $0 + $1.exercise.points }
+            lines.append(pad(chapter, 2 + 2 + idWidth + 2 + titleWidth + 2 + 12) + " \(earned)/\(possible)")
+            for result in inChapter {
+                let title = truncate(result.exercise.title + (result.exercise.hidden ? " (hidden)" : ""), titleWidth)
+                var line = "  \(result.status.mark) \(pad(result.exercise.id, idWidth))  \(pad(title, titleWidth))  "
+                line += pad(result.status.rawValue, 12) + " \(result.score)/\(result.exercise.points)"
+                if result.totalTests > 0 && result.status != .done {
+                    line += "  (\(result.passedTests) of \(result.totalTests) tests pass)"
+                }
+                lines.append(line)
+                if let message = result.message, result.status != .done, report.buildError == nil {
+                    lines.append("      " + truncate(firstLine(message), 110))
+                }
+            }
+            lines.append("")
+        }
+        let score = results.reduce(0) { $0 + $1.score }
+        let possible = results.reduce(0) { $0 + $1.exercise.points }
+        let done = results.filter { $0.status == .done }.count
+        lines.append("Total: \(score)/\(possible) points · \(done) of \(results.count) exercises done")
+        lines.append("Tests: \(report.tamper)")
+        for note in report.notes { lines.append("Note: \(note)") }
+        if let next = results.first(where: { $0.status != .done }) {
+            lines.append("Next: \(next.exercise.id) (\(next.exercise.title)) in Exercises/\(next.exercise.path) · hint: swift run workbook hint \(next.exercise.id)")
+        } else if !results.isEmpty {
+            lines.append("Every exercise is done. Well built!")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+
+    static func truncate(_ text: String, _ width: Int) -> String {
+        text.count <= width ? text : String(text.prefix(width - 1)) + "…"
+    }
+
+    static func firstLine(_ text: String) -> String {
+        String(text.split(whereSeparator: \.isNewline).first ?? "")
+    }
+}

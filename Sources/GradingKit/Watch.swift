@@ -1,0 +1,119 @@
+// `workbook watch`: grade everything once, then re-grade the exercises of each file in
+// `Exercises/` as soon as it is saved, showing progress (k of n exercises done). It polls the
+// files' modification times (no packages, no file-system events API needed).
+import Foundation
+
+/// The modification times of the Swift files under a folder, and what changed between two looks.
+public struct FileSnapshot: Sendable, Equatable {
+    public var times: [String: Date]
+
+    public init(times: [String: Date]) { self.times = times }
+
+    public static func take(_ folder: URL) -> FileSnapshot {
+        var times: [String: Date] = [:]
+        for relative in (try? FileTree.files(under: folder)) ?? [] where relative.hasSuffix(".swift") {
+            let attributes = try? FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(relative).path)
+            times[relative] = attributes?[.modificationDate] as? Date ?? .distantPast
+        }
+        return FileSnapshot(times: times)
+    }
+
+    /// Files added, removed or modified since `earlier`, sorted.
+    public func changes(since earlier: FileSnapshot) -> [String] {
+        let keys = Set(times.keys).union(earlier.times.keys)
+        return keys.filter { times[$0] != earlier.times[$0] }.sorted()
+    }
+}
+
+public enum Watch {
+    /// The exercises to re-grade after `changed` files: those whose stub lives in them, or all of
+    /// them when a file no exercise names was touched (a helper every exercise may use).
+    public static func exercises(toRegrade changed: [String], in curriculum: Curriculum) -> [String] {
+        var ids: [String] = []
+        for path in changed {
+            let owned = curriculum.exercises(inFile: path)
+            if owned.isEmpty { return curriculum.exercises.map(\.id) }
+            ids += owned.map(\.id)
+        }
+        return ids
+    }
+
+    /// Folds a partial report (some exercises re-graded) into the full one.
+    public static func merge(_ partial: GradeReport, into full: GradeReport) -> GradeReport {
+        var merged = full
+        if partial.buildError != nil {
+            // The build broke: every re-graded exercise is "not built" until it compiles again.
+            for result in partial.results {
+                if let index = merged.results.firstIndex(where: { $0.exercise.id == result.exercise.id }) {
+                    merged.results[index] = result
+                }
+            }
+            merged.buildError = partial.buildError
+            return merged
+        }
+        merged.buildError = nil
+        for result in partial.results {
+            if let index = merged.results.firstIndex(where: { $0.exercise.id == result.exercise.id }) {
+                merged.results[index] = result
+            }
+        }
+        return merged
+    }
+
+    /// `Progress: 3 of 14 exercises done  [###.........]  21/60 points`
+    public static func progressLine(_ report: GradeReport, width: Int = 30) -> String {
+        let total = max(1, report.results.count)
+        let filled = report.doneCount * width / total
+        return "Progress: \(report.doneCount) of \(report.results.count) exercises done  ["
+            + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+            + "]  \(report.score)/\(report.maxScore) points"
+    }
+
+    /// What is shown after a re-grade: the re-graded exercises, then the progress line.
+    public static func render(regraded ids: [String], report: GradeReport, changed: [String]) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm:ss"
+        let time = formatter.string(from: Date())
+        var lines = ["── \(time) · saved \(changed.joined(separator: ", ")) · grading \(ids.joined(separator: ", "))"]
+        if let error = report.buildError {
+            lines.append("  ✘ does not compile: \(error)")
+        } else {
+            for id in ids {
+                guard let result = report.result(id) else { continue }
+                lines.append("  \(result.status.mark) \(id)  \(result.exercise.title): \(result.status.rawValue)"
+                             + (result.totalTests > 0 ? " (\(result.passedTests) of \(result.totalTests) tests pass)" : ""))
+                if let message = result.message, result.status != .done {
+                    for line in message.split(whereSeparator: \.isNewline).prefix(4) { lines.append("      \(line)") }
+                    lines.append("      hint: swift run workbook hint \(id)")
+                }
+            }
+        }
+        lines.append(progressLine(report))
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Watches until interrupted (Ctrl-C).
+    public static func run(workspace: Workspace, interval: Double, output: (String) -> Void) throws -> Never {
+        let curriculum = try workspace.curriculum(includeHidden: false)
+        let tamper = ReleaseManifest.tamperStatus(package: workspace.root)
+        output("Watching Exercises/ (every \(interval) s; Ctrl-C stops). Grading everything once…\n")
+        var report = try workspace.grade(GradeRequest(), curriculum: curriculum, tamper: tamper).report
+        output(Scorecard.render(report, title: "Exercises/"))
+        output(progressLine(report) + "\n")
+        var snapshot = FileSnapshot.take(workspace.exercises)
+        while true {
+            usleep(UInt32(interval * 1_000_000))
+            let now = FileSnapshot.take(workspace.exercises)
+            let changed = now.changes(since: snapshot)
+            guard !changed.isEmpty else { continue }
+            // Editors often write a file in several steps; let it settle before building.
+            usleep(200_000)
+            snapshot = FileSnapshot.take(workspace.exercises)
+            // After a broken build every exercise's status is stale, so all are graded again.
+            let ids = report.buildError != nil ? curriculum.exercises.map(\.id) : exercises(toRegrade: changed, in: curriculum)
+            let partial = try workspace.grade(GradeRequest(only: ids), curriculum: curriculum, tamper: tamper).report
+            report = merge(partial, into: report)
+            output(render(regraded: ids, report: report, changed: changed))
+        }
+    }
+}

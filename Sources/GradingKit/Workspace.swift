@@ -1,0 +1,159 @@
+// Where things are in a workbook package, and how one implementation folder is graded.
+import Foundation
+
+/// A workbook package on disk: the instructor's repository or a student release.
+public struct Workspace: Sendable {
+    public var root: URL
+
+    public init(root: URL) {
+        self.root = root.standardizedFileURL
+    }
+
+    /// The package that holds `directory` (or one of its parents): it has `Package.swift` and
+    /// `Tests/GradedTests`.
+    public static func locate(from directory: URL) throws -> Workspace {
+        var candidate = directory.standardizedFileURL
+        while true {
+            if FileTree.exists(candidate.appendingPathComponent("Package.swift")),
+               FileTree.isDirectory(candidate.appendingPathComponent("Tests/GradedTests")) {
+                return Workspace(root: candidate)
+            }
+            let parent = candidate.deletingLastPathComponent()
+            if parent.path == candidate.path {
+                throw ToolError.usage("no workbook package here: run inside the workbook (a folder with Package.swift and Tests/GradedTests), or pass --package-path DIR")
+            }
+            candidate = parent
+        }
+    }
+
+    public var testsRoot: URL { root.appendingPathComponent("Tests/GradedTests") }
+    public var exercises: URL { root.appendingPathComponent("Exercises") }
+    public var solutions: URL { root.appendingPathComponent("Solutions") }
+    /// What a release ships for the tool: the manifest (checksums) and the pristine stubs.
+    public var state: URL { root.appendingPathComponent(".workbook") }
+    /// Scratch copies and logs (gitignored).
+    public var scratch: URL { root.appendingPathComponent(".scratch") }
+    /// The student's progress with the tool (hints seen, reset backups): gitignored, under `.scratch`.
+    public var progress: URL { scratch.appendingPathComponent("state") }
+    /// Pristine copies of the stubs, kept by `release` for `reset`.
+    public var pristine: URL { state.appendingPathComponent("pristine") }
+
+    public func curriculum(includeHidden: Bool = true) throws -> Curriculum {
+        var curriculum = try Curriculum.discover(testsRoot: testsRoot)
+        var guides: [String: [String]] = [:]
+        for chapter in curriculum.chapters {
+            let guide = exercises.appendingPathComponent(chapter).appendingPathComponent("GUIDE.md")
+            if let text = try? String(contentsOf: guide, encoding: .utf8) { guides[chapter] = Hints.headings(in: text) }
+        }
+        curriculum = curriculum.ordered(byGuides: guides)
+        if !includeHidden { curriculum.exercises.removeAll { $0.hidden } }
+        return curriculum
+    }
+
+    /// Makes `path` relative to the package when it lies inside it (`WORKBOOK` wants that).
+    public func relative(_ url: URL) -> String? {
+        let base = root.path.hasSuffix("/") ? root.path : root.path + "/"
+        let path = url.standardizedFileURL.path
+        return path.hasPrefix(base) ? String(path.dropFirst(base.count)) : nil
+    }
+}
+
+/// How to grade one implementation folder.
+public struct GradeRequest: Sendable {
+    /// The `WORKBOOK` value: a folder relative to the package; `nil` means `Exercises`.
+    public var implementation: String?
+    /// Swift build folder; `nil` uses the package's `.build`.
+    public var scratchPath: URL?
+    /// Only these exercises (their suites); `nil` grades everything.
+    public var only: [String]?
+    /// Seconds for build and tests together; `nil` for no limit.
+    public var timeLimit: Double?
+    /// Seconds one graded test may run (`WORKBOOK_TIME_LIMIT`); `nil` keeps the grader's default.
+    public var testTimeLimit: Int?
+    /// `WORKBOOK_CHECK=stubs`: the maintainers' stub check.
+    public var stubCheck: Bool
+    /// `swift build -j`.
+    public var jobs: Int?
+    /// Where to keep the logs and the event stream.
+    public var logDirectory: URL?
+
+    public init(implementation: String? = nil, scratchPath: URL? = nil, only: [String]? = nil,
+                timeLimit: Double? = nil, testTimeLimit: Int? = nil, stubCheck: Bool = false,
+                jobs: Int? = nil, logDirectory: URL? = nil) {
+        self.implementation = implementation
+        self.scratchPath = scratchPath
+        self.only = only
+        self.timeLimit = timeLimit
+        self.testTimeLimit = testTimeLimit
+        self.stubCheck = stubCheck
+        self.jobs = jobs
+        self.logDirectory = logDirectory
+    }
+}
+
+/// The raw material of a grade, kept for reports and debugging.
+public struct GradeRun: Sendable {
+    public var report: GradeReport
+    public var outcomes: [TestOutcome]
+    public var buildOutput: String
+    public var testOutput: String
+}
+
+extension Workspace {
+    /// Builds with `swift build --build-tests`, runs the graded suites with `swift test`, and
+    /// grades the outcomes. A build that fails grades every exercise "not built" with the
+    /// compiler's first error; a run over its time limit keeps what finished.
+    public func grade(_ request: GradeRequest, curriculum: Curriculum, tamper: TamperStatus, notes: [String] = []) throws -> GradeRun {
+        let logs = request.logDirectory ?? scratch.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        var environment: [String: String?] = ["WORKBOOK": request.implementation ?? "",
+                                              "WORKBOOK_CHECK": request.stubCheck ? "stubs" : nil]
+        if let limit = request.testTimeLimit { environment["WORKBOOK_TIME_LIMIT"] = String(limit) }
+        var common: [String] = []
+        if let scratchPath = request.scratchPath { common += ["--scratch-path", scratchPath.path] }
+        let start = Date()
+        var graded = curriculum
+        if let only = request.only { graded.exercises.removeAll { !only.contains($0.id) } }
+
+        var build = ["swift", "build", "--build-tests"] + common
+        if let jobs = request.jobs { build += ["-j", String(jobs)] }
+        let built = try Subprocess.run(build, in: root, environment: environment, timeLimit: request.timeLimit,
+                                       outputFile: logs.appendingPathComponent("build.log"))
+        if !built.succeeded {
+            let error = built.timedOut
+                ? "the build did not finish within \(Int(request.timeLimit ?? 0)) s"
+                : BuildLog.firstError(in: built.output, root: root) ?? "swift build failed (see build.log)"
+            return GradeRun(report: .notBuilt(graded, error: error, tamper: tamper, notes: notes),
+                            outcomes: [], buildOutput: built.output, testOutput: "")
+        }
+
+        let events = logs.appendingPathComponent("events.jsonl")
+        try? FileManager.default.removeItem(at: events)
+        var filter = "GradedTests"
+        if let only = request.only {
+            let suites = curriculum.exercises.filter { only.contains($0.id) }.flatMap(\.suites)
+            if !suites.isEmpty { filter = "GradedTests\\.(" + suites.joined(separator: "|") + ")(/|$)" }
+        }
+        let test = ["swift", "test", "--skip-build", "--filter", filter,
+                    "--experimental-event-stream-output", events.path] + common
+        let remaining = request.timeLimit.map { max(5, $0 - Date().timeIntervalSince(start)) }
+        var tested = try Subprocess.run(test, in: root, environment: environment, timeLimit: remaining,
+                                        outputFile: logs.appendingPathComponent("test.log"))
+        var outcomes = TestEvents.parse((try? String(contentsOf: events, encoding: .utf8)) ?? "")
+        if outcomes.isEmpty && !tested.timedOut && tested.output.contains("experimental-event-stream-output") {
+            // A toolchain without the event stream: run again and read the console's suite lines.
+            let plain = test.filter { $0 != "--experimental-event-stream-output" && $0 != events.path }
+            tested = try Subprocess.run(plain, in: root, environment: environment, timeLimit: remaining,
+                                        outputFile: logs.appendingPathComponent("test.log"))
+        }
+        if outcomes.isEmpty { outcomes = TestEvents.parseConsole(tested.output) }
+        let stopped = tested.timedOut ? "the run was stopped after \(Int(remaining ?? 0)) s (time limit)" : nil
+        var report = GradeReport.grade(graded, outcomes: outcomes, stopped: stopped, tamper: tamper, notes: notes)
+        if outcomes.isEmpty && !tested.timedOut && tested.exitCode != 0 {
+            // The tests built but did not run (a linker or runner failure): say so instead of "no tests".
+            let error = BuildLog.firstError(in: tested.output, root: root) ?? "swift test failed before running any test (see test.log)"
+            report = .notBuilt(graded, error: error, tamper: tamper, notes: notes)
+        }
+        return GradeRun(report: report, outcomes: outcomes, buildOutput: built.output, testOutput: tested.output)
+    }
+}

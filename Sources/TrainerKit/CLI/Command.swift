@@ -1,0 +1,149 @@
+/// One option of a subcommand: its name, the placeholder of its value (none for a flag), its default
+/// and its help, written once side by side so the help text and the parser cannot disagree.
+public struct Option: Sendable {
+    public var name: String
+    public var placeholder: String?
+    public var defaultValue: String?
+    public var help: String
+
+    /// An option taking a value: `--epochs <n>`.
+    public static func value(_ name: String, _ placeholder: String, default defaultValue: String? = nil, _ help: String) -> Option {
+        Option(name: name, placeholder: placeholder, defaultValue: defaultValue, help: help)
+    }
+
+    /// A flag: `--no-progress`.
+    public static func flag(_ name: String, _ help: String) -> Option {
+        Option(name: name, placeholder: nil, defaultValue: nil, help: help)
+    }
+}
+
+/// A subcommand: what it does, its options and the work it runs once they parse.
+public struct Command: Sendable {
+    public var name: String
+    public var abstract: String
+    public var discussion: String
+    public var options: [Option]
+    public var run: @Sendable (ParsedOptions, Console) throws -> Void
+
+    public var usage: String { "\(Trainer.toolName) \(name) [<options>]" }
+
+    /// The `--help` text.
+    public var help: String {
+        var lines = ["OVERVIEW: \(abstract)", ""]
+        if !discussion.isEmpty { lines += [discussion, ""] }
+        lines += ["USAGE: \(usage)", "", "OPTIONS:"]
+        let rows = options.map { option -> (String, String) in
+            let left = "--\(option.name)" + (option.placeholder.map { " <\($0)>" } ?? "")
+            let right = option.help + (option.defaultValue.map { " (default: \($0))" } ?? "")
+            return (left, right)
+        } + [("-h, --help", "Show help information.")]
+        let width = (rows.map(\.0.count).max() ?? 0) + 2
+        for (left, right) in rows {
+            lines.append("  " + left + String(repeating: " ", count: width - left.count) + right)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Reads `--name value`, `--name=value` and flags; anything else is a usage error.
+    public func parse(_ arguments: [String]) throws -> ParsedOptions {
+        var values: [String: String] = [:]
+        var flags: Set<String> = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            guard argument.hasPrefix("--"), argument.count > 2 else {
+                throw UsageError("unexpected argument '\(argument)'")
+            }
+            var name = String(argument.dropFirst(2))
+            var inline: String?
+            if let equals = name.firstIndex(of: "=") {
+                inline = String(name[name.index(after: equals)...])
+                name = String(name[..<equals])
+            }
+            guard let option = options.first(where: { $0.name == name }) else {
+                throw UsageError("unknown option '--\(name)'")
+            }
+            if option.placeholder == nil {
+                if inline != nil { throw UsageError("the flag '--\(name)' takes no value") }
+                flags.insert(name)
+            } else if let inline {
+                values[name] = inline
+            } else {
+                guard index + 1 < arguments.count, !arguments[index + 1].hasPrefix("--") else {
+                    throw UsageError("missing value for '--\(name) <\(option.placeholder!)>'")
+                }
+                index += 1
+                values[name] = arguments[index]
+            }
+            index += 1
+        }
+        for option in options where option.placeholder != nil && values[option.name] == nil {
+            values[option.name] = option.defaultValue
+        }
+        return ParsedOptions(command: name, values: values, flags: flags)
+    }
+}
+
+/// The options of one invocation, with typed accessors that reject bad values as usage errors.
+public struct ParsedOptions: Sendable {
+    public var command: String
+    public var values: [String: String]
+    public var flags: Set<String>
+
+    public func has(_ flag: String) -> Bool { flags.contains(flag) }
+
+    /// The value of an option, or `nil` when it has no default and was not given.
+    public func optionalString(_ name: String) -> String? { values[name] }
+
+    public func string(_ name: String) throws -> String {
+        guard let value = values[name] else { throw UsageError("missing required option '--\(name)'") }
+        return value
+    }
+
+    public func int(_ name: String, atLeast minimum: Int = Int.min) throws -> Int {
+        let text = try string(name)
+        guard let value = Int(text), value >= minimum else {
+            throw UsageError("'--\(name)' needs an integer\(minimum > Int.min ? " ≥ \(minimum)" : ""), got '\(text)'")
+        }
+        return value
+    }
+
+    public func double(_ name: String, in range: ClosedRange<Double> = -Double.infinity...Double.infinity) throws -> Double {
+        let text = try string(name)
+        guard let value = Double(text), value.isFinite, range.contains(value) else {
+            throw UsageError("'--\(name)' needs a number in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
+        }
+        return value
+    }
+
+    /// One of a fixed set of words.
+    public func choice(_ name: String, _ allowed: [String]) throws -> String {
+        let text = try string(name)
+        guard allowed.contains(text) else {
+            throw UsageError("'--\(name)' must be one of \(allowed.joined(separator: ", ")), got '\(text)'")
+        }
+        return text
+    }
+
+    /// A comma-separated list of integers, such as `--hidden 256,256`.
+    public func ints(_ name: String) throws -> [Int] {
+        let text = try string(name)
+        if text.isEmpty { return [] }
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.allSatisfy({ ($0 ?? 0) > 0 }) else {
+            throw UsageError("'--\(name)' needs positive integers separated by commas, got '\(text)'")
+        }
+        return parts.map { $0! }
+    }
+
+    public func doubles(_ name: String) throws -> [Double] {
+        let text = try string(name)
+        let parts = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, parts.allSatisfy({ $0?.isFinite == true }) else {
+            throw UsageError("'--\(name)' needs numbers separated by commas, got '\(text)'")
+        }
+        return parts.map { $0! }
+    }
+}
+
+import Foundation

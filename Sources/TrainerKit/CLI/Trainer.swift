@@ -1,0 +1,77 @@
+import Foundation
+import WorkbookCore
+
+/// The reference trainer's entry point: parses `[String]`, runs one subcommand, returns an exit code.
+///
+///     trainer train --model mlp --data digits     # exit 0
+///     trainer train --epochs x                    # Error: …, usage, See 'trainer train --help'; exit 64
+///     trainer evaluate --checkpoint missing.ckpt  # Error: …; exit 1
+public enum Trainer {
+    public static let toolName = "trainer"
+
+    /// Every subcommand, in the order the help lists them.
+    public static var commands: [Command] {
+        [trainCommand, resumeCommand, evaluateCommand, predictCommand, experimentCommand, benchCommand]
+    }
+
+    public static let overview = """
+        OVERVIEW: Train, evaluate and benchmark the workbook's reference models.
+
+        Layers come from the module `Workbook`: the reference solutions with WORKBOOK=Solutions, or your own
+        exercises when WORKBOOK is unset (training stops at once, naming any exercise not done yet).
+
+        USAGE: \(toolName) <subcommand> [<options>]
+        """
+
+    /// The top-level `--help`.
+    public static var help: String {
+        let width = (commands.map(\.name.count).max() ?? 0) + 2
+        let rows = commands.map { "  " + $0.name + String(repeating: " ", count: width - $0.name.count) + $0.abstract }
+        return overview + "\n\nSUBCOMMANDS:\n" + rows.joined(separator: "\n")
+            + "\n\n  See '\(toolName) <subcommand> --help' for the options of each."
+    }
+
+    /// Runs the process: `main.swift` is `import TrainerKit` and this call.
+    public static func main() -> Never {
+        exit(run(Array(CommandLine.arguments.dropFirst()), console: .standard()))
+    }
+
+    /// Parses and runs; never traps on bad input.
+    public static func run(_ arguments: [String], console: Console) -> Int32 {
+        guard let first = arguments.first else {
+            console.error("Error: missing subcommand\nUsage: \(toolName) <subcommand> [<options>]\n  See '\(toolName) --help'.")
+            return ExitCode.usage
+        }
+        if first == "--help" || first == "-h" || first == "help" {
+            console.print(help)
+            return ExitCode.success
+        }
+        guard let command = commands.first(where: { $0.name == first }) else {
+            console.error("Error: unknown subcommand '\(first)'\nUsage: \(toolName) <subcommand> [<options>]\n  See '\(toolName) --help'.")
+            return ExitCode.usage
+        }
+        let rest = Array(arguments.dropFirst())
+        if rest.contains("--help") || rest.contains("-h") {
+            console.print(command.help)
+            return ExitCode.success
+        }
+        do {
+            let options = try command.parse(rest)
+            try command.run(options, console)
+            return ExitCode.success
+        } catch let error as UsageError {
+            console.error("Error: \(error.message)\nUsage: \(command.usage)\n  See '\(toolName) \(command.name) --help'.")
+            return ExitCode.usage
+        } catch let error as NotImplemented {
+            console.error("""
+                Error: this model needs exercise \(error.exercise), which is not done yet (\(error.function)).
+                Finish it (swift test --filter \(error.exercise) grades it), or train with the reference solutions:
+                  WORKBOOK=Solutions swift run -c release \(toolName) \(command.name) …
+                """)
+            return ExitCode.failure
+        } catch {
+            console.error("Error: \(error)")
+            return ExitCode.failure
+        }
+    }
+}

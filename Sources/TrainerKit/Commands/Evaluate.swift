@@ -1,0 +1,114 @@
+import Foundation
+import WorkbookCore
+
+/// A confusion matrix and the per-class figures derived from it.
+public struct ConfusionMatrix: Equatable, Sendable {
+    /// `counts[truth][predicted]`
+    public var counts: [[Int]]
+
+    public init(truth: [Int], predicted: [Int], classes: Int) {
+        counts = Array(repeating: Array(repeating: 0, count: classes), count: classes)
+        for (t, p) in zip(truth, predicted) where t < classes && p < classes { counts[t][p] += 1 }
+    }
+
+    public var total: Int { counts.joined().reduce(0, +) }
+    public var accuracy: Double { Double(counts.indices.map { counts[$0][$0] }.reduce(0, +)) / Double(max(total, 1)) }
+    /// Of the examples predicted as `c`, the fraction that are `c`.
+    public func precision(_ c: Int) -> Double { Double(counts[c][c]) / Double(max(counts.map { $0[c] }.reduce(0, +), 1)) }
+    /// Of the examples of class `c`, the fraction predicted as `c`.
+    public func recall(_ c: Int) -> Double { Double(counts[c][c]) / Double(max(counts[c].reduce(0, +), 1)) }
+
+    /// The table printed by `evaluate`.
+    public var report: String {
+        let k = counts.count
+        let cell = max(4, String(counts.joined().max() ?? 0).count + 1)
+        func pad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }
+        var lines = ["confusion matrix (rows: true class, columns: predicted)"]
+        lines.append(pad("", 6) + (0..<k).map { pad(String($0), cell) }.joined())
+        for t in 0..<k { lines.append(pad(String(t), 6) + counts[t].map { pad(String($0), cell) }.joined()) }
+        lines.append("")
+        lines.append("class  precision  recall      f1  support")
+        for c in 0..<k {
+            let p = precision(c), r = recall(c), f1 = p + r > 0 ? 2 * p * r / (p + r) : 0
+            lines.append(pad(String(c), 5) + String(format: "  %9.4f  %6.4f  %6.4f  %7d", p, r, f1, counts[c].reduce(0, +)))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension Trainer {
+    static let evaluateCommand = Command(
+        name: "evaluate",
+        abstract: "Report a checkpoint's accuracy, confusion matrix and per-class figures.",
+        discussion: "Without --data, evaluates on the test split of the data it was trained on (the same seeded split).",
+        options: [
+            .value("checkpoint", "file", "the model.ckpt written by train"),
+            .value("data", "source", "other labelled data to evaluate on: \(DataSource.help)"),
+            .value("labels", "file", "the IDX labels file that goes with an IDX images file"),
+            .value("split", "part", default: "test", "train, validation or test (with the checkpoint's own data)"),
+        ],
+        run: { options, console in
+            let path = try options.string("checkpoint")
+            let checkpoint = try Checkpoint.read(from: path)
+            let data: Dataset
+            if let source = options.optionalString("data") {
+                data = try checkpoint.normalizer.apply(try DataSource.load(source, labels: options.optionalString("labels"),
+                                                                          seed: checkpoint.configuration.seed))
+            } else {
+                let split = try DataSource.prepare(checkpoint.configuration).split
+                switch try options.choice("split", ["train", "validation", "test"]) {
+                case "train": data = split.train
+                case "validation": data = split.validation
+                default: data = split.test
+                }
+            }
+            var network = Network(architecture: checkpoint.architecture, parameters: checkpoint.bestParameters, running: checkpoint.bestRunning)
+            let predicted = try predictions(try network.predictLogits(data.features), loss: checkpoint.architecture.loss)
+            let matrix = ConfusionMatrix(truth: data.labels, predicted: predicted, classes: checkpoint.architecture.classes)
+            console.print("checkpoint: \(path) (best epoch \(checkpoint.bestEpoch) of \(checkpoint.epochsCompleted))")
+            console.print(String(format: "accuracy: %.2f%% (%d of %d)", 100 * matrix.accuracy,
+                                 Int((matrix.accuracy * Double(matrix.total)).rounded()), matrix.total))
+            console.print("")
+            console.print(matrix.report)
+        })
+
+    static let predictCommand = Command(
+        name: "predict",
+        abstract: "Predict the class of every row of a data file with a checkpoint.",
+        discussion: "The file has the training format (a CSV's label column is read but not used). Writes index,predicted,confidence.",
+        options: [
+            .value("checkpoint", "file", "the model.ckpt written by train"),
+            .value("data", "source", DataSource.help),
+            .value("labels", "file", "the IDX labels file that goes with an IDX images file"),
+            .value("output", "file", "write the predictions here as CSV (default: print them)"),
+        ],
+        run: { options, console in
+            let checkpoint = try Checkpoint.read(from: try options.string("checkpoint"))
+            let data = try checkpoint.normalizer.apply(try DataSource.load(try options.string("data"), labels: options.optionalString("labels"),
+                                                                           seed: checkpoint.configuration.seed))
+            var network = Network(architecture: checkpoint.architecture, parameters: checkpoint.bestParameters, running: checkpoint.bestRunning)
+            let logits = try network.predictLogits(data.features)
+            let predicted = try predictions(logits, loss: checkpoint.architecture.loss)
+            var rows = ["index,predicted,confidence"]
+            for (i, p) in predicted.enumerated() {
+                let confidence: Double
+                switch checkpoint.architecture.loss {
+                case .sigmoid:
+                    let s = 1 / (1 + Foundation.exp(-logits[flat: i]))
+                    confidence = p == 1 ? s : 1 - s
+                case .softmax:
+                    let k = logits.shape[1]
+                    let row = (0..<k).map { logits[flat: i * k + $0] }
+                    let top = row.max() ?? 0
+                    confidence = 1 / row.map { Foundation.exp($0 - top) }.reduce(0, +)
+                }
+                rows.append("\(i),\(p),\(String(format: "%.6f", confidence))")
+            }
+            if let output = options.optionalString("output") {
+                try writeAtomically(rows.joined(separator: "\n") + "\n", to: output)
+                console.print("wrote \(predicted.count) predictions to \(output)")
+            } else {
+                rows.forEach { console.print($0) }
+            }
+        })
+}

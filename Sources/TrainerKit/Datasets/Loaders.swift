@@ -1,0 +1,158 @@
+import Foundation
+import WorkbookCore
+
+// Reading data files. Every error names the file and the line (CSV) or byte offset (IDX) where the
+// problem is, and nothing is returned unless the whole file is good: nothing trains on garbage.
+
+/// A problem in a data file, located by line or byte offset.
+public struct DataFileError: Error, Equatable, CustomStringConvertible {
+    public var file: String
+    /// `line 17` or `offset 4`.
+    public var location: String
+    public var problem: String
+    public var description: String { "\(file): \(location): \(problem)" }
+}
+
+public enum DataLoader {
+    /// The 8x8 digits shipped in `Sources/TrainerKit/Data/digits.csv` (UCI, CC BY 4.0; see the
+    /// README there). Found beside this source file, so a fresh clone needs no download.
+    public static var digitsPath: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Data/digits.csv").path
+    }
+
+    /// The 1797 digits as a data set with 64 features (pixels 0...16) and image shape `[8, 8, 1]`.
+    public static func digits() throws -> Dataset {
+        var data = try csv(at: digitsPath)
+        data.name = "digits"
+        guard data.featureCount == 64 else {
+            throw TrainerError("\(digitsPath): expected 64 pixels per row, found \(data.featureCount)")
+        }
+        data.imageShape = [8, 8, 1]
+        return data
+    }
+
+    /// Reads a CSV of `label,feature,feature,…` rows.
+    ///
+    /// The first line may be a header; it is one if its first cell is not a number, and then it must
+    /// start with `label`. Every row must have as many columns as the first, labels must be integers
+    /// ≥ 0 and features finite numbers. Blank lines are skipped.
+    /// - Throws: ``DataFileError`` naming the file and line, or ``TrainerError`` if unreadable.
+    public static func csv(at path: String) throws -> Dataset {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TrainerError("cannot read '\(path)': no such file or not readable")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw DataFileError(file: path, location: "offset 0", problem: "not UTF-8 text")
+        }
+        return try csv(text: text, name: path)
+    }
+
+    public static func csv(text: String, name: String) throws -> Dataset {
+        var labels = [Int](), scalars = [Double]()
+        var width: Int?
+        var lineNumber = 0
+        // `isNewline` also splits "\r\n", which Swift reads as one Character.
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+            lineNumber += 1
+            if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            if width == nil && labels.isEmpty && Double(cells[0]) == nil {
+                guard cells[0].lowercased() == "label" else {
+                    throw DataFileError(file: name, location: "line \(lineNumber)",
+                                        problem: "bad header: the first column must be 'label', found '\(cells[0])'")
+                }
+                guard cells.count >= 2 else {
+                    throw DataFileError(file: name, location: "line \(lineNumber)", problem: "bad header: no feature columns after 'label'")
+                }
+                width = cells.count
+                continue
+            }
+            let expected = width ?? cells.count
+            guard cells.count == expected, expected >= 2 else {
+                throw DataFileError(file: name, location: "line \(lineNumber)",
+                                    problem: "expected \(expected) columns (label + \(expected - 1) features), found \(cells.count)")
+            }
+            width = expected
+            guard let label = Int(cells[0]), label >= 0 else {
+                throw DataFileError(file: name, location: "line \(lineNumber)",
+                                    problem: "column 1: the label must be an integer ≥ 0, found '\(cells[0])'")
+            }
+            labels.append(label)
+            for (column, cell) in cells.dropFirst().enumerated() {
+                guard let value = Double(cell), value.isFinite else {
+                    throw DataFileError(file: name, location: "line \(lineNumber)",
+                                        problem: "column \(column + 2): not a finite number: '\(cell)'")
+                }
+                scalars.append(value)
+            }
+        }
+        guard let width, !labels.isEmpty else {
+            throw DataFileError(file: name, location: "line \(max(lineNumber, 1))", problem: "no data rows")
+        }
+        let features = try Tensor(shape: [labels.count, width - 1], scalars: scalars)
+        return Dataset(name: name, features: features, labels: labels)
+    }
+
+    /// Reads MNIST-style IDX files: images (magic 0x00000803, `[N, rows, cols]` unsigned bytes) and
+    /// labels (magic 0x00000801, `[N]` unsigned bytes). Pixels keep their 0...255 values.
+    /// - Throws: ``DataFileError`` with the byte offset of a wrong magic number, a truncated body or
+    ///   a count mismatch.
+    public static func idx(images imagesPath: String, labels labelsPath: String) throws -> Dataset {
+        let images = try read(imagesPath)
+        let labelBytes = try read(labelsPath)
+        let imageHeader = try header(images, file: imagesPath, magic: 0x0000_0803, dimensions: 3)
+        let labelHeader = try header(labelBytes, file: labelsPath, magic: 0x0000_0801, dimensions: 1)
+        let (n, rows, columns) = (imageHeader[0], imageHeader[1], imageHeader[2])
+        guard labelHeader[0] == n else {
+            throw DataFileError(file: labelsPath, location: "offset 4",
+                                problem: "holds \(labelHeader[0]) labels but '\(imagesPath)' holds \(n) images")
+        }
+        let pixels = rows * columns
+        try requireBody(images, file: imagesPath, headerSize: 16, bytes: n * pixels, what: "\(n) images of \(rows)x\(columns)")
+        try requireBody(labelBytes, file: labelsPath, headerSize: 8, bytes: n, what: "\(n) labels")
+        var labels = [Int]()
+        labels.reserveCapacity(n)
+        for i in 0..<n { labels.append(Int(labelBytes[8 + i])) }
+        var scalars = [Double](repeating: 0, count: n * pixels)
+        for i in 0..<(n * pixels) { scalars[i] = Double(images[16 + i]) }
+        return Dataset(name: imagesPath, features: try Tensor(shape: [n, pixels], scalars: scalars), labels: labels,
+                       classCount: max(10, (labels.max() ?? 0) + 1), imageShape: [rows, columns, 1])
+    }
+
+    private static func read(_ path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TrainerError("cannot read '\(path)': no such file or not readable")
+        }
+        return [UInt8](data)
+    }
+
+    /// Checks the magic number and reads the big-endian dimension sizes that follow it.
+    private static func header(_ bytes: [UInt8], file: String, magic: UInt32, dimensions: Int) throws -> [Int] {
+        func word(_ offset: Int) -> UInt32 {
+            (UInt32(bytes[offset]) << 24) | (UInt32(bytes[offset + 1]) << 16) | (UInt32(bytes[offset + 2]) << 8) | UInt32(bytes[offset + 3])
+        }
+        guard bytes.count >= 4 else {
+            throw DataFileError(file: file, location: "offset \(bytes.count)", problem: "truncated: the 4-byte magic number is incomplete")
+        }
+        guard word(0) == magic else {
+            throw DataFileError(file: file, location: "offset 0",
+                                problem: String(format: "wrong magic number 0x%08X, expected 0x%08X (%@)", word(0), magic,
+                                                magic == 0x803 ? "IDX images" : "IDX labels"))
+        }
+        let headerSize = 4 + 4 * dimensions
+        guard bytes.count >= headerSize else {
+            throw DataFileError(file: file, location: "offset \(bytes.count)",
+                                problem: "truncated: the header needs \(headerSize) bytes, the file has \(bytes.count)")
+        }
+        return (0..<dimensions).map { Int(word(4 + 4 * $0)) }
+    }
+
+    private static func requireBody(_ bytes: [UInt8], file: String, headerSize: Int, bytes needed: Int, what: String) throws {
+        if bytes.count < headerSize + needed {
+            throw DataFileError(file: file, location: "offset \(bytes.count)",
+                                problem: "truncated: the header promises \(what) (\(headerSize + needed) bytes), the file ends after \(bytes.count)")
+        }
+    }
+}

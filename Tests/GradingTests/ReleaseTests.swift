@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+@testable import GradingKit
+
+@Suite("Student release: no solutions, no hidden tests, tests intact and checksummed")
+struct ReleaseTests {
+    /// A release of the scratch workbook (two exercises, one hidden), into a fresh folder.
+    static func toyRelease() throws -> (source: Workspace, release: Workspace) {
+        let source = try Fixtures.toyWorkspace(hidden: true)
+        try FileTree.write("junk", to: source.root.appendingPathComponent(".build/debug/junk"))
+        try FileTree.write("scratch", to: source.root.appendingPathComponent(".scratch/x"))
+        let destination = source.root.appendingPathComponent(".scratch/release")
+        _ = try Release.make(from: source, to: destination)
+        return (source, Workspace(root: destination))
+    }
+
+    @Test("ships everything but Solutions/, the hidden tests, build products and scratch files")
+    func contents() throws {
+        let (source, release) = try Self.toyRelease()
+        defer { try? FileManager.default.removeItem(at: source.root) }
+        let files = try FileTree.files(under: release.root)
+        #expect(!files.contains { $0.hasPrefix("Solutions/") })
+        #expect(!files.contains { $0.hasPrefix("Tests/GradedTests/Hidden/") })
+        #expect(!files.contains { $0.hasPrefix(".build/") || $0.hasPrefix(".scratch/") })
+        for kept in ["Package.swift", "README.md", "Exercises/01-Toy/Double.swift", "Exercises/01-Toy/GUIDE.md",
+                     "Tests/GradedTests/01-Toy/DoubleTests.swift", ".workbook/manifest.json", ".workbook/pristine/01-Toy/Double.swift"] {
+            #expect(files.contains(kept), "the release has \(kept)")
+        }
+        // The package manifest and the graded tests are shipped byte for byte.
+        for same in ["Package.swift", "Tests/GradedTests/01-Toy/DoubleTests.swift", "Exercises/01-Toy/Double.swift"] {
+            #expect(try Data(contentsOf: release.root.appendingPathComponent(same)) == Data(contentsOf: source.root.appendingPathComponent(same)))
+        }
+        #expect(try release.curriculum().exercises.map(\.id) == ["Double1", "Half1"])
+    }
+
+    @Test("no solution body appears in the release; the scan finds one planted there")
+    func noSolutionCode() throws {
+        let (source, release) = try Self.toyRelease()
+        defer { try? FileManager.default.removeItem(at: source.root) }
+        #expect(try Release.leaks(solutions: source.solutions, in: release.root).isEmpty)
+        // The scan can fail: copy Half1's solution code (comments stripped) into a release file.
+        try FileTree.write("func cheat(_ x: Double) -> Double {\n    let result = x * 0.5\n\n    return result\n}\n",
+                           to: release.root.appendingPathComponent("Exercises/01-Toy/Extra.swift"))
+        #expect(try Release.leaks(solutions: source.solutions, in: release.root) == ["Exercises/01-Toy/Extra.swift: the solution of Half1"])
+    }
+
+    @Test("the package's own release has no solution code")
+    func packageRelease() throws {
+        let package = Workspace(root: Fixtures.packageRoot)
+        let destination = try Fixtures.scratchFolder("release")
+        try FileManager.default.removeItem(at: destination)
+        defer { try? FileManager.default.removeItem(at: destination) }
+        let summary = try Release.make(from: package, to: destination)
+        #expect(!summary.files.contains { $0.hasPrefix("Solutions/") || $0.hasPrefix(".scratch/") || $0.hasPrefix(".build") })
+        #expect(summary.files.contains("Tests/GradedTests/Support/Grader.swift"))
+        if Fixtures.hasSolutions {
+            #expect(try Release.leaks(solutions: package.solutions, in: destination).isEmpty)
+            // Every solution region in the package is non-trivial, so the scan above searched for something.
+            let solved = try FileTree.files(under: package.solutions).filter { $0.hasSuffix(".swift") }.flatMap { relative in
+                StubRegions.regions(in: try String(contentsOf: package.solutions.appendingPathComponent(relative), encoding: .utf8))
+            }
+            #expect(!solved.isEmpty && solved.allSatisfy { !StubRegions.isStub($0) })
+        }
+    }
+
+    @Test("refuses to release exercises that are not stubs")
+    func refusesSolvedExercises() throws {
+        let source = try Fixtures.toyWorkspace(solved: true)
+        defer { try? FileManager.default.removeItem(at: source.root) }
+        #expect(throws: ToolError.self) { try Release.make(from: source, to: source.root.appendingPathComponent(".scratch/release")) }
+        #expect(!FileTree.exists(source.root.appendingPathComponent(".scratch/release/Exercises")))
+    }
+
+    @Test("tamper check: intact as shipped, modified when a graded test changes, is added or is deleted")
+    func tamperCheck() throws {
+        let (source, release) = try Self.toyRelease()
+        defer { try? FileManager.default.removeItem(at: source.root) }
+        #expect(ReleaseManifest.tamperStatus(package: release.root) == .intact)
+        #expect(ReleaseManifest.tamperStatus(package: source.root) == .unchecked)
+        let test = release.testsRoot.appendingPathComponent("01-Toy/DoubleTests.swift")
+        try FileTree.write(Fixtures.toyTests + "\n// skip the hard ones\n", to: test)
+        try FileTree.write("// new\n", to: release.testsRoot.appendingPathComponent("Mine.swift"))
+        #expect(ReleaseManifest.tamperStatus(package: release.root) == .modified(["01-Toy/DoubleTests.swift (changed)", "Mine.swift (added)"]))
+        try FileManager.default.removeItem(at: test)
+        #expect(ReleaseManifest.tamperStatus(package: release.root) == .modified(["01-Toy/DoubleTests.swift (missing)", "Mine.swift (added)"]))
+    }
+}

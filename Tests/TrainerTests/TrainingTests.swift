@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+@testable import TrainerKit
+import WorkbookCore
+
+/// End-to-end runs on tiny generated data (debug builds are slow: a 2-8-2 MLP on 400 points).
+/// With the reference solutions they train; with unfinished exercises they must stop at once,
+/// naming the exercise (checked by `layersImplemented`).
+@Suite("training runs")
+struct TrainingTests {
+    static let small = ["--data", "blobs", "--hidden", "8", "--batch-size", "32", "--no-timing", "--seed", "7"]
+
+    @Test("the same seed gives byte-identical epoch lines; another seed does not")
+    func deterministic() throws {
+        guard try layersImplemented() else { return }
+        let a = runTrainer(["train", "--epochs", "2", "--out", try temporaryDirectory()] + Self.small)
+        let b = runTrainer(["train", "--epochs", "2", "--out", try temporaryDirectory()] + Self.small)
+        #expect(a.code == 0, "\(a.err)")
+        func epochs(_ s: String) -> [Substring] { s.split(separator: "\n").filter { $0.hasPrefix("epoch") } }
+        #expect(epochs(a.out).count == 2)
+        #expect(epochs(a.out) == epochs(b.out))
+        let c = runTrainer(["train", "--epochs", "2", "--out", try temporaryDirectory()] + Self.small.dropLast(2) + ["--seed", "8"])
+        #expect(epochs(c.out) != epochs(a.out))
+    }
+
+    @Test("train writes a checkpoint, a metrics CSV with one row per epoch and an SVG plot")
+    func outputs() throws {
+        guard try layersImplemented() else { return }
+        let dir = try temporaryDirectory()
+        let result = runTrainer(["train", "--epochs", "2", "--out", dir] + Self.small)
+        #expect(result.code == 0, "\(result.err)")
+        let csv = try String(contentsOfFile: dir + "/metrics.csv", encoding: .utf8).split(separator: "\n")
+        #expect(csv.first == Substring(EpochMetrics.csvHeader))
+        #expect(csv.count == 3)
+        #expect(try String(contentsOfFile: dir + "/curves.svg", encoding: .utf8).contains("<polyline"))
+        let checkpoint = try Checkpoint.read(from: dir + "/model.ckpt")
+        #expect(checkpoint.epochsCompleted == 2)
+        #expect(checkpoint.architecture.layers == [.dense(inputs: 2, outputs: 8), .relu, .dense(inputs: 8, outputs: 4)])
+
+        let evaluation = runTrainer(["evaluate", "--checkpoint", dir + "/model.ckpt"])
+        #expect(evaluation.code == 0, "\(evaluation.err)")
+        #expect(evaluation.out.contains("confusion matrix (rows: true class, columns: predicted)"))
+        let predictions = dir + "/predictions.csv"
+        let predict = runTrainer(["predict", "--checkpoint", dir + "/model.ckpt", "--data", "blobs", "--output", predictions])
+        #expect(predict.code == 0, "\(predict.err)")
+        let rows = try String(contentsOfFile: predictions, encoding: .utf8).split(separator: "\n")
+        #expect(rows.count == 401 && rows[0] == "index,predicted,confidence")
+    }
+
+    @Test("resuming after epoch 2 of 4 ends with the same weights and metrics as the uninterrupted run")
+    func resume() throws {
+        guard try layersImplemented() else { return }
+        // Momentum and dropout make the check meaningful: the velocity and the generator's state must survive.
+        let options = ["--epochs", "4", "--optimizer", "momentum", "--learning-rate", "0.05", "--keep", "0.8"] + Self.small
+        let whole = try temporaryDirectory(), parts = try temporaryDirectory()
+        let full = runTrainer(["train", "--out", whole] + options)
+        let first = runTrainer(["train", "--out", parts, "--stop-after", "2"] + options)
+        let rest = runTrainer(["resume", "--checkpoint", parts + "/model.ckpt", "--no-timing"])
+        #expect(full.code == 0 && first.code == 0 && rest.code == 0, "\(full.err) \(first.err) \(rest.err)")
+        let a = try Checkpoint.read(from: whole + "/model.ckpt"), b = try Checkpoint.read(from: parts + "/model.ckpt")
+        #expect(a.parameters == b.parameters)
+        #expect(a.bestParameters == b.bestParameters)
+        #expect(a.history.map { [$0.loss, $0.trainAccuracy, $0.validationAccuracy] } == b.history.map { [$0.loss, $0.trainAccuracy, $0.validationAccuracy] })
+        func epochs(_ s: String) -> [Substring] { s.split(separator: "\n").filter { $0.hasPrefix("epoch") } }
+        #expect(epochs(first.out) + epochs(rest.out) == epochs(full.out))
+    }
+
+    @Test("an exploding loss stops with the epoch and a lower learning rate, keeping the last good checkpoint")
+    func divergence() throws {
+        guard try layersImplemented() else { return }
+        let dir = try temporaryDirectory()
+        let result = runTrainer(["train", "--epochs", "6", "--learning-rate", "1e6", "--out", dir] + Self.small)
+        #expect(result.code == 1)
+        #expect(result.err.contains("the loss became NaN or infinite in epoch"), "\(result.err)")
+        #expect(result.err.contains("try --learning-rate 100000"), "\(result.err)")
+    }
+
+    @Test("a checkpoint loaded with data of another width is refused")
+    func wrongData() throws {
+        guard try layersImplemented() else { return }
+        let dir = try temporaryDirectory()
+        _ = runTrainer(["train", "--epochs", "1", "--out", dir] + Self.small)
+        let csv = dir + "/three.csv"
+        try "label,a,b,c\n0,1,2,3\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        let result = runTrainer(["evaluate", "--checkpoint", dir + "/model.ckpt", "--data", csv])
+        #expect(result.code == 1)
+        #expect(result.err == "Error: the data has 3 features but the model was trained on 2\n")
+    }
+}
