@@ -11,7 +11,7 @@ import WorkbookCore
 ///     s ← ρ·s + (1 − ρ)·g²
 ///     θ ← θ − η·g / (√s + ε)
 ///
-/// `ε` is added *outside* the square root, as in PyTorch and Keras (see the guide).
+/// `ε` is added *outside* the square root, as in PyTorch; Keras puts it inside, `√(s + ε)` (see the guide).
 ///
 /// - Parameters:
 ///   - parameter: `θ`, any shape.

@@ -90,14 +90,23 @@ struct Init2Tests {
     func drawOrder() async {
         Grader.judge(.init2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
             Grader.run(.init2) {
-                var reference = SeededGenerator(seed: 99)
-                let expected = Tensor.randomNormal(shape: [4, 3], standardDeviation: 0.5, using: &reference)   // He, fanIn 8
-                var rng = SeededGenerator(seed: 99)
-                let w = try initializeWeights(shape: [8, 3], scheme: .he, using: &rng)
-                check(w.shape == [8, 3], "initializeWeights(shape: [8, 3]) returned shape \(w.shape).", in: .init2)
-                // The first 12 draws, compared with the same seed drawn by Tensor.randomNormal with σ = sqrt(2/8) = 0.5.
-                check(try w.slice(0..<4), equals: expected, "the first 4 rows of He weights with seed 99", in: .init2,
-                      absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+                // Every scheme draws normals (not uniforms of the same variance): the first 12 draws must
+                // equal Tensor.randomNormal's from the same seed with the scheme's σ. For [8, 3]:
+                // He sqrt(2/8) = 0.5, Xavier sqrt(1/8), Glorot sqrt(2/11), and a fixed σ = 0.3.
+                let cases: [(InitializationScheme, Double)] = [
+                    (.he, 0.5), (.xavier, (1.0 / 8).squareRoot()), (.glorot, (2.0 / 11).squareRoot()),
+                    (.normal(standardDeviation: 0.3), 0.3),
+                ]
+                for (scheme, sigma) in cases {
+                    var reference = SeededGenerator(seed: 99)
+                    let expected = Tensor.randomNormal(shape: [4, 3], standardDeviation: sigma, using: &reference)
+                    var rng = SeededGenerator(seed: 99)
+                    let w = try initializeWeights(shape: [8, 3], scheme: scheme, using: &rng)
+                    check(w.shape == [8, 3], "initializeWeights(shape: [8, 3], \(scheme)) returned shape \(w.shape).", in: .init2)
+                    guard w.shape == [8, 3] else { continue }
+                    check(try w.slice(0..<4), equals: expected, "the first 4 rows of \(scheme) weights with seed 99 (normal draws, σ = \(sigma))",
+                          in: .init2, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+                }
             }
         })
     }
