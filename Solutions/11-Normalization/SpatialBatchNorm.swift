@@ -12,7 +12,7 @@
 //     μ_c = mean over (n, h, w) of x[n, h, w, c]        σ²_c = biased variance over the same
 //     x̂ = (x − μ_c) / √(σ²_c + ε)                       out = γ_c·x̂ + β_c
 //
-// Guide and hints: Exercises/11-Normalization/GUIDE.md, or `swift run workbook hint SpatialBatchNorm1`.
+// Guide and hints: Exercises/11-Normalization/GUIDE.md, or `swift run workbook hint SpatialBN1`.
 import WorkbookCore
 
 /// Spatial batch normalization in training mode: normalizes each channel with the statistics of
@@ -29,8 +29,8 @@ import WorkbookCore
 public func spatialBatchNormForward(
     _ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: Double = 1e-5
 ) throws -> (out: Tensor, cache: SpatialBatchNormCache) {
-    // TODO(SpatialBatchNorm1): per-channel mean and biased variance over (N, H, W); normalize, scale, shift.
-    // START SpatialBatchNorm1
+    // TODO(SpatialBN1): per-channel mean and biased variance over (N, H, W); normalize, scale, shift.
+    // START SpatialBN1
     try requireShape(x, [-1, -1, -1, -1], "spatialBatchNormForward x [N, H, W, C]")
     let c = x.shape[3]
     try requireShape(gamma, [c], "spatialBatchNormForward gamma [C]")
@@ -66,7 +66,7 @@ public func spatialBatchNormForward(
     return (try Tensor(shape: x.shape, scalars: out),
             SpatialBatchNormCache(xHat: try Tensor(shape: x.shape, scalars: xHat), gamma: gamma,
                                   mean: Tensor(mean), variance: Tensor(variance), epsilon: epsilon))
-    // END SpatialBatchNorm1
+    // END SpatialBN1
 }
 
 /// Spatial batch normalization at test time: the same affine map, with fixed statistics (the
@@ -85,8 +85,8 @@ public func spatialBatchNormForward(
 public func spatialBatchNormInference(
     _ x: Tensor, gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor, epsilon: Double = 1e-5
 ) throws -> Tensor {
-    // TODO(SpatialBatchNorm2): normalize with the given mean and variance instead of the batch's.
-    // START SpatialBatchNorm2
+    // TODO(SpatialBN2): normalize with the given mean and variance instead of the batch's.
+    // START SpatialBN2
     try requireShape(x, [-1, -1, -1, -1], "spatialBatchNormInference x [N, H, W, C]")
     let c = x.shape[3]
     for (name, t) in [("gamma", gamma), ("beta", beta), ("mean", mean), ("variance", variance)] {
@@ -104,7 +104,7 @@ public func spatialBatchNormInference(
         }
     }
     return try Tensor(shape: x.shape, scalars: out)
-    // END SpatialBatchNorm2
+    // END SpatialBN2
 }
 
 /// The backward pass of `spatialBatchNormForward` (training mode).
@@ -126,8 +126,8 @@ public func spatialBatchNormInference(
 public func spatialBatchNormBackward(
     _ dout: Tensor, cache: SpatialBatchNormCache
 ) throws -> (dx: Tensor, dgamma: Tensor, dbeta: Tensor) {
-    // TODO(SpatialBatchNorm3): sum over (N, H, W) for dgamma and dbeta; the compact batch-norm formula for dx.
-    // START SpatialBatchNorm3
+    // TODO(SpatialBN3): sum over (N, H, W) for dgamma and dbeta; the compact batch-norm formula for dx.
+    // START SpatialBN3
     let xHat = cache.xHat
     guard dout.shape == xHat.shape, xHat.rank == 4 else {
         throw ShapeError(operation: "spatialBatchNormBackward", shapes: [dout.shape, xHat.shape],
@@ -162,5 +162,5 @@ public func spatialBatchNormBackward(
         }
     }
     return (try Tensor(shape: xHat.shape, scalars: dx), Tensor(dgamma), Tensor(dbeta))
-    // END SpatialBatchNorm3
+    // END SpatialBN3
 }

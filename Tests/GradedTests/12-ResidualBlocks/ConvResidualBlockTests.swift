@@ -3,13 +3,13 @@ import WorkbookCore
 import Workbook
 
 extension Exercise {
-    static let convResidual1 = Exercise(id: "ConvResidual1", chapter: "12-ResidualBlocks", file: "ConvResidualBlock.swift", title: "convolutional residual block forward", points: 4)
-    static let convResidual2 = Exercise(id: "ConvResidual2", chapter: "12-ResidualBlocks", file: "ConvResidualBlock.swift", title: "convolutional residual block backward", points: 5)
+    static let convResidual1 = Exercise(id: "ConvBlock1", chapter: "12-ResidualBlocks", file: "ConvResidualBlock.swift", title: "convolutional residual block forward", points: 4)
+    static let convResidual2 = Exercise(id: "ConvBlock2", chapter: "12-ResidualBlocks", file: "ConvResidualBlock.swift", title: "convolutional residual block backward", points: 5)
 }
 
 /// The block written with the core's operations and the naive convolution of the Conv3 suite (none
 /// of the student's layers). It returns the output and the cache the forward pass should produce, so
-/// the backward tests are graded even when ConvResidual1 (or chapters 10 and 11) are unfinished.
+/// the backward tests are graded even when ConvBlock1 (or chapters 10 and 11) are unfinished.
 enum ConvResidualReference {
     static func forward(_ x: Tensor, _ p: ConvResidualBlockParameters, epsilon: Double = 1e-5) throws -> (out: Tensor, cache: ConvResidualBlockCache) {
         func batchNorm(_ h: Tensor, _ gamma: Tensor, _ beta: Tensor) throws -> (Tensor, SpatialBatchNormCache) {
@@ -59,8 +59,8 @@ enum ConvResidualReference {
     }
 }
 
-@Suite("ConvResidual1 · convolutional residual block forward")
-struct ConvResidual1Tests {
+@Suite("ConvBlock1 · convolutional residual block forward")
+struct ConvBlock1Tests {
     @Test("matches the block written out layer by layer", arguments: ConvResidualReference.kinds)
     func matchesReference(_ kind: String) async {
         Grader.judge(.convResidual1, await #expect(processExitsWith: .failure, observing: Grader.streams) { [kind] in
@@ -135,8 +135,8 @@ struct ConvResidual1Tests {
     }
 }
 
-@Suite("ConvResidual2 · convolutional residual block backward")
-struct ConvResidual2Tests {
+@Suite("ConvBlock2 · convolutional residual block backward")
+struct ConvBlock2Tests {
     @Test("matches the numeric gradients of x and of every parameter", arguments: ConvResidualReference.kinds)
     func gradientCheck(_ kind: String) async {
         Grader.judge(.convResidual2, await #expect(processExitsWith: .failure, observing: Grader.streams) { [kind] in
