@@ -12,7 +12,7 @@
 //     μ_c = mean over (n, h, w) of x[n, h, w, c]        σ²_c = biased variance over the same
 //     x̂ = (x − μ_c) / √(σ²_c + ε)                       out = γ_c·x̂ + β_c
 //
-// Guide and hints: Exercises/11-Normalization/GUIDE.md, or `swift run workbook hint SpatialBatchNorm1`.
+// Guide and hints: Exercises/11-Normalization/GUIDE.md, or `swift run workbook hint SpatialBN1`.
 import WorkbookCore
 
 /// Spatial batch normalization in training mode: normalizes each channel with the statistics of
@@ -29,10 +29,10 @@ import WorkbookCore
 public func spatialBatchNormForward(
     _ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: Double = 1e-5
 ) throws -> (out: Tensor, cache: SpatialBatchNormCache) {
-    // TODO(SpatialBatchNorm1): per-channel mean and biased variance over (N, H, W); normalize, scale, shift.
-    // START SpatialBatchNorm1
-    throw NotImplemented("SpatialBatchNorm1")
-    // END SpatialBatchNorm1
+    // TODO(SpatialBN1): per-channel mean and biased variance over (N, H, W); normalize, scale, shift.
+    // START SpatialBN1
+    throw NotImplemented("SpatialBN1")
+    // END SpatialBN1
 }
 
 /// Spatial batch normalization at test time: the same affine map, with fixed statistics (the
@@ -51,10 +51,10 @@ public func spatialBatchNormForward(
 public func spatialBatchNormInference(
     _ x: Tensor, gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor, epsilon: Double = 1e-5
 ) throws -> Tensor {
-    // TODO(SpatialBatchNorm2): normalize with the given mean and variance instead of the batch's.
-    // START SpatialBatchNorm2
-    throw NotImplemented("SpatialBatchNorm2")
-    // END SpatialBatchNorm2
+    // TODO(SpatialBN2): normalize with the given mean and variance instead of the batch's.
+    // START SpatialBN2
+    throw NotImplemented("SpatialBN2")
+    // END SpatialBN2
 }
 
 /// The backward pass of `spatialBatchNormForward` (training mode).
@@ -76,8 +76,8 @@ public func spatialBatchNormInference(
 public func spatialBatchNormBackward(
     _ dout: Tensor, cache: SpatialBatchNormCache
 ) throws -> (dx: Tensor, dgamma: Tensor, dbeta: Tensor) {
-    // TODO(SpatialBatchNorm3): sum over (N, H, W) for dgamma and dbeta; the compact batch-norm formula for dx.
-    // START SpatialBatchNorm3
-    throw NotImplemented("SpatialBatchNorm3")
-    // END SpatialBatchNorm3
+    // TODO(SpatialBN3): sum over (N, H, W) for dgamma and dbeta; the compact batch-norm formula for dx.
+    // START SpatialBN3
+    throw NotImplemented("SpatialBN3")
+    // END SpatialBN3
 }

@@ -16,7 +16,7 @@
 // each BN's batch mean and variance for a trainer's running averages.
 //
 // Guide and hints: Exercises/12-ResidualBlocks/GUIDE.md ("Convolutional residual blocks"), or
-// `swift run workbook hint ConvResidual1`.
+// `swift run workbook hint ConvBlock1`.
 import WorkbookCore
 
 /// The forward pass of a convolutional residual block.
@@ -31,10 +31,10 @@ import WorkbookCore
 public func convResidualBlockForward(
     _ x: Tensor, parameters: ConvResidualBlockParameters, epsilon: Double = 1e-5
 ) throws -> (out: Tensor, cache: ConvResidualBlockCache) {
-    // TODO(ConvResidual1): conv → BN → relu → conv → BN; add the shortcut (x or the 1x1 projection); relu.
-    // START ConvResidual1
-    throw NotImplemented("ConvResidual1")
-    // END ConvResidual1
+    // TODO(ConvBlock1): conv → BN → relu → conv → BN; add the shortcut (x or the 1x1 projection); relu.
+    // START ConvBlock1
+    throw NotImplemented("ConvBlock1")
+    // END ConvBlock1
 }
 
 /// The backward pass of a convolutional residual block.
@@ -54,8 +54,8 @@ public func convResidualBlockForward(
 public func convResidualBlockBackward(
     _ dout: Tensor, cache: ConvResidualBlockCache
 ) throws -> (dx: Tensor, gradients: ConvResidualBlockParameters) {
-    // TODO(ConvResidual2): undo the final relu, then run each layer's backward in reverse; both paths add into dx.
-    // START ConvResidual2
-    throw NotImplemented("ConvResidual2")
-    // END ConvResidual2
+    // TODO(ConvBlock2): undo the final relu, then run each layer's backward in reverse; both paths add into dx.
+    // START ConvBlock2
+    throw NotImplemented("ConvBlock2")
+    // END ConvBlock2
 }

@@ -223,8 +223,11 @@ public func conv2dForward(
     // 3. The bias: one number per output channel, added to every pixel of that channel.
     bias.withUnsafeBufferPointer { b in
         out.withUnsafeMutableBufferPointer { o in
-            for row in 0..<(o.count / max(cout, 1)) {
-                for channel in 0..<cout { o[row * cout + channel] += b[channel] }
+            guard var row = o.baseAddress, let b = b.baseAddress else { return }
+            for _ in 0..<(o.count / max(cout, 1)) {
+                var channel = 0
+                while channel < cout { row[channel] += b[channel]; channel &+= 1 }
+                row += cout
             }
         }
     }
@@ -273,8 +276,13 @@ public func conv2dBackward(_ dout: Tensor, cache: Conv2DCache) throws -> (dx: Te
     // db: sum G over its rows (all images and all positions).
     var biasGradient = [Double](repeating: 0, count: cout)
     g.withUnsafeBufferPointer { gradient in
-        for row in 0..<(gradient.count / max(cout, 1)) {
-            for channel in 0..<cout { biasGradient[channel] += gradient[row * cout + channel] }
+        biasGradient.withUnsafeMutableBufferPointer { total in
+            guard var row = gradient.baseAddress, let total = total.baseAddress else { return }
+            for _ in 0..<(gradient.count / max(cout, 1)) {
+                var channel = 0
+                while channel < cout { total[channel] += row[channel]; channel &+= 1 }
+                row += cout
+            }
         }
     }
     // dx: each patch entry's gradient is Σ_o G[row, o]·W[tap, o]; col2im adds the copies of a pixel.

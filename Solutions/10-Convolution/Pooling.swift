@@ -95,10 +95,6 @@ public func maxPoolBackward(_ dout: Tensor, cache: MaxPoolCache) throws -> Tenso
     try requireShape(dout, [n, ho, wo, c], "maxPoolBackward dout [N, Ho, Wo, C]")
     let (size, stride) = (cache.configuration.size, cache.configuration.stride)
     var dx = [Double](repeating: 0, count: x.count)
-    // Scratch for one window: each channel's maximum so far and where it is (an index into x).
-    let bestValue = UnsafeMutablePointer<Double>.allocate(capacity: max(c, 1))
-    let bestIndex = UnsafeMutablePointer<Int>.allocate(capacity: max(c, 1))
-    defer { bestValue.deallocate(); bestIndex.deallocate() }
     x.withUnsafeBufferPointer { sourceBuffer in
         dout.withUnsafeBufferPointer { upstreamBuffer in
             dx.withUnsafeMutableBufferPointer { targetBuffer in
@@ -108,28 +104,22 @@ public func maxPoolBackward(_ dout: Tensor, cache: MaxPoolCache) throws -> Tenso
                 for image in 0..<n {
                     for i in 0..<ho {
                         for j in 0..<wo {
-                            // Scan the window in row-major order, all channels side by side; the
-                            // strict `>` keeps the first maximum when entries tie.
                             let corner = ((image &* h &+ i &* stride) &* w &+ j &* stride) &* c
                             for channel in 0..<c {
-                                bestValue[channel] = source[corner &+ channel]
-                                bestIndex[channel] = corner &+ channel
-                            }
-                            for a in 0..<size {
-                                for b in 0..<size {
-                                    let at = corner &+ (a &* w &+ b) &* c
-                                    var channel = 0
-                                    while channel < c {
-                                        let value = source[at &+ channel]
-                                        let better = value > bestValue[channel]
-                                        bestValue[channel] = better ? value : bestValue[channel]
-                                        bestIndex[channel] = better ? at &+ channel : bestIndex[channel]
-                                        channel &+= 1
+                                // Scan the window in row-major order; the strict `>` keeps the
+                                // first maximum when entries tie.
+                                var best = corner &+ channel
+                                var bestValue = source[best]
+                                for a in 0..<size {
+                                    var at = corner &+ a &* w &* c &+ channel
+                                    for _ in 0..<size {
+                                        if source[at] > bestValue { bestValue = source[at]; best = at }
+                                        at &+= c
                                     }
                                 }
+                                // `+=`: with overlapping windows one input can win several of them.
+                                target[best] += gradient[channel]
                             }
-                            // `+=`: with overlapping windows one input can win several of them.
-                            for channel in 0..<c { target[bestIndex[channel]] += gradient[channel] }
                             gradient += c
                         }
                     }

@@ -12,7 +12,7 @@
 //     μ_c = mean over (n, h, w) of x[n, h, w, c]        σ²_c = biased variance over the same
 //     x̂ = (x − μ_c) / √(σ²_c + ε)                       out = γ_c·x̂ + β_c
 //
-// Guide and hints: Exercises/11-Normalization/GUIDE.md, or `swift run workbook hint SpatialBatchNorm1`.
+// Guide and hints: Exercises/11-Normalization/GUIDE.md, or `swift run workbook hint SpatialBN1`.
 import WorkbookCore
 
 /// Spatial batch normalization in training mode: normalizes each channel with the statistics of
@@ -29,23 +29,44 @@ import WorkbookCore
 public func spatialBatchNormForward(
     _ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: Double = 1e-5
 ) throws -> (out: Tensor, cache: SpatialBatchNormCache) {
-    // TODO(SpatialBatchNorm1): per-channel mean and biased variance over (N, H, W); normalize, scale, shift.
-    // START SpatialBatchNorm1
+    // TODO(SpatialBN1): per-channel mean and biased variance over (N, H, W); normalize, scale, shift.
+    // START SpatialBN1
     try requireShape(x, [-1, -1, -1, -1], "spatialBatchNormForward x [N, H, W, C]")
     let c = x.shape[3]
     try requireShape(gamma, [c], "spatialBatchNormForward gamma [C]")
     try requireShape(beta, [c], "spatialBatchNormForward beta [C]")
-    // In NHWC the channel is the last axis, so the reduction is over axes 0, 1, 2; with
-    // keepingDimensions the statistics are [1, 1, 1, C] and broadcast back against x.
-    let mean = try x.mean(alongAxes: [0, 1, 2], keepingDimensions: true)
-    let centered = try x - mean
-    let variance = try centered.squared().mean(alongAxes: [0, 1, 2], keepingDimensions: true)  // biased: ÷ N·H·W
-    let xHat = try centered / (variance + epsilon).squareRoot()
-    // gamma and beta are [C]: broadcasting lines them up with the last axis.
-    let out = try xHat * gamma + beta
-    return (out, SpatialBatchNormCache(xHat: xHat, gamma: gamma, mean: try mean.reshaped([c]),
-                                       variance: try variance.reshaped([c]), epsilon: epsilon))
-    // END SpatialBatchNorm1
+    // In NHWC the channel is the last axis: x read as [M, C] with M = N·H·W is a batch of M
+    // examples of C features, and spatial batch norm is plain batch norm on it, column by column.
+    // (The Tensor way, `x.mean(alongAxes: [0, 1, 2], keepingDimensions: true)` and broadcasting,
+    // gives the same numbers; the loops below are what a CNN trainer can afford at every step.)
+    let m = x.count / max(c, 1)
+    let xs = x.scalars, g = gamma.scalars, b = beta.scalars   // plain arrays: no closures, no copies
+    var mean = [Double](repeating: 0, count: c)
+    var variance = [Double](repeating: 0, count: c)
+    for row in 0..<m { for channel in 0..<c { mean[channel] += xs[row &* c &+ channel] } }
+    for channel in 0..<c { mean[channel] /= Double(m) }
+    // Biased variance (÷ M), from the centred values: more accurate than E[x²] − μ².
+    for row in 0..<m {
+        for channel in 0..<c {
+            let centred = xs[row &* c &+ channel] - mean[channel]
+            variance[channel] += centred * centred
+        }
+    }
+    for channel in 0..<c { variance[channel] /= Double(m) }
+    let inverseStd = variance.map { 1 / ($0 + epsilon).squareRoot() }
+    var xHat = [Double](repeating: 0, count: x.count)
+    var out = [Double](repeating: 0, count: x.count)
+    for row in 0..<m {
+        for channel in 0..<c {
+            let i = row &* c &+ channel
+            xHat[i] = (xs[i] - mean[channel]) * inverseStd[channel]
+            out[i] = g[channel] * xHat[i] + b[channel]
+        }
+    }
+    return (try Tensor(shape: x.shape, scalars: out),
+            SpatialBatchNormCache(xHat: try Tensor(shape: x.shape, scalars: xHat), gamma: gamma,
+                                  mean: Tensor(mean), variance: Tensor(variance), epsilon: epsilon))
+    // END SpatialBN1
 }
 
 /// Spatial batch normalization at test time: the same affine map, with fixed statistics (the
@@ -64,18 +85,26 @@ public func spatialBatchNormForward(
 public func spatialBatchNormInference(
     _ x: Tensor, gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor, epsilon: Double = 1e-5
 ) throws -> Tensor {
-    // TODO(SpatialBatchNorm2): normalize with the given mean and variance instead of the batch's.
-    // START SpatialBatchNorm2
+    // TODO(SpatialBN2): normalize with the given mean and variance instead of the batch's.
+    // START SpatialBN2
     try requireShape(x, [-1, -1, -1, -1], "spatialBatchNormInference x [N, H, W, C]")
     let c = x.shape[3]
     for (name, t) in [("gamma", gamma), ("beta", beta), ("mean", mean), ("variance", variance)] {
         try requireShape(t, [c], "spatialBatchNormInference \(name) [C]")
     }
     // Fold everything into one scale and one shift per channel: out = x·scale + shift.
-    let scale = try gamma / (variance + epsilon).squareRoot()
-    let shift = try beta - mean * scale
-    return try x * scale + shift
-    // END SpatialBatchNorm2
+    let scale = (0..<c).map { gamma.scalars[$0] / (variance.scalars[$0] + epsilon).squareRoot() }
+    let shift = (0..<c).map { beta.scalars[$0] - mean.scalars[$0] * scale[$0] }
+    let xs = x.scalars
+    var out = [Double](repeating: 0, count: x.count)
+    for row in 0..<(x.count / max(c, 1)) {
+        for channel in 0..<c {
+            let i = row &* c &+ channel
+            out[i] = xs[i] * scale[channel] + shift[channel]
+        }
+    }
+    return try Tensor(shape: x.shape, scalars: out)
+    // END SpatialBN2
 }
 
 /// The backward pass of `spatialBatchNormForward` (training mode).
@@ -97,21 +126,41 @@ public func spatialBatchNormInference(
 public func spatialBatchNormBackward(
     _ dout: Tensor, cache: SpatialBatchNormCache
 ) throws -> (dx: Tensor, dgamma: Tensor, dbeta: Tensor) {
-    // TODO(SpatialBatchNorm3): sum over (N, H, W) for dgamma and dbeta; the compact batch-norm formula for dx.
-    // START SpatialBatchNorm3
+    // TODO(SpatialBN3): sum over (N, H, W) for dgamma and dbeta; the compact batch-norm formula for dx.
+    // START SpatialBN3
     let xHat = cache.xHat
     guard dout.shape == xHat.shape, xHat.rank == 4 else {
         throw ShapeError(operation: "spatialBatchNormBackward", shapes: [dout.shape, xHat.shape],
                          detail: "dout must have the shape of the forward input [N, H, W, C]")
     }
-    let axes = [0, 1, 2]
-    let dbeta = try dout.sum(alongAxes: axes)
-    let dgamma = try (dout * xHat).sum(alongAxes: axes)
-    let dxHat = try dout * cache.gamma
-    let meanDxHat = try dxHat.mean(alongAxes: axes, keepingDimensions: true)
-    let meanDxHatXHat = try (dxHat * xHat).mean(alongAxes: axes, keepingDimensions: true)
-    let inverseStd = 1 / (cache.variance + cache.epsilon).squareRoot()   // [C], broadcasts on the last axis
-    let dx = try (dxHat - meanDxHat - xHat * meanDxHatXHat) * inverseStd
-    return (dx, dgamma, dbeta)
-    // END SpatialBatchNorm3
+    let c = xHat.shape[3]
+    try requireShape(cache.gamma, [c], "spatialBatchNormBackward cache.gamma [C]")
+    try requireShape(cache.variance, [c], "spatialBatchNormBackward cache.variance [C]")
+    // Read as [M, C] (M = N·H·W) this is batch norm's backward per column. Two sums per channel
+    // give everything: with dx̂ = γ·dout,
+    //   dβ = Σ dout,   dγ = Σ dout·x̂,   mean(dx̂) = γ·dβ/M,   mean(dx̂·x̂) = γ·dγ/M,
+    // so dx = (γ/√(σ² + ε))·(dout − dβ/M − x̂·dγ/M).
+    let m = xHat.count / max(c, 1)
+    let d = dout.scalars, xh = xHat.scalars
+    var dbeta = [Double](repeating: 0, count: c)
+    var dgamma = [Double](repeating: 0, count: c)
+    for row in 0..<m {
+        for channel in 0..<c {
+            let i = row &* c &+ channel
+            dbeta[channel] += d[i]
+            dgamma[channel] += d[i] * xh[i]
+        }
+    }
+    let scale = (0..<c).map { cache.gamma.scalars[$0] / (cache.variance.scalars[$0] + cache.epsilon).squareRoot() }
+    let meanDout = dbeta.map { $0 / Double(m) }
+    let meanDoutXHat = dgamma.map { $0 / Double(m) }
+    var dx = [Double](repeating: 0, count: xHat.count)
+    for row in 0..<m {
+        for channel in 0..<c {
+            let i = row &* c &+ channel
+            dx[i] = scale[channel] * (d[i] - meanDout[channel] - xh[i] * meanDoutXHat[channel])
+        }
+    }
+    return (try Tensor(shape: xHat.shape, scalars: dx), Tensor(dgamma), Tensor(dbeta))
+    // END SpatialBN3
 }

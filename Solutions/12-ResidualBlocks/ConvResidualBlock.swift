@@ -16,7 +16,7 @@
 // each BN's batch mean and variance for a trainer's running averages.
 //
 // Guide and hints: Exercises/12-ResidualBlocks/GUIDE.md ("Convolutional residual blocks"), or
-// `swift run workbook hint ConvResidual1`.
+// `swift run workbook hint ConvBlock1`.
 import WorkbookCore
 
 /// The forward pass of a convolutional residual block.
@@ -31,8 +31,8 @@ import WorkbookCore
 public func convResidualBlockForward(
     _ x: Tensor, parameters: ConvResidualBlockParameters, epsilon: Double = 1e-5
 ) throws -> (out: Tensor, cache: ConvResidualBlockCache) {
-    // TODO(ConvResidual1): conv → BN → relu → conv → BN; add the shortcut (x or the 1x1 projection); relu.
-    // START ConvResidual1
+    // TODO(ConvBlock1): conv → BN → relu → conv → BN; add the shortcut (x or the 1x1 projection); relu.
+    // START ConvBlock1
     let p = parameters
     try requireShape(x, [-1, -1, -1, -1], "convResidualBlockForward x [N, H, W, Cin]")
     let cout = p.conv1.shape.last ?? 0
@@ -65,7 +65,7 @@ public func convResidualBlockForward(
     let (out, reluOut) = try reluForward(try shortcut + n2)
     return (out, ConvResidualBlockCache(conv1: conv1, batchNorm1: batchNorm1, relu1: relu1, conv2: conv2,
                                         batchNorm2: batchNorm2, projection: projection, reluOut: reluOut))
-    // END ConvResidual1
+    // END ConvBlock1
 }
 
 /// The backward pass of a convolutional residual block.
@@ -85,8 +85,8 @@ public func convResidualBlockForward(
 public func convResidualBlockBackward(
     _ dout: Tensor, cache: ConvResidualBlockCache
 ) throws -> (dx: Tensor, gradients: ConvResidualBlockParameters) {
-    // TODO(ConvResidual2): undo the final relu, then run each layer's backward in reverse; both paths add into dx.
-    // START ConvResidual2
+    // TODO(ConvBlock2): undo the final relu, then run each layer's backward in reverse; both paths add into dx.
+    // START ConvBlock2
     let ds = try reluBackward(dout, cache: cache.reluOut)
     // Residual branch, last layer first, each with the cache its forward pass kept.
     let (dh2, dgamma2, dbeta2) = try spatialBatchNormBackward(ds, cache: cache.batchNorm2)
@@ -109,5 +109,5 @@ public func convResidualBlockBackward(
     return (dx, ConvResidualBlockParameters(conv1: dconv1, gamma1: dgamma1, beta1: dbeta1, conv2: dconv2,
                                             gamma2: dgamma2, beta2: dbeta2, projection: dprojection,
                                             stride: cache.conv1.configuration.stride))
-    // END ConvResidual2
+    // END ConvBlock2
 }

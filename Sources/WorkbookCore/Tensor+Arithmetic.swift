@@ -21,14 +21,36 @@ extension Tensor {
     /// Combines two tensors element by element after broadcasting them to a common shape.
     /// - Parameter operation: the name used in a ``ShapeError`` if the shapes do not broadcast.
     /// - Complexity: O(n) for n elements of the result.
+    @inlinable
     public static func broadcasting(
         _ a: Tensor, _ b: Tensor, operation: String, _ combine: (Double, Double) -> Double
     ) throws -> Tensor {
         if a.shape == b.shape {
-            var out = [Double](repeating: 0, count: a.count)
-            for i in 0..<a.count { out[i] = combine(a.scalars[i], b.scalars[i]) }
+            let out = [Double](unsafeUninitializedCapacity: a.count) { o, n in
+                a.scalars.withUnsafeBufferPointer { pa in b.scalars.withUnsafeBufferPointer { pb in
+                    for i in 0..<pa.count { o[i] = combine(pa[i], pb[i]) }
+                }}
+                n = a.count
+            }
             return Tensor(unchecked: a.shape, scalars: out)
         }
+        if a.rank == 2, b.rank == 1, b.count == a.shape[1] {
+            let width = b.count
+            let out = [Double](unsafeUninitializedCapacity: a.count) { o, n in
+                a.scalars.withUnsafeBufferPointer { pa in b.scalars.withUnsafeBufferPointer { pb in
+                    var i = 0
+                    for _ in 0..<a.shape[0] { for j in 0..<width { o[i] = combine(pa[i], pb[j]); i += 1 } }
+                }}
+                n = a.count
+            }
+            return Tensor(unchecked: a.shape, scalars: out)
+        }
+        return try broadcastingSlow(a, b, operation: operation, combine)
+    }
+    @usableFromInline
+    static func broadcastingSlow(
+        _ a: Tensor, _ b: Tensor, operation: String, _ combine: (Double, Double) -> Double
+    ) throws -> Tensor {
         guard let shape = broadcastShape(a.shape, b.shape) else {
             throw ShapeError(operation: operation, shapes: [a.shape, b.shape], detail: "the shapes do not broadcast")
         }
@@ -76,20 +98,30 @@ extension Tensor {
     }
 
     /// Applies a function to every element.
+    @inlinable
     public func map(_ transform: (Double) throws -> Double) rethrows -> Tensor {
-        Tensor(unchecked: shape, scalars: try scalars.map(transform))
+        let out = try [Double](unsafeUninitializedCapacity: count) { o, n in
+            try scalars.withUnsafeBufferPointer { p in for i in 0..<p.count { o[i] = try transform(p[i]) } }
+            n = count
+        }
+        return Tensor(unchecked: shape, scalars: out)
     }
 
     /// Combines two tensors of exactly the same shape element by element (no broadcasting).
     /// - Throws: ``ShapeError`` naming `operation` if the shapes differ.
+    @inlinable
     public static func zip(
         _ a: Tensor, _ b: Tensor, operation: String = "zip", _ combine: (Double, Double) throws -> Double
     ) throws -> Tensor {
         guard a.shape == b.shape else {
             throw ShapeError(operation: operation, shapes: [a.shape, b.shape], detail: "the shapes must be equal")
         }
-        var out = [Double](repeating: 0, count: a.count)
-        for i in 0..<a.count { out[i] = try combine(a.scalars[i], b.scalars[i]) }
+        let out = try [Double](unsafeUninitializedCapacity: a.count) { o, n in
+            try a.scalars.withUnsafeBufferPointer { pa in try b.scalars.withUnsafeBufferPointer { pb in
+                for i in 0..<pa.count { o[i] = try combine(pa[i], pb[i]) }
+            }}
+            n = a.count
+        }
         return Tensor(unchecked: a.shape, scalars: out)
     }
 

@@ -46,7 +46,15 @@ extension Tensor {
 
     /// Sums along one axis, e.g. `sum(alongAxis: 0)` of `[N, D]` is the per-feature sum `[D]`.
     public func sum(alongAxis axis: Int, keepingDimension: Bool = false) throws -> Tensor {
-        try reduce(alongAxes: [axis], keepingDimensions: keepingDimension, initial: 0, +)
+        if rank == 2, axis == 0 {
+            let (n, d) = (shape[0], shape[1])
+            var out = [Double](repeating: 0, count: d)
+            scalars.withUnsafeBufferPointer { p in out.withUnsafeMutableBufferPointer { o in
+                for i in 0..<n { for j in 0..<d { o[j] += p[i * d + j] } }
+            }}
+            return Tensor(unchecked: keepingDimension ? [1, d] : [d], scalars: out)
+        }
+        return try reduce(alongAxes: [axis], keepingDimensions: keepingDimension, initial: 0, +)
     }
 
     /// Sums along several axes, e.g. `[0, 1, 2]` of `[N, H, W, C]` gives per-channel sums `[C]`.

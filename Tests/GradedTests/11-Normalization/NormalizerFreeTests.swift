@@ -25,6 +25,21 @@ struct WeightStandardization1Tests {
         })
     }
 
+    @Test("adds ε to the variance inside the square root")
+    func epsilonInsideTheRoot() async {
+        Grader.judge(.weightStandardization1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
+            Grader.run(.weightStandardization1) {
+                // Column {1, 3, 1, 3}: mean 2, variance 1; with ε = 1 the scale is √((1 + 1)·4) = 2√2, so
+                // the entries are ±1/(2√2). Adding ε to σ instead, (1 + 1)·√4 = 4, would give ±1/4.
+                let weight = try Tensor([[1], [3], [1], [3]])
+                let (out, cache) = try weightStandardizationForward(weight, gain: Tensor([1]), epsilon: 1)
+                let e = 1 / (2 * 2.0.squareRoot())
+                check(out, equals: try Tensor([[-e], [e], [-e], [e]]), "out with ε = 1", in: .weightStandardization1)
+                check(cache.scale, equals: Tensor([2 * 2.0.squareRoot()]), "cache.scale √((σ² + ε)·fanIn)", in: .weightStandardization1)
+            }
+        })
+    }
+
     @Test("gives every kernel mean 0 and a sum of squares of 1 (variance 1/fanIn)")
     func zeroMeanUnitNorm() async {
         Grader.judge(.weightStandardization1, await #expect(processExitsWith: .failure, observing: Grader.streams) {

@@ -3,9 +3,9 @@ import WorkbookCore
 import Workbook
 
 extension Exercise {
-    static let spatialBatchNorm1 = Exercise(id: "SpatialBatchNorm1", chapter: "11-Normalization", file: "SpatialBatchNorm.swift", title: "spatial batch norm forward", points: 3)
-    static let spatialBatchNorm2 = Exercise(id: "SpatialBatchNorm2", chapter: "11-Normalization", file: "SpatialBatchNorm.swift", title: "spatial batch norm at test time", points: 2)
-    static let spatialBatchNorm3 = Exercise(id: "SpatialBatchNorm3", chapter: "11-Normalization", file: "SpatialBatchNorm.swift", title: "spatial batch norm backward", points: 4)
+    static let spatialBatchNorm1 = Exercise(id: "SpatialBN1", chapter: "11-Normalization", file: "SpatialBatchNorm.swift", title: "spatial batch norm forward", points: 3)
+    static let spatialBatchNorm2 = Exercise(id: "SpatialBN2", chapter: "11-Normalization", file: "SpatialBatchNorm.swift", title: "spatial batch norm at test time", points: 2)
+    static let spatialBatchNorm3 = Exercise(id: "SpatialBN3", chapter: "11-Normalization", file: "SpatialBatchNorm.swift", title: "spatial batch norm backward", points: 4)
 }
 
 /// Hand-worked fixtures for the normalization suites, and a gradient-check helper.
@@ -53,8 +53,8 @@ enum NormFixtures {
     }
 }
 
-@Suite("SpatialBatchNorm1 · spatial batch norm forward")
-struct SpatialBatchNorm1Tests {
+@Suite("SpatialBN1 · spatial batch norm forward")
+struct SpatialBN1Tests {
     @Test("normalizes each channel over N, H and W: the hand-worked example")
     func handExample() async {
         Grader.judge(.spatialBatchNorm1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
@@ -115,8 +115,8 @@ struct SpatialBatchNorm1Tests {
     }
 }
 
-@Suite("SpatialBatchNorm2 · spatial batch norm at test time")
-struct SpatialBatchNorm2Tests {
+@Suite("SpatialBN2 · spatial batch norm at test time")
+struct SpatialBN2Tests {
     @Test("uses the given statistics, not the batch's")
     func givenStatistics() async {
         Grader.judge(.spatialBatchNorm2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
@@ -146,8 +146,8 @@ struct SpatialBatchNorm2Tests {
     }
 }
 
-@Suite("SpatialBatchNorm3 · spatial batch norm backward")
-struct SpatialBatchNorm3Tests {
+@Suite("SpatialBN3 · spatial batch norm backward")
+struct SpatialBN3Tests {
     @Test("reproduces the hand-worked gradients")
     func handExample() async {
         Grader.judge(.spatialBatchNorm3, await #expect(processExitsWith: .failure, observing: Grader.streams) {

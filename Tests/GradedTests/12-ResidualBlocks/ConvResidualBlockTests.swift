@@ -3,13 +3,13 @@ import WorkbookCore
 import Workbook
 
 extension Exercise {
-    static let convResidual1 = Exercise(id: "ConvResidual1", chapter: "12-ResidualBlocks", file: "ConvResidualBlock.swift", title: "convolutional residual block forward", points: 4)
-    static let convResidual2 = Exercise(id: "ConvResidual2", chapter: "12-ResidualBlocks", file: "ConvResidualBlock.swift", title: "convolutional residual block backward", points: 5)
+    static let convResidual1 = Exercise(id: "ConvBlock1", chapter: "12-ResidualBlocks", file: "ConvResidualBlock.swift", title: "convolutional residual block forward", points: 4)
+    static let convResidual2 = Exercise(id: "ConvBlock2", chapter: "12-ResidualBlocks", file: "ConvResidualBlock.swift", title: "convolutional residual block backward", points: 5)
 }
 
 /// The block written with the core's operations and the naive convolution of the Conv3 suite (none
 /// of the student's layers). It returns the output and the cache the forward pass should produce, so
-/// the backward tests are graded even when ConvResidual1 (or chapters 10 and 11) are unfinished.
+/// the backward tests are graded even when ConvBlock1 (or chapters 10 and 11) are unfinished.
 enum ConvResidualReference {
     static func forward(_ x: Tensor, _ p: ConvResidualBlockParameters, epsilon: Double = 1e-5) throws -> (out: Tensor, cache: ConvResidualBlockCache) {
         func batchNorm(_ h: Tensor, _ gamma: Tensor, _ beta: Tensor) throws -> (Tensor, SpatialBatchNormCache) {
@@ -59,8 +59,8 @@ enum ConvResidualReference {
     }
 }
 
-@Suite("ConvResidual1 · convolutional residual block forward")
-struct ConvResidual1Tests {
+@Suite("ConvBlock1 · convolutional residual block forward")
+struct ConvBlock1Tests {
     @Test("matches the block written out layer by layer", arguments: ConvResidualReference.kinds)
     func matchesReference(_ kind: String) async {
         Grader.judge(.convResidual1, await #expect(processExitsWith: .failure, observing: Grader.streams) { [kind] in
@@ -96,13 +96,15 @@ struct ConvResidual1Tests {
             Grader.run(.convResidual1) {
                 // F(x) = 0·x̂ + 0 = 0 exactly, so the block is relu(shortcut(x)): a deep ResNet whose
                 // blocks start this way begins as a shallow network (the zero-γ initialization).
-                var (x, p) = ConvResidualReference.setUp("identity")
+                let (x, identity) = ConvResidualReference.setUp("identity")
+                var p = identity
                 p.gamma2 = Tensor(zeros: [2]); p.beta2 = Tensor(zeros: [2])
                 let (out, _) = try convResidualBlockForward(x, parameters: p)
                 check(out, equals: x.map { max(0, $0) }, "the identity block with γ2 = β2 = 0", in: .convResidual1)
                 // Projection: a 1x1 stride-2 convolution keeps pixels (0, 0), (0, 2), (2, 0), (2, 2) and
                 // mixes their channels: out[n, i, j, o] = relu(Σ_c x[n, 2i, 2j, c]·P[0, 0, c, o]).
-                var (y, q) = ConvResidualReference.setUp("projection")
+                let (y, projecting) = ConvResidualReference.setUp("projection")
+                var q = projecting
                 q.gamma2 = Tensor(zeros: [3]); q.beta2 = Tensor(zeros: [3])
                 let (projected, _) = try convResidualBlockForward(y, parameters: q)
                 guard let weight = q.projection else { return }
@@ -112,7 +114,6 @@ struct ConvResidual1Tests {
                     for c in 0..<2 { total += y[n, 2 * i, 2 * j, c] * weight[0, 0, c, o] }
                     expected[n, i, j, o] = max(0, total)
                 } } } }
-                y = Tensor(zeros: [1])
                 check(projected, equals: expected, "the projection block with γ2 = β2 = 0", in: .convResidual1,
                       absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
             }
@@ -123,19 +124,19 @@ struct ConvResidual1Tests {
     func rejectsMissingProjection() async {
         Grader.judge(.convResidual1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
             Grader.run(.convResidual1) {
-                var (x, p) = ConvResidualReference.setUp("projection")
+                let (x, projecting) = ConvResidualReference.setUp("projection")
+                var p = projecting
                 p.projection = nil
                 try checkThrowsShapeError("convResidualBlockForward from 2 to 3 channels, stride 2, without a projection", in: .convResidual1) {
                     _ = try convResidualBlockForward(x, parameters: p)
                 }
-                x = Tensor(zeros: [1])
             }
         })
     }
 }
 
-@Suite("ConvResidual2 · convolutional residual block backward")
-struct ConvResidual2Tests {
+@Suite("ConvBlock2 · convolutional residual block backward")
+struct ConvBlock2Tests {
     @Test("matches the numeric gradients of x and of every parameter", arguments: ConvResidualReference.kinds)
     func gradientCheck(_ kind: String) async {
         Grader.judge(.convResidual2, await #expect(processExitsWith: .failure, observing: Grader.streams) { [kind] in
@@ -181,7 +182,8 @@ struct ConvResidual2Tests {
                 // With γ2 = 0, BN2 scales its incoming gradient by 0, so nothing flows back through F:
                 // all of dx comes through the identity and the final relu's gate (notes 004: the
                 // skip connection carries gradients past layers that would make them vanish).
-                var (x, p) = ConvResidualReference.setUp("identity")
+                let (x, identity) = ConvResidualReference.setUp("identity")
+                var p = identity
                 p.gamma2 = Tensor(zeros: [2]); p.beta2 = Tensor(zeros: [2])
                 let (_, cache) = try ConvResidualReference.forward(x, p)
                 var rng = SeededGenerator(seed: 66)
@@ -191,7 +193,6 @@ struct ConvResidual2Tests {
                       absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
                 check(g.conv1, equals: Tensor(zeros: p.conv1.shape), "dconv1 with the branch switched off", in: .convResidual2,
                       absoluteTolerance: 1e-12, relativeTolerance: 0)
-                x = Tensor(zeros: [1])
             }
         })
     }
