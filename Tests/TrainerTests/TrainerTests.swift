@@ -67,7 +67,7 @@ struct CommandLineTests {
             OPTIONS:
               --model <name>           mlp, cnn, notes (the notes' Dense 20 → 3 → 1 network) or resnet (default: mlp)
             """))
-        #expect(result.out.contains("  --epochs <n>             the most epochs to train (default: 30)\n"))
+        #expect(result.out.contains("  --epochs <n>             the most epochs to train (default: 40)\n"))
         #expect(result.out.contains("  --no-timing              leave the time out of the epoch lines, so runs can be compared byte for byte\n"))
     }
 
