@@ -8,6 +8,9 @@ enum Fixtures {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
 
+    /// The slow end-to-end tests (they build the package in scratch folders) run only when asked,
+    /// so that a plain `swift test` stays quick for students: `WORKBOOK_E2E=1 swift test`.
+    static var endToEnd: Bool { ProcessInfo.processInfo.environment["WORKBOOK_E2E"] == "1" }
     static var hasSolutions: Bool { FileTree.isDirectory(packageRoot.appendingPathComponent("Solutions")) }
 
     /// A fresh empty folder under `.scratch/gradingtests/`.
