@@ -10,12 +10,20 @@
 //
 // Every folder named by WORKBOOK builds as the module `Workbook`, so tests and tools import one
 // name whichever implementation is plugged in. Switching back and forth rebuilds only that module.
+import Foundation
 import PackageDescription
 
 /// The implementation folder, relative to this package. Empty or unset means `Exercises`.
 let implementation: String = {
     let chosen = Context.environment["WORKBOOK"] ?? ""
     return chosen.isEmpty ? "Exercises" : chosen
+}()
+
+/// The chapter guides (GUIDE.md) live beside the code; they are documentation, not sources.
+let guides: [String] = {
+    let folder = Context.packageDirectory + "/" + implementation
+    let files = (try? FileManager.default.subpathsOfDirectory(atPath: folder)) ?? []
+    return files.filter { $0.hasSuffix(".md") }.sorted()
 }()
 
 /// The hot kernels need fused multiply-add, which plain x86-64 code generation lacks: without it,
@@ -40,7 +48,7 @@ let package = Package(
         .target(name: "WorkbookCore", swiftSettings: fastMath),
 
         // The graded implementation: Exercises/ by default, Solutions/ or a submission on request.
-        .target(name: "Workbook", dependencies: ["WorkbookCore"], path: implementation),
+        .target(name: "Workbook", dependencies: ["WorkbookCore"], path: implementation, exclude: guides),
 
         // The reference trainer: a library (parsed from [String], so it is tested) and a thin main.
         .target(name: "TrainerKit", dependencies: ["WorkbookCore", "Workbook"], exclude: ["Data", "Reference"], swiftSettings: fastMath),
@@ -51,7 +59,7 @@ let package = Package(
         .target(name: "GradingKit", dependencies: ["WorkbookCore"]),
         .executableTarget(name: "workbook", dependencies: ["GradingKit"]),
 
-        .testTarget(name: "GradedTests", dependencies: ["WorkbookCore", "Workbook"]),
+        .testTarget(name: "GradedTests", dependencies: ["WorkbookCore", "Workbook"], exclude: ["README.md"]),
         .testTarget(name: "CoreTests", dependencies: ["WorkbookCore"]),
         .testTarget(name: "TrainerTests", dependencies: ["TrainerKit"]),
         .testTarget(name: "GradingTests", dependencies: ["GradingKit"]),

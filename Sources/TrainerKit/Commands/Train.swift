@@ -7,6 +7,7 @@ extension Trainer {
         .value("data", "source", default: "digits", DataSource.help),
         .value("labels", "file", "the IDX labels file that goes with an IDX images file"),
         .value("hidden", "widths", "hidden layer widths (mlp; default 512,256), or the block width (resnet; default 256)"),
+        .value("activation", "name", default: "relu", "the MLP's hidden activation: relu, tanh, sigmoid, leaky (slope 0.02) or elu"),
         .value("batch-norm", "where", default: "none", "batch normalization: none, before or after the activation"),
         .value("keep", "probability", default: "1", "dropout keep probability after each hidden layer (1 = no dropout)"),
         .value("init", "scheme", default: "he", "weight initialization: xavier, he or naive (N(0, 0.01²))"),
@@ -76,6 +77,9 @@ extension Trainer {
         guard let batchNorm = BatchNormPlacement(rawValue: try options.string("batch-norm")) else {
             throw UsageError("'--batch-norm' must be none, before or after, got '\(try options.string("batch-norm"))'")
         }
+        guard let activation = ActivationChoice(rawValue: try options.string("activation")) else {
+            throw UsageError("'--activation' must be relu, tanh, sigmoid, leaky or elu, got '\(try options.string("activation"))'")
+        }
         guard let initialization = InitChoice(rawValue: try options.string("init")) else {
             throw UsageError("'--init' must be xavier, he or naive, got '\(try options.string("init"))'")
         }
@@ -89,7 +93,8 @@ extension Trainer {
         guard keep > 0 else { throw UsageError("'--keep' is the probability of keeping a unit; it must be above 0") }
         return TrainingConfiguration(
             model: model, data: try options.string("data"), labelsFile: options.optionalString("labels"),
-            hidden: options.optionalString("hidden") == nil ? defaultHidden(model) : try options.ints("hidden"), batchNorm: batchNorm, keepProbability: keep,
+            hidden: options.optionalString("hidden") == nil ? defaultHidden(model) : try options.ints("hidden"),
+            activation: activation, batchNorm: batchNorm, keepProbability: keep,
             initialization: initialization, optimizer: optimizer,
             learningRate: try options.double("learning-rate", in: 0...1e6), momentum: try options.double("momentum", in: 0...1),
             learningRateDecay: try options.double("lr-decay", in: 0...1), batchSize: try options.int("batch-size", atLeast: 1),

@@ -6,6 +6,11 @@ public enum LayerKind: Codable, Equatable, Sendable, CustomStringConvertible {
     /// `[N, inputs] → [N, outputs]`; parameters `weight [inputs, outputs]`, `bias [outputs]`.
     case dense(inputs: Int, outputs: Int)
     case relu
+    /// The other elementwise activations of chapter 1: tanh, the logistic sigmoid, leaky ReLU, ELU.
+    case tanh
+    case sigmoid
+    case leakyReLU(slope: Double)
+    case elu(alpha: Double)
     /// Inverted dropout keeping each unit with probability `keepProbability`.
     case dropout(keepProbability: Double)
     /// Over the batch, per feature of `[N, D]`; parameters `gamma [D]`, `beta [D]`.
@@ -25,6 +30,10 @@ public enum LayerKind: Codable, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case let .dense(i, o): "Dense \(i)→\(o)"
         case .relu: "ReLU"
+        case .tanh: "tanh"
+        case .sigmoid: "sigmoid"
+        case let .leakyReLU(a): "LeakyReLU \(a)"
+        case let .elu(a): "ELU \(a)"
         case let .dropout(p): "Dropout keep \(p)"
         case let .batchNorm(d): "BatchNorm \(d)"
         case let .spatialBatchNorm(c): "SpatialBatchNorm \(c)"
@@ -71,6 +80,22 @@ public enum InitChoice: String, Codable, Sendable, CaseIterable {
     case xavier, he, naive
 }
 
+/// The MLP's hidden activation (chapter 1's exercises).
+public enum ActivationChoice: String, Codable, Sendable, CaseIterable {
+    case relu, tanh, sigmoid, leaky, elu
+
+    /// The layer that applies it: leaky ReLU with the notes' slope 0.02, ELU with α = 1.
+    var layer: LayerKind {
+        switch self {
+        case .relu: .relu
+        case .tanh: .tanh
+        case .sigmoid: .sigmoid
+        case .leaky: .leakyReLU(slope: 0.02)
+        case .elu: .elu(alpha: 1)
+        }
+    }
+}
+
 /// Where batch normalization sits relative to the activation.
 public enum BatchNormPlacement: String, Codable, Sendable, CaseIterable {
     case none, before, after
@@ -82,10 +107,11 @@ public enum ModelFactory {
 
     /// - Parameters:
     ///   - hidden: the MLP's hidden widths, e.g. `[256, 256]`.
+    ///   - activation: the MLP's hidden activation (the other models use ReLU).
     ///   - imageShape: `[H, W, C]`, needed by the CNN.
     public static func architecture(
-        model: String, inputFeatures: Int, classes: Int, hidden: [Int], batchNorm: BatchNormPlacement,
-        keepProbability: Double, imageShape: [Int]?, channels: Int = 8, convLayers: Int = 2, blocks: Int = 3
+        model: String, inputFeatures: Int, classes: Int, hidden: [Int], activation: ActivationChoice = .relu,
+        batchNorm: BatchNormPlacement, keepProbability: Double, imageShape: [Int]?, channels: Int = 8, convLayers: Int = 2, blocks: Int = 3
     ) throws -> Architecture {
         var layers: [LayerKind] = []
         switch model {
@@ -94,7 +120,7 @@ public enum ModelFactory {
             for h in hidden {
                 layers.append(.dense(inputs: width, outputs: h))
                 if batchNorm == .before { layers.append(.batchNorm(features: h)) }
-                layers.append(.relu)
+                layers.append(activation.layer)
                 if batchNorm == .after { layers.append(.batchNorm(features: h)) }
                 if keepProbability < 1 { layers.append(.dropout(keepProbability: keepProbability)) }
                 width = h

@@ -49,7 +49,7 @@ public struct Network: Sendable {
                 parameters.append([try weight(d, h), Tensor(zeros: [h]), Tensor(repeating: 1, shape: [h]), Tensor(zeros: [h]),
                                    try weight(h, d), Tensor(zeros: [d]), Tensor(repeating: 1, shape: [d]), Tensor(zeros: [d])])
                 running.append([])
-            case .relu, .dropout, .maxPool, .reshape:
+            case .relu, .tanh, .sigmoid, .leakyReLU, .elu, .dropout, .maxPool, .reshape:
                 parameters.append([])
                 running.append([])
             }
@@ -88,6 +88,22 @@ public struct Network: Sendable {
                 let (out, cache) = try reluForward(h)
                 h = out
                 backwards.append { dout in (try reluBackward(dout, cache: cache), []) }
+            case .tanh:
+                let (out, cache) = try tanhForward(h)
+                h = out
+                backwards.append { dout in (try tanhBackward(dout, cache: cache), []) }
+            case .sigmoid:
+                let (out, cache) = try sigmoidForward(h)
+                h = out
+                backwards.append { dout in (try sigmoidBackward(dout, cache: cache), []) }
+            case let .leakyReLU(slope):
+                let (out, cache) = try leakyReLUForward(h, slope: slope)
+                h = out
+                backwards.append { dout in (try leakyReLUBackward(dout, cache: cache), []) }
+            case let .elu(alpha):
+                let (out, cache) = try eluForward(h, alpha: alpha)
+                h = out
+                backwards.append { dout in (try eluBackward(dout, cache: cache), []) }
             case let .dropout(keep):
                 if mode == .training {
                     let (out, cache) = try dropoutForward(h, keepProbability: keep, mode: mode, using: &rng)

@@ -33,6 +33,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var data: String
     public var labelsFile: String?
     public var hidden: [Int]
+    /// The MLP's hidden activation.
+    public var activation: ActivationChoice = .relu
     public var batchNorm: BatchNormPlacement
     public var keepProbability: Double
     public var initialization: InitChoice
@@ -201,7 +203,7 @@ extension Architecture {
             case let .batchNorm(d), let .spatialBatchNorm(d): [[d], [d]]
             case let .conv(k, i, o, _): [[k, k, i, o], [o]]
             case let .residual(d, h): [[d, h], [h], [h], [h], [h, d], [d], [d], [d]]
-            case .relu, .dropout, .maxPool, .reshape: []
+            case .relu, .tanh, .sigmoid, .leakyReLU, .elu, .dropout, .maxPool, .reshape: []
             }
         }
     }

@@ -35,7 +35,7 @@ struct Session {
         (split, normalizer) = try DataSource.prepare(configuration)
         let architecture = try ModelFactory.architecture(
             model: configuration.model, inputFeatures: split.train.featureCount, classes: split.train.classCount,
-            hidden: configuration.hidden, batchNorm: configuration.batchNorm, keepProbability: configuration.keepProbability,
+            hidden: configuration.hidden, activation: configuration.activation, batchNorm: configuration.batchNorm, keepProbability: configuration.keepProbability,
             imageShape: split.train.imageShape, channels: configuration.channels, convLayers: configuration.convLayers, blocks: configuration.blocks)
         var initRNG = SeededGenerator(seed: configuration.seed)
         network = try Network(architecture: architecture, initialization: configuration.initialization, using: &initRNG)
