@@ -6,7 +6,7 @@
 //   x, out, dout `[N, D]`; gamma, beta, mean, variance and their gradients `[D]`
 //
 // Notes 001 name the steps  μ = Σa/|B|,  σ² = Σ(a − μ)²/|B|,  u = (a − μ)/sqrt(σ² + ε),  â = γu + β;
-// here u is `xhat` and â is `out`.
+// here u is `xHat` and â is `out`.
 //
 // Guide and hints: Exercises/09-BatchNorm/GUIDE.md, or `swift run workbook hint BatchNorm1`.
 import WorkbookCore
@@ -16,15 +16,15 @@ import WorkbookCore
 ///
 ///     mean     = (1/N) Σ_n x[n, :]
 ///     variance = (1/N) Σ_n (x[n, :] − mean)²      biased: divided by N, as in the notes
-///     xhat     = (x − mean) / sqrt(variance + epsilon)
-///     out      = gamma ⊙ xhat + beta
+///     xHat     = (x − mean) / sqrt(variance + epsilon)
+///     out      = gamma ⊙ xHat + beta
 ///
 /// - Parameters:
 ///   - x: the pre-activations, `[N, D]`.
 ///   - gamma: the learned scale, `[D]`.
 ///   - beta: the learned shift, `[D]`.
 ///   - epsilon: added to the variance so a constant feature does not divide by zero.
-/// - Returns: `out` `[N, D]` and the cache (xhat, gamma, the batch mean and variance `[D]`, epsilon).
+/// - Returns: `out` `[N, D]` and the cache (xHat, gamma, the batch mean and variance `[D]`, epsilon).
 /// - Throws: ``ShapeError`` if `x` is not a matrix or `gamma`/`beta` are not `[D]`.
 /// - Complexity: O(N·D).
 public func batchNormForward(
@@ -62,17 +62,17 @@ public func batchNormInference(
 /// The backward pass of batch normalization in training mode. With `σ = sqrt(variance + epsilon)`:
 ///
 ///     dbeta  = Σ_n dout[n, :]
-///     dgamma = Σ_n dout[n, :] ⊙ xhat[n, :]
-///     dx     = (gamma / (N σ)) ⊙ (N · dout − dbeta − xhat ⊙ dgamma)
+///     dgamma = Σ_n dout[n, :] ⊙ xHat[n, :]
+///     dx     = (gamma / (N σ)) ⊙ (N · dout − dbeta − xHat ⊙ dgamma)
 ///
-/// The last line is the notes' three-path chain rule (through xhat, the mean and the variance),
+/// The last line is the notes' three-path chain rule (through xHat, the mean and the variance),
 /// simplified; the guide derives it.
 ///
 /// - Parameters:
 ///   - dout: the upstream gradient, `[N, D]`.
 ///   - cache: what `batchNormForward` kept.
 /// - Returns: `dx` `[N, D]`, `dgamma` `[D]`, `dbeta` `[D]`.
-/// - Throws: ``ShapeError`` if `dout` does not have the shape of `cache.xhat`.
+/// - Throws: ``ShapeError`` if `dout` does not have the shape of `cache.xHat`.
 /// - Complexity: O(N·D).
 public func batchNormBackward(_ dout: Tensor, cache: BatchNormCache) throws -> (dx: Tensor, dgamma: Tensor, dbeta: Tensor) {
     // TODO(BatchNorm2): dbeta and dgamma are sums over the batch; dx follows the guide's derivation.

@@ -2,7 +2,7 @@
 /// its test-time statistics.
 public struct BatchNormCache: Sendable, Hashable, Codable {
     /// The normalized input `(x − mean) / sqrt(variance + epsilon)`, `[N, D]`.
-    public var xhat: Tensor
+    public var xHat: Tensor
     /// The scale, `[D]`.
     public var gamma: Tensor
     /// The batch mean of each feature, `[D]`.
@@ -11,8 +11,8 @@ public struct BatchNormCache: Sendable, Hashable, Codable {
     public var variance: Tensor
     /// The constant added to the variance before the square root.
     public var epsilon: Double
-    public init(xhat: Tensor, gamma: Tensor, mean: Tensor, variance: Tensor, epsilon: Double) {
-        self.xhat = xhat
+    public init(xHat: Tensor, gamma: Tensor, mean: Tensor, variance: Tensor, epsilon: Double) {
+        self.xHat = xHat
         self.gamma = gamma
         self.mean = mean
         self.variance = variance

@@ -10,17 +10,17 @@ extension Exercise {
 
 /// A 4×2 example chosen so every number is exact (it is worked in the guide). With epsilon = 4:
 ///
-///     feature 0: x = [1, 3, 5, 7]  mean 4, biased variance (9+1+1+9)/4 = 5,  sqrt(5+4) = 3, xhat = [−1, −1/3, 1/3, 1]
-///     feature 1: x = [0, 0, 0, 8]  mean 2, biased variance (4+4+4+36)/4 = 12, sqrt(12+4) = 4, xhat = [−½, −½, −½, 3/2]
-///     out = gamma·xhat + beta with gamma = [2, ½], beta = [1, −1]
+///     feature 0: x = [1, 3, 5, 7]  mean 4, biased variance (9+1+1+9)/4 = 5,  sqrt(5+4) = 3, xHat = [−1, −1/3, 1/3, 1]
+///     feature 1: x = [0, 0, 0, 8]  mean 2, biased variance (4+4+4+36)/4 = 12, sqrt(12+4) = 4, xHat = [−½, −½, −½, 3/2]
+///     out = gamma·xHat + beta with gamma = [2, ½], beta = [1, −1]
 ///
 /// Backward with dout = [[1, 0], [0, 1], [2, 0], [0, 3]]:
 ///
 ///     dbeta  = column sums of dout = [3, 4]
-///     dgamma = Σ dout·xhat = [1·(−1) + 2·(1/3), 1·(−½) + 3·(3/2)] = [−1/3, 4]
-///     dx     = gamma/(Nσ)·(N·dout − dbeta − xhat·dgamma)
-///       feature 0: (2/12)·([4, 0, 8, 0] − 3 + xhat/3) = (1/6)·[2/3, −28/9, 46/9, −8/3] = [1/9, −14/27, 23/27, −4/9]
-///       feature 1: (½/16)·([0, 4, 0, 12] − 4 − 4·xhat) = (1/32)·[−2, 2, −2, 2]         = [−1/16, 1/16, −1/16, 1/16]
+///     dgamma = Σ dout·xHat = [1·(−1) + 2·(1/3), 1·(−½) + 3·(3/2)] = [−1/3, 4]
+///     dx     = gamma/(Nσ)·(N·dout − dbeta − xHat·dgamma)
+///       feature 0: (2/12)·([4, 0, 8, 0] − 3 + xHat/3) = (1/6)·[2/3, −28/9, 46/9, −8/3] = [1/9, −14/27, 23/27, −4/9]
+///       feature 1: (½/16)·([0, 4, 0, 12] − 4 − 4·xHat) = (1/32)·[−2, 2, −2, 2]         = [−1/16, 1/16, −1/16, 1/16]
 /// (cross-checked with numpy).
 enum BatchNormExample {
     static let x: [[Double]] = [[1, 0], [3, 0], [5, 0], [7, 8]]
@@ -29,7 +29,7 @@ enum BatchNormExample {
     static let epsilon = 4.0
     static let mean: [Double] = [4, 2]
     static let variance: [Double] = [5, 12]
-    static let xhat: [[Double]] = [[-1, -0.5], [-1.0 / 3, -0.5], [1.0 / 3, -0.5], [1, 1.5]]
+    static let xHat: [[Double]] = [[-1, -0.5], [-1.0 / 3, -0.5], [1.0 / 3, -0.5], [1, 1.5]]
     static let out: [[Double]] = [[-1, -1.25], [1.0 / 3, -1.25], [5.0 / 3, -1.25], [3, -0.25]]
     static let dout: [[Double]] = [[1, 0], [0, 1], [2, 0], [0, 3]]
     static let dbeta: [Double] = [3, 4]
@@ -64,7 +64,7 @@ struct BatchNorm1Tests {
                 check(cache.mean, equals: Tensor(BatchNormExample.mean), "cache.mean", in: .batchNorm1)
                 // Biased, as in the notes: [5, 12]. The unbiased (÷(N−1)) variance would be [20/3, 16].
                 check(cache.variance, equals: Tensor(BatchNormExample.variance), "cache.variance (biased, divided by N)", in: .batchNorm1)
-                check(cache.xhat, equals: try Tensor(BatchNormExample.xhat), "cache.xhat", in: .batchNorm1)
+                check(cache.xHat, equals: try Tensor(BatchNormExample.xHat), "cache.xHat", in: .batchNorm1)
                 check(cache.epsilon, equals: 4, "cache.epsilon", in: .batchNorm1)
                 check(out, equals: try Tensor(BatchNormExample.out), "batchNormForward on the 4×2 example", in: .batchNorm1)
             }
@@ -104,13 +104,13 @@ struct BatchNorm1Tests {
         })
     }
 
-    @Test("uses epsilon: a constant feature gives xhat = 0 (not NaN), so the output is beta")
+    @Test("uses epsilon: a constant feature gives xHat = 0 (not NaN), so the output is beta")
     func constantFeature() async {
         Grader.judge(.batchNorm1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
             Grader.run(.batchNorm1) {
                 let x = try Tensor([[3, 1], [3, 2], [3, 3]])
                 let (out, _) = try batchNormForward(x, gamma: Tensor([2, 1]), beta: Tensor([0.5, 0]))
-                // Feature 0 has variance 0: xhat = 0/sqrt(1e-5) = 0. Feature 1: mean 2, variance 2/3.
+                // Feature 0 has variance 0: xHat = 0/sqrt(1e-5) = 0. Feature 1: mean 2, variance 2/3.
                 let s = (2.0 / 3 + 1e-5).squareRoot()
                 check(out, equals: try Tensor([[0.5, -1 / s], [0.5, 0], [0.5, 1 / s]]), "batchNormForward with a constant feature",
                       in: .batchNorm1, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
@@ -165,11 +165,11 @@ struct BatchNorm1Tests {
 @Suite("BatchNorm2 · Batch normalization backward")
 struct BatchNorm2Tests {
     static func exampleCache() throws -> BatchNormCache {
-        BatchNormCache(xhat: try Tensor(BatchNormExample.xhat), gamma: Tensor(BatchNormExample.gamma),
+        BatchNormCache(xHat: try Tensor(BatchNormExample.xHat), gamma: Tensor(BatchNormExample.gamma),
                        mean: Tensor(BatchNormExample.mean), variance: Tensor(BatchNormExample.variance), epsilon: BatchNormExample.epsilon)
     }
 
-    @Test("reproduces dx, dgamma = Σ dout·xhat and dbeta = Σ dout of the exact 4×2 example")
+    @Test("reproduces dx, dgamma = Σ dout·xHat and dbeta = Σ dout of the exact 4×2 example")
     func workedExample() async {
         Grader.judge(.batchNorm2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
             Grader.run(.batchNorm2) {
@@ -193,8 +193,8 @@ struct BatchNorm2Tests {
                 let eps = 1e-5
                 // The cache is computed independently of the student's forward pass.
                 let mean = try x.mean(alongAxis: 0), variance = try x.variance(alongAxes: [0])
-                let xhat = try (x - mean) / (variance + eps).squareRoot()
-                let cache = BatchNormCache(xhat: xhat, gamma: gamma, mean: mean, variance: variance, epsilon: eps)
+                let xHat = try (x - mean) / (variance + eps).squareRoot()
+                let cache = BatchNormCache(xHat: xHat, gamma: gamma, mean: mean, variance: variance, epsilon: eps)
                 let (dx, dgamma, dbeta) = try batchNormBackward(dout, cache: cache)
                 checkGradient(dx, matches: try numericGradient(of: { referenceBatchNorm($0, gamma: gamma, beta: beta, epsilon: eps) },
                                                                at: x, upstream: dout), "dx", in: .batchNorm2)
@@ -213,7 +213,7 @@ struct BatchNorm2Tests {
                 var rng = SeededGenerator(seed: 8)
                 let dout = Tensor.randomNormal(shape: [4, 2], using: &rng)
                 let (dx, _, _) = try batchNormBackward(dout, cache: try BatchNorm2Tests.exampleCache())
-                // x + c·1 along a feature leaves xhat unchanged, so Σ_n dx[n, j] = 0 (up to rounding, here ~1e-16).
+                // x + c·1 along a feature leaves xHat unchanged, so Σ_n dx[n, j] = 0 (up to rounding, here ~1e-16).
                 check(try dx.sum(alongAxis: 0), equals: Tensor([0, 0]), "the column sums of dx", in: .batchNorm2,
                       absoluteTolerance: 1e-12, relativeTolerance: 0)
                 // A constant upstream gradient is a shift of the output: it reaches beta only, never x.

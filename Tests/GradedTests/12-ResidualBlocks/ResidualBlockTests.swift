@@ -13,8 +13,8 @@ extension Exercise {
 fileprivate func referenceResidualBlock(_ x: Tensor, _ p: ResidualBlockParameters, epsilon: Double = 1e-5) throws -> (out: Tensor, cache: ResidualBlockCache) {
     func batchNorm(_ h: Tensor, _ gamma: Tensor, _ beta: Tensor) throws -> (Tensor, BatchNormCache) {
         let mean = try h.mean(alongAxis: 0), variance = try h.variance(alongAxes: [0])
-        let xhat = try (h - mean) / (variance + epsilon).squareRoot()
-        return (try xhat * gamma + beta, BatchNormCache(xhat: xhat, gamma: gamma, mean: mean, variance: variance, epsilon: epsilon))
+        let xHat = try (h - mean) / (variance + epsilon).squareRoot()
+        return (try xHat * gamma + beta, BatchNormCache(xHat: xHat, gamma: gamma, mean: mean, variance: variance, epsilon: epsilon))
     }
     let relu: (Tensor) -> Tensor = { $0.map { Swift.max(0, $0) } }
     let h1 = try Tensor.matmul(x, p.w1) + p.b1
@@ -52,7 +52,7 @@ struct Residual1Tests {
                 p.gamma2 = Tensor(zeros: [4])
                 p.beta2 = Tensor(zeros: [4])
                 let x = Tensor.randomNormal(shape: [6, 4], using: &rng)
-                // F(x) = 0·xhat + 0 = 0 exactly, so out = relu(x + 0) = relu(x).
+                // F(x) = 0·xHat + 0 = 0 exactly, so out = relu(x + 0) = relu(x).
                 let (out, _) = try residualBlockForward(x, parameters: p)
                 check(out, equals: x.map { max(0, $0) }, "the block with gamma2 = beta2 = 0", in: .residual1)
                 // With a projection the same block is relu(x · W_s).
