@@ -24,7 +24,7 @@ import WorkbookCore
 ///   - fanIn: inputs per output unit (`D` of `[D, M]`), at least 1.
 ///   - fanOut: outputs per input unit (`M` of `[D, M]`), at least 1.
 /// - Returns: the standard deviation (the square root of the scheme's variance).
-/// - Throws: ``InitializationError`` if a fan is below 1 or `.normal` has a negative (or NaN) σ.
+/// - Throws: ``ArgumentError`` if a fan is below 1 or `.normal` has a negative (or NaN) σ.
 public func initializationStandardDeviation(_ scheme: InitializationScheme, fanIn: Int, fanOut: Int) throws -> Double {
     // TODO(Init1): return the square root of each scheme's variance (see the table above).
     // START Init1
@@ -45,7 +45,7 @@ public func initializationStandardDeviation(_ scheme: InitializationScheme, fanI
 ///   - rng: the generator to draw from.
 /// - Returns: the weights, with shape `shape`.
 /// - Throws: ``ShapeError`` for a shape of another rank or with a zero dimension;
-///   ``InitializationError`` as `initializationStandardDeviation` does.
+///   ``ArgumentError`` as `initializationStandardDeviation` does.
 public func initializeWeights(shape: [Int], scheme: InitializationScheme, using rng: inout SeededGenerator) throws -> Tensor {
     // TODO(Init2): work out fanIn and fanOut from the shape, then draw zero-mean normals with that standard deviation.
     // START Init2
@@ -67,7 +67,7 @@ public func initializeWeights(shape: [Int], scheme: InitializationScheme, using 
 ///   - activation: `.tanh` or `.relu`, after every layer.
 ///   - rng: the generator the weights are drawn from.
 /// - Returns: `depth` tensors `a_1 … a_depth`, each `[N, D]`.
-/// - Throws: ``ShapeError`` if `x` is not a matrix; ``InitializationError`` if `depth < 1`.
+/// - Throws: ``ShapeError`` if `x` is not a matrix; ``ArgumentError`` if `depth < 1`.
 /// - Complexity: O(depth · N · D²).
 public func activationsThroughStack(
     _ x: Tensor, depth: Int, scheme: InitializationScheme, activation: StackActivation,

@@ -22,7 +22,7 @@ import WorkbookCore
 ///   - units: the number of units dropout acts on, 0…20 (2^20 sub-networks is already a million).
 ///   - keepProbability: the probability of keeping each unit, in (0, 1].
 /// - Returns: `2^units` sub-networks; each `mask` is `[units]`.
-/// - Throws: ``DropConnectError`` if `units` is outside 0…20 or `keepProbability` outside (0, 1].
+/// - Throws: ``ArgumentError`` if `units` is outside 0…20 or `keepProbability` outside (0, 1].
 /// - Complexity: O(2^units · units).
 public func dropoutSubnetworks(units: Int, keepProbability: Double) throws -> [DropoutSubnetwork] {
     // TODO(Bagging1): enumerate the 2^units masks in binary-counting order, each with its probability.
@@ -60,7 +60,7 @@ public func baggedPrediction(
 ///   - keepProbability: the probability of keeping each unit, in (0, 1].
 ///   - head: the rest of the network, `[N, n]` → `[N, K]`.
 /// - Returns: the prediction, `[N, K]`.
-/// - Throws: ``DropConnectError`` if `keepProbability` is outside (0, 1]; whatever `head` throws.
+/// - Throws: ``ArgumentError`` if `keepProbability` is outside (0, 1]; whatever `head` throws.
 public func weightScaledPrediction(
     hidden h: Tensor, keepProbability: Double, head: (Tensor) throws -> Tensor
 ) throws -> Tensor {

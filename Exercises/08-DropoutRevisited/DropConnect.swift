@@ -23,7 +23,7 @@ import WorkbookCore
 ///   - mode: `.training` draws a mask; `.inference` uses every weight unscaled.
 ///   - rng: the generator the mask is drawn from.
 /// - Returns: `out`, `[N, M]`, and the cache `dropConnectBackward` needs.
-/// - Throws: ``DropConnectError`` if `keepProbability` is outside (0, 1]; ``ShapeError`` if the shapes do not chain.
+/// - Throws: ``ArgumentError`` if `keepProbability` is outside (0, 1]; ``ShapeError`` if the shapes do not chain.
 public func dropConnectForward(
     _ x: Tensor, weight w: Tensor, bias b: Tensor, keepProbability: Double, mode: Mode,
     using rng: inout SeededGenerator
@@ -47,7 +47,7 @@ public func dropConnectForward(
 ///   - mask: 1 for a kept weight, 0 for a dropped one, `[D, M]`.
 ///   - mode: `.training` applies the mask and the scale; `.inference` ignores both.
 /// - Returns: `out`, `[N, M]`, and the cache (at inference: a mask of ones and scale 1).
-/// - Throws: ``DropConnectError`` if `keepProbability` is outside (0, 1]; ``ShapeError`` if the shapes do not chain.
+/// - Throws: ``ArgumentError`` if `keepProbability` is outside (0, 1]; ``ShapeError`` if the shapes do not chain.
 public func dropConnectForward(
     _ x: Tensor, weight w: Tensor, bias b: Tensor, keepProbability: Double, mask: Tensor, mode: Mode
 ) throws -> (out: Tensor, cache: DropConnectCache) {

@@ -27,7 +27,7 @@ import WorkbookCore
 ///   - batchVariances: the biased variance of each batch, each `[D]`, as many as `batchMeans`.
 ///   - batchSize: |B|, the number of examples per batch; at least 2.
 /// - Returns: the test-time `mean` and `variance`, each `[D]`.
-/// - Throws: ``BatchNormArgumentError`` for no batches, different counts or `batchSize < 2`;
+/// - Throws: ``ArgumentError`` for no batches, different counts or `batchSize < 2`;
 ///   ``ShapeError`` if the statistics differ in shape.
 public func populationStatistics(
     batchMeans: [Tensor], batchVariances: [Tensor], batchSize: Int
@@ -50,7 +50,7 @@ public func populationStatistics(
 ///   - batchValue: this batch's statistic, `[D]`.
 ///   - momentum: the weight of the old value, in `[0, 1]`.
 /// - Returns: the updated running statistic, `[D]`.
-/// - Throws: ``BatchNormArgumentError`` if momentum is outside `[0, 1]`; ``ShapeError`` if the
+/// - Throws: ``ArgumentError`` if momentum is outside `[0, 1]`; ``ShapeError`` if the
 ///   shapes differ.
 public func runningAverage(_ running: Tensor, batchValue: Tensor, momentum: Double) throws -> Tensor {
     // TODO(BatchNorm3): keep momentum of the old value and (1 − momentum) of the new one.

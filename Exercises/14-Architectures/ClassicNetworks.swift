@@ -53,7 +53,7 @@ public func alexNet() throws -> [LayerDescription] {
 ///
 /// - Parameter classes: the number of outputs (1000 for ImageNet).
 /// - Returns: the layers in order; `[224, 224, 3]` in, `[classes]` out.
-/// - Throws: ``ArchitectureError`` if `classes` is not positive.
+/// - Throws: ``ArgumentError`` if `classes` is not positive.
 public func vgg16(classes: Int = 1000) throws -> [LayerDescription] {
     // TODO(Architecture3): loop over the five stages, then the classifier.
     // START Architecture3

@@ -17,7 +17,7 @@ import WorkbookCore
 ///
 /// - Parameter layer: the layer.
 /// - Returns: its parameter count.
-/// - Throws: ``ArchitectureError`` if a size, stride or count in the description is not positive
+/// - Throws: ``ArgumentError`` if a size, stride or count in the description is not positive
 ///   (padding may be 0).
 public func parameterCount(of layer: LayerDescription) throws -> Int {
     // TODO(Architecture1): count weights and biases per layer type; a residual block counts both branches.
@@ -30,7 +30,7 @@ public func parameterCount(of layer: LayerDescription) throws -> Int {
 ///
 /// - Parameter network: the layers in order.
 /// - Returns: the total parameter count.
-/// - Throws: ``ArchitectureError`` as `parameterCount(of:)` does for a single layer.
+/// - Throws: ``ArgumentError`` as `parameterCount(of:)` does for a single layer.
 public func parameterCount(of network: [LayerDescription]) throws -> Int {
     // TODO(Architecture1): add up the layers' counts.
     // START Architecture1

@@ -34,7 +34,7 @@ import WorkbookCore
 ///   - classes: the number of outputs (1000 for ImageNet).
 /// - Returns: the layers in order; `[224, 224, 3]` in, `[classes]` out. Each block is one
 ///   `.residual` followed by `.relu`.
-/// - Throws: ``ArchitectureError`` for another depth or a non-positive `classes`.
+/// - Throws: ``ArgumentError`` for another depth or a non-positive `classes`.
 public func resNet(depth: Int, classes: Int = 1000) throws -> [LayerDescription] {
     // TODO(Architecture4): pick the block type and counts from the depth, build the stem, four stages of blocks, the head.
     // START Architecture4

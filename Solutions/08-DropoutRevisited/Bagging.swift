@@ -22,16 +22,16 @@ import WorkbookCore
 ///   - units: the number of units dropout acts on, 0…20 (2^20 sub-networks is already a million).
 ///   - keepProbability: the probability of keeping each unit, in (0, 1].
 /// - Returns: `2^units` sub-networks; each `mask` is `[units]`.
-/// - Throws: ``DropConnectError`` if `units` is outside 0…20 or `keepProbability` outside (0, 1].
+/// - Throws: ``ArgumentError`` if `units` is outside 0…20 or `keepProbability` outside (0, 1].
 /// - Complexity: O(2^units · units).
 public func dropoutSubnetworks(units: Int, keepProbability: Double) throws -> [DropoutSubnetwork] {
     // TODO(Bagging1): enumerate the 2^units masks in binary-counting order, each with its probability.
     // START Bagging1
     guard (0...20).contains(units) else {
-        throw DropConnectError(operation: "dropoutSubnetworks", detail: "units must be in 0...20, got \(units)")
+        throw ArgumentError(operation: "dropoutSubnetworks", detail: "units must be in 0...20, got \(units)")
     }
     guard keepProbability > 0, keepProbability <= 1 else {
-        throw DropConnectError(operation: "dropoutSubnetworks",
+        throw ArgumentError(operation: "dropoutSubnetworks",
                                detail: "keepProbability must be in (0, 1], got \(keepProbability)")
     }
     return (0..<(1 << units)).map { k in
@@ -83,14 +83,14 @@ public func baggedPrediction(
 ///   - keepProbability: the probability of keeping each unit, in (0, 1].
 ///   - head: the rest of the network, `[N, n]` → `[N, K]`.
 /// - Returns: the prediction, `[N, K]`.
-/// - Throws: ``DropConnectError`` if `keepProbability` is outside (0, 1]; whatever `head` throws.
+/// - Throws: ``ArgumentError`` if `keepProbability` is outside (0, 1]; whatever `head` throws.
 public func weightScaledPrediction(
     hidden h: Tensor, keepProbability: Double, head: (Tensor) throws -> Tensor
 ) throws -> Tensor {
     // TODO(Bagging2): one pass with every unit multiplied by the keep probability.
     // START Bagging2
     guard keepProbability > 0, keepProbability <= 1 else {
-        throw DropConnectError(operation: "weightScaledPrediction",
+        throw ArgumentError(operation: "weightScaledPrediction",
                                detail: "keepProbability must be in (0, 1], got \(keepProbability)")
     }
     // Each unit's expected value under dropout is keep · h + (1 − keep) · 0.

@@ -23,7 +23,7 @@ import WorkbookCore
 ///   - mode: `.training` draws a mask; `.inference` uses every weight unscaled.
 ///   - rng: the generator the mask is drawn from.
 /// - Returns: `out`, `[N, M]`, and the cache `dropConnectBackward` needs.
-/// - Throws: ``DropConnectError`` if `keepProbability` is outside (0, 1]; ``ShapeError`` if the shapes do not chain.
+/// - Throws: ``ArgumentError`` if `keepProbability` is outside (0, 1]; ``ShapeError`` if the shapes do not chain.
 public func dropConnectForward(
     _ x: Tensor, weight w: Tensor, bias b: Tensor, keepProbability: Double, mode: Mode,
     using rng: inout SeededGenerator
@@ -32,7 +32,7 @@ public func dropConnectForward(
     // START DropConnect1
     // Check the probability before drawing anything, so a bad call leaves rng untouched.
     guard keepProbability > 0, keepProbability <= 1 else {
-        throw DropConnectError(operation: "dropConnectForward",
+        throw ArgumentError(operation: "dropConnectForward",
                                detail: "keepProbability must be in (0, 1], got \(keepProbability)")
     }
     guard mode == .training else {
@@ -59,14 +59,14 @@ public func dropConnectForward(
 ///   - mask: 1 for a kept weight, 0 for a dropped one, `[D, M]`.
 ///   - mode: `.training` applies the mask and the scale; `.inference` ignores both.
 /// - Returns: `out`, `[N, M]`, and the cache (at inference: a mask of ones and scale 1).
-/// - Throws: ``DropConnectError`` if `keepProbability` is outside (0, 1]; ``ShapeError`` if the shapes do not chain.
+/// - Throws: ``ArgumentError`` if `keepProbability` is outside (0, 1]; ``ShapeError`` if the shapes do not chain.
 public func dropConnectForward(
     _ x: Tensor, weight w: Tensor, bias b: Tensor, keepProbability: Double, mask: Tensor, mode: Mode
 ) throws -> (out: Tensor, cache: DropConnectCache) {
     // TODO(DropConnect1): mask and scale the weights (training only), then the affine map; cache what backward needs.
     // START DropConnect1
     guard keepProbability > 0, keepProbability <= 1 else {
-        throw DropConnectError(operation: "dropConnectForward",
+        throw ArgumentError(operation: "dropConnectForward",
                                detail: "keepProbability must be in (0, 1], got \(keepProbability)")
     }
     try requireShape(x, [-1, -1], "dropConnectForward x")

@@ -27,7 +27,7 @@ import WorkbookCore
 ///   - batchVariances: the biased variance of each batch, each `[D]`, as many as `batchMeans`.
 ///   - batchSize: |B|, the number of examples per batch; at least 2.
 /// - Returns: the test-time `mean` and `variance`, each `[D]`.
-/// - Throws: ``BatchNormArgumentError`` for no batches, different counts or `batchSize < 2`;
+/// - Throws: ``ArgumentError`` for no batches, different counts or `batchSize < 2`;
 ///   ``ShapeError`` if the statistics differ in shape.
 public func populationStatistics(
     batchMeans: [Tensor], batchVariances: [Tensor], batchSize: Int
@@ -35,11 +35,11 @@ public func populationStatistics(
     // TODO(BatchNorm3): average the batch means; average the batch variances and multiply by B/(B−1).
     // START BatchNorm3
     guard !batchMeans.isEmpty, batchMeans.count == batchVariances.count else {
-        throw BatchNormArgumentError(operation: "populationStatistics",
+        throw ArgumentError(operation: "populationStatistics",
             detail: "needs one mean and one variance per batch, got \(batchMeans.count) and \(batchVariances.count)")
     }
     guard batchSize >= 2 else {
-        throw BatchNormArgumentError(operation: "populationStatistics",
+        throw ArgumentError(operation: "populationStatistics",
             detail: "batchSize must be at least 2 for the factor B/(B−1), got \(batchSize)")
     }
     let shape = batchMeans[0].shape
@@ -67,13 +67,13 @@ public func populationStatistics(
 ///   - batchValue: this batch's statistic, `[D]`.
 ///   - momentum: the weight of the old value, in `[0, 1]`.
 /// - Returns: the updated running statistic, `[D]`.
-/// - Throws: ``BatchNormArgumentError`` if momentum is outside `[0, 1]`; ``ShapeError`` if the
+/// - Throws: ``ArgumentError`` if momentum is outside `[0, 1]`; ``ShapeError`` if the
 ///   shapes differ.
 public func runningAverage(_ running: Tensor, batchValue: Tensor, momentum: Double) throws -> Tensor {
     // TODO(BatchNorm3): keep momentum of the old value and (1 − momentum) of the new one.
     // START BatchNorm3
     guard momentum >= 0, momentum <= 1 else {
-        throw BatchNormArgumentError(operation: "runningAverage", detail: "momentum must be in [0, 1], got \(momentum)")
+        throw ArgumentError(operation: "runningAverage", detail: "momentum must be in [0, 1], got \(momentum)")
     }
     return try Tensor.zip(running, batchValue, operation: "runningAverage(running, batchValue)") {
         momentum * $0 + (1 - momentum) * $1

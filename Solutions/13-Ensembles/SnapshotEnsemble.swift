@@ -9,14 +9,6 @@
 import Foundation
 import WorkbookCore
 
-/// A schedule argument that makes no sense (an iteration outside 1…T, cycles that do not divide
-/// the iterations, a rate that is not positive).
-public struct SnapshotScheduleError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What was wrong.
-    public let detail: String
-    public init(_ detail: String) { self.detail = detail }
-    public var description: String { "snapshot schedule: \(detail)" }
-}
 
 /// The cyclic cosine learning rate of iteration `t` (counted from 1):
 ///
@@ -31,17 +23,17 @@ public struct SnapshotScheduleError: Error, Sendable, Equatable, CustomStringCon
 ///   - cycles: M ≥ 1, the number of cycles (and snapshots).
 ///   - initialRate: α0 > 0.
 /// - Returns: the learning rate for iteration `t`.
-/// - Throws: ``SnapshotScheduleError`` for arguments outside those ranges.
+/// - Throws: ``ArgumentError`` for arguments outside those ranges.
 public func snapshotLearningRate(iteration t: Int, totalIterations: Int, cycles: Int, initialRate: Double) throws -> Double {
     // TODO(Ensemble4): find the position of t inside its cycle, then the half cosine from α0 down.
     // START Ensemble4
     guard cycles >= 1, totalIterations >= cycles, totalIterations % cycles == 0 else {
-        throw SnapshotScheduleError("totalIterations (\(totalIterations)) must be a positive multiple of cycles (\(cycles))")
+        throw ArgumentError(operation: "snapshotLearningRate", detail: "totalIterations (\(totalIterations)) must be a positive multiple of cycles (\(cycles))")
     }
     guard (1...totalIterations).contains(t) else {
-        throw SnapshotScheduleError("iteration \(t) is outside 1...\(totalIterations)")
+        throw ArgumentError(operation: "snapshotLearningRate", detail: "iteration \(t) is outside 1...\(totalIterations)")
     }
-    guard initialRate > 0 else { throw SnapshotScheduleError("initialRate must be positive, got \(initialRate)") }
+    guard initialRate > 0 else { throw ArgumentError(operation: "snapshotLearningRate", detail: "initialRate must be positive, got \(initialRate)") }
     let length = totalIterations / cycles
     // (t − 1) mod L runs 0, 1, …, L − 1 within each cycle: the cosine goes from cos 0 = 1 to just
     // above cos π = −1, so the rate goes from α0 to just above 0, never exactly 0.
@@ -62,7 +54,7 @@ public func snapshotLearningRate(iteration t: Int, totalIterations: Int, cycles:
 ///   - initialRate: α0 > 0.
 ///   - gradient: the gradient of the loss at θ: a list of tensors shaped like θ.
 /// - Returns: M snapshots, in training order; each is a list shaped like `initial`.
-/// - Throws: ``SnapshotScheduleError`` for bad schedule arguments; ``ShapeError`` if a gradient
+/// - Throws: ``ArgumentError`` for bad schedule arguments; ``ShapeError`` if a gradient
 ///   does not match the parameters; whatever `gradient` throws.
 public func snapshotEnsemble(
     initial: [Tensor], totalIterations: Int, cycles: Int, initialRate: Double,

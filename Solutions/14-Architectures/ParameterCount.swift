@@ -17,21 +17,21 @@ import WorkbookCore
 ///
 /// - Parameter layer: the layer.
 /// - Returns: its parameter count.
-/// - Throws: ``ArchitectureError`` if a size, stride or count in the description is not positive
+/// - Throws: ``ArgumentError`` if a size, stride or count in the description is not positive
 ///   (padding may be 0).
 public func parameterCount(of layer: LayerDescription) throws -> Int {
     // TODO(Architecture1): count weights and biases per layer type; a residual block counts both branches.
     // START Architecture1
     func positive(_ values: Int...) throws {
         guard values.allSatisfy({ $0 > 0 }) else {
-            throw ArchitectureError(operation: "parameterCount(of: \(layer))", detail: "sizes must be positive")
+            throw ArgumentError(operation: "parameterCount(of: \(layer))", detail: "sizes must be positive")
         }
     }
     switch layer {
     case let .convolution(k, cIn, cOut, stride, padding, bias):
         try positive(k, cIn, cOut, stride)
         guard padding >= 0 else {
-            throw ArchitectureError(operation: "parameterCount(of: \(layer))", detail: "padding must not be negative")
+            throw ArgumentError(operation: "parameterCount(of: \(layer))", detail: "padding must not be negative")
         }
         // One K x K x C_in filter per output channel: the count does not depend on the image size
         // (weight sharing), nor on stride or padding.
@@ -62,7 +62,7 @@ public func parameterCount(of layer: LayerDescription) throws -> Int {
 ///
 /// - Parameter network: the layers in order.
 /// - Returns: the total parameter count.
-/// - Throws: ``ArchitectureError`` as `parameterCount(of:)` does for a single layer.
+/// - Throws: ``ArgumentError`` as `parameterCount(of:)` does for a single layer.
 public func parameterCount(of network: [LayerDescription]) throws -> Int {
     // TODO(Architecture1): add up the layers' counts.
     // START Architecture1

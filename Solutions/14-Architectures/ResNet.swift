@@ -34,7 +34,7 @@ import WorkbookCore
 ///   - classes: the number of outputs (1000 for ImageNet).
 /// - Returns: the layers in order; `[224, 224, 3]` in, `[classes]` out. Each block is one
 ///   `.residual` followed by `.relu`.
-/// - Throws: ``ArchitectureError`` for another depth or a non-positive `classes`.
+/// - Throws: ``ArgumentError`` for another depth or a non-positive `classes`.
 public func resNet(depth: Int, classes: Int = 1000) throws -> [LayerDescription] {
     // TODO(Architecture4): pick the block type and counts from the depth, build the stem, four stages of blocks, the head.
     // START Architecture4
@@ -43,10 +43,10 @@ public func resNet(depth: Int, classes: Int = 1000) throws -> [LayerDescription]
         50: (true, [3, 4, 6, 3]), 101: (true, [3, 4, 23, 3]), 152: (true, [3, 8, 36, 3]),
     ]
     guard let (bottleneck, blocks) = table[depth] else {
-        throw ArchitectureError(operation: "resNet(depth: \(depth))", detail: "the published depths are 18, 34, 50, 101 and 152")
+        throw ArgumentError(operation: "resNet(depth: \(depth))", detail: "the published depths are 18, 34, 50, 101 and 152")
     }
     guard classes > 0 else {
-        throw ArchitectureError(operation: "resNet(classes: \(classes))", detail: "needs at least one class")
+        throw ArgumentError(operation: "resNet(classes: \(classes))", detail: "needs at least one class")
     }
     // A convolution followed by batch norm: no bias, since BN's β would cancel it anyway.
     func convBN(_ k: Int, _ cIn: Int, _ cOut: Int, stride: Int = 1) -> [LayerDescription] {

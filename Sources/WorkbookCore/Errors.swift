@@ -22,6 +22,22 @@ public struct NotImplemented: Error, Sendable, Equatable, CustomStringConvertibl
     }
 }
 
+/// An argument that is not a shape problem but still makes no sense: a momentum outside [0, 1], a
+/// fan-in below 1, a schedule whose cycles do not divide its iterations, an unknown ResNet depth.
+public struct ArgumentError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The function that refused, such as `runningAverage` or `resNet(depth:)`.
+    public let operation: String
+    /// What was wrong.
+    public let detail: String
+
+    public init(operation: String, detail: String) {
+        self.operation = operation
+        self.detail = detail
+    }
+
+    public var description: String { "\(operation): \(detail)" }
+}
+
 /// A tensor had the wrong shape for an operation.
 public struct ShapeError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The operation that refused, such as `matmul(a, b)` or `denseForward`.

@@ -21,16 +21,3 @@ public enum StackActivation: String, Sendable, Hashable, Codable, CaseIterable {
     case relu
 }
 
-/// An initialization request that makes no sense: a fan-in or fan-out below 1, a negative
-/// standard deviation, or a depth below 1.
-public struct InitializationError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The function that refused, such as `initializationStandardDeviation`.
-    public let operation: String
-    /// What was wrong.
-    public let detail: String
-    public init(operation: String, detail: String) {
-        self.operation = operation
-        self.detail = detail
-    }
-    public var description: String { "\(operation): \(detail)" }
-}

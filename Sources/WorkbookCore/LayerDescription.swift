@@ -38,18 +38,3 @@ public indirect enum LayerDescription: Sendable, Hashable, Codable {
     case residual(body: [LayerDescription], shortcut: [LayerDescription])
 }
 
-/// A network description asked for something that does not exist, such as a ResNet depth with no
-/// published layout.
-public struct ArchitectureError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The function that refused, such as `resNet(depth:)`.
-    public let operation: String
-    /// Why.
-    public let detail: String
-
-    public init(operation: String, detail: String) {
-        self.operation = operation
-        self.detail = detail
-    }
-
-    public var description: String { "\(operation): \(detail)" }
-}

@@ -20,16 +20,3 @@ public struct BatchNormCache: Sendable, Hashable, Codable {
     }
 }
 
-/// An argument of a batch-normalization helper that is not a shape problem: a momentum outside
-/// `[0, 1]`, a batch size below 2, or no batches at all.
-public struct BatchNormArgumentError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The function that refused, such as `runningAverage`.
-    public let operation: String
-    /// What was wrong.
-    public let detail: String
-    public init(operation: String, detail: String) {
-        self.operation = operation
-        self.detail = detail
-    }
-    public var description: String { "\(operation): \(detail)" }
-}

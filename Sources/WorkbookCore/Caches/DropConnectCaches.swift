@@ -36,17 +36,3 @@ public struct DropoutSubnetwork: Sendable, Hashable, Codable {
     }
 }
 
-/// A keep probability outside (0, 1], or another argument of chapter 8 that makes no sense.
-public struct DropConnectError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The function that refused, such as `dropConnectForward`.
-    public let operation: String
-    /// Why.
-    public let detail: String
-
-    public init(operation: String, detail: String) {
-        self.operation = operation
-        self.detail = detail
-    }
-
-    public var description: String { "\(operation): \(detail)" }
-}

@@ -16,23 +16,6 @@ enum DropoutNotesExample {
     static let out: [[Double]] = [[0, 1.25], [2.5, 3.75], [5, 6.25], [7.5, 8.75], [10, 0]]
 }
 
-/// Expects `body` to refuse with ``InvalidKeepProbability``; a `NotImplemented` passes through.
-func checkThrowsInvalidKeepProbability(
-    _ what: String, in exercise: Exercise, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void
-) throws {
-    do {
-        try body()
-        check(false, "\(what) should throw InvalidKeepProbability (keepProbability must be in (0, 1]), but returned.",
-              in: exercise, sourceLocation: sourceLocation)
-    } catch is InvalidKeepProbability {
-        return
-    } catch let unfinished as NotImplemented {
-        throw unfinished
-    } catch {
-        check(false, "\(what) should throw InvalidKeepProbability, threw \(error).", in: exercise, sourceLocation: sourceLocation)
-    }
-}
-
 @Suite("Dropout1 · Inverted dropout forward")
 struct Dropout1Tests {
     @Test("reproduces notes 002: arange(10) as 5×2, keep 0.8, last element dropped")
@@ -121,10 +104,10 @@ struct Dropout1Tests {
                 let (out, _) = try dropoutForward(x, keepProbability: 1, mode: .training, using: &rng)
                 check(out, equals: x, "dropout with keepProbability 1 (keep every unit, scale 1)", in: .dropout1)
                 for bad in [0, -0.2, 1.5, Double.nan] {
-                    try checkThrowsInvalidKeepProbability("dropoutForward(keepProbability: \(bad), using:)", in: .dropout1) {
+                    try checkThrows(InvalidKeepProbability.self, "dropoutForward(keepProbability: \(bad), using:)", in: .dropout1) {
                         _ = try dropoutForward(x, keepProbability: bad, mode: .training, using: &rng)
                     }
-                    try checkThrowsInvalidKeepProbability("dropoutForward(keepProbability: \(bad), mask:)", in: .dropout1) {
+                    try checkThrows(InvalidKeepProbability.self, "dropoutForward(keepProbability: \(bad), mask:)", in: .dropout1) {
                         _ = try dropoutForward(x, keepProbability: bad, mask: Tensor([1, 1, 1, 1]), mode: .training)
                     }
                 }

@@ -74,13 +74,13 @@ struct Dropout3Tests {
                 let x = Tensor([1, 2])
                 var rng = SeededGenerator(seed: 1)
                 for bad in [0, 1.25, -1] {
-                    try checkThrowsInvalidKeepProbability("standardDropoutForward(keepProbability: \(bad), mask:)", in: .dropout3) {
+                    try checkThrows(InvalidKeepProbability.self, "standardDropoutForward(keepProbability: \(bad), mask:)", in: .dropout3) {
                         _ = try standardDropoutForward(x, keepProbability: bad, mask: Tensor([1, 1]), mode: .inference)
                     }
-                    try checkThrowsInvalidKeepProbability("standardDropoutForward(keepProbability: \(bad), using:)", in: .dropout3) {
+                    try checkThrows(InvalidKeepProbability.self, "standardDropoutForward(keepProbability: \(bad), using:)", in: .dropout3) {
                         _ = try standardDropoutForward(x, keepProbability: bad, mode: .training, using: &rng)
                     }
-                    try checkThrowsInvalidKeepProbability("foldKeepProbability(keepProbability: \(bad))", in: .dropout3) {
+                    try checkThrows(InvalidKeepProbability.self, "foldKeepProbability(keepProbability: \(bad))", in: .dropout3) {
                         _ = try foldKeepProbability(into: Tensor([1]), keepProbability: bad)
                     }
                 }

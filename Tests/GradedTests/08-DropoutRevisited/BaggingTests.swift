@@ -84,7 +84,7 @@ struct Bagging1Tests {
                 check(none.count == 1 && none.first?.mask.shape == [0] && none.first?.probability == 1,
                       "zero units: exactly one sub-network, with an empty mask [0] and probability 1; got \(none).", in: .bagging1)
                 for (units, keep) in [(-1, 0.5), (21, 0.5), (3, 0.0), (3, 1.2)] {
-                    try checkThrowsDropConnectError("dropoutSubnetworks(units: \(units), keepProbability: \(keep))", in: .bagging1) {
+                    try checkThrows(ArgumentError.self, "dropoutSubnetworks(units: \(units), keepProbability: \(keep))", in: .bagging1) {
                         _ = try dropoutSubnetworks(units: units, keepProbability: keep)
                     }
                 }

@@ -8,22 +8,6 @@ extension Exercise {
                                      title: "Test-time statistics", points: 3)
 }
 
-/// Expects `body` to refuse with ``BatchNormArgumentError``; a `NotImplemented` passes through.
-func checkThrowsBatchNormArgumentError(
-    _ what: String, in exercise: Exercise, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void
-) throws {
-    do {
-        try body()
-        check(false, "\(what) should throw BatchNormArgumentError, but returned.", in: exercise, sourceLocation: sourceLocation)
-    } catch is BatchNormArgumentError {
-        return
-    } catch let unfinished as NotImplemented {
-        throw unfinished
-    } catch {
-        check(false, "\(what) should throw BatchNormArgumentError, threw \(error).", in: exercise, sourceLocation: sourceLocation)
-    }
-}
-
 @Suite("BatchNorm3 · Test-time statistics")
 struct BatchNorm3Tests {
     @Test("the population estimate of notes 001: mean of batch means, B/(B−1) × mean of batch variances")
@@ -67,13 +51,13 @@ struct BatchNorm3Tests {
     func populationArguments() async {
         Grader.judge(.batchNorm3, await #expect(processExitsWith: .failure, observing: Grader.streams) {
             Grader.run(.batchNorm3) {
-                try checkThrowsBatchNormArgumentError("populationStatistics with no batches", in: .batchNorm3) {
+                try checkThrows(ArgumentError.self, "populationStatistics with no batches", in: .batchNorm3) {
                     _ = try populationStatistics(batchMeans: [], batchVariances: [], batchSize: 4)
                 }
-                try checkThrowsBatchNormArgumentError("populationStatistics with 2 means and 1 variance", in: .batchNorm3) {
+                try checkThrows(ArgumentError.self, "populationStatistics with 2 means and 1 variance", in: .batchNorm3) {
                     _ = try populationStatistics(batchMeans: [Tensor([1]), Tensor([2])], batchVariances: [Tensor([1])], batchSize: 4)
                 }
-                try checkThrowsBatchNormArgumentError("populationStatistics with batchSize 1 (B/(B−1) divides by zero)", in: .batchNorm3) {
+                try checkThrows(ArgumentError.self, "populationStatistics with batchSize 1 (B/(B−1) divides by zero)", in: .batchNorm3) {
                     _ = try populationStatistics(batchMeans: [Tensor([1])], batchVariances: [Tensor([1])], batchSize: 1)
                 }
                 try checkThrowsShapeError("populationStatistics with means [2] and [3]", in: .batchNorm3) {
@@ -119,7 +103,7 @@ struct BatchNorm3Tests {
         Grader.judge(.batchNorm3, await #expect(processExitsWith: .failure, observing: Grader.streams) {
             Grader.run(.batchNorm3) {
                 for bad in [-0.1, 1.5] {
-                    try checkThrowsBatchNormArgumentError("runningAverage with momentum \(bad)", in: .batchNorm3) {
+                    try checkThrows(ArgumentError.self, "runningAverage with momentum \(bad)", in: .batchNorm3) {
                         _ = try runningAverage(Tensor([1]), batchValue: Tensor([2]), momentum: bad)
                     }
                 }

@@ -8,20 +8,6 @@ extension Exercise {
                                     title: "Snapshot ensembles with a cyclic cosine rate", points: 4)
 }
 
-/// Expects `body` to throw a `SnapshotScheduleError`; a `NotImplemented` passes through.
-func checkThrowsScheduleError(_ what: String, in exercise: Exercise, _ body: () throws -> Void) throws {
-    do {
-        try body()
-        check(false, "\(what) should throw a SnapshotScheduleError, but returned.", in: exercise)
-    } catch is SnapshotScheduleError {
-        return
-    } catch let unfinished as NotImplemented {
-        throw unfinished
-    } catch {
-        check(false, "\(what) should throw a SnapshotScheduleError, threw \(error).", in: exercise)
-    }
-}
-
 @Suite("Ensemble4 · Snapshot ensembles with a cyclic cosine rate")
 struct Ensemble4Tests {
     @Test("the rate starts at α0, halves mid-cycle, nearly vanishes at the cycle's end and restarts")
@@ -67,7 +53,7 @@ struct Ensemble4Tests {
         Grader.judge(.ensemble4, await #expect(processExitsWith: .failure, observing: Grader.streams) {
             Grader.run(.ensemble4) {
                 for (t, total, cycles, rate) in [(0, 300, 3, 0.1), (301, 300, 3, 0.1), (1, 10, 3, 0.1), (1, 300, 0, 0.1), (1, 300, 3, 0.0)] {
-                    try checkThrowsScheduleError("snapshotLearningRate(iteration: \(t), totalIterations: \(total), cycles: \(cycles), initialRate: \(rate))",
+                    try checkThrows(ArgumentError.self, "snapshotLearningRate(iteration: \(t), totalIterations: \(total), cycles: \(cycles), initialRate: \(rate))",
                                                  in: .ensemble4) {
                         _ = try snapshotLearningRate(iteration: t, totalIterations: total, cycles: cycles, initialRate: rate)
                     }
@@ -125,7 +111,7 @@ struct Ensemble4Tests {
                     _ = try snapshotEnsemble(initial: [Tensor([0, 0])], totalIterations: 4, cycles: 2, initialRate: 0.1,
                                              gradient: { _ in [Tensor([1, 1, 1])] })
                 }
-                try checkThrowsScheduleError("snapshotEnsemble with 10 iterations in 3 cycles", in: .ensemble4) {
+                try checkThrows(ArgumentError.self, "snapshotEnsemble with 10 iterations in 3 cycles", in: .ensemble4) {
                     _ = try snapshotEnsemble(initial: [Tensor([0])], totalIterations: 10, cycles: 3, initialRate: 0.1,
                                              gradient: { $0 })
                 }

@@ -164,16 +164,3 @@ enum ArchitectureReference {
     }
 }
 
-/// Expects `body` to throw an `ArchitectureError`; a `NotImplemented` passes through.
-func checkThrowsArchitectureError(_ what: String, in exercise: Exercise, _ body: () throws -> Void) throws {
-    do {
-        try body()
-        check(false, "\(what) should throw an ArchitectureError, but returned.", in: exercise)
-    } catch is ArchitectureError {
-        return
-    } catch let unfinished as NotImplemented {
-        throw unfinished
-    } catch {
-        check(false, "\(what) should throw an ArchitectureError, threw \(error).", in: exercise)
-    }
-}

@@ -73,7 +73,7 @@ struct Architecture3Tests {
                 check(ArchitectureReference.shape(ten, input: [224, 224, 3]) == [10], "vgg16(classes: 10) should end in [10].", in: .architecture3)
                 check(ArchitectureReference.count(ten) == 134_301_514,
                       "vgg16(classes: 10) has \(ArchitectureReference.count(ten)) parameters, expected 134,301,514.", in: .architecture3)
-                try checkThrowsArchitectureError("vgg16(classes: 0)", in: .architecture3) { _ = try Workbook.vgg16(classes: 0) }
+                try checkThrows(ArgumentError.self, "vgg16(classes: 0)", in: .architecture3) { _ = try Workbook.vgg16(classes: 0) }
             }
         })
     }

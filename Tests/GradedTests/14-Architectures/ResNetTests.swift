@@ -64,9 +64,9 @@ struct Architecture4Tests {
                 check(ArchitectureReference.count(ten) == 11_181_642,
                       "resNet(depth: 18, classes: 10) has \(ArchitectureReference.count(ten)) parameters, expected 11,181,642.", in: .architecture4)
                 for depth in [0, 20, 56] {
-                    try checkThrowsArchitectureError("resNet(depth: \(depth))", in: .architecture4) { _ = try resNet(depth: depth) }
+                    try checkThrows(ArgumentError.self, "resNet(depth: \(depth))", in: .architecture4) { _ = try resNet(depth: depth) }
                 }
-                try checkThrowsArchitectureError("resNet(depth: 18, classes: 0)", in: .architecture4) { _ = try resNet(depth: 18, classes: 0) }
+                try checkThrows(ArgumentError.self, "resNet(depth: 18, classes: 0)", in: .architecture4) { _ = try resNet(depth: 18, classes: 0) }
             }
         })
     }

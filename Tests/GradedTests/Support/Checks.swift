@@ -71,24 +71,33 @@ func check(
     Issue.record(Comment(rawValue: "\(exercise.id): \(message())\n\(pointer(exercise))"), sourceLocation: sourceLocation)
 }
 
-/// Expects `body` to reject its input with a `ShapeError`. A `NotImplemented` passes through, so
-/// an unfinished exercise still reads as unfinished.
-func checkThrowsShapeError(
-    _ what: String, in exercise: Exercise, sourceLocation: SourceLocation = #_sourceLocation,
+/// Expects `body` to reject its input by throwing an `E` (a `ShapeError`, an `ArgumentError`,
+/// an `InvalidKeepProbability`…). A `NotImplemented` passes through, so an unfinished exercise
+/// still reads as unfinished.
+func checkThrows<E: Error>(
+    _ expected: E.Type, _ what: String, in exercise: Exercise, sourceLocation: SourceLocation = #_sourceLocation,
     _ body: () throws -> Void
 ) throws {
     do {
         try body()
-        Issue.record(Comment(rawValue: "\(exercise.id): \(what) should throw a ShapeError, but returned.\n\(pointer(exercise))"),
+        Issue.record(Comment(rawValue: "\(exercise.id): \(what) should throw \(E.self), but returned.\n\(pointer(exercise))"),
                      sourceLocation: sourceLocation)
-    } catch is ShapeError {
+    } catch is E {
         return
     } catch let unfinished as NotImplemented {
         throw unfinished
     } catch {
-        Issue.record(Comment(rawValue: "\(exercise.id): \(what) should throw a ShapeError, threw \(error).\n\(pointer(exercise))"),
+        Issue.record(Comment(rawValue: "\(exercise.id): \(what) should throw \(E.self), threw \(error).\n\(pointer(exercise))"),
                      sourceLocation: sourceLocation)
     }
+}
+
+/// Expects `body` to reject its input with a `ShapeError` (see ``checkThrows(_:_:in:sourceLocation:_:)``).
+func checkThrowsShapeError(
+    _ what: String, in exercise: Exercise, sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () throws -> Void
+) throws {
+    try checkThrows(ShapeError.self, what, in: exercise, sourceLocation: sourceLocation, body)
 }
 
 /// Where a student should look next.
