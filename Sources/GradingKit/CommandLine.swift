@@ -87,6 +87,10 @@ public struct WorkbookTool {
         CommandSpec(name: "check", usage: "workbook check",
                     summary: "Maintainers: every solution passes, every stub fails only as NotImplemented.",
                     details: "Checks the files (stub and solution regions, identical outside them, hints present), then runs\nWORKBOOK=Solutions swift test and WORKBOOK_CHECK=stubs swift test. Exits 1 if anything fails."),
+        CommandSpec(name: "bridge", usage: "workbook bridge [--check]",
+                    summary: "Maintainers: regenerate the grader's calls into the runner from the stubs.",
+                    details: "Writes Sources/StudentCalls/ExerciseCalls.swift (a proxy per exercise function, same signature)\nand Sources/grade-runner/ExerciseTable.swift (the runner's table of the real functions) from the\npublic functions in Exercises/. --check only compares and exits 1 when a file is out of date.",
+                    flags: ["--check"]),
         CommandSpec(name: "gradescope", usage: "workbook gradescope <DIR>",
                     summary: "Write Gradescope's setup.sh and run_autograder to DIR.",
                     details: "Zip them with the workbook as source/ to make the autograder (see the README).",
@@ -330,6 +334,23 @@ public struct WorkbookTool {
             let (text, ok) = try Check.run(workspace: workspace) { write($0 + "\n") }
             write(text)
             return ok ? 0 : 1
+
+        case "bridge":
+            var stale: [String] = []
+            for file in try Bridge.files(for: workspace) {
+                let target = workspace.root.appendingPathComponent(file.path)
+                let current = try? String(contentsOf: target, encoding: .utf8)
+                if current == file.text { continue }
+                stale.append(file.path)
+                if !parsed.flags.contains("--check") { try FileTree.write(file.text, to: target) }
+            }
+            if parsed.flags.contains("--check") {
+                write(stale.isEmpty ? "The generated calls match the stubs.\n"
+                      : "Out of date (run `swift run workbook bridge`): \(stale.joined(separator: ", "))\n")
+                return stale.isEmpty ? 0 : 1
+            }
+            write(stale.isEmpty ? "Already up to date.\n" : "Wrote \(stale.joined(separator: " and ")).\n")
+            return 0
 
         case "gradescope":
             let folder = url(parsed.positionals[0])

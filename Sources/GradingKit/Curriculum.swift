@@ -7,7 +7,7 @@
 //                                     title: "ReLU forward", points: 2)
 //     }
 //
-//     @Suite("ReLU1 · ReLU forward")
+//     @Suite("ReLU1 · ReLU forward", .graded(.relu1))
 //     struct ReLUForwardTests { … }
 //
 // `Curriculum.discover` reads those declarations (and the suites' type names, which `swift test
@@ -150,7 +150,7 @@ public struct Curriculum: Sendable, Hashable, Codable {
 
     /// `@Suite("ID · title" …)` followed (after other attributes) by the type it names.
     static func suiteDeclarations(in text: String) -> [(id: String, type: String)] {
-        let pattern = #"@Suite\(\s*"([^"·]+?)\s*·[^"]*"[^)]*\)\s*(?:@[\w.]+(?:\([^)]*\))?\s*)*(?:(?:public|internal|fileprivate|private|final)\s+)*(?:struct|class|enum|actor)\s+(\w+)"#
+        let pattern = #"@Suite\(\s*"([^"·]+?)\s*·[^"]*"(?:[^()]|\([^()]*\))*\)\s*(?:@[\w.]+(?:\([^)]*\))?\s*)*(?:(?:public|internal|fileprivate|private|final)\s+)*(?:struct|class|enum|actor)\s+(\w+)"#
         return matches(of: pattern, in: text).map { ($0[0], $0[1]) }
     }
 

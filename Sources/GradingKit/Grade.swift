@@ -128,28 +128,45 @@ public struct GradeReport: Sendable, Hashable, Codable {
         let failing = outcomes.filter { !$0.passed }
         if failing.isEmpty { return result }
         let messages = failing.flatMap(\.issues)
-        if let crash = messages.first(where: { $0.contains(") crashed: ") || $0.contains(" crashed: ") }) {
+        // "ReLU2 … could not be checked: it calls reluForward, ReLU1's code, which stopped": the
+        // fault is another exercise's, so it does not make this one crashed or timed out.
+        let blocked = messages.filter { $0.contains(blockedMarker) }
+        let own = messages.filter { !$0.contains(blockedMarker) }
+        if let crash = own.first(where: { $0.contains(") crashed: ") || $0.contains(" crashed: ") }) {
             result.status = .crashed
             result.message = crash
-        } else if let timeout = messages.first(where: { $0.contains("timed out after") }) {
+        } else if let timeout = own.first(where: { $0.contains("timed out after") }) {
             result.status = .timedOut
             result.message = timeout
         } else if failing.contains(where: { !$0.finished && $0.issues.isEmpty }) {
             result.status = .timedOut
             result.message = stopped ?? "the run stopped before this exercise's tests ended"
-        } else if messages.allSatisfy({ $0.contains(notImplementedMarker) }) {
-            // Every failure is an unfinished stub. If none is this exercise's own (ReLU2's gradient
-            // check runs reluForward, ReLU1's), the exercise may be written and only waits for another.
-            let own = messages.contains { $0.hasPrefix("\(exercise.id):") }
-            result.status = own ? .notStarted : .failing
-            let waiting = Set(messages.compactMap { $0.split(separator: ":").first.map(String.init) })
-                .subtracting([exercise.id]).sorted()
-            result.message = own || waiting.isEmpty ? nil : "needs \(waiting.joined(separator: ", ")) first (not implemented yet)"
+        } else if own.allSatisfy({ $0.contains(notImplementedMarker) }) {
+            // Every failure is an unfinished stub or another exercise's fault. If none is this
+            // exercise's own (ReLU2's gradient check runs reluForward, ReLU1's), the exercise may be
+            // written and only waits for another.
+            let mine = own.contains { $0.hasPrefix("\(exercise.id):") }
+            result.status = mine ? .notStarted : .failing
+            var waiting = Set(own.compactMap { $0.split(separator: ":").first.map(String.init) })
+            waiting.formUnion(blocked.compactMap(Self.blocker))
+            waiting.remove(exercise.id)
+            let needs = waiting.sorted().joined(separator: ", ")
+            result.message = mine || waiting.isEmpty ? nil
+                : blocked.isEmpty ? "needs \(needs) first (not implemented yet)" : "needs \(needs) first: \(blocked[0])"
         } else {
             result.status = .failing
-            result.message = messages.first { !$0.contains(notImplementedMarker) } ?? messages.first
+            result.message = own.first { !$0.contains(notImplementedMarker) } ?? messages.first
         }
         return result
+    }
+
+    /// The words of a test that another exercise's code stopped.
+    public static let blockedMarker = " could not be checked: it calls "
+
+    /// `ReLU1` from "… Fix ReLU1 first; …".
+    static func blocker(_ message: String) -> String? {
+        guard let range = message.range(of: "\nFix ") else { return nil }
+        return message[range.upperBound...].split(separator: " ").first.map { String($0.prefix { $0 != "," }) }
     }
 
     /// The words every unfinished stub's failure carries.

@@ -2,7 +2,7 @@
 ///
 /// It names the exercise and the function, and says where to look next, so a test failure reads
 /// as an instruction rather than a crash.
-public struct NotImplemented: Error, Sendable, Equatable, CustomStringConvertible {
+public struct NotImplemented: Error, Sendable, Equatable, Codable, CustomStringConvertible {
     /// The exercise identifier, such as `ReLU1` or `BatchNorm2`.
     public let exercise: String
     /// The unfinished function, such as `reluForward(_:)`.
@@ -24,7 +24,7 @@ public struct NotImplemented: Error, Sendable, Equatable, CustomStringConvertibl
 
 /// An argument that is not a shape problem but still makes no sense: a momentum outside [0, 1], a
 /// fan-in below 1, a schedule whose cycles do not divide its iterations, an unknown ResNet depth.
-public struct ArgumentError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct ArgumentError: Error, Sendable, Equatable, Codable, CustomStringConvertible {
     /// The function that refused, such as `runningAverage` or `resNet(depth:)`.
     public let operation: String
     /// What was wrong.
@@ -39,7 +39,7 @@ public struct ArgumentError: Error, Sendable, Equatable, CustomStringConvertible
 }
 
 /// A tensor had the wrong shape for an operation.
-public struct ShapeError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct ShapeError: Error, Sendable, Equatable, Codable, CustomStringConvertible {
     /// The operation that refused, such as `matmul(a, b)` or `denseForward`.
     public let operation: String
     /// The shapes involved, in argument order.

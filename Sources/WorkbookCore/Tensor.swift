@@ -171,3 +171,28 @@ extension Tensor: CustomStringConvertible {
         return nested(0, 0)
     }
 }
+
+extension Tensor {
+    /// Decodes a tensor and checks it as ``init(shape:scalars:)`` does, so that bytes from a file or
+    /// from a student's process can never make a tensor whose shape and elements disagree.
+    /// - Throws: `DecodingError.dataCorrupted` naming the problem.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let shape = try container.decode([Int].self, forKey: .shape)
+        let scalars = try container.decode([Double].self, forKey: .scalars)
+        var count = 1
+        for dimension in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+            guard dimension >= 0, !overflow else {
+                throw DecodingError.dataCorruptedError(forKey: .shape, in: container,
+                                                       debugDescription: "the shape \(shape.prefix(8)) is negative or too large")
+            }
+            count = product
+        }
+        guard count == scalars.count else {
+            throw DecodingError.dataCorruptedError(forKey: .scalars, in: container,
+                                                   debugDescription: "the shape \(shape.prefix(8)) holds \(count) elements, not \(scalars.count)")
+        }
+        self.init(unchecked: shape, scalars: scalars)
+    }
+}

@@ -20,7 +20,7 @@ public struct DropoutCache: Sendable, Hashable, Codable {
 
 /// A keep probability outside `(0, 1]`: 0 would drop every unit (and divide by zero when
 /// rescaling), and a probability above 1 means nothing.
-public struct InvalidKeepProbability: Error, Sendable, Equatable, CustomStringConvertible {
+public struct InvalidKeepProbability: Error, Sendable, Equatable, Codable, CustomStringConvertible {
     /// The value that was refused.
     public let keepProbability: Double
     /// The function that refused it, such as `dropoutForward`.

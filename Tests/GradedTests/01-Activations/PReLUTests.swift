@@ -1,6 +1,6 @@
 import Testing
 import WorkbookCore
-import Workbook
+import StudentCalls
 
 extension Exercise {
     static let parametric1 = Exercise(id: "Parametric1", chapter: "01-Activations", file: "PReLU.swift", title: "PReLU forward", points: 3)
@@ -14,114 +14,82 @@ enum PReLUExample {
     static let dout: [[Double]] = [[0.5, -1, 2], [3, 0.25, -2]]
 }
 
-@Suite("Parametric1 · PReLU forward")
+@Suite("Parametric1 · PReLU forward", .graded(.parametric1))
 struct Parametric1Tests {
     @Test("applies each channel's slope to its negative entries")
-    func perChannel() async {
-        Grader.judge(.parametric1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.parametric1) {
-                // Negatives: −2 (channel 1) · 0.2 = −0.4, −1 (channel 0) · 0.1 = −0.1, −3 (channel 2) · 0.3 = −0.9.
-                let (out, _) = try preluForward(try Tensor(PReLUExample.x), slope: Tensor(PReLUExample.slope))
-                check(out, equals: try Tensor([[1, -0.4, 3], [-0.1, 2, -0.9]]), "preluForward(x, slope: [0.1, 0.2, 0.3])", in: .parametric1)
-            }
-        })
+    func perChannel() throws {
+        // Negatives: −2 (channel 1) · 0.2 = −0.4, −1 (channel 0) · 0.1 = −0.1, −3 (channel 2) · 0.3 = −0.9.
+        let (out, _) = try preluForward(try Tensor(PReLUExample.x), slope: Tensor(PReLUExample.slope))
+        check(out, equals: try Tensor([[1, -0.4, 3], [-0.1, 2, -0.9]]), "preluForward(x, slope: [0.1, 0.2, 0.3])", in: .parametric1)
     }
 
     @Test("shares a [1] slope across all elements")
-    func shared() async {
-        Grader.judge(.parametric1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.parametric1) {
-                // 0.25 · [−2, −1, −3] = [−0.5, −0.25, −0.75].
-                let (out, _) = try preluForward(try Tensor(PReLUExample.x), slope: Tensor([0.25]))
-                check(out, equals: try Tensor([[1, -0.5, 3], [-0.25, 2, -0.75]]), "preluForward(x, slope: [0.25])", in: .parametric1)
-            }
-        })
+    func shared() throws {
+        // 0.25 · [−2, −1, −3] = [−0.5, −0.25, −0.75].
+        let (out, _) = try preluForward(try Tensor(PReLUExample.x), slope: Tensor([0.25]))
+        check(out, equals: try Tensor([[1, -0.5, 3], [-0.25, 2, -0.75]]), "preluForward(x, slope: [0.25])", in: .parametric1)
     }
 
     @Test("reads the channel from the last axis of NHWC images")
-    func images() async {
-        Grader.judge(.parametric1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.parametric1) {
-                // [1, 2, 2, 2]: every pixel is (−1, −1), so each output pixel is (−slope₀, −slope₁).
-                let x = Tensor(repeating: -1, shape: [1, 2, 2, 2])
-                let (out, _) = try preluForward(x, slope: Tensor([0.1, 0.7]))
-                let expected = try Tensor(shape: [1, 2, 2, 2], scalars: [-0.1, -0.7, -0.1, -0.7, -0.1, -0.7, -0.1, -0.7])
-                check(out, equals: expected, "preluForward of a [1, 2, 2, 2] image of −1s with slope [0.1, 0.7]", in: .parametric1)
-            }
-        })
+    func images() throws {
+        // [1, 2, 2, 2]: every pixel is (−1, −1), so each output pixel is (−slope₀, −slope₁).
+        let x = Tensor(repeating: -1, shape: [1, 2, 2, 2])
+        let (out, _) = try preluForward(x, slope: Tensor([0.1, 0.7]))
+        let expected = try Tensor(shape: [1, 2, 2, 2], scalars: [-0.1, -0.7, -0.1, -0.7, -0.1, -0.7, -0.1, -0.7])
+        check(out, equals: expected, "preluForward of a [1, 2, 2, 2] image of −1s with slope [0.1, 0.7]", in: .parametric1)
     }
 
     @Test("rejects a slope that is neither [C] nor [1]")
-    func rejectsBadSlope() async {
-        Grader.judge(.parametric1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.parametric1) {
-                try checkThrowsShapeError("preluForward with x [2, 3] and slope [2]", in: .parametric1) {
-                    _ = try preluForward(try Tensor(PReLUExample.x), slope: Tensor([0.1, 0.2]))
-                }
-            }
-        })
+    func rejectsBadSlope() throws {
+        try checkThrowsShapeError("preluForward with x [2, 3] and slope [2]", in: .parametric1) {
+            _ = try preluForward(try Tensor(PReLUExample.x), slope: Tensor([0.1, 0.2]))
+        }
     }
 }
 
-@Suite("Parametric2 · PReLU backward (input and slope)")
+@Suite("Parametric2 · PReLU backward (input and slope)", .graded(.parametric2))
 struct Parametric2Tests {
     @Test("computes dx and a per-channel dslope by hand")
-    func perChannel() async {
-        Grader.judge(.parametric2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.parametric2) {
-                // dx: dout where x > 0; slope·dout at the negatives: 0.2·(−1) = −0.2, 0.1·3 = 0.3, 0.3·(−2) = −0.6.
-                // dslope_c = Σ dout·x over the negatives of channel c: [3·(−1), (−1)·(−2), (−2)·(−3)] = [−3, 2, 6].
-                let cache = PReLUCache(x: try Tensor(PReLUExample.x), slope: Tensor(PReLUExample.slope))
-                let (dx, dslope) = try preluBackward(try Tensor(PReLUExample.dout), cache: cache)
-                check(dx, equals: try Tensor([[0.5, -0.2, 2], [0.3, 0.25, -0.6]]), "preluBackward dx", in: .parametric2)
-                check(dslope, equals: Tensor([-3, 2, 6]), "preluBackward dslope (per channel)", in: .parametric2)
-            }
-        })
+    func perChannel() throws {
+        // dx: dout where x > 0; slope·dout at the negatives: 0.2·(−1) = −0.2, 0.1·3 = 0.3, 0.3·(−2) = −0.6.
+        // dslope_c = Σ dout·x over the negatives of channel c: [3·(−1), (−1)·(−2), (−2)·(−3)] = [−3, 2, 6].
+        let cache = PReLUCache(x: try Tensor(PReLUExample.x), slope: Tensor(PReLUExample.slope))
+        let (dx, dslope) = try preluBackward(try Tensor(PReLUExample.dout), cache: cache)
+        check(dx, equals: try Tensor([[0.5, -0.2, 2], [0.3, 0.25, -0.6]]), "preluBackward dx", in: .parametric2)
+        check(dslope, equals: Tensor([-3, 2, 6]), "preluBackward dslope (per channel)", in: .parametric2)
     }
 
     @Test("sums every negative entry into a shared [1] slope")
-    func shared() async {
-        Grader.judge(.parametric2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.parametric2) {
-                // dslope = −3 + 2 + 6 = 5; dx at the negatives: 0.25·[−1, 3, −2] = [−0.25, 0.75, −0.5].
-                let cache = PReLUCache(x: try Tensor(PReLUExample.x), slope: Tensor([0.25]))
-                let (dx, dslope) = try preluBackward(try Tensor(PReLUExample.dout), cache: cache)
-                check(dx, equals: try Tensor([[0.5, -0.25, 2], [0.75, 0.25, -0.5]]), "preluBackward dx with a shared slope", in: .parametric2)
-                check(dslope, equals: Tensor([5]), "preluBackward dslope with a shared slope (shape [1])", in: .parametric2)
-            }
-        })
+    func shared() throws {
+        // dslope = −3 + 2 + 6 = 5; dx at the negatives: 0.25·[−1, 3, −2] = [−0.25, 0.75, −0.5].
+        let cache = PReLUCache(x: try Tensor(PReLUExample.x), slope: Tensor([0.25]))
+        let (dx, dslope) = try preluBackward(try Tensor(PReLUExample.dout), cache: cache)
+        check(dx, equals: try Tensor([[0.5, -0.25, 2], [0.75, 0.25, -0.5]]), "preluBackward dx with a shared slope", in: .parametric2)
+        check(dslope, equals: Tensor([5]), "preluBackward dslope with a shared slope (shape [1])", in: .parametric2)
     }
 
     @Test("matches the numeric gradients to x and to the slope on NHWC images")
-    func gradientCheck() async {
-        Grader.judge(.parametric2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.parametric2) {
-                var rng = SeededGenerator(seed: 51)
-                // [2, 2, 2, 3]: 24 entries, none within h = 1e-5 of 0 for this seed.
-                let x = Tensor.randomNormal(shape: [2, 2, 2, 3], using: &rng)
-                let slope = Tensor.randomUniform(shape: [3], in: 0.05..<0.5, using: &rng)
-                let dout = Tensor.randomNormal(shape: [2, 2, 2, 3], using: &rng)
-                // The reference forward, written out here so the backward is graded on its own.
-                func reference(_ x: Tensor, _ a: Tensor) -> Tensor {
-                    Tensor(shape: x.shape) { i in x[flat: i] > 0 ? x[flat: i] : a[flat: i % a.count] * x[flat: i] }
-                }
-                let (dx, dslope) = try preluBackward(dout, cache: PReLUCache(x: x, slope: slope))
-                checkGradient(dx, matches: try numericGradient(of: { reference($0, slope) }, at: x, upstream: dout),
-                              "preluBackward dx", in: .parametric2)
-                checkGradient(dslope, matches: try numericGradient(of: { reference(x, $0) }, at: slope, upstream: dout),
-                              "preluBackward dslope", in: .parametric2)
-            }
-        })
+    func gradientCheck() throws {
+        var rng = SeededGenerator(seed: 51)
+        // [2, 2, 2, 3]: 24 entries, none within h = 1e-5 of 0 for this seed.
+        let x = Tensor.randomNormal(shape: [2, 2, 2, 3], using: &rng)
+        let slope = Tensor.randomUniform(shape: [3], in: 0.05..<0.5, using: &rng)
+        let dout = Tensor.randomNormal(shape: [2, 2, 2, 3], using: &rng)
+        // The reference forward, written out here so the backward is graded on its own.
+        func reference(_ x: Tensor, _ a: Tensor) -> Tensor {
+            Tensor(shape: x.shape) { i in x[flat: i] > 0 ? x[flat: i] : a[flat: i % a.count] * x[flat: i] }
+        }
+        let (dx, dslope) = try preluBackward(dout, cache: PReLUCache(x: x, slope: slope))
+        checkGradient(dx, matches: try numericGradient(of: { reference($0, slope) }, at: x, upstream: dout),
+                      "preluBackward dx", in: .parametric2)
+        checkGradient(dslope, matches: try numericGradient(of: { reference(x, $0) }, at: slope, upstream: dout),
+                      "preluBackward dslope", in: .parametric2)
     }
 
     @Test("rejects an upstream gradient whose shape differs from the input's")
-    func rejectsMismatchedShapes() async {
-        Grader.judge(.parametric2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.parametric2) {
-                try checkThrowsShapeError("preluBackward with dout [2, 2] and cached x [2, 3]", in: .parametric2) {
-                    _ = try preluBackward(Tensor(zeros: [2, 2]), cache: PReLUCache(x: try Tensor(PReLUExample.x), slope: Tensor([0.25])))
-                }
-            }
-        })
+    func rejectsMismatchedShapes() throws {
+        try checkThrowsShapeError("preluBackward with dout [2, 2] and cached x [2, 3]", in: .parametric2) {
+            _ = try preluBackward(Tensor(zeros: [2, 2]), cache: PReLUCache(x: try Tensor(PReLUExample.x), slope: Tensor([0.25])))
+        }
     }
 }

@@ -1,6 +1,6 @@
 import Testing
 import WorkbookCore
-import Workbook
+import StudentCalls
 
 extension Exercise {
     static let relu1 = Exercise(id: "ReLU1", chapter: "01-Activations", file: "ReLU.swift", title: "ReLU forward", points: 2)
@@ -16,85 +16,61 @@ enum ReLUNotesExample {
     static let dx: [[Double]] = [[4.5, 1.2, 2.3, 1.3], [-1.3, 0, 0, -2.9], [0, 1.2, 3.5, 1.2], [-6.1, 0, 0, -3.2]]
 }
 
-@Suite("ReLU1 · ReLU forward")
+@Suite("ReLU1 · ReLU forward", .graded(.relu1))
 struct ReLU1Tests {
     @Test("reproduces the output of notes 004, problem 6")
-    func notesExample() async {
-        Grader.judge(.relu1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.relu1) {
-                let (out, _) = try reluForward(try Tensor(ReLUNotesExample.x))
-                check(out, equals: try Tensor(ReLUNotesExample.y), "reluForward(x) for the notes' 4x4 x", in: .relu1)
-            }
-        })
+    func notesExample() throws {
+        let (out, _) = try reluForward(try Tensor(ReLUNotesExample.x))
+        check(out, equals: try Tensor(ReLUNotesExample.y), "reluForward(x) for the notes' 4x4 x", in: .relu1)
     }
 
     @Test("keeps the shape of any input, including NHWC images")
-    func keepsShape() async {
-        Grader.judge(.relu1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.relu1) {
-                var rng = SeededGenerator(seed: 1)
-                let x = Tensor.randomNormal(shape: [2, 3, 3, 4], using: &rng)
-                let (out, _) = try reluForward(x)
-                check(out.shape == x.shape, "reluForward kept shape \(x.shape)? It returned \(out.shape).", in: .relu1)
-                check(out.scalars.allSatisfy { $0 >= 0 }, "ReLU outputs are never negative; found \(out.min()).", in: .relu1)
-            }
-        })
+    func keepsShape() throws {
+        var rng = SeededGenerator(seed: 1)
+        let x = Tensor.randomNormal(shape: [2, 3, 3, 4], using: &rng)
+        let (out, _) = try reluForward(x)
+        check(out.shape == x.shape, "reluForward kept shape \(x.shape)? It returned \(out.shape).", in: .relu1)
+        check(out.scalars.allSatisfy { $0 >= 0 }, "ReLU outputs are never negative; found \(out.min()).", in: .relu1)
     }
 }
 
-@Suite("ReLU2 · ReLU backward")
+@Suite("ReLU2 · ReLU backward", .graded(.relu2))
 struct ReLU2Tests {
     @Test("reproduces the input gradient of notes 004, problem 6")
-    func notesExample() async {
-        Grader.judge(.relu2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.relu2) {
-                // The cache is built here, not by reluForward, so the backward pass is graded on its own.
-                let cache = ReLUCache(x: try Tensor(ReLUNotesExample.x))
-                let dx = try reluBackward(try Tensor(ReLUNotesExample.dout), cache: cache)
-                check(dx, equals: try Tensor(ReLUNotesExample.dx), "reluBackward(dout) for the notes' example", in: .relu2)
-            }
-        })
+    func notesExample() throws {
+        // The cache is built here, not by reluForward, so the backward pass is graded on its own.
+        let cache = ReLUCache(x: try Tensor(ReLUNotesExample.x))
+        let dx = try reluBackward(try Tensor(ReLUNotesExample.dout), cache: cache)
+        check(dx, equals: try Tensor(ReLUNotesExample.dx), "reluBackward(dout) for the notes' example", in: .relu2)
     }
 
     @Test("matches the numeric gradient on seeded random inputs")
-    func gradientCheck() async {
-        Grader.judge(.relu2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.relu2) {
-                var rng = SeededGenerator(seed: 231)
-                // Entries closer than h = 1e-5 to the kink at 0 would make the numeric gradient
-                // meaningless there; with 60 normal draws, none falls that close for this seed.
-                let x = Tensor.randomNormal(shape: [6, 10], using: &rng)
-                let dout = Tensor.randomNormal(shape: [6, 10], using: &rng)
-                let (_, cache) = try reluForward(x)
-                let dx = try reluBackward(dout, cache: cache)
-                let numeric = try numericGradient(of: { try reluForward($0).out }, at: x, upstream: dout)
-                checkGradient(dx, matches: numeric, "reluBackward", in: .relu2)
-            }
-        })
+    func gradientCheck() throws {
+        var rng = SeededGenerator(seed: 231)
+        // Entries closer than h = 1e-5 to the kink at 0 would make the numeric gradient
+        // meaningless there; with 60 normal draws, none falls that close for this seed.
+        let x = Tensor.randomNormal(shape: [6, 10], using: &rng)
+        let dout = Tensor.randomNormal(shape: [6, 10], using: &rng)
+        let (_, cache) = try reluForward(x)
+        let dx = try reluBackward(dout, cache: cache)
+        let numeric = try numericGradient(of: { try reluForward($0).out }, at: x, upstream: dout)
+        checkGradient(dx, matches: numeric, "reluBackward", in: .relu2)
     }
 
     @Test("takes the derivative at exactly 0 to be 0 (the workbook's convention)")
-    func derivativeAtZero() async {
-        Grader.judge(.relu2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.relu2) {
-                // Notes 003 writes the derivative as 1 for y ≥ 0; the workbook follows PyTorch and
-                // CS231n (x > 0), so a unit that is exactly 0 passes no gradient. Either is a valid
-                // subgradient; the guide explains the choice.
-                let cache = ReLUCache(x: Tensor([0, -0.0, 2, -2]))
-                let dx = try reluBackward(Tensor([5, 5, 5, 5]), cache: cache)
-                check(dx, equals: Tensor([0, 0, 5, 0]), "reluBackward at x = [0, -0, 2, -2]", in: .relu2)
-            }
-        })
+    func derivativeAtZero() throws {
+        // Notes 003 writes the derivative as 1 for y ≥ 0; the workbook follows PyTorch and
+        // CS231n (x > 0), so a unit that is exactly 0 passes no gradient. Either is a valid
+        // subgradient; the guide explains the choice.
+        let cache = ReLUCache(x: Tensor([0, -0.0, 2, -2]))
+        let dx = try reluBackward(Tensor([5, 5, 5, 5]), cache: cache)
+        check(dx, equals: Tensor([0, 0, 5, 0]), "reluBackward at x = [0, -0, 2, -2]", in: .relu2)
     }
 
     @Test("rejects an upstream gradient whose shape differs from the input's")
-    func rejectsMismatchedShapes() async {
-        Grader.judge(.relu2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.relu2) {
-                try checkThrowsShapeError("reluBackward with dout [3] and cached x [4]", in: .relu2) {
-                    _ = try reluBackward(Tensor([1, 2, 3]), cache: ReLUCache(x: Tensor([1, 2, 3, 4])))
-                }
-            }
-        })
+    func rejectsMismatchedShapes() throws {
+        try checkThrowsShapeError("reluBackward with dout [3] and cached x [4]", in: .relu2) {
+            _ = try reluBackward(Tensor([1, 2, 3]), cache: ReLUCache(x: Tensor([1, 2, 3, 4])))
+        }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import WorkbookCore
-import Workbook
+import StudentCalls
 
 extension Exercise {
     static let sigmoid1 = Exercise(id: "Sigmoid1", chapter: "01-Activations", file: "Sigmoid.swift", title: "Sigmoid forward", points: 2)
@@ -15,102 +15,74 @@ enum SigmoidExample {
     static let y: [Double] = [0.11920292202211755, 0.2689414213699951, 0.5, 0.7310585786300049, 0.8807970779778823]
 }
 
-@Suite("Sigmoid1 · Sigmoid forward")
+@Suite("Sigmoid1 · Sigmoid forward", .graded(.sigmoid1))
 struct Sigmoid1Tests {
     @Test("matches σ(x) = 1/(1 + e^(−x)) at x = −2, −1, 0, 1, 2")
-    func values() async {
-        Grader.judge(.sigmoid1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.sigmoid1) {
-                let (out, _) = try sigmoidForward(Tensor(SigmoidExample.x))
-                check(out, equals: Tensor(SigmoidExample.y), "sigmoidForward([-2, -1, 0, 1, 2])", in: .sigmoid1,
-                      absoluteTolerance: 1e-15, relativeTolerance: 1e-14)
-            }
-        })
+    func values() throws {
+        let (out, _) = try sigmoidForward(Tensor(SigmoidExample.x))
+        check(out, equals: Tensor(SigmoidExample.y), "sigmoidForward([-2, -1, 0, 1, 2])", in: .sigmoid1,
+              absoluteTolerance: 1e-15, relativeTolerance: 1e-14)
     }
 
     @Test("saturates to exactly 0 and 1 for huge inputs, never NaN")
-    func saturates() async {
-        Grader.judge(.sigmoid1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.sigmoid1) {
-                // e^(−1000) underflows to 0 and e^1000 overflows to ∞; the output must still be a
-                // probability: σ(−1000) rounds to 0 (the true value is ≈ 5e−435), σ(1000) to 1.
-                let (out, _) = try sigmoidForward(Tensor([-1000, -40, 40, 1000]))
-                check(!out.scalars.contains { $0.isNaN }, "sigmoidForward([-1000, -40, 40, 1000]) gave NaN: \(out). Avoid ∞/∞.", in: .sigmoid1)
-                // σ(−40) = e^(−40)/(1 + e^(−40)) ≈ 4.248354255291589e−18; σ(40) rounds to 1.
-                check(out, equals: Tensor([0, 4.248354255291589e-18, 1, 1]), "sigmoidForward at ±40 and ±1000", in: .sigmoid1,
-                      absoluteTolerance: 1e-30, relativeTolerance: 1e-12)
-            }
-        })
+    func saturates() throws {
+        // e^(−1000) underflows to 0 and e^1000 overflows to ∞; the output must still be a
+        // probability: σ(−1000) rounds to 0 (the true value is ≈ 5e−435), σ(1000) to 1.
+        let (out, _) = try sigmoidForward(Tensor([-1000, -40, 40, 1000]))
+        check(!out.scalars.contains { $0.isNaN }, "sigmoidForward([-1000, -40, 40, 1000]) gave NaN: \(out). Avoid ∞/∞.", in: .sigmoid1)
+        // σ(−40) = e^(−40)/(1 + e^(−40)) ≈ 4.248354255291589e−18; σ(40) rounds to 1.
+        check(out, equals: Tensor([0, 4.248354255291589e-18, 1, 1]), "sigmoidForward at ±40 and ±1000", in: .sigmoid1,
+              absoluteTolerance: 1e-30, relativeTolerance: 1e-12)
     }
 
     @Test("keeps the shape and caches the output")
-    func cachesOutput() async {
-        Grader.judge(.sigmoid1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.sigmoid1) {
-                var rng = SeededGenerator(seed: 11)
-                let x = Tensor.randomNormal(shape: [2, 3, 2, 2], using: &rng)
-                let (out, cache) = try sigmoidForward(x)
-                check(out.shape == x.shape, "sigmoidForward should keep shape \(x.shape), returned \(out.shape).", in: .sigmoid1)
-                check(cache.out == out, "the cache should hold the output σ(x): sigmoidBackward computes s(1 − s) from it.", in: .sigmoid1)
-                // Symmetry σ(−x) = 1 − σ(x), a property of the formula, not of the implementation.
-                let (mirrored, _) = try sigmoidForward(-x)
-                check(try mirrored + out, equals: Tensor(repeating: 1, shape: x.shape), "σ(−x) + σ(x)", in: .sigmoid1,
-                      absoluteTolerance: 1e-15, relativeTolerance: 1e-15)
-            }
-        })
+    func cachesOutput() throws {
+        var rng = SeededGenerator(seed: 11)
+        let x = Tensor.randomNormal(shape: [2, 3, 2, 2], using: &rng)
+        let (out, cache) = try sigmoidForward(x)
+        check(out.shape == x.shape, "sigmoidForward should keep shape \(x.shape), returned \(out.shape).", in: .sigmoid1)
+        check(cache.out == out, "the cache should hold the output σ(x): sigmoidBackward computes s(1 − s) from it.", in: .sigmoid1)
+        // Symmetry σ(−x) = 1 − σ(x), a property of the formula, not of the implementation.
+        let (mirrored, _) = try sigmoidForward(-x)
+        check(try mirrored + out, equals: Tensor(repeating: 1, shape: x.shape), "σ(−x) + σ(x)", in: .sigmoid1,
+              absoluteTolerance: 1e-15, relativeTolerance: 1e-15)
     }
 }
 
-@Suite("Sigmoid2 · Sigmoid backward")
+@Suite("Sigmoid2 · Sigmoid backward", .graded(.sigmoid2))
 struct Sigmoid2Tests {
     @Test("multiplies dout by s(1 − s) of the cached output")
-    func worked() async {
-        Grader.judge(.sigmoid2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.sigmoid2) {
-                // s = [0.5, 0.25, 0.9]: s(1 − s) = [0.25, 0.1875, 0.09]; times dout = [2, 4, 10].
-                let dx = try sigmoidBackward(Tensor([2, 4, 10]), cache: SigmoidCache(out: Tensor([0.5, 0.25, 0.9])))
-                check(dx, equals: Tensor([0.5, 0.75, 0.9]), "sigmoidBackward(dout: [2, 4, 10]) with s = [0.5, 0.25, 0.9]", in: .sigmoid2)
-            }
-        })
+    func worked() throws {
+        // s = [0.5, 0.25, 0.9]: s(1 − s) = [0.25, 0.1875, 0.09]; times dout = [2, 4, 10].
+        let dx = try sigmoidBackward(Tensor([2, 4, 10]), cache: SigmoidCache(out: Tensor([0.5, 0.25, 0.9])))
+        check(dx, equals: Tensor([0.5, 0.75, 0.9]), "sigmoidBackward(dout: [2, 4, 10]) with s = [0.5, 0.25, 0.9]", in: .sigmoid2)
     }
 
     @Test("matches the numeric gradient on seeded random inputs")
-    func gradientCheck() async {
-        Grader.judge(.sigmoid2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.sigmoid2) {
-                var rng = SeededGenerator(seed: 12)
-                let x = Tensor.randomNormal(shape: [4, 5], standardDeviation: 2, using: &rng)
-                let dout = Tensor.randomNormal(shape: [4, 5], using: &rng)
-                // The cache is built from the formula here, so this grades the backward pass alone.
-                let s = x.map { 1 / (1 + exp(-$0)) }
-                let dx = try sigmoidBackward(dout, cache: SigmoidCache(out: s))
-                let numeric = try numericGradient(of: { $0.map { 1 / (1 + exp(-$0)) } }, at: x, upstream: dout)
-                checkGradient(dx, matches: numeric, "sigmoidBackward", in: .sigmoid2)
-            }
-        })
+    func gradientCheck() throws {
+        var rng = SeededGenerator(seed: 12)
+        let x = Tensor.randomNormal(shape: [4, 5], standardDeviation: 2, using: &rng)
+        let dout = Tensor.randomNormal(shape: [4, 5], using: &rng)
+        // The cache is built from the formula here, so this grades the backward pass alone.
+        let s = x.map { 1 / (1 + exp(-$0)) }
+        let dx = try sigmoidBackward(dout, cache: SigmoidCache(out: s))
+        let numeric = try numericGradient(of: { $0.map { 1 / (1 + exp(-$0)) } }, at: x, upstream: dout)
+        checkGradient(dx, matches: numeric, "sigmoidBackward", in: .sigmoid2)
     }
 
     @Test("never passes more than a quarter of the upstream gradient (vanishing gradients)")
-    func quarter() async {
-        Grader.judge(.sigmoid2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.sigmoid2) {
-                // s(1 − s) peaks at s = 1/2 with value 1/4; evenly spaced s in (0, 1).
-                let s = Tensor((1...9).map { Double($0) / 10 })
-                let dx = try sigmoidBackward(Tensor(repeating: 1, shape: [9]), cache: SigmoidCache(out: s))
-                check(dx.max() <= 0.25 + 1e-15 && dx.min() > 0, "with dout = 1, dx = s(1 − s) lies in (0, 1/4]; got \(dx).", in: .sigmoid2)
-                check(dx[4], equals: 0.25, "dx at s = 0.5", in: .sigmoid2)
-            }
-        })
+    func quarter() throws {
+        // s(1 − s) peaks at s = 1/2 with value 1/4; evenly spaced s in (0, 1).
+        let s = Tensor((1...9).map { Double($0) / 10 })
+        let dx = try sigmoidBackward(Tensor(repeating: 1, shape: [9]), cache: SigmoidCache(out: s))
+        check(dx.max() <= 0.25 + 1e-15 && dx.min() > 0, "with dout = 1, dx = s(1 − s) lies in (0, 1/4]; got \(dx).", in: .sigmoid2)
+        check(dx[4], equals: 0.25, "dx at s = 0.5", in: .sigmoid2)
     }
 
     @Test("rejects an upstream gradient whose shape differs from the cache's")
-    func rejectsMismatchedShapes() async {
-        Grader.judge(.sigmoid2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.sigmoid2) {
-                try checkThrowsShapeError("sigmoidBackward with dout [3] and cached output [2]", in: .sigmoid2) {
-                    _ = try sigmoidBackward(Tensor([1, 2, 3]), cache: SigmoidCache(out: Tensor([0.5, 0.5])))
-                }
-            }
-        })
+    func rejectsMismatchedShapes() throws {
+        try checkThrowsShapeError("sigmoidBackward with dout [3] and cached output [2]", in: .sigmoid2) {
+            _ = try sigmoidBackward(Tensor([1, 2, 3]), cache: SigmoidCache(out: Tensor([0.5, 0.5])))
+        }
     }
 }

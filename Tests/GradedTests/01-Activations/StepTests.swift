@@ -1,72 +1,56 @@
 import Testing
 import WorkbookCore
-import Workbook
+import StudentCalls
 
 extension Exercise {
     static let step1 = Exercise(id: "Step1", chapter: "01-Activations", file: "Step.swift", title: "The perceptron's step function", points: 2)
     static let step2 = Exercise(id: "Step2", chapter: "01-Activations", file: "Step.swift", title: "Why the step cannot be trained", points: 2)
 }
 
-@Suite("Step1 · The perceptron's step function")
+@Suite("Step1 · The perceptron's step function", .graded(.step1))
 struct Step1Tests {
     @Test("gives 1 for y > 0 and 0 otherwise, 0 at exactly 0 (notes 003)")
-    func values() async {
-        Grader.judge(.step1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.step1) {
-                // Notes 003: g(y) = 1 if y > 0, 0 otherwise; so g(0) = 0.
-                let (out, _) = try stepForward(Tensor([-2, -0.001, 0, 0.001, 3]))
-                check(out, equals: Tensor([0, 0, 0, 1, 1]), "stepForward([-2, -0.001, 0, 0.001, 3])", in: .step1)
-            }
-        })
+    func values() throws {
+        // Notes 003: g(y) = 1 if y > 0, 0 otherwise; so g(0) = 0.
+        let (out, _) = try stepForward(Tensor([-2, -0.001, 0, 0.001, 3]))
+        check(out, equals: Tensor([0, 0, 0, 1, 1]), "stepForward([-2, -0.001, 0, 0.001, 3])", in: .step1)
     }
 }
 
-@Suite("Step2 · Why the step cannot be trained")
+@Suite("Step2 · Why the step cannot be trained", .graded(.step2))
 struct Step2Tests {
     @Test("agrees with the numeric gradient, which is zero")
-    func gradientCheck() async {
-        Grader.judge(.step2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.step2) {
-                var rng = SeededGenerator(seed: 61)
-                // No draw lies within h = 1e-5 of the jump at 0, so every centered difference is 0.
-                let x = Tensor.randomNormal(shape: [4, 5], using: &rng)
-                let dout = Tensor.randomNormal(shape: [4, 5], using: &rng)
-                let dx = try stepBackward(dout, cache: StepCache(x: x))
-                let numeric = try numericGradient(of: { $0.map { $0 > 0 ? 1 : 0 } }, at: x, upstream: dout)
-                checkGradient(dx, matches: numeric, "stepBackward", in: .step2)
-                check(dx.shape == dout.shape, "stepBackward should return dout's shape \(dout.shape), returned \(dx.shape).", in: .step2)
-            }
-        })
+    func gradientCheck() throws {
+        var rng = SeededGenerator(seed: 61)
+        // No draw lies within h = 1e-5 of the jump at 0, so every centered difference is 0.
+        let x = Tensor.randomNormal(shape: [4, 5], using: &rng)
+        let dout = Tensor.randomNormal(shape: [4, 5], using: &rng)
+        let dx = try stepBackward(dout, cache: StepCache(x: x))
+        let numeric = try numericGradient(of: { $0.map { $0 > 0 ? 1 : 0 } }, at: x, upstream: dout)
+        checkGradient(dx, matches: numeric, "stepBackward", in: .step2)
+        check(dx.shape == dout.shape, "stepBackward should return dout's shape \(dout.shape), returned \(dx.shape).", in: .step2)
     }
 
     @Test("leaves a perceptron's weights unchanged under gradient descent, however wrong it is")
-    func cannotTrain() async {
-        Grader.judge(.step2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.step2) {
-                // A perceptron ŷ = g(xw + b) that gets every one of four points wrong (targets are
-                // the opposite of its outputs), with the squared error L = Σ(ŷ − y)²: dL/dŷ = 2(ŷ − y) ≠ 0.
-                let x = try Tensor([[1, 2], [2, 1], [-1, -2], [-2, -1]])
-                let w = try Tensor([[1], [1]])
-                let z = try x.matmul(w)                       // [4, 1]: [3, 3, −3, −3]
-                let yhat = z.map { $0 > 0 ? 1 : 0 }           // [1, 1, 0, 0]
-                let target = 1 - yhat                         // [0, 0, 1, 1]
-                let dyhat = try (yhat - target) * 2           // [2, 2, −2, −2]
-                let dz = try stepBackward(dyhat, cache: StepCache(x: z))
-                let dw = try Tensor.matmul(x, dz, transposeA: true)
-                check(dw, equals: Tensor(zeros: [2, 1]), "dL/dw through the step function", in: .step2)
-                check(dz.shape == [4, 1], "stepBackward should return dout's shape [4, 1], returned \(dz.shape).", in: .step2)
-            }
-        })
+    func cannotTrain() throws {
+        // A perceptron ŷ = g(xw + b) that gets every one of four points wrong (targets are
+        // the opposite of its outputs), with the squared error L = Σ(ŷ − y)²: dL/dŷ = 2(ŷ − y) ≠ 0.
+        let x = try Tensor([[1, 2], [2, 1], [-1, -2], [-2, -1]])
+        let w = try Tensor([[1], [1]])
+        let z = try x.matmul(w)                       // [4, 1]: [3, 3, −3, −3]
+        let yhat = z.map { $0 > 0 ? 1 : 0 }           // [1, 1, 0, 0]
+        let target = 1 - yhat                         // [0, 0, 1, 1]
+        let dyhat = try (yhat - target) * 2           // [2, 2, −2, −2]
+        let dz = try stepBackward(dyhat, cache: StepCache(x: z))
+        let dw = try Tensor.matmul(x, dz, transposeA: true)
+        check(dw, equals: Tensor(zeros: [2, 1]), "dL/dw through the step function", in: .step2)
+        check(dz.shape == [4, 1], "stepBackward should return dout's shape [4, 1], returned \(dz.shape).", in: .step2)
     }
 
     @Test("rejects an upstream gradient whose shape differs from the input's")
-    func rejectsMismatchedShapes() async {
-        Grader.judge(.step2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.step2) {
-                try checkThrowsShapeError("stepBackward with dout [3] and cached x [2]", in: .step2) {
-                    _ = try stepBackward(Tensor([1, 2, 3]), cache: StepCache(x: Tensor([1, 2])))
-                }
-            }
-        })
+    func rejectsMismatchedShapes() throws {
+        try checkThrowsShapeError("stepBackward with dout [3] and cached x [2]", in: .step2) {
+            _ = try stepBackward(Tensor([1, 2, 3]), cache: StepCache(x: Tensor([1, 2])))
+        }
     }
 }

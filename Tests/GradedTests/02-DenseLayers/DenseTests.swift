@@ -1,6 +1,6 @@
 import Testing
 import WorkbookCore
-import Workbook
+import StudentCalls
 
 extension Exercise {
     static let dense1 = Exercise(id: "Dense1", chapter: "02-DenseLayers", file: "Dense.swift", title: "Dense layer forward", points: 2)
@@ -25,126 +25,98 @@ enum DenseExample {
     static let db: [Double] = [3, -1]
 }
 
-@Suite("Dense1 · Dense layer forward")
+@Suite("Dense1 · Dense layer forward", .graded(.dense1))
 struct Dense1Tests {
     @Test("reproduces the hand-worked 2×3 · 3×2 example")
-    func workedExample() async {
-        Grader.judge(.dense1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.dense1) {
-                let (out, cache) = try denseForward(try Tensor(DenseExample.x), weight: try Tensor(DenseExample.weight),
-                                                    bias: Tensor(DenseExample.bias))
-                check(out, equals: try Tensor(DenseExample.out), "denseForward(x, W, b) for the guide's example", in: .dense1)
-                let x = try Tensor(DenseExample.x), w = try Tensor(DenseExample.weight)
-                check(cache.x == x && cache.weight == w,
-                      "the cache should hold x and weight unchanged, so the backward pass can use them.", in: .dense1)
-            }
-        })
+    func workedExample() throws {
+        let (out, cache) = try denseForward(try Tensor(DenseExample.x), weight: try Tensor(DenseExample.weight),
+                                            bias: Tensor(DenseExample.bias))
+        check(out, equals: try Tensor(DenseExample.out), "denseForward(x, W, b) for the guide's example", in: .dense1)
+        let x = try Tensor(DenseExample.x), w = try Tensor(DenseExample.weight)
+        check(cache.x == x && cache.weight == w,
+              "the cache should hold x and weight unchanged, so the backward pass can use them.", in: .dense1)
     }
 
     @Test("adds the bias to every row: with zero weights every output row is the bias")
-    func biasBroadcasts() async {
-        Grader.judge(.dense1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.dense1) {
-                var rng = SeededGenerator(seed: 2)
-                let x = Tensor.randomNormal(shape: [4, 3], using: &rng)
-                let bias = Tensor([0.25, -2, 7])
-                let (out, _) = try denseForward(x, weight: Tensor(zeros: [3, 3]), bias: bias)
-                // out = x·0 + b, so each of the 4 rows equals b exactly.
-                check(out, equals: try Tensor([[0.25, -2, 7], [0.25, -2, 7], [0.25, -2, 7], [0.25, -2, 7]]),
-                      "denseForward with zero weights", in: .dense1)
-            }
-        })
+    func biasBroadcasts() throws {
+        var rng = SeededGenerator(seed: 2)
+        let x = Tensor.randomNormal(shape: [4, 3], using: &rng)
+        let bias = Tensor([0.25, -2, 7])
+        let (out, _) = try denseForward(x, weight: Tensor(zeros: [3, 3]), bias: bias)
+        // out = x·0 + b, so each of the 4 rows equals b exactly.
+        check(out, equals: try Tensor([[0.25, -2, 7], [0.25, -2, 7], [0.25, -2, 7], [0.25, -2, 7]]),
+              "denseForward with zero weights", in: .dense1)
     }
 
     @Test("agrees with the per-unit sum of the notes, z_m = Σ_d x_d·w_dm + b_m, on seeded data")
-    func matchesLoopDefinition() async {
-        Grader.judge(.dense1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.dense1) {
-                var rng = SeededGenerator(seed: 22)
-                let x = Tensor.randomNormal(shape: [5, 4], using: &rng)
-                let w = Tensor.randomNormal(shape: [4, 3], using: &rng)
-                let b = Tensor.randomNormal(shape: [3], using: &rng)
-                let (out, _) = try denseForward(x, weight: w, bias: b)
-                // The reference is the definition written out as loops.
-                var expected = Tensor(zeros: [5, 3])
-                for n in 0..<5 {
-                    for m in 0..<3 {
-                        var z = b[m]
-                        for d in 0..<4 { z += x[n, d] * w[d, m] }
-                        expected[n, m] = z
-                    }
-                }
-                check(out, equals: expected, "denseForward on seeded [5, 4]·[4, 3]", in: .dense1,
-                      absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+    func matchesLoopDefinition() throws {
+        var rng = SeededGenerator(seed: 22)
+        let x = Tensor.randomNormal(shape: [5, 4], using: &rng)
+        let w = Tensor.randomNormal(shape: [4, 3], using: &rng)
+        let b = Tensor.randomNormal(shape: [3], using: &rng)
+        let (out, _) = try denseForward(x, weight: w, bias: b)
+        // The reference is the definition written out as loops.
+        var expected = Tensor(zeros: [5, 3])
+        for n in 0..<5 {
+            for m in 0..<3 {
+                var z = b[m]
+                for d in 0..<4 { z += x[n, d] * w[d, m] }
+                expected[n, m] = z
             }
-        })
+        }
+        check(out, equals: expected, "denseForward on seeded [5, 4]·[4, 3]", in: .dense1,
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
     }
 
     @Test("rejects mismatched shapes with a ShapeError")
-    func rejectsShapes() async {
-        Grader.judge(.dense1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.dense1) {
-                try checkThrowsShapeError("denseForward with x [2, 3] and weight [4, 2]", in: .dense1) {
-                    _ = try denseForward(Tensor(zeros: [2, 3]), weight: Tensor(zeros: [4, 2]), bias: Tensor(zeros: [2]))
-                }
-                try checkThrowsShapeError("denseForward with weight [3, 2] and bias [3]", in: .dense1) {
-                    _ = try denseForward(Tensor(zeros: [2, 3]), weight: Tensor(zeros: [3, 2]), bias: Tensor(zeros: [3]))
-                }
-                try checkThrowsShapeError("denseForward with a vector x [3]", in: .dense1) {
-                    _ = try denseForward(Tensor(zeros: [3]), weight: Tensor(zeros: [3, 2]), bias: Tensor(zeros: [2]))
-                }
-            }
-        })
+    func rejectsShapes() throws {
+        try checkThrowsShapeError("denseForward with x [2, 3] and weight [4, 2]", in: .dense1) {
+            _ = try denseForward(Tensor(zeros: [2, 3]), weight: Tensor(zeros: [4, 2]), bias: Tensor(zeros: [2]))
+        }
+        try checkThrowsShapeError("denseForward with weight [3, 2] and bias [3]", in: .dense1) {
+            _ = try denseForward(Tensor(zeros: [2, 3]), weight: Tensor(zeros: [3, 2]), bias: Tensor(zeros: [3]))
+        }
+        try checkThrowsShapeError("denseForward with a vector x [3]", in: .dense1) {
+            _ = try denseForward(Tensor(zeros: [3]), weight: Tensor(zeros: [3, 2]), bias: Tensor(zeros: [2]))
+        }
     }
 }
 
-@Suite("Dense2 · Dense layer backward")
+@Suite("Dense2 · Dense layer backward", .graded(.dense2))
 struct Dense2Tests {
     @Test("reproduces dx, dW and db of the hand-worked example")
-    func workedExample() async {
-        Grader.judge(.dense2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.dense2) {
-                // The cache is built here, so the backward pass is graded even without Dense1.
-                let cache = DenseCache(x: try Tensor(DenseExample.x), weight: try Tensor(DenseExample.weight))
-                let (dx, dw, db) = try denseBackward(try Tensor(DenseExample.dout), cache: cache)
-                check(dx, equals: try Tensor(DenseExample.dx), "dx", in: .dense2)
-                check(dw, equals: try Tensor(DenseExample.dw), "dw", in: .dense2)
-                check(db, equals: Tensor(DenseExample.db), "db", in: .dense2)
-            }
-        })
+    func workedExample() throws {
+        // The cache is built here, so the backward pass is graded even without Dense1.
+        let cache = DenseCache(x: try Tensor(DenseExample.x), weight: try Tensor(DenseExample.weight))
+        let (dx, dw, db) = try denseBackward(try Tensor(DenseExample.dout), cache: cache)
+        check(dx, equals: try Tensor(DenseExample.dx), "dx", in: .dense2)
+        check(dw, equals: try Tensor(DenseExample.dw), "dw", in: .dense2)
+        check(db, equals: Tensor(DenseExample.db), "db", in: .dense2)
     }
 
     @Test("matches the numeric gradients for x, W and b on seeded inputs")
-    func gradientCheck() async {
-        Grader.judge(.dense2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.dense2) {
-                var rng = SeededGenerator(seed: 231)
-                let x = Tensor.randomNormal(shape: [4, 5], using: &rng)
-                let w = Tensor.randomNormal(shape: [5, 3], using: &rng)
-                let b = Tensor.randomNormal(shape: [3], using: &rng)
-                let dout = Tensor.randomNormal(shape: [4, 3], using: &rng)
-                // The forward pass is written out here (not the student's Dense1), so only Dense2 is graded.
-                func forward(_ x: Tensor, _ w: Tensor, _ b: Tensor) throws -> Tensor { try Tensor.matmul(x, w) + b }
-                let (dx, dw, db) = try denseBackward(dout, cache: DenseCache(x: x, weight: w))
-                checkGradient(dx, matches: try numericGradient(of: { try forward($0, w, b) }, at: x, upstream: dout), "dx", in: .dense2)
-                checkGradient(dw, matches: try numericGradient(of: { try forward(x, $0, b) }, at: w, upstream: dout), "dw", in: .dense2)
-                checkGradient(db, matches: try numericGradient(of: { try forward(x, w, $0) }, at: b, upstream: dout), "db", in: .dense2)
-            }
-        })
+    func gradientCheck() throws {
+        var rng = SeededGenerator(seed: 231)
+        let x = Tensor.randomNormal(shape: [4, 5], using: &rng)
+        let w = Tensor.randomNormal(shape: [5, 3], using: &rng)
+        let b = Tensor.randomNormal(shape: [3], using: &rng)
+        let dout = Tensor.randomNormal(shape: [4, 3], using: &rng)
+        // The forward pass is written out here (not the student's Dense1), so only Dense2 is graded.
+        func forward(_ x: Tensor, _ w: Tensor, _ b: Tensor) throws -> Tensor { try Tensor.matmul(x, w) + b }
+        let (dx, dw, db) = try denseBackward(dout, cache: DenseCache(x: x, weight: w))
+        checkGradient(dx, matches: try numericGradient(of: { try forward($0, w, b) }, at: x, upstream: dout), "dx", in: .dense2)
+        checkGradient(dw, matches: try numericGradient(of: { try forward(x, $0, b) }, at: w, upstream: dout), "dw", in: .dense2)
+        checkGradient(db, matches: try numericGradient(of: { try forward(x, w, $0) }, at: b, upstream: dout), "db", in: .dense2)
     }
 
     @Test("rejects an upstream gradient that is not [N, M]")
-    func rejectsShapes() async {
-        Grader.judge(.dense2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.dense2) {
-                let cache = DenseCache(x: Tensor(zeros: [2, 3]), weight: Tensor(zeros: [3, 4]))
-                try checkThrowsShapeError("denseBackward with dout [2, 3] for out [2, 4]", in: .dense2) {
-                    _ = try denseBackward(Tensor(zeros: [2, 3]), cache: cache)
-                }
-                try checkThrowsShapeError("denseBackward with dout [4, 4] for out [2, 4]", in: .dense2) {
-                    _ = try denseBackward(Tensor(zeros: [4, 4]), cache: cache)
-                }
-            }
-        })
+    func rejectsShapes() throws {
+        let cache = DenseCache(x: Tensor(zeros: [2, 3]), weight: Tensor(zeros: [3, 4]))
+        try checkThrowsShapeError("denseBackward with dout [2, 3] for out [2, 4]", in: .dense2) {
+            _ = try denseBackward(Tensor(zeros: [2, 3]), cache: cache)
+        }
+        try checkThrowsShapeError("denseBackward with dout [4, 4] for out [2, 4]", in: .dense2) {
+            _ = try denseBackward(Tensor(zeros: [4, 4]), cache: cache)
+        }
     }
 }

@@ -1,61 +1,49 @@
 import Testing
 import WorkbookCore
-import Workbook
+import StudentCalls
 
 extension Exercise {
     static let l2Penalty1 = Exercise(id: "L2Penalty1", chapter: "03-Losses", file: "L2Penalty.swift", title: "L2 weight decay", points: 2)
 }
 
-@Suite("L2Penalty1 · L2 weight decay")
+@Suite("L2Penalty1 · L2 weight decay", .graded(.l2Penalty1))
 struct L2Penalty1Tests {
     @Test("is (λ/2)·Σw² with gradient λ·w (the workbook's convention)")
-    func worked() async {
-        Grader.judge(.l2Penalty1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.l2Penalty1) {
-                // Σw² = 1 + 4 + 9 + 16 + 1 = 31; (0.1/2)·31 = 1.55. With λ·Σw² (Keras) it would be 3.1.
-                let weights = [try Tensor([[1, 2], [3, 4]]), Tensor([-1])]
-                let (loss, gradients) = try l2Penalty(weights, strength: 0.1)
-                check(loss, equals: 1.55, "l2Penalty([[1, 2], [3, 4]], [-1]; λ = 0.1)", in: .l2Penalty1)
-                check(gradients.count == 2, "one gradient per weight tensor: expected 2, got \(gradients.count).", in: .l2Penalty1)
-                if gradients.count == 2 {
-                    check(gradients[0], equals: try Tensor([[0.1, 0.2], [0.3, 0.4]]), "the gradient of the first tensor", in: .l2Penalty1)
-                    check(gradients[1], equals: Tensor([-0.1]), "the gradient of the second tensor", in: .l2Penalty1)
-                }
-            }
-        })
+    func worked() throws {
+        // Σw² = 1 + 4 + 9 + 16 + 1 = 31; (0.1/2)·31 = 1.55. With λ·Σw² (Keras) it would be 3.1.
+        let weights = [try Tensor([[1, 2], [3, 4]]), Tensor([-1])]
+        let (loss, gradients) = try l2Penalty(weights, strength: 0.1)
+        check(loss, equals: 1.55, "l2Penalty([[1, 2], [3, 4]], [-1]; λ = 0.1)", in: .l2Penalty1)
+        check(gradients.count == 2, "one gradient per weight tensor: expected 2, got \(gradients.count).", in: .l2Penalty1)
+        if gradients.count == 2 {
+            check(gradients[0], equals: try Tensor([[0.1, 0.2], [0.3, 0.4]]), "the gradient of the first tensor", in: .l2Penalty1)
+            check(gradients[1], equals: Tensor([-0.1]), "the gradient of the second tensor", in: .l2Penalty1)
+        }
     }
 
     @Test("matches the numeric gradient for each tensor")
-    func gradientCheck() async {
-        Grader.judge(.l2Penalty1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.l2Penalty1) {
-                var rng = SeededGenerator(seed: 341)
-                let a = Tensor.randomNormal(shape: [3, 4], using: &rng)
-                let b = Tensor.randomNormal(shape: [2, 2, 3], using: &rng)
-                let (_, gradients) = try l2Penalty([a, b], strength: 0.3)
-                check(gradients.count == 2, "one gradient per weight tensor: expected 2, got \(gradients.count).", in: .l2Penalty1)
-                guard gradients.count == 2 else { return }
-                checkGradient(gradients[0], matches: try numericGradient(of: { try l2Penalty([$0, b], strength: 0.3).loss }, at: a),
-                              "the gradient of the first tensor", in: .l2Penalty1)
-                checkGradient(gradients[1], matches: try numericGradient(of: { try l2Penalty([a, $0], strength: 0.3).loss }, at: b),
-                              "the gradient of the second tensor", in: .l2Penalty1)
-            }
-        })
+    func gradientCheck() throws {
+        var rng = SeededGenerator(seed: 341)
+        let a = Tensor.randomNormal(shape: [3, 4], using: &rng)
+        let b = Tensor.randomNormal(shape: [2, 2, 3], using: &rng)
+        let (_, gradients) = try l2Penalty([a, b], strength: 0.3)
+        check(gradients.count == 2, "one gradient per weight tensor: expected 2, got \(gradients.count).", in: .l2Penalty1)
+        guard gradients.count == 2 else { return }
+        checkGradient(gradients[0], matches: try numericGradient(of: { try l2Penalty([$0, b], strength: 0.3).loss }, at: a),
+                      "the gradient of the first tensor", in: .l2Penalty1)
+        checkGradient(gradients[1], matches: try numericGradient(of: { try l2Penalty([a, $0], strength: 0.3).loss }, at: b),
+                      "the gradient of the second tensor", in: .l2Penalty1)
     }
 
     @Test("makes a gradient step scale each weight by (1 − ηλ): the decay in weight decay")
-    func decay() async {
-        Grader.judge(.l2Penalty1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.l2Penalty1) {
-                // η = 0.5, λ = 0.2: w − η·λw = 0.9·w.
-                let w = Tensor([-2, -1, 0, 1, 2])
-                let (_, gradients) = try l2Penalty([w], strength: 0.2)
-                check(gradients.count == 1, "one gradient per weight tensor: expected 1, got \(gradients.count).", in: .l2Penalty1)
-                guard let g = gradients.first else { return }
-                check(try w - g * 0.5, equals: w * 0.9, "w − 0.5·gradient for λ = 0.2", in: .l2Penalty1)
-                let (none, noGradients) = try l2Penalty([], strength: 0.2)
-                check(none == 0 && noGradients.isEmpty, "no weights: penalty 0 and no gradients; got \(none) and \(noGradients.count).", in: .l2Penalty1)
-            }
-        })
+    func decay() throws {
+        // η = 0.5, λ = 0.2: w − η·λw = 0.9·w.
+        let w = Tensor([-2, -1, 0, 1, 2])
+        let (_, gradients) = try l2Penalty([w], strength: 0.2)
+        check(gradients.count == 1, "one gradient per weight tensor: expected 1, got \(gradients.count).", in: .l2Penalty1)
+        guard let g = gradients.first else { return }
+        check(try w - g * 0.5, equals: w * 0.9, "w − 0.5·gradient for λ = 0.2", in: .l2Penalty1)
+        let (none, noGradients) = try l2Penalty([], strength: 0.2)
+        check(none == 0 && noGradients.isEmpty, "no weights: penalty 0 and no gradients; got \(none) and \(noGradients.count).", in: .l2Penalty1)
     }
 }

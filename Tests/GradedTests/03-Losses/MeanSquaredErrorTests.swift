@@ -1,6 +1,6 @@
 import Testing
 import WorkbookCore
-import Workbook
+import StudentCalls
 
 extension Exercise {
     static let meanSquaredError1 = Exercise(id: "MeanSquaredError1", chapter: "03-Losses", file: "MeanSquaredError.swift",
@@ -13,65 +13,49 @@ enum LinearRegressionExample {
     static let targets: [[Double]] = inputs.map { [2 * $0[0] - 3 * $0[1] + 0.5] }
 }
 
-@Suite("MeanSquaredError1 · Mean squared error (linear regression as a net)")
+@Suite("MeanSquaredError1 · Mean squared error (linear regression as a net)", .graded(.meanSquaredError1))
 struct MeanSquaredError1Tests {
     @Test("averages the squared differences; the gradient is 2(p − t)/M")
-    func worked() async {
-        Grader.judge(.meanSquaredError1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.meanSquaredError1) {
-                // p − t = [−0.5, 0, 1]: loss (0.25 + 0 + 1)/3 = 0.41666…; gradient 2·[−0.5, 0, 1]/3.
-                let (loss, dp) = try meanSquaredError(try Tensor([[1], [2], [3]]), targets: try Tensor([[1.5], [2], [2]]))
-                check(loss, equals: 1.25 / 3, "meanSquaredError loss", in: .meanSquaredError1)
-                check(dp, equals: try Tensor([[-1.0 / 3], [0], [2.0 / 3]]), "dpredictions", in: .meanSquaredError1)
-            }
-        })
+    func worked() throws {
+        // p − t = [−0.5, 0, 1]: loss (0.25 + 0 + 1)/3 = 0.41666…; gradient 2·[−0.5, 0, 1]/3.
+        let (loss, dp) = try meanSquaredError(try Tensor([[1], [2], [3]]), targets: try Tensor([[1.5], [2], [2]]))
+        check(loss, equals: 1.25 / 3, "meanSquaredError loss", in: .meanSquaredError1)
+        check(dp, equals: try Tensor([[-1.0 / 3], [0], [2.0 / 3]]), "dpredictions", in: .meanSquaredError1)
     }
 
     @Test("matches the numeric gradient on seeded random [4, 3] predictions")
-    func gradientCheck() async {
-        Grader.judge(.meanSquaredError1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.meanSquaredError1) {
-                var rng = SeededGenerator(seed: 331)
-                let p = Tensor.randomNormal(shape: [4, 3], using: &rng)
-                let t = Tensor.randomNormal(shape: [4, 3], using: &rng)
-                let (_, dp) = try meanSquaredError(p, targets: t)
-                let numeric = try numericGradient(of: { try meanSquaredError($0, targets: t).loss }, at: p)
-                checkGradient(dp, matches: numeric, "meanSquaredError dpredictions", in: .meanSquaredError1)
-            }
-        })
+    func gradientCheck() throws {
+        var rng = SeededGenerator(seed: 331)
+        let p = Tensor.randomNormal(shape: [4, 3], using: &rng)
+        let t = Tensor.randomNormal(shape: [4, 3], using: &rng)
+        let (_, dp) = try meanSquaredError(p, targets: t)
+        let numeric = try numericGradient(of: { try meanSquaredError($0, targets: t).loss }, at: p)
+        checkGradient(dp, matches: numeric, "meanSquaredError dpredictions", in: .meanSquaredError1)
     }
 
     @Test("trains a linear regression net ŷ = xw + b back to the weights that made the data")
-    func linearRegression() async {
-        Grader.judge(.meanSquaredError1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.meanSquaredError1) {
-                // On this centred grid the loss is a quadratic whose Hessian is diagonal,
-                // 2·diag(E[x₁²], E[x₂²], 1) = diag(1, 4/3, 2); with η = 0.25 each error shrinks by at
-                // least |1 − 0.25·1| = 0.75 per step, so 150 steps leave 0.75^150 ≈ 2e−19 of it.
-                let x = try Tensor(LinearRegressionExample.inputs)
-                let y = try Tensor(LinearRegressionExample.targets)
-                var w = Tensor(zeros: [2, 1])
-                var b = Tensor(zeros: [1])
-                for _ in 0..<150 {
-                    let prediction = try x.matmul(w) + b
-                    let (_, dprediction) = try meanSquaredError(prediction, targets: y)
-                    w = try w - Tensor.matmul(x, dprediction, transposeA: true) * 0.25
-                    b = try b - Tensor([dprediction.sum()]) * 0.25
-                }
-                check(w, equals: try Tensor([[2], [-3]]), "the learned weights", in: .meanSquaredError1, absoluteTolerance: 1e-12, relativeTolerance: 0)
-                check(b, equals: Tensor([0.5]), "the learned bias", in: .meanSquaredError1, absoluteTolerance: 1e-12, relativeTolerance: 0)
-            }
-        })
+    func linearRegression() throws {
+        // On this centred grid the loss is a quadratic whose Hessian is diagonal,
+        // 2·diag(E[x₁²], E[x₂²], 1) = diag(1, 4/3, 2); with η = 0.25 each error shrinks by at
+        // least |1 − 0.25·1| = 0.75 per step, so 150 steps leave 0.75^150 ≈ 2e−19 of it.
+        let x = try Tensor(LinearRegressionExample.inputs)
+        let y = try Tensor(LinearRegressionExample.targets)
+        var w = Tensor(zeros: [2, 1])
+        var b = Tensor(zeros: [1])
+        for _ in 0..<150 {
+            let prediction = try x.matmul(w) + b
+            let (_, dprediction) = try meanSquaredError(prediction, targets: y)
+            w = try w - Tensor.matmul(x, dprediction, transposeA: true) * 0.25
+            b = try b - Tensor([dprediction.sum()]) * 0.25
+        }
+        check(w, equals: try Tensor([[2], [-3]]), "the learned weights", in: .meanSquaredError1, absoluteTolerance: 1e-12, relativeTolerance: 0)
+        check(b, equals: Tensor([0.5]), "the learned bias", in: .meanSquaredError1, absoluteTolerance: 1e-12, relativeTolerance: 0)
     }
 
     @Test("rejects targets of another shape instead of broadcasting")
-    func rejects() async {
-        Grader.judge(.meanSquaredError1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.meanSquaredError1) {
-                try checkThrowsShapeError("meanSquaredError with predictions [3, 1] and targets [3]", in: .meanSquaredError1) {
-                    _ = try meanSquaredError(Tensor(zeros: [3, 1]), targets: Tensor(zeros: [3]))
-                }
-            }
-        })
+    func rejects() throws {
+        try checkThrowsShapeError("meanSquaredError with predictions [3, 1] and targets [3]", in: .meanSquaredError1) {
+            _ = try meanSquaredError(Tensor(zeros: [3, 1]), targets: Tensor(zeros: [3]))
+        }
     }
 }

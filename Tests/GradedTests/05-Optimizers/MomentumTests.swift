@@ -1,6 +1,6 @@
 import Testing
 import WorkbookCore
-import Workbook
+import StudentCalls
 
 extension Exercise {
     static let momentum1 = Exercise(id: "Momentum1", chapter: "05-Optimizers", file: "Momentum.swift", title: "Momentum", points: 3)
@@ -38,63 +38,47 @@ enum QuadraticBowl {
     }
 }
 
-@Suite("Momentum1 · Momentum")
+@Suite("Momentum1 · Momentum", .graded(.momentum1))
 struct Momentum1Tests {
     @Test("v ← μv − ηg, θ ← θ + v on a worked example")
-    func worked() async {
-        Grader.judge(.momentum1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.momentum1) {
-                // θ = [1, 2], v = [0.5, −0.5], g = [0.2, 0.4], η = 0.1, μ = 0.9:
-                // v = [0.45 − 0.02, −0.45 − 0.04] = [0.43, −0.49]; θ = [1.43, 1.51].
-                let (theta, v) = try momentumStep(Tensor([1, 2]), gradient: Tensor([0.2, 0.4]), velocity: Tensor([0.5, -0.5]),
-                                                  learningRate: 0.1, momentum: 0.9)
-                check(v, equals: Tensor([0.43, -0.49]), "the new velocity", in: .momentum1)
-                check(theta, equals: Tensor([1.43, 1.51]), "the new parameter", in: .momentum1)
-            }
-        })
+    func worked() throws {
+        // θ = [1, 2], v = [0.5, −0.5], g = [0.2, 0.4], η = 0.1, μ = 0.9:
+        // v = [0.45 − 0.02, −0.45 − 0.04] = [0.43, −0.49]; θ = [1.43, 1.51].
+        let (theta, v) = try momentumStep(Tensor([1, 2]), gradient: Tensor([0.2, 0.4]), velocity: Tensor([0.5, -0.5]),
+                                          learningRate: 0.1, momentum: 0.9)
+        check(v, equals: Tensor([0.43, -0.49]), "the new velocity", in: .momentum1)
+        check(theta, equals: Tensor([1.43, 1.51]), "the new parameter", in: .momentum1)
     }
 
     @Test("builds up to the terminal velocity −ηg/(1 − μ) under a constant gradient")
-    func terminalVelocity() async {
-        Grader.judge(.momentum1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.momentum1) {
-                // From v = 0: v₁ = −ηg, v₂ = −ηg(1 + μ), …, v_k = −ηg(1 − μᵏ)/(1 − μ).
-                // g = [1, −2, 0.5], η = 0.1, μ = 0.9: after 2 steps θ = v₁ + v₂ = −0.29·g;
-                // after 200 steps v = −g(1 − 0.9²⁰⁰), and 0.9²⁰⁰ ≈ 7e−10.
-                let g = Tensor([1, -2, 0.5])
-                var (theta, v) = (Tensor(zeros: [3]), Tensor(zeros: [3]))
-                for _ in 0..<2 { (theta, v) = try momentumStep(theta, gradient: g, velocity: v, learningRate: 0.1, momentum: 0.9) }
-                check(theta, equals: g * -0.29, "θ after two steps from 0 with a constant gradient", in: .momentum1)
-                for _ in 2..<200 { (theta, v) = try momentumStep(theta, gradient: g, velocity: v, learningRate: 0.1, momentum: 0.9) }
-                check(v, equals: -g, "the velocity after 200 steps, −ηg/(1 − μ) = −g", in: .momentum1, absoluteTolerance: 1e-8, relativeTolerance: 0)
-            }
-        })
+    func terminalVelocity() throws {
+        // From v = 0: v₁ = −ηg, v₂ = −ηg(1 + μ), …, v_k = −ηg(1 − μᵏ)/(1 − μ).
+        // g = [1, −2, 0.5], η = 0.1, μ = 0.9: after 2 steps θ = v₁ + v₂ = −0.29·g;
+        // after 200 steps v = −g(1 − 0.9²⁰⁰), and 0.9²⁰⁰ ≈ 7e−10.
+        let g = Tensor([1, -2, 0.5])
+        var (theta, v) = (Tensor(zeros: [3]), Tensor(zeros: [3]))
+        for _ in 0..<2 { (theta, v) = try momentumStep(theta, gradient: g, velocity: v, learningRate: 0.1, momentum: 0.9) }
+        check(theta, equals: g * -0.29, "θ after two steps from 0 with a constant gradient", in: .momentum1)
+        for _ in 2..<200 { (theta, v) = try momentumStep(theta, gradient: g, velocity: v, learningRate: 0.1, momentum: 0.9) }
+        check(v, equals: -g, "the velocity after 200 steps, −ηg/(1 − μ) = −g", in: .momentum1, absoluteTolerance: 1e-8, relativeTolerance: 0)
     }
 
     @Test("reaches a target loss on an ill-conditioned bowl in fewer steps than plain gradient descent")
-    func fasterOnBowl() async {
-        Grader.judge(.momentum1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.momentum1) {
-                let plain = try QuadraticBowl.plainSteps()
-                let withMomentum = try QuadraticBowl.stepsToTarget { theta, g, v in
-                    try momentumStep(theta, gradient: g, velocity: v, learningRate: QuadraticBowl.learningRate, momentum: QuadraticBowl.momentum)
-                }
-                check(withMomentum < plain, """
-                    on f = ½(θ₁² + 100θ₂²) with η = 0.01, momentum 0.9 should reach f < 1e-6 in fewer steps than \
-                    plain gradient descent (\(plain) steps); it took \(withMomentum) (expected about 138).
-                    """, in: .momentum1)
-            }
-        })
+    func fasterOnBowl() throws {
+        let plain = try QuadraticBowl.plainSteps()
+        let withMomentum = try QuadraticBowl.stepsToTarget { theta, g, v in
+            try momentumStep(theta, gradient: g, velocity: v, learningRate: QuadraticBowl.learningRate, momentum: QuadraticBowl.momentum)
+        }
+        check(withMomentum < plain, """
+            on f = ½(θ₁² + 100θ₂²) with η = 0.01, momentum 0.9 should reach f < 1e-6 in fewer steps than \
+            plain gradient descent (\(plain) steps); it took \(withMomentum) (expected about 138).
+            """, in: .momentum1)
     }
 
     @Test("rejects a velocity whose shape differs from the parameter's")
-    func rejects() async {
-        Grader.judge(.momentum1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.momentum1) {
-                try checkThrowsShapeError("momentumStep with parameter [2] and velocity [3]", in: .momentum1) {
-                    _ = try momentumStep(Tensor([1, 2]), gradient: Tensor([1, 2]), velocity: Tensor([0, 0, 0]), learningRate: 0.1, momentum: 0.9)
-                }
-            }
-        })
+    func rejects() throws {
+        try checkThrowsShapeError("momentumStep with parameter [2] and velocity [3]", in: .momentum1) {
+            _ = try momentumStep(Tensor([1, 2]), gradient: Tensor([1, 2]), velocity: Tensor([0, 0, 0]), learningRate: 0.1, momentum: 0.9)
+        }
     }
 }

@@ -1,6 +1,6 @@
 import Testing
 import WorkbookCore
-import Workbook
+import StudentCalls
 
 extension Exercise {
     static let conv1 = Exercise(id: "Conv1", chapter: "10-Convolution", file: "Conv2D.swift", title: "convolution output size", points: 2)
@@ -88,7 +88,7 @@ struct ConvSizeCase: Codable, Sendable, CustomTestStringConvertible {
     var testDescription: String { "H=\(input) K=\(kernel) S=\(stride) P=\(padding) D=\(dilation) → \(expected) (\(why))" }
 }
 
-@Suite("Conv1 · convolution output size")
+@Suite("Conv1 · convolution output size", .graded(.conv1))
 struct Conv1Tests {
     // Each answer is ⌊(H + 2P − D·(K − 1) − 1) / S⌋ + 1 worked by hand, e.g. (227 − 11)/4 + 1 = 55.
     static let cases: [ConvSizeCase] = [
@@ -103,450 +103,354 @@ struct Conv1Tests {
     ]
 
     @Test("matches the output-size formula", arguments: cases)
-    func table(_ example: ConvSizeCase) async {
-        Grader.judge(.conv1, await #expect(processExitsWith: .failure, observing: Grader.streams) { [example] in
-            Grader.run(.conv1) {
-                let configuration = Conv2DConfiguration(stride: example.stride, padding: example.padding, dilation: example.dilation)
-                let size = try convOutputSize(inputSize: example.input, kernelSize: example.kernel, configuration: configuration)
-                check(size == example.expected, "convOutputSize for \(example.testDescription) returned \(size).", in: .conv1)
-            }
-        })
+    func table(_ example: ConvSizeCase) throws {
+        let configuration = Conv2DConfiguration(stride: example.stride, padding: example.padding, dilation: example.dilation)
+        let size = try convOutputSize(inputSize: example.input, kernelSize: example.kernel, configuration: configuration)
+        check(size == example.expected, "convOutputSize for \(example.testDescription) returned \(size).", in: .conv1)
     }
 
     @Test("rejects a kernel larger than the padded input, and a stride of 0")
-    func rejectsBadGeometry() async {
-        Grader.judge(.conv1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.conv1) {
-                try checkThrowsShapeError("convOutputSize(H: 4, K: 5, P: 0)", in: .conv1) {
-                    _ = try convOutputSize(inputSize: 4, kernelSize: 5, configuration: Conv2DConfiguration())
-                }
-                // A 3x3 kernel with dilation 3 spans 7 pixels; 4 + 2·1 = 6 is too few.
-                try checkThrowsShapeError("convOutputSize(H: 4, K: 3, P: 1, D: 3)", in: .conv1) {
-                    _ = try convOutputSize(inputSize: 4, kernelSize: 3, configuration: Conv2DConfiguration(padding: 1, dilation: 3))
-                }
-                try checkThrowsShapeError("convOutputSize with stride 0", in: .conv1) {
-                    _ = try convOutputSize(inputSize: 4, kernelSize: 3, configuration: Conv2DConfiguration(stride: 0))
-                }
-            }
-        })
+    func rejectsBadGeometry() throws {
+        try checkThrowsShapeError("convOutputSize(H: 4, K: 5, P: 0)", in: .conv1) {
+            _ = try convOutputSize(inputSize: 4, kernelSize: 5, configuration: Conv2DConfiguration())
+        }
+        // A 3x3 kernel with dilation 3 spans 7 pixels; 4 + 2·1 = 6 is too few.
+        try checkThrowsShapeError("convOutputSize(H: 4, K: 3, P: 1, D: 3)", in: .conv1) {
+            _ = try convOutputSize(inputSize: 4, kernelSize: 3, configuration: Conv2DConfiguration(padding: 1, dilation: 3))
+        }
+        try checkThrowsShapeError("convOutputSize with stride 0", in: .conv1) {
+            _ = try convOutputSize(inputSize: 4, kernelSize: 3, configuration: Conv2DConfiguration(stride: 0))
+        }
     }
 }
 
-@Suite("Conv2 · im2col")
+@Suite("Conv2 · im2col", .graded(.conv2))
 struct Conv2Tests {
     @Test("unrolls the 2x2 windows of a 3x3 image, one row per output pixel")
-    func plainWindows() async {
-        Grader.judge(.conv2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.conv2) {
-                // x = 1…9 row by row; the four 2x2 windows read row by row (by hand).
-                let x = try ConvFixtures.image([[[1, 2, 3], [4, 5, 6], [7, 8, 9]]])
-                let columns = try im2col(x, kernelHeight: 2, kernelWidth: 2, configuration: Conv2DConfiguration())
-                check(columns, equals: try Tensor([[1, 2, 4, 5], [2, 3, 5, 6], [4, 5, 7, 8], [5, 6, 8, 9]]),
-                      "im2col of the 3x3 image 1…9 with a 2x2 kernel", in: .conv2)
-            }
-        })
+    func plainWindows() throws {
+        // x = 1…9 row by row; the four 2x2 windows read row by row (by hand).
+        let x = try ConvFixtures.image([[[1, 2, 3], [4, 5, 6], [7, 8, 9]]])
+        let columns = try im2col(x, kernelHeight: 2, kernelWidth: 2, configuration: Conv2DConfiguration())
+        check(columns, equals: try Tensor([[1, 2, 4, 5], [2, 3, 5, 6], [4, 5, 7, 8], [5, 6, 8, 9]]),
+              "im2col of the 3x3 image 1…9 with a 2x2 kernel", in: .conv2)
     }
 
     @Test("puts zeros where a window hangs over the padding")
-    func padding() async {
-        Grader.judge(.conv2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.conv2) {
-                // x = [[1, 2], [3, 4]], 3x3 kernel, padding 1: the window of output (0, 0) covers rows
-                // and columns −1…1, so its top row and left column are padding (by hand).
-                let x = try ConvFixtures.image([[[1, 2], [3, 4]]])
-                let columns = try im2col(x, kernelHeight: 3, kernelWidth: 3, configuration: Conv2DConfiguration(padding: 1))
-                check(columns, equals: try Tensor([[0, 0, 0, 0, 1, 2, 0, 3, 4], [0, 0, 0, 1, 2, 0, 3, 4, 0],
-                                                   [0, 1, 2, 0, 3, 4, 0, 0, 0], [1, 2, 0, 3, 4, 0, 0, 0, 0]]),
-                      "im2col of [[1, 2], [3, 4]] with a 3x3 kernel and padding 1", in: .conv2)
-            }
-        })
+    func padding() throws {
+        // x = [[1, 2], [3, 4]], 3x3 kernel, padding 1: the window of output (0, 0) covers rows
+        // and columns −1…1, so its top row and left column are padding (by hand).
+        let x = try ConvFixtures.image([[[1, 2], [3, 4]]])
+        let columns = try im2col(x, kernelHeight: 3, kernelWidth: 3, configuration: Conv2DConfiguration(padding: 1))
+        check(columns, equals: try Tensor([[0, 0, 0, 0, 1, 2, 0, 3, 4], [0, 0, 0, 1, 2, 0, 3, 4, 0],
+                                           [0, 1, 2, 0, 3, 4, 0, 0, 0], [1, 2, 0, 3, 4, 0, 0, 0, 0]]),
+              "im2col of [[1, 2], [3, 4]] with a 3x3 kernel and padding 1", in: .conv2)
     }
 
     @Test("orders a row's columns like the weight's axes (a, b, c), channels fastest")
-    func channelOrder() async {
-        Grader.judge(.conv2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.conv2) {
-                // Channel 0 holds 1…4, channel 1 holds 10…40; the single 2x2 window reads pixel by
-                // pixel, both channels of a pixel together, so that the row lines up with
-                // weight.reshaped([KH·KW·Cin, Cout]).
-                let x = try ConvFixtures.image([[[1, 2], [3, 4]], [[10, 20], [30, 40]]])
-                let columns = try im2col(x, kernelHeight: 2, kernelWidth: 2, configuration: Conv2DConfiguration())
-                check(columns, equals: try Tensor([[1, 10, 2, 20, 3, 30, 4, 40]]), "im2col of a 2-channel 2x2 image", in: .conv2)
-            }
-        })
+    func channelOrder() throws {
+        // Channel 0 holds 1…4, channel 1 holds 10…40; the single 2x2 window reads pixel by
+        // pixel, both channels of a pixel together, so that the row lines up with
+        // weight.reshaped([KH·KW·Cin, Cout]).
+        let x = try ConvFixtures.image([[[1, 2], [3, 4]], [[10, 20], [30, 40]]])
+        let columns = try im2col(x, kernelHeight: 2, kernelWidth: 2, configuration: Conv2DConfiguration())
+        check(columns, equals: try Tensor([[1, 10, 2, 20, 3, 30, 4, 40]]), "im2col of a 2-channel 2x2 image", in: .conv2)
     }
 
     @Test("spreads the taps of a dilated kernel")
-    func dilation() async {
-        Grader.judge(.conv2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.conv2) {
-                // A 2x2 kernel with dilation 2 on the 3x3 image 1…9 touches only the four corners.
-                let x = try ConvFixtures.image([[[1, 2, 3], [4, 5, 6], [7, 8, 9]]])
-                let columns = try im2col(x, kernelHeight: 2, kernelWidth: 2, configuration: Conv2DConfiguration(dilation: 2))
-                check(columns, equals: try Tensor([[1, 3, 7, 9]]), "im2col with dilation 2", in: .conv2)
-            }
-        })
+    func dilation() throws {
+        // A 2x2 kernel with dilation 2 on the 3x3 image 1…9 touches only the four corners.
+        let x = try ConvFixtures.image([[[1, 2, 3], [4, 5, 6], [7, 8, 9]]])
+        let columns = try im2col(x, kernelHeight: 2, kernelWidth: 2, configuration: Conv2DConfiguration(dilation: 2))
+        check(columns, equals: try Tensor([[1, 3, 7, 9]]), "im2col with dilation 2", in: .conv2)
     }
 
     @Test("gives [N·Ho·Wo, KH·KW·Cin] for a batch, and rows in (n, i, j) order")
-    func batchShape() async {
-        Grader.judge(.conv2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.conv2) {
-                var rng = SeededGenerator(seed: 10)
-                let x = Tensor.randomNormal(shape: [2, 5, 4, 3], using: &rng)
-                // Stride 2, padding 1, 3x3: Ho = ⌊(5 + 2 − 3)/2⌋ + 1 = 3, Wo = ⌊(4 + 2 − 3)/2⌋ + 1 = 2.
-                let columns = try im2col(x, kernelHeight: 3, kernelWidth: 3, configuration: Conv2DConfiguration(stride: 2, padding: 1))
-                check(columns.shape == [2 * 3 * 2, 27], "im2col shape should be [12, 27], got \(columns.shape).", in: .conv2)
-                // Row 6 is image 1, output (0, 0); its centre tap (a = b = 1) is x[1, 0, 0, :].
-                if columns.shape == [12, 27] {
-                    for c in 0..<3 {
-                        check(columns[6, 12 + c], equals: x[1, 0, 0, c], "columns[6, \(12 + c)] (image 1, centre tap, channel \(c))", in: .conv2)
-                    }
-                }
+    func batchShape() throws {
+        var rng = SeededGenerator(seed: 10)
+        let x = Tensor.randomNormal(shape: [2, 5, 4, 3], using: &rng)
+        // Stride 2, padding 1, 3x3: Ho = ⌊(5 + 2 − 3)/2⌋ + 1 = 3, Wo = ⌊(4 + 2 − 3)/2⌋ + 1 = 2.
+        let columns = try im2col(x, kernelHeight: 3, kernelWidth: 3, configuration: Conv2DConfiguration(stride: 2, padding: 1))
+        check(columns.shape == [2 * 3 * 2, 27], "im2col shape should be [12, 27], got \(columns.shape).", in: .conv2)
+        // Row 6 is image 1, output (0, 0); its centre tap (a = b = 1) is x[1, 0, 0, :].
+        if columns.shape == [12, 27] {
+            for c in 0..<3 {
+                check(columns[6, 12 + c], equals: x[1, 0, 0, c], "columns[6, \(12 + c)] (image 1, centre tap, channel \(c))", in: .conv2)
             }
-        })
+        }
     }
 }
 
-@Suite("Conv3 · convolution forward")
+@Suite("Conv3 · convolution forward", .graded(.conv3))
 struct Conv3Tests {
     @Test("reproduces the worked example: 2 channels in, 2 out, stride 2, padding 1")
-    func workedExample() async {
-        Grader.judge(.conv3, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.conv3) {
-                let x = try ConvFixtures.image([ConvFixtures.x0, ConvFixtures.x1])
-                let (out, _) = try conv2dForward(x, weight: ConvFixtures.workedWeight(), bias: Tensor(ConvFixtures.bias),
-                                                 configuration: Conv2DConfiguration(stride: 2, padding: 1))
-                guard out.shape == [1, 2, 2, 2] else {
-                    check(false, "conv2dForward should return [1, 2, 2, 2] here, got \(out.shape).", in: .conv3)
-                    return
-                }
-                check(try ConvFixtures.channel(out, 0), equals: try Tensor(ConvFixtures.out0), "output channel 0", in: .conv3)
-                check(try ConvFixtures.channel(out, 1), equals: try Tensor(ConvFixtures.out1), "output channel 1", in: .conv3)
-            }
-        })
+    func workedExample() throws {
+        let x = try ConvFixtures.image([ConvFixtures.x0, ConvFixtures.x1])
+        let (out, _) = try conv2dForward(x, weight: ConvFixtures.workedWeight(), bias: Tensor(ConvFixtures.bias),
+                                         configuration: Conv2DConfiguration(stride: 2, padding: 1))
+        guard out.shape == [1, 2, 2, 2] else {
+            check(false, "conv2dForward should return [1, 2, 2, 2] here, got \(out.shape).", in: .conv3)
+            return
+        }
+        check(try ConvFixtures.channel(out, 0), equals: try Tensor(ConvFixtures.out0), "output channel 0", in: .conv3)
+        check(try ConvFixtures.channel(out, 1), equals: try Tensor(ConvFixtures.out1), "output channel 1", in: .conv3)
     }
 
     @Test("is a cross-correlation: the kernel is not flipped (the library convention)")
-    func crossCorrelation() async {
-        Grader.judge(.conv3, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.conv3) {
-                // A 2x2 kernel whose only 1 is its top-left tap copies the top-left pixel of each
-                // window: out[i, j] = x[i, j]. A flipped (textbook) convolution would give
-                // x[i + 1, j + 1] = [[5, 6], [8, 9]] instead.
-                let x = try ConvFixtures.image([[[1, 2, 3], [4, 5, 6], [7, 8, 9]]])
-                let weight = try Tensor(shape: [2, 2, 1, 1], scalars: [1, 0, 0, 0])
-                let (out, _) = try conv2dForward(x, weight: weight, bias: Tensor([0]), configuration: Conv2DConfiguration())
-                check(out, equals: try ConvFixtures.image([[[1, 2], [4, 5]]]),
-                      "conv2dForward with the kernel [[1, 0], [0, 0]] (did you flip the kernel?)", in: .conv3)
-            }
-        })
+    func crossCorrelation() throws {
+        // A 2x2 kernel whose only 1 is its top-left tap copies the top-left pixel of each
+        // window: out[i, j] = x[i, j]. A flipped (textbook) convolution would give
+        // x[i + 1, j + 1] = [[5, 6], [8, 9]] instead.
+        let x = try ConvFixtures.image([[[1, 2, 3], [4, 5, 6], [7, 8, 9]]])
+        let weight = try Tensor(shape: [2, 2, 1, 1], scalars: [1, 0, 0, 0])
+        let (out, _) = try conv2dForward(x, weight: weight, bias: Tensor([0]), configuration: Conv2DConfiguration())
+        check(out, equals: try ConvFixtures.image([[[1, 2], [4, 5]]]),
+              "conv2dForward with the kernel [[1, 0], [0, 0]] (did you flip the kernel?)", in: .conv3)
     }
 
     @Test("pads with zeros: a box filter over ones counts the pixels inside the image")
-    func zeroPadding() async {
-        Grader.judge(.conv3, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.conv3) {
-                // A 3x3 box of ones over a 3x3 image of ones with padding 1: a corner window holds
-                // 4 image pixels, an edge window 6, the centre 9 (zero padding, not edge copying).
-                let x = Tensor(repeating: 1, shape: [1, 3, 3, 1])
-                let weight = Tensor(repeating: 1, shape: [3, 3, 1, 1])
-                let (out, _) = try conv2dForward(x, weight: weight, bias: Tensor([0]), configuration: Conv2DConfiguration(padding: 1))
-                check(out, equals: try ConvFixtures.image([[[4, 6, 4], [6, 9, 6], [4, 6, 4]]]),
-                      "a 3x3 box filter over ones with padding 1", in: .conv3)
-            }
-        })
+    func zeroPadding() throws {
+        // A 3x3 box of ones over a 3x3 image of ones with padding 1: a corner window holds
+        // 4 image pixels, an edge window 6, the centre 9 (zero padding, not edge copying).
+        let x = Tensor(repeating: 1, shape: [1, 3, 3, 1])
+        let weight = Tensor(repeating: 1, shape: [3, 3, 1, 1])
+        let (out, _) = try conv2dForward(x, weight: weight, bias: Tensor([0]), configuration: Conv2DConfiguration(padding: 1))
+        check(out, equals: try ConvFixtures.image([[[4, 6, 4], [6, 9, 6], [4, 6, 4]]]),
+              "a 3x3 box filter over ones with padding 1", in: .conv3)
     }
 
     @Test("agrees with the naive definition on random batches", arguments: ConvFixtures.configurations)
-    func matchesDefinition(_ configuration: Conv2DConfiguration) async {
-        Grader.judge(.conv3, await #expect(processExitsWith: .failure, observing: Grader.streams) { [configuration] in
-            Grader.run(.conv3) {
-                var rng = SeededGenerator(seed: 33)
-                let x = Tensor.randomNormal(shape: [2, 6, 5, 3], using: &rng)
-                let weight = Tensor.randomNormal(shape: [3, 3, 3, 2], using: &rng)
-                let bias = Tensor.randomNormal(shape: [2], using: &rng)
-                let (out, _) = try conv2dForward(x, weight: weight, bias: bias, configuration: configuration)
-                // Sums of 27 products of order-1 numbers: rounding differs by ~1e-15 between orders.
-                check(out, equals: try ConvFixtures.naiveConv(x, weight, bias, configuration),
-                      "conv2dForward with \(configuration)", in: .conv3, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
-            }
-        })
+    func matchesDefinition(_ configuration: Conv2DConfiguration) throws {
+        var rng = SeededGenerator(seed: 33)
+        let x = Tensor.randomNormal(shape: [2, 6, 5, 3], using: &rng)
+        let weight = Tensor.randomNormal(shape: [3, 3, 3, 2], using: &rng)
+        let bias = Tensor.randomNormal(shape: [2], using: &rng)
+        let (out, _) = try conv2dForward(x, weight: weight, bias: bias, configuration: configuration)
+        // Sums of 27 products of order-1 numbers: rounding differs by ~1e-15 between orders.
+        check(out, equals: try ConvFixtures.naiveConv(x, weight, bias, configuration),
+              "conv2dForward with \(configuration)", in: .conv3, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
     }
 
     @Test("is translation equivariant: shifting the input shifts the output, away from the border")
-    func translationEquivariance() async {
-        Grader.judge(.conv3, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.conv3) {
-                // Notes 003: f(translate(x)) = translate(f(x)). Shift an 8x8 image down 1 and right
-                // 2 (new pixels are random); every output whose window lies inside both images moves
-                // by the same (1, 2).
-                var rng = SeededGenerator(seed: 5)
-                let x = Tensor.randomNormal(shape: [1, 8, 8, 2], using: &rng)
-                var shifted = Tensor.randomNormal(shape: [1, 8, 8, 2], using: &rng)
-                for i in 1..<8 { for j in 2..<8 { for c in 0..<2 { shifted[0, i, j, c] = x[0, i - 1, j - 2, c] } } }
-                let weight = Tensor.randomNormal(shape: [3, 3, 2, 3], using: &rng)
-                let bias = Tensor.randomNormal(shape: [3], using: &rng)
-                let (out, _) = try conv2dForward(x, weight: weight, bias: bias, configuration: Conv2DConfiguration())
-                let (outShifted, _) = try conv2dForward(shifted, weight: weight, bias: bias, configuration: Conv2DConfiguration())
-                guard out.shape == [1, 6, 6, 3], outShifted.shape == [1, 6, 6, 3] else {
-                    check(false, "a valid 3x3 convolution of 8x8 images gives [1, 6, 6, 3], got \(out.shape).", in: .conv3)
-                    return
-                }
-                var worst = 0.0
-                for i in 1..<6 { for j in 2..<6 { for o in 0..<3 {
-                    worst = max(worst, abs(outShifted[0, i, j, o] - out[0, i - 1, j - 2, o]))
-                } } }
-                check(worst < 1e-12, "shifted output differs from the shifted original by up to \(worst) inside the image.", in: .conv3)
-            }
-        })
+    func translationEquivariance() throws {
+        // Notes 003: f(translate(x)) = translate(f(x)). Shift an 8x8 image down 1 and right
+        // 2 (new pixels are random); every output whose window lies inside both images moves
+        // by the same (1, 2).
+        var rng = SeededGenerator(seed: 5)
+        let x = Tensor.randomNormal(shape: [1, 8, 8, 2], using: &rng)
+        var shifted = Tensor.randomNormal(shape: [1, 8, 8, 2], using: &rng)
+        for i in 1..<8 { for j in 2..<8 { for c in 0..<2 { shifted[0, i, j, c] = x[0, i - 1, j - 2, c] } } }
+        let weight = Tensor.randomNormal(shape: [3, 3, 2, 3], using: &rng)
+        let bias = Tensor.randomNormal(shape: [3], using: &rng)
+        let (out, _) = try conv2dForward(x, weight: weight, bias: bias, configuration: Conv2DConfiguration())
+        let (outShifted, _) = try conv2dForward(shifted, weight: weight, bias: bias, configuration: Conv2DConfiguration())
+        guard out.shape == [1, 6, 6, 3], outShifted.shape == [1, 6, 6, 3] else {
+            check(false, "a valid 3x3 convolution of 8x8 images gives [1, 6, 6, 3], got \(out.shape).", in: .conv3)
+            return
+        }
+        var worst = 0.0
+        for i in 1..<6 { for j in 2..<6 { for o in 0..<3 {
+            worst = max(worst, abs(outShifted[0, i, j, o] - out[0, i - 1, j - 2, o]))
+        } } }
+        check(worst < 1e-12, "shifted output differs from the shifted original by up to \(worst) inside the image.", in: .conv3)
     }
 
     @Test("shares weights: on a crop of an image it gives the crop of the output")
-    func weightSharing() async {
-        Grader.judge(.conv3, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.conv3) {
-                // The same [3, 3, 2, 2] weight (38 parameters with the bias, whatever the image
-                // size) runs on a 9x9 image and on its top-left 5x5 crop. Each output depends only
-                // on its window, through the same kernel everywhere, so the crop's 3x3 output must
-                // be the top-left 3x3 of the big 7x7 output.
-                var rng = SeededGenerator(seed: 6)
-                let big = Tensor.randomNormal(shape: [1, 9, 9, 2], using: &rng)
-                let crop = Tensor(shape: [1, 5, 5, 2]) { flat in
-                    let (pixel, c) = (flat / 2, flat % 2)
-                    return big[0, pixel / 5, pixel % 5, c]
-                }
-                let weight = Tensor.randomNormal(shape: [3, 3, 2, 2], using: &rng)
-                let bias = Tensor.randomNormal(shape: [2], using: &rng)
-                let (outBig, _) = try conv2dForward(big, weight: weight, bias: bias, configuration: Conv2DConfiguration())
-                let (outCrop, _) = try conv2dForward(crop, weight: weight, bias: bias, configuration: Conv2DConfiguration())
-                guard outBig.shape == [1, 7, 7, 2], outCrop.shape == [1, 3, 3, 2] else {
-                    check(false, "expected outputs [1, 7, 7, 2] and [1, 3, 3, 2], got \(outBig.shape) and \(outCrop.shape).", in: .conv3)
-                    return
-                }
-                let corner = Tensor(shape: [1, 3, 3, 2]) { flat in
-                    let (pixel, c) = (flat / 2, flat % 2)
-                    return outBig[0, pixel / 3, pixel % 3, c]
-                }
-                check(outCrop, equals: corner, "the output of the 5x5 crop", in: .conv3, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
-            }
-        })
+    func weightSharing() throws {
+        // The same [3, 3, 2, 2] weight (38 parameters with the bias, whatever the image
+        // size) runs on a 9x9 image and on its top-left 5x5 crop. Each output depends only
+        // on its window, through the same kernel everywhere, so the crop's 3x3 output must
+        // be the top-left 3x3 of the big 7x7 output.
+        var rng = SeededGenerator(seed: 6)
+        let big = Tensor.randomNormal(shape: [1, 9, 9, 2], using: &rng)
+        let crop = Tensor(shape: [1, 5, 5, 2]) { flat in
+            let (pixel, c) = (flat / 2, flat % 2)
+            return big[0, pixel / 5, pixel % 5, c]
+        }
+        let weight = Tensor.randomNormal(shape: [3, 3, 2, 2], using: &rng)
+        let bias = Tensor.randomNormal(shape: [2], using: &rng)
+        let (outBig, _) = try conv2dForward(big, weight: weight, bias: bias, configuration: Conv2DConfiguration())
+        let (outCrop, _) = try conv2dForward(crop, weight: weight, bias: bias, configuration: Conv2DConfiguration())
+        guard outBig.shape == [1, 7, 7, 2], outCrop.shape == [1, 3, 3, 2] else {
+            check(false, "expected outputs [1, 7, 7, 2] and [1, 3, 3, 2], got \(outBig.shape) and \(outCrop.shape).", in: .conv3)
+            return
+        }
+        let corner = Tensor(shape: [1, 3, 3, 2]) { flat in
+            let (pixel, c) = (flat / 2, flat % 2)
+            return outBig[0, pixel / 3, pixel % 3, c]
+        }
+        check(outCrop, equals: corner, "the output of the 5x5 crop", in: .conv3, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
     }
 
     @Test("with stride 2 equals the stride-1 convolution downsampled", arguments: [1, 2])
-    func strideIsDownsampling(_ dilation: Int) async {
-        Grader.judge(.conv3, await #expect(processExitsWith: .failure, observing: Grader.streams) { [dilation] in
-            Grader.run(.conv3) {
-                // Notes 003: a strided convolution combines convolution and downsampling. Keeping
-                // every second row and column of the stride-1 output gives the stride-2 output.
-                var rng = SeededGenerator(seed: 7)
-                let x = Tensor.randomNormal(shape: [2, 7, 7, 2], using: &rng)
-                let weight = Tensor.randomNormal(shape: [3, 3, 2, 2], using: &rng)
-                let bias = Tensor.randomNormal(shape: [2], using: &rng)
-                let (dense, _) = try conv2dForward(x, weight: weight, bias: bias,
-                                                   configuration: Conv2DConfiguration(stride: 1, padding: 1, dilation: dilation))
-                let (strided, _) = try conv2dForward(x, weight: weight, bias: bias,
-                                                     configuration: Conv2DConfiguration(stride: 2, padding: 1, dilation: dilation))
-                let (ho, wo) = ((dense.shape[1] + 1) / 2, (dense.shape[2] + 1) / 2)
-                let downsampled = Tensor(shape: [2, ho, wo, 2]) { flat in
-                    let c = flat % 2, j = (flat / 2) % wo, i = (flat / 2 / wo) % ho, n = flat / 2 / wo / ho
-                    return dense[n, 2 * i, 2 * j, c]
-                }
-                check(strided, equals: downsampled, "the stride-2 output (dilation \(dilation))", in: .conv3,
-                      absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
-            }
-        })
+    func strideIsDownsampling(_ dilation: Int) throws {
+        // Notes 003: a strided convolution combines convolution and downsampling. Keeping
+        // every second row and column of the stride-1 output gives the stride-2 output.
+        var rng = SeededGenerator(seed: 7)
+        let x = Tensor.randomNormal(shape: [2, 7, 7, 2], using: &rng)
+        let weight = Tensor.randomNormal(shape: [3, 3, 2, 2], using: &rng)
+        let bias = Tensor.randomNormal(shape: [2], using: &rng)
+        let (dense, _) = try conv2dForward(x, weight: weight, bias: bias,
+                                           configuration: Conv2DConfiguration(stride: 1, padding: 1, dilation: dilation))
+        let (strided, _) = try conv2dForward(x, weight: weight, bias: bias,
+                                             configuration: Conv2DConfiguration(stride: 2, padding: 1, dilation: dilation))
+        let (ho, wo) = ((dense.shape[1] + 1) / 2, (dense.shape[2] + 1) / 2)
+        let downsampled = Tensor(shape: [2, ho, wo, 2]) { flat in
+            let c = flat % 2, j = (flat / 2) % wo, i = (flat / 2 / wo) % ho, n = flat / 2 / wo / ho
+            return dense[n, 2 * i, 2 * j, c]
+        }
+        check(strided, equals: downsampled, "the stride-2 output (dilation \(dilation))", in: .conv3,
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
     }
 
     @Test("two chained 3x3 convolutions equal one 5x5 convolution: 18 weights doing the work of 25")
-    func chaining() async {
-        Grader.judge(.conv3, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.conv3) {
-                // Notes 003, "chaining convolutions": the composition of two 3x3 kernels k1, k2 is a
-                // 5x5 kernel k[u, v] = Σ_{a + c = u, b + d = v} k1[a, b]·k2[c, d] (for cross-
-                // correlation; worked out by substituting one sum into the other). It has 25
-                // coefficients but only 18 degrees of freedom, so not every 5x5 kernel is reachable.
-                var rng = SeededGenerator(seed: 8)
-                let x = Tensor.randomNormal(shape: [1, 9, 9, 1], using: &rng)
-                let k1 = Tensor.randomNormal(shape: [3, 3, 1, 1], using: &rng)
-                let k2 = Tensor.randomNormal(shape: [3, 3, 1, 1], using: &rng)
-                var k = Tensor(zeros: [5, 5, 1, 1])
-                for a in 0..<3 { for b in 0..<3 { for c in 0..<3 { for d in 0..<3 {
-                    k[a + c, b + d, 0, 0] += k1[a, b, 0, 0] * k2[c, d, 0, 0]
-                } } } }
-                let zero = Tensor([0])
-                let (h, _) = try conv2dForward(x, weight: k1, bias: zero, configuration: Conv2DConfiguration())
-                let (twice, _) = try conv2dForward(h, weight: k2, bias: zero, configuration: Conv2DConfiguration())
-                let (once, _) = try conv2dForward(x, weight: k, bias: zero, configuration: Conv2DConfiguration())
-                check(twice, equals: once, "two 3x3 convolutions versus the composed 5x5", in: .conv3,
-                      absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
-                check(k1.count + k2.count == 18 && k.count == 25, "18 weights versus 25 coefficients", in: .conv3)
-            }
-        })
+    func chaining() throws {
+        // Notes 003, "chaining convolutions": the composition of two 3x3 kernels k1, k2 is a
+        // 5x5 kernel k[u, v] = Σ_{a + c = u, b + d = v} k1[a, b]·k2[c, d] (for cross-
+        // correlation; worked out by substituting one sum into the other). It has 25
+        // coefficients but only 18 degrees of freedom, so not every 5x5 kernel is reachable.
+        var rng = SeededGenerator(seed: 8)
+        let x = Tensor.randomNormal(shape: [1, 9, 9, 1], using: &rng)
+        let k1 = Tensor.randomNormal(shape: [3, 3, 1, 1], using: &rng)
+        let k2 = Tensor.randomNormal(shape: [3, 3, 1, 1], using: &rng)
+        var k = Tensor(zeros: [5, 5, 1, 1])
+        for a in 0..<3 { for b in 0..<3 { for c in 0..<3 { for d in 0..<3 {
+            k[a + c, b + d, 0, 0] += k1[a, b, 0, 0] * k2[c, d, 0, 0]
+        } } } }
+        let zero = Tensor([0])
+        let (h, _) = try conv2dForward(x, weight: k1, bias: zero, configuration: Conv2DConfiguration())
+        let (twice, _) = try conv2dForward(h, weight: k2, bias: zero, configuration: Conv2DConfiguration())
+        let (once, _) = try conv2dForward(x, weight: k, bias: zero, configuration: Conv2DConfiguration())
+        check(twice, equals: once, "two 3x3 convolutions versus the composed 5x5", in: .conv3,
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+        check(k1.count + k2.count == 18 && k.count == 25, "18 weights versus 25 coefficients", in: .conv3)
     }
 
     @Test("dilation: a dilated 3x3 kernel is a 5x5 kernel with holes, and a 3x3 after it sees 7x7 (notes 003)")
-    func dilationAsHoles() async {
-        Grader.judge(.conv3, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.conv3) {
-                // Notes 003: a 2-dilated 3x3 kernel has 25 coefficients but 9 degrees of freedom: it is
-                // the 5x5 kernel with k[a, b] at (2a, 2b) and zeros elsewhere.
-                var rng = SeededGenerator(seed: 9)
-                let x = Tensor.randomNormal(shape: [1, 11, 11, 1], using: &rng)
-                let k1 = Tensor.randomNormal(shape: [3, 3, 1, 1], using: &rng)
-                let k2 = Tensor.randomNormal(shape: [3, 3, 1, 1], using: &rng)
-                var holes = Tensor(zeros: [5, 5, 1, 1])
-                for a in 0..<3 { for b in 0..<3 { holes[2 * a, 2 * b, 0, 0] = k2[a, b, 0, 0] } }
-                let zero = Tensor([0])
-                let (dilated, _) = try conv2dForward(x, weight: k2, bias: zero, configuration: Conv2DConfiguration(dilation: 2))
-                let (dense, _) = try conv2dForward(x, weight: holes, bias: zero, configuration: Conv2DConfiguration())
-                check(dilated, equals: dense, "a 2-dilated 3x3 convolution versus the 5x5 kernel with holes", in: .conv3,
-                      absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
-                // A 3x3 convolution followed by a 2-dilated 3x3 one: 49 coefficients (7x7), 18 degrees
-                // of freedom. Substituting one sum into the other, k[u, v] = Σ_{a + 2c = u, b + 2d = v} k1[a, b]·k2[c, d].
-                var seven = Tensor(zeros: [7, 7, 1, 1])
-                for a in 0..<3 { for b in 0..<3 { for c in 0..<3 { for d in 0..<3 {
-                    seven[a + 2 * c, b + 2 * d, 0, 0] += k1[a, b, 0, 0] * k2[c, d, 0, 0]
-                } } } }
-                let (h, _) = try conv2dForward(x, weight: k1, bias: zero, configuration: Conv2DConfiguration())
-                let (twice, _) = try conv2dForward(h, weight: k2, bias: zero, configuration: Conv2DConfiguration(dilation: 2))
-                let (once, _) = try conv2dForward(x, weight: seven, bias: zero, configuration: Conv2DConfiguration())
-                check(twice, equals: once, "3x3 then 2-dilated 3x3 versus the composed 7x7", in: .conv3,
-                      absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
-            }
-        })
+    func dilationAsHoles() throws {
+        // Notes 003: a 2-dilated 3x3 kernel has 25 coefficients but 9 degrees of freedom: it is
+        // the 5x5 kernel with k[a, b] at (2a, 2b) and zeros elsewhere.
+        var rng = SeededGenerator(seed: 9)
+        let x = Tensor.randomNormal(shape: [1, 11, 11, 1], using: &rng)
+        let k1 = Tensor.randomNormal(shape: [3, 3, 1, 1], using: &rng)
+        let k2 = Tensor.randomNormal(shape: [3, 3, 1, 1], using: &rng)
+        var holes = Tensor(zeros: [5, 5, 1, 1])
+        for a in 0..<3 { for b in 0..<3 { holes[2 * a, 2 * b, 0, 0] = k2[a, b, 0, 0] } }
+        let zero = Tensor([0])
+        let (dilated, _) = try conv2dForward(x, weight: k2, bias: zero, configuration: Conv2DConfiguration(dilation: 2))
+        let (dense, _) = try conv2dForward(x, weight: holes, bias: zero, configuration: Conv2DConfiguration())
+        check(dilated, equals: dense, "a 2-dilated 3x3 convolution versus the 5x5 kernel with holes", in: .conv3,
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+        // A 3x3 convolution followed by a 2-dilated 3x3 one: 49 coefficients (7x7), 18 degrees
+        // of freedom. Substituting one sum into the other, k[u, v] = Σ_{a + 2c = u, b + 2d = v} k1[a, b]·k2[c, d].
+        var seven = Tensor(zeros: [7, 7, 1, 1])
+        for a in 0..<3 { for b in 0..<3 { for c in 0..<3 { for d in 0..<3 {
+            seven[a + 2 * c, b + 2 * d, 0, 0] += k1[a, b, 0, 0] * k2[c, d, 0, 0]
+        } } } }
+        let (h, _) = try conv2dForward(x, weight: k1, bias: zero, configuration: Conv2DConfiguration())
+        let (twice, _) = try conv2dForward(h, weight: k2, bias: zero, configuration: Conv2DConfiguration(dilation: 2))
+        let (once, _) = try conv2dForward(x, weight: seven, bias: zero, configuration: Conv2DConfiguration())
+        check(twice, equals: once, "3x3 then 2-dilated 3x3 versus the composed 7x7", in: .conv3,
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
     }
 
     @Test("rejects a weight whose input channels differ from the image's, and a wrong bias")
-    func rejectsMismatchedShapes() async {
-        Grader.judge(.conv3, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.conv3) {
-                let x = Tensor(zeros: [1, 4, 4, 3])
-                try checkThrowsShapeError("conv2dForward with x [1, 4, 4, 3] and weight [3, 3, 2, 4]", in: .conv3) {
-                    _ = try conv2dForward(x, weight: Tensor(zeros: [3, 3, 2, 4]), bias: Tensor(zeros: [4]), configuration: Conv2DConfiguration())
-                }
-                try checkThrowsShapeError("conv2dForward with weight [3, 3, 3, 4] and bias [3]", in: .conv3) {
-                    _ = try conv2dForward(x, weight: Tensor(zeros: [3, 3, 3, 4]), bias: Tensor(zeros: [3]), configuration: Conv2DConfiguration())
-                }
-            }
-        })
+    func rejectsMismatchedShapes() throws {
+        let x = Tensor(zeros: [1, 4, 4, 3])
+        try checkThrowsShapeError("conv2dForward with x [1, 4, 4, 3] and weight [3, 3, 2, 4]", in: .conv3) {
+            _ = try conv2dForward(x, weight: Tensor(zeros: [3, 3, 2, 4]), bias: Tensor(zeros: [4]), configuration: Conv2DConfiguration())
+        }
+        try checkThrowsShapeError("conv2dForward with weight [3, 3, 3, 4] and bias [3]", in: .conv3) {
+            _ = try conv2dForward(x, weight: Tensor(zeros: [3, 3, 3, 4]), bias: Tensor(zeros: [3]), configuration: Conv2DConfiguration())
+        }
     }
 }
 
-@Suite("Conv4 · col2im")
+@Suite("Conv4 · col2im", .graded(.conv4))
 struct Conv4Tests {
     @Test("adds up overlapping windows: ones in, window counts out")
-    func windowCounts() async {
-        Grader.judge(.conv4, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.conv4) {
-                // 3x3 windows on a 4x4 image (no padding) start at rows and columns 0 and 1, so a
-                // pixel is in (1 or 2 windows down) × (1 or 2 windows across), counted by hand.
-                let columns = Tensor(repeating: 1, shape: [4, 9])
-                let image = try col2im(columns, inputShape: [1, 4, 4, 1], kernelHeight: 3, kernelWidth: 3, configuration: Conv2DConfiguration())
-                check(image, equals: try ConvFixtures.image([[[1, 2, 2, 1], [2, 4, 4, 2], [2, 4, 4, 2], [1, 2, 2, 1]]]),
-                      "col2im of ones, 4x4 image, 3x3 kernel", in: .conv4)
-            }
-        })
+    func windowCounts() throws {
+        // 3x3 windows on a 4x4 image (no padding) start at rows and columns 0 and 1, so a
+        // pixel is in (1 or 2 windows down) × (1 or 2 windows across), counted by hand.
+        let columns = Tensor(repeating: 1, shape: [4, 9])
+        let image = try col2im(columns, inputShape: [1, 4, 4, 1], kernelHeight: 3, kernelWidth: 3, configuration: Conv2DConfiguration())
+        check(image, equals: try ConvFixtures.image([[[1, 2, 2, 1], [2, 4, 4, 2], [2, 4, 4, 2], [1, 2, 2, 1]]]),
+              "col2im of ones, 4x4 image, 3x3 kernel", in: .conv4)
     }
 
     @Test("drops the entries that came from the padding")
-    func dropsPadding() async {
-        Grader.judge(.conv4, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.conv4) {
-                // 3x3 windows with padding 1 on a 3x3 image: a corner pixel lies in 4 windows, an
-                // edge pixel in 6, the centre in 9. Adding the padding's entries anywhere breaks it.
-                let columns = Tensor(repeating: 1, shape: [9, 9])
-                let image = try col2im(columns, inputShape: [1, 3, 3, 1], kernelHeight: 3, kernelWidth: 3, configuration: Conv2DConfiguration(padding: 1))
-                check(image, equals: try ConvFixtures.image([[[4, 6, 4], [6, 9, 6], [4, 6, 4]]]),
-                      "col2im of ones, 3x3 image, 3x3 kernel, padding 1", in: .conv4)
-            }
-        })
+    func dropsPadding() throws {
+        // 3x3 windows with padding 1 on a 3x3 image: a corner pixel lies in 4 windows, an
+        // edge pixel in 6, the centre in 9. Adding the padding's entries anywhere breaks it.
+        let columns = Tensor(repeating: 1, shape: [9, 9])
+        let image = try col2im(columns, inputShape: [1, 3, 3, 1], kernelHeight: 3, kernelWidth: 3, configuration: Conv2DConfiguration(padding: 1))
+        check(image, equals: try ConvFixtures.image([[[4, 6, 4], [6, 9, 6], [4, 6, 4]]]),
+              "col2im of ones, 3x3 image, 3x3 kernel, padding 1", in: .conv4)
     }
 
     @Test("is the adjoint of im2col: ⟨im2col(x), c⟩ = ⟨x, col2im(c)⟩", arguments: ConvFixtures.configurations)
-    func adjoint(_ configuration: Conv2DConfiguration) async {
-        Grader.judge(.conv4, await #expect(processExitsWith: .failure, observing: Grader.streams) { [configuration] in
-            Grader.run(.conv4) {
-                // This identity is what makes col2im the backward pass of im2col: for a linear map
-                // A, the gradient of ⟨A x, c⟩ with respect to x is Aᵀ c.
-                var rng = SeededGenerator(seed: 44)
-                let x = Tensor.randomNormal(shape: [2, 6, 5, 3], using: &rng)
-                let columns = try im2col(x, kernelHeight: 3, kernelWidth: 2, configuration: configuration)
-                let c = Tensor.randomNormal(shape: columns.shape, using: &rng)
-                let back = try col2im(c, inputShape: x.shape, kernelHeight: 3, kernelWidth: 2, configuration: configuration)
-                check(back.shape == x.shape, "col2im should return the input shape \(x.shape), got \(back.shape).", in: .conv4)
-                let left = try (columns * c).sum()
-                let right = back.shape == x.shape ? try (x * back).sum() : .nan
-                check(right, equals: left, "⟨x, col2im(c)⟩ versus ⟨im2col(x), c⟩ with \(configuration)", in: .conv4,
-                      absoluteTolerance: 1e-10, relativeTolerance: 1e-12)
-            }
-        })
+    func adjoint(_ configuration: Conv2DConfiguration) throws {
+        // This identity is what makes col2im the backward pass of im2col: for a linear map
+        // A, the gradient of ⟨A x, c⟩ with respect to x is Aᵀ c.
+        var rng = SeededGenerator(seed: 44)
+        let x = Tensor.randomNormal(shape: [2, 6, 5, 3], using: &rng)
+        let columns = try im2col(x, kernelHeight: 3, kernelWidth: 2, configuration: configuration)
+        let c = Tensor.randomNormal(shape: columns.shape, using: &rng)
+        let back = try col2im(c, inputShape: x.shape, kernelHeight: 3, kernelWidth: 2, configuration: configuration)
+        check(back.shape == x.shape, "col2im should return the input shape \(x.shape), got \(back.shape).", in: .conv4)
+        let left = try (columns * c).sum()
+        let right = back.shape == x.shape ? try (x * back).sum() : .nan
+        check(right, equals: left, "⟨x, col2im(c)⟩ versus ⟨im2col(x), c⟩ with \(configuration)", in: .conv4,
+              absoluteTolerance: 1e-10, relativeTolerance: 1e-12)
     }
 
     @Test("rejects columns whose shape im2col could not have made")
-    func rejectsWrongColumns() async {
-        Grader.judge(.conv4, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.conv4) {
-                try checkThrowsShapeError("col2im of [4, 8] columns for a 4x4 image and a 3x3 kernel", in: .conv4) {
-                    _ = try col2im(Tensor(zeros: [4, 8]), inputShape: [1, 4, 4, 1], kernelHeight: 3, kernelWidth: 3, configuration: Conv2DConfiguration())
-                }
-            }
-        })
+    func rejectsWrongColumns() throws {
+        try checkThrowsShapeError("col2im of [4, 8] columns for a 4x4 image and a 3x3 kernel", in: .conv4) {
+            _ = try col2im(Tensor(zeros: [4, 8]), inputShape: [1, 4, 4, 1], kernelHeight: 3, kernelWidth: 3, configuration: Conv2DConfiguration())
+        }
     }
 }
 
-@Suite("Conv5 · convolution backward")
+@Suite("Conv5 · convolution backward", .graded(.conv5))
 struct Conv5Tests {
     @Test("reproduces a hand-worked example: 3x3 image, 2x2 kernel, upstream ones")
-    func handExample() async {
-        Grader.judge(.conv5, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.conv5) {
-                // x = 1…9, weight [[1, 2], [3, 4]], dout = ones [2x2]. By hand:
-                //   dw[a, b] = Σ_{i, j} dout[i, j]·x[i + a, j + b] = the sum of the 2x2 block at (a, b):
-                //              [[1+2+4+5, 2+3+5+6], [4+5+7+8, 5+6+8+9]] = [[12, 16], [24, 28]]
-                //   db       = Σ dout = 4
-                //   dx[y, x] = Σ of the weights that touched the pixel, e.g. the centre gets 1+2+3+4 = 10.
-                let x = try ConvFixtures.image([[[1, 2, 3], [4, 5, 6], [7, 8, 9]]])
-                let weight = try Tensor(shape: [2, 2, 1, 1], scalars: [1, 2, 3, 4])
-                let cache = Conv2DCache(x: x, weight: weight, configuration: Conv2DConfiguration())
-                let (dx, dw, db) = try conv2dBackward(Tensor(repeating: 1, shape: [1, 2, 2, 1]), cache: cache)
-                check(dw, equals: try Tensor(shape: [2, 2, 1, 1], scalars: [12, 16, 24, 28]), "dw", in: .conv5)
-                check(db, equals: Tensor([4]), "db", in: .conv5)
-                check(dx, equals: try ConvFixtures.image([[[1, 3, 2], [4, 10, 6], [3, 7, 4]]]), "dx", in: .conv5)
-            }
-        })
+    func handExample() throws {
+        // x = 1…9, weight [[1, 2], [3, 4]], dout = ones [2x2]. By hand:
+        //   dw[a, b] = Σ_{i, j} dout[i, j]·x[i + a, j + b] = the sum of the 2x2 block at (a, b):
+        //              [[1+2+4+5, 2+3+5+6], [4+5+7+8, 5+6+8+9]] = [[12, 16], [24, 28]]
+        //   db       = Σ dout = 4
+        //   dx[y, x] = Σ of the weights that touched the pixel, e.g. the centre gets 1+2+3+4 = 10.
+        let x = try ConvFixtures.image([[[1, 2, 3], [4, 5, 6], [7, 8, 9]]])
+        let weight = try Tensor(shape: [2, 2, 1, 1], scalars: [1, 2, 3, 4])
+        let cache = Conv2DCache(x: x, weight: weight, configuration: Conv2DConfiguration())
+        let (dx, dw, db) = try conv2dBackward(Tensor(repeating: 1, shape: [1, 2, 2, 1]), cache: cache)
+        check(dw, equals: try Tensor(shape: [2, 2, 1, 1], scalars: [12, 16, 24, 28]), "dw", in: .conv5)
+        check(db, equals: Tensor([4]), "db", in: .conv5)
+        check(dx, equals: try ConvFixtures.image([[[1, 3, 2], [4, 10, 6], [3, 7, 4]]]), "dx", in: .conv5)
     }
 
     @Test("matches the numeric gradients of x, weight and bias", arguments: ConvFixtures.configurations)
-    func gradientCheck(_ configuration: Conv2DConfiguration) async {
-        Grader.judge(.conv5, await #expect(processExitsWith: .failure, observing: Grader.streams) { [configuration] in
-            Grader.run(.conv5) {
-                var rng = SeededGenerator(seed: 231)
-                let x = Tensor.randomNormal(shape: [2, 5, 5, 2], using: &rng)
-                let weight = Tensor.randomNormal(shape: [3, 3, 2, 3], using: &rng)
-                let bias = Tensor.randomNormal(shape: [3], using: &rng)
-                let (out, cache) = try conv2dForward(x, weight: weight, bias: bias, configuration: configuration)
-                let dout = Tensor.randomNormal(shape: out.shape, using: &rng)
-                let (dx, dw, db) = try conv2dBackward(dout, cache: cache)
-                let numericX = try numericGradient(of: { try conv2dForward($0, weight: weight, bias: bias, configuration: configuration).out }, at: x, upstream: dout)
-                let numericW = try numericGradient(of: { try conv2dForward(x, weight: $0, bias: bias, configuration: configuration).out }, at: weight, upstream: dout)
-                let numericB = try numericGradient(of: { try conv2dForward(x, weight: weight, bias: $0, configuration: configuration).out }, at: bias, upstream: dout)
-                checkGradient(dx, matches: numericX, "dx with \(configuration)", in: .conv5)
-                checkGradient(dw, matches: numericW, "dw with \(configuration)", in: .conv5)
-                checkGradient(db, matches: numericB, "db with \(configuration)", in: .conv5)
-            }
-        })
+    func gradientCheck(_ configuration: Conv2DConfiguration) throws {
+        var rng = SeededGenerator(seed: 231)
+        let x = Tensor.randomNormal(shape: [2, 5, 5, 2], using: &rng)
+        let weight = Tensor.randomNormal(shape: [3, 3, 2, 3], using: &rng)
+        let bias = Tensor.randomNormal(shape: [3], using: &rng)
+        let (out, cache) = try conv2dForward(x, weight: weight, bias: bias, configuration: configuration)
+        let dout = Tensor.randomNormal(shape: out.shape, using: &rng)
+        let (dx, dw, db) = try conv2dBackward(dout, cache: cache)
+        let numericX = try numericGradient(of: { try conv2dForward($0, weight: weight, bias: bias, configuration: configuration).out }, at: x, upstream: dout)
+        let numericW = try numericGradient(of: { try conv2dForward(x, weight: $0, bias: bias, configuration: configuration).out }, at: weight, upstream: dout)
+        let numericB = try numericGradient(of: { try conv2dForward(x, weight: weight, bias: $0, configuration: configuration).out }, at: bias, upstream: dout)
+        checkGradient(dx, matches: numericX, "dx with \(configuration)", in: .conv5)
+        checkGradient(dw, matches: numericW, "dw with \(configuration)", in: .conv5)
+        checkGradient(db, matches: numericB, "db with \(configuration)", in: .conv5)
     }
 
     @Test("rejects an upstream gradient whose shape is not the output's")
-    func rejectsWrongUpstream() async {
-        Grader.judge(.conv5, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.conv5) {
-                let cache = Conv2DCache(x: Tensor(zeros: [1, 4, 4, 1]), weight: Tensor(zeros: [3, 3, 1, 2]), configuration: Conv2DConfiguration())
-                try checkThrowsShapeError("conv2dBackward with dout [1, 4, 4, 2] for an output of [1, 2, 2, 2]", in: .conv5) {
-                    _ = try conv2dBackward(Tensor(zeros: [1, 4, 4, 2]), cache: cache)
-                }
-            }
-        })
+    func rejectsWrongUpstream() throws {
+        let cache = Conv2DCache(x: Tensor(zeros: [1, 4, 4, 1]), weight: Tensor(zeros: [3, 3, 1, 2]), configuration: Conv2DConfiguration())
+        try checkThrowsShapeError("conv2dBackward with dout [1, 4, 4, 2] for an output of [1, 2, 2, 2]", in: .conv5) {
+            _ = try conv2dBackward(Tensor(zeros: [1, 4, 4, 2]), cache: cache)
+        }
     }
 }

@@ -1,6 +1,6 @@
 import Testing
 import WorkbookCore
-import Workbook
+import StudentCalls
 
 extension Exercise {
     static let convArithmetic1 = Exercise(id: "ConvArithmetic1", chapter: "10-Convolution", file: "ConvArithmetic.swift", title: "receptive fields", points: 3)
@@ -13,7 +13,7 @@ struct ReceptiveFieldCase: Codable, Sendable, CustomTestStringConvertible {
     var testDescription: String { "K \(kernels), S \(strides), D \(dilations) → \(expected) (\(source))" }
 }
 
-@Suite("ConvArithmetic1 · receptive fields")
+@Suite("ConvArithmetic1 · receptive fields", .graded(.convArithmetic1))
 struct ConvArithmetic1Tests {
     static let cases: [ReceptiveFieldCase] = [
         // Notes 003 (dilated convolutions, Yu & Koltun's figure): 3x3 layers with dilations 1, 2, 4
@@ -33,95 +33,71 @@ struct ConvArithmetic1Tests {
     ]
 
     @Test("reproduces the receptive fields of the notes", arguments: cases)
-    func table(_ example: ReceptiveFieldCase) async {
-        Grader.judge(.convArithmetic1, await #expect(processExitsWith: .failure, observing: Grader.streams) { [example] in
-            Grader.run(.convArithmetic1) {
-                let configurations = zip(example.strides, example.dilations).map { Conv2DConfiguration(stride: $0, dilation: $1) }
-                let size = try receptiveFieldSize(kernelSizes: example.kernels, configurations: configurations)
-                check(size == example.expected, "receptiveFieldSize for \(example.testDescription) returned \(size).", in: .convArithmetic1)
-            }
-        })
+    func table(_ example: ReceptiveFieldCase) throws {
+        let configurations = zip(example.strides, example.dilations).map { Conv2DConfiguration(stride: $0, dilation: $1) }
+        let size = try receptiveFieldSize(kernelSizes: example.kernels, configurations: configurations)
+        check(size == example.expected, "receptiveFieldSize for \(example.testDescription) returned \(size).", in: .convArithmetic1)
     }
 
     @Test("agrees with the pixels a convolution stack really depends on")
-    func agreesWithConvolution() async {
-        Grader.judge(.convArithmetic1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.convArithmetic1) {
-                // Push one impulse through the naive convolutions of the Conv3 suite with all-ones
-                // 1x3 kernels, dilations 1, 2, 4, no padding (31 → 29 → 25 → 17 pixels wide). An
-                // output is non-zero exactly when its receptive field covers the impulse, so the
-                // number of non-zero outputs is the receptive field (no weight can cancel: all are 1).
-                let configurations = [1, 2, 4].map { Conv2DConfiguration(dilation: $0) }
-                var signal = Tensor(zeros: [1, 1, 31, 1])
-                signal[0, 0, 15, 0] = 1
-                let kernel = Tensor(repeating: 1, shape: [1, 3, 1, 1])
-                for configuration in configurations {
-                    signal = try ConvFixtures.naiveConv(signal, kernel, Tensor([0]), configuration)
-                }
-                let reach = signal.scalars.filter { $0 != 0 }.count
-                let size = try receptiveFieldSize(kernelSizes: [3, 3, 3], configurations: configurations)
-                check(size == reach, "receptiveFieldSize says \(size); an impulse spreads over \(reach) pixels.", in: .convArithmetic1)
-            }
-        })
+    func agreesWithConvolution() throws {
+        // Push one impulse through the naive convolutions of the Conv3 suite with all-ones
+        // 1x3 kernels, dilations 1, 2, 4, no padding (31 → 29 → 25 → 17 pixels wide). An
+        // output is non-zero exactly when its receptive field covers the impulse, so the
+        // number of non-zero outputs is the receptive field (no weight can cancel: all are 1).
+        let configurations = [1, 2, 4].map { Conv2DConfiguration(dilation: $0) }
+        var signal = Tensor(zeros: [1, 1, 31, 1])
+        signal[0, 0, 15, 0] = 1
+        let kernel = Tensor(repeating: 1, shape: [1, 3, 1, 1])
+        for configuration in configurations {
+            signal = try ConvFixtures.naiveConv(signal, kernel, Tensor([0]), configuration)
+        }
+        let reach = signal.scalars.filter { $0 != 0 }.count
+        let size = try receptiveFieldSize(kernelSizes: [3, 3, 3], configurations: configurations)
+        check(size == reach, "receptiveFieldSize says \(size); an impulse spreads over \(reach) pixels.", in: .convArithmetic1)
     }
 
     @Test("rejects mismatched lists")
-    func rejectsMismatchedLists() async {
-        Grader.judge(.convArithmetic1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.convArithmetic1) {
-                try checkThrowsShapeError("receptiveFieldSize with 2 kernels and 1 configuration", in: .convArithmetic1) {
-                    _ = try receptiveFieldSize(kernelSizes: [3, 3], configurations: [Conv2DConfiguration()])
-                }
-            }
-        })
+    func rejectsMismatchedLists() throws {
+        try checkThrowsShapeError("receptiveFieldSize with 2 kernels and 1 configuration", in: .convArithmetic1) {
+            _ = try receptiveFieldSize(kernelSizes: [3, 3], configurations: [Conv2DConfiguration()])
+        }
     }
 }
 
-@Suite("ConvArithmetic2 · parameter counts")
+@Suite("ConvArithmetic2 · parameter counts", .graded(.convArithmetic2))
 struct ConvArithmetic2Tests {
     @Test("two 3x3 layers have 18 weights where one 5x5 has 25 (notes 003)")
-    func chaining() async {
-        Grader.judge(.convArithmetic2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.convArithmetic2) {
-                let three = try conv2dParameterCount(kernelHeight: 3, kernelWidth: 3, inputChannels: 1, outputChannels: 1, includesBias: false)
-                let five = try conv2dParameterCount(kernelHeight: 5, kernelWidth: 5, inputChannels: 1, outputChannels: 1, includesBias: false)
-                check(2 * three == 18, "two 3x3 single-channel kernels hold 18 weights; got 2 × \(three).", in: .convArithmetic2)
-                check(five == 25, "a 5x5 single-channel kernel holds 25 weights; got \(five).", in: .convArithmetic2)
-            }
-        })
+    func chaining() throws {
+        let three = try conv2dParameterCount(kernelHeight: 3, kernelWidth: 3, inputChannels: 1, outputChannels: 1, includesBias: false)
+        let five = try conv2dParameterCount(kernelHeight: 5, kernelWidth: 5, inputChannels: 1, outputChannels: 1, includesBias: false)
+        check(2 * three == 18, "two 3x3 single-channel kernels hold 18 weights; got 2 × \(three).", in: .convArithmetic2)
+        check(five == 25, "a 5x5 single-channel kernel holds 25 weights; got \(five).", in: .convArithmetic2)
     }
 
     @Test("counts the reference trainer's 3x3 layer with 8 channels: 3·3·1·8 + 8 = 80")
-    func trainerLayer() async {
-        Grader.judge(.convArithmetic2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.convArithmetic2) {
-                let count = try conv2dParameterCount(kernelHeight: 3, kernelWidth: 3, inputChannels: 1, outputChannels: 8)
-                check(count == 80, "a 3x3 layer from 1 to 8 channels with biases has 80 parameters; got \(count).", in: .convArithmetic2)
-                // The weight tensor conv2dForward takes for it has exactly that many entries, whatever the image size.
-                check(Tensor(zeros: [3, 3, 1, 8]).count + Tensor(zeros: [8]).count == count, "weight + bias entries = \(count)", in: .convArithmetic2)
-            }
-        })
+    func trainerLayer() throws {
+        let count = try conv2dParameterCount(kernelHeight: 3, kernelWidth: 3, inputChannels: 1, outputChannels: 8)
+        check(count == 80, "a 3x3 layer from 1 to 8 channels with biases has 80 parameters; got \(count).", in: .convArithmetic2)
+        // The weight tensor conv2dForward takes for it has exactly that many entries, whatever the image size.
+        check(Tensor(zeros: [3, 3, 1, 8]).count + Tensor(zeros: [8]).count == count, "weight + bias entries = \(count)", in: .convArithmetic2)
     }
 
     @Test("counts VGG-16 at about 138 million parameters (notes 004)")
-    func vgg16() async {
-        Grader.judge(.convArithmetic2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.convArithmetic2) {
-                // VGG-16: thirteen 3x3 convolutions (64, 64, 128, 128, 256 ×3, 512 ×3, 512 ×3 channels)
-                // and three fully connected layers, written here as the convolutions they are at test
-                // time in the VGG paper: 7x7 from 512 to 4096, then 1x1 4096 → 4096 and 4096 → 1000.
-                // By hand: the convolutions hold 14,714,688 and the dense layers 102,764,544 +
-                // 16,781,312 + 4,097,000, in all 138,357,544 ("roughly 138 million", notes 004).
-                let channels = [3, 64, 64, 128, 128, 256, 256, 256, 512, 512, 512, 512, 512, 512]
-                var total = 0
-                for (cin, cout) in zip(channels, channels.dropFirst()) {
-                    total += try conv2dParameterCount(kernelHeight: 3, kernelWidth: 3, inputChannels: cin, outputChannels: cout)
-                }
-                total += try conv2dParameterCount(kernelHeight: 7, kernelWidth: 7, inputChannels: 512, outputChannels: 4096)
-                total += try conv2dParameterCount(kernelHeight: 1, kernelWidth: 1, inputChannels: 4096, outputChannels: 4096)
-                total += try conv2dParameterCount(kernelHeight: 1, kernelWidth: 1, inputChannels: 4096, outputChannels: 1000)
-                check(total == 138_357_544, "VGG-16 has 138,357,544 parameters; the layer counts add up to \(total).", in: .convArithmetic2)
-            }
-        })
+    func vgg16() throws {
+        // VGG-16: thirteen 3x3 convolutions (64, 64, 128, 128, 256 ×3, 512 ×3, 512 ×3 channels)
+        // and three fully connected layers, written here as the convolutions they are at test
+        // time in the VGG paper: 7x7 from 512 to 4096, then 1x1 4096 → 4096 and 4096 → 1000.
+        // By hand: the convolutions hold 14,714,688 and the dense layers 102,764,544 +
+        // 16,781,312 + 4,097,000, in all 138,357,544 ("roughly 138 million", notes 004).
+        let channels = [3, 64, 64, 128, 128, 256, 256, 256, 512, 512, 512, 512, 512, 512]
+        var total = 0
+        for (cin, cout) in zip(channels, channels.dropFirst()) {
+            total += try conv2dParameterCount(kernelHeight: 3, kernelWidth: 3, inputChannels: cin, outputChannels: cout)
+        }
+        total += try conv2dParameterCount(kernelHeight: 7, kernelWidth: 7, inputChannels: 512, outputChannels: 4096)
+        total += try conv2dParameterCount(kernelHeight: 1, kernelWidth: 1, inputChannels: 4096, outputChannels: 4096)
+        total += try conv2dParameterCount(kernelHeight: 1, kernelWidth: 1, inputChannels: 4096, outputChannels: 1000)
+        check(total == 138_357_544, "VGG-16 has 138,357,544 parameters; the layer counts add up to \(total).", in: .convArithmetic2)
     }
 }

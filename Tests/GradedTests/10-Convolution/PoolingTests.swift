@@ -1,6 +1,6 @@
 import Testing
 import WorkbookCore
-import Workbook
+import StudentCalls
 
 extension Exercise {
     static let pool1 = Exercise(id: "Pool1", chapter: "10-Convolution", file: "Pooling.swift", title: "max pooling forward", points: 3)
@@ -23,216 +23,156 @@ enum PoolExample {
     static let averageDx: [[Double]] = [[0.25, 0.25, 0.5, 0.5], [0.25, 0.25, 0.5, 0.5], [0.75, 0.75, 1, 1], [0.75, 0.75, 1, 1]]
 }
 
-@Suite("Pool1 · max pooling forward")
+@Suite("Pool1 · max pooling forward", .graded(.pool1))
 struct Pool1Tests {
     @Test("takes the maximum of each 2x2 window of the worked example")
-    func workedExample() async {
-        Grader.judge(.pool1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.pool1) {
-                let (out, _) = try maxPoolForward(try ConvFixtures.image([PoolExample.x]), configuration: Pool2DConfiguration())
-                check(out, equals: try ConvFixtures.image([PoolExample.maxOut]), "maxPoolForward of the 4x4 example", in: .pool1)
-            }
-        })
+    func workedExample() throws {
+        let (out, _) = try maxPoolForward(try ConvFixtures.image([PoolExample.x]), configuration: Pool2DConfiguration())
+        check(out, equals: try ConvFixtures.image([PoolExample.maxOut]), "maxPoolForward of the 4x4 example", in: .pool1)
     }
 
     @Test("pools every channel on its own")
-    func channelsSeparately() async {
-        Grader.judge(.pool1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.pool1) {
-                // Channel 1 is channel 0 negated: its window maxima are minus the window minima of
-                // channel 0: −min{1, 1, 5, 6} = −1, −2, −1, −0 (by hand).
-                let negated = PoolExample.x.map { $0.map { -$0 } }
-                let (out, _) = try maxPoolForward(try ConvFixtures.image([PoolExample.x, negated]), configuration: Pool2DConfiguration())
-                check(out, equals: try ConvFixtures.image([PoolExample.maxOut, [[-1, -2], [-1, 0]]]),
-                      "maxPoolForward of a 2-channel map", in: .pool1)
-            }
-        })
+    func channelsSeparately() throws {
+        // Channel 1 is channel 0 negated: its window maxima are minus the window minima of
+        // channel 0: −min{1, 1, 5, 6} = −1, −2, −1, −0 (by hand).
+        let negated = PoolExample.x.map { $0.map { -$0 } }
+        let (out, _) = try maxPoolForward(try ConvFixtures.image([PoolExample.x, negated]), configuration: Pool2DConfiguration())
+        check(out, equals: try ConvFixtures.image([PoolExample.maxOut, [[-1, -2], [-1, 0]]]),
+              "maxPoolForward of a 2-channel map", in: .pool1)
     }
 
     @Test("handles overlapping windows (3x3, stride 2) and drops leftover rows (the floor)")
-    func overlapAndFloor() async {
-        Grader.judge(.pool1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.pool1) {
-                // x[i][j] = 5i + j on a 5x5 map. 3x3 windows, stride 2 start at 0 and 2, and each
-                // window's maximum is its bottom-right pixel: 5·2 + 2 = 12, 14, 22, 24.
-                let grid = (0..<5).map { i in (0..<5).map { j in Double(5 * i + j) } }
-                let (overlapping, _) = try maxPoolForward(try ConvFixtures.image([grid]), configuration: Pool2DConfiguration(size: 3, stride: 2))
-                check(overlapping, equals: try ConvFixtures.image([[[12, 14], [22, 24]]]), "3x3 stride-2 max pooling of a 5x5 map", in: .pool1)
-                // 2x2 windows, stride 2 on 5 pixels: ⌊(5 − 2)/2⌋ + 1 = 2 windows per side, row 4 and
-                // column 4 are never read. Maxima: 6, 8, 16, 18.
-                let (floored, _) = try maxPoolForward(try ConvFixtures.image([grid]), configuration: Pool2DConfiguration())
-                check(floored, equals: try ConvFixtures.image([[[6, 8], [16, 18]]]), "2x2 max pooling of a 5x5 map", in: .pool1)
-            }
-        })
+    func overlapAndFloor() throws {
+        // x[i][j] = 5i + j on a 5x5 map. 3x3 windows, stride 2 start at 0 and 2, and each
+        // window's maximum is its bottom-right pixel: 5·2 + 2 = 12, 14, 22, 24.
+        let grid = (0..<5).map { i in (0..<5).map { j in Double(5 * i + j) } }
+        let (overlapping, _) = try maxPoolForward(try ConvFixtures.image([grid]), configuration: Pool2DConfiguration(size: 3, stride: 2))
+        check(overlapping, equals: try ConvFixtures.image([[[12, 14], [22, 24]]]), "3x3 stride-2 max pooling of a 5x5 map", in: .pool1)
+        // 2x2 windows, stride 2 on 5 pixels: ⌊(5 − 2)/2⌋ + 1 = 2 windows per side, row 4 and
+        // column 4 are never read. Maxima: 6, 8, 16, 18.
+        let (floored, _) = try maxPoolForward(try ConvFixtures.image([grid]), configuration: Pool2DConfiguration())
+        check(floored, equals: try ConvFixtures.image([[[6, 8], [16, 18]]]), "2x2 max pooling of a 5x5 map", in: .pool1)
     }
 
     @Test("is stable under a small shift: a bright pixel moving inside its window changes nothing")
-    func smallTranslation() async {
-        Grader.judge(.pool1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.pool1) {
-                // Notes 003: pooling gives stability with respect to small translations. A feature at
-                // (0, 0) and the same feature at (1, 1) fall in the same 2x2 window: same output.
-                var a = Tensor(zeros: [1, 4, 4, 1]), b = Tensor(zeros: [1, 4, 4, 1])
-                a[0, 0, 0, 0] = 7
-                b[0, 1, 1, 0] = 7
-                let (outA, _) = try maxPoolForward(a, configuration: Pool2DConfiguration())
-                let (outB, _) = try maxPoolForward(b, configuration: Pool2DConfiguration())
-                check(outB, equals: outA, "max pooling of the shifted map", in: .pool1)
-                check(outA, equals: try ConvFixtures.image([[[7, 0], [0, 0]]]), "max pooling of the single bright pixel", in: .pool1)
-            }
-        })
+    func smallTranslation() throws {
+        // Notes 003: pooling gives stability with respect to small translations. A feature at
+        // (0, 0) and the same feature at (1, 1) fall in the same 2x2 window: same output.
+        var a = Tensor(zeros: [1, 4, 4, 1]), b = Tensor(zeros: [1, 4, 4, 1])
+        a[0, 0, 0, 0] = 7
+        b[0, 1, 1, 0] = 7
+        let (outA, _) = try maxPoolForward(a, configuration: Pool2DConfiguration())
+        let (outB, _) = try maxPoolForward(b, configuration: Pool2DConfiguration())
+        check(outB, equals: outA, "max pooling of the shifted map", in: .pool1)
+        check(outA, equals: try ConvFixtures.image([[[7, 0], [0, 0]]]), "max pooling of the single bright pixel", in: .pool1)
     }
 
     @Test("finds maxima among negative numbers (does not start from 0)")
-    func negativeValues() async {
-        Grader.judge(.pool1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.pool1) {
-                let (out, _) = try maxPoolForward(try ConvFixtures.image([[[-3, -1], [-4, -2]]]), configuration: Pool2DConfiguration())
-                check(out, equals: Tensor(repeating: -1, shape: [1, 1, 1, 1]), "max of {−3, −1, −4, −2}", in: .pool1)
-            }
-        })
+    func negativeValues() throws {
+        let (out, _) = try maxPoolForward(try ConvFixtures.image([[[-3, -1], [-4, -2]]]), configuration: Pool2DConfiguration())
+        check(out, equals: Tensor(repeating: -1, shape: [1, 1, 1, 1]), "max of {−3, −1, −4, −2}", in: .pool1)
     }
 
     @Test("rejects a window larger than the input")
-    func rejectsLargeWindow() async {
-        Grader.judge(.pool1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.pool1) {
-                try checkThrowsShapeError("maxPoolForward of a 1x1 map with a 2x2 window", in: .pool1) {
-                    _ = try maxPoolForward(Tensor(zeros: [1, 1, 1, 1]), configuration: Pool2DConfiguration())
-                }
-            }
-        })
+    func rejectsLargeWindow() throws {
+        try checkThrowsShapeError("maxPoolForward of a 1x1 map with a 2x2 window", in: .pool1) {
+            _ = try maxPoolForward(Tensor(zeros: [1, 1, 1, 1]), configuration: Pool2DConfiguration())
+        }
     }
 }
 
-@Suite("Pool2 · max pooling backward")
+@Suite("Pool2 · max pooling backward", .graded(.pool2))
 struct Pool2Tests {
     @Test("routes each window's gradient to its maximum")
-    func workedExample() async {
-        Grader.judge(.pool2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.pool2) {
-                let cache = MaxPoolCache(x: try ConvFixtures.image([PoolExample.x]), configuration: Pool2DConfiguration())
-                let dx = try maxPoolBackward(try ConvFixtures.image([PoolExample.dout]), cache: cache)
-                check(dx, equals: try ConvFixtures.image([PoolExample.maxDx]), "maxPoolBackward for the 4x4 example", in: .pool2)
-            }
-        })
+    func workedExample() throws {
+        let cache = MaxPoolCache(x: try ConvFixtures.image([PoolExample.x]), configuration: Pool2DConfiguration())
+        let dx = try maxPoolBackward(try ConvFixtures.image([PoolExample.dout]), cache: cache)
+        check(dx, equals: try ConvFixtures.image([PoolExample.maxDx]), "maxPoolBackward for the 4x4 example", in: .pool2)
     }
 
     @Test("gives a tied window's gradient to its first maximum only (row-major), as PyTorch does")
-    func ties() async {
-        Grader.judge(.pool2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.pool2) {
-                // The workbook's convention: a window {5, 5, 5, 5} sends all of its gradient 3 to the
-                // top-left 5. Splitting it, or sending it to every 5, would break the sum: the output
-                // moves by dout·h when all four inputs move by h together, not by 4·dout·h.
-                let cache = MaxPoolCache(x: Tensor(repeating: 5, shape: [1, 2, 2, 1]), configuration: Pool2DConfiguration())
-                let dx = try maxPoolBackward(Tensor(repeating: 3, shape: [1, 1, 1, 1]), cache: cache)
-                check(dx, equals: try ConvFixtures.image([[[3, 0], [0, 0]]]), "maxPoolBackward with a tied window", in: .pool2)
-            }
-        })
+    func ties() throws {
+        // The workbook's convention: a window {5, 5, 5, 5} sends all of its gradient 3 to the
+        // top-left 5. Splitting it, or sending it to every 5, would break the sum: the output
+        // moves by dout·h when all four inputs move by h together, not by 4·dout·h.
+        let cache = MaxPoolCache(x: Tensor(repeating: 5, shape: [1, 2, 2, 1]), configuration: Pool2DConfiguration())
+        let dx = try maxPoolBackward(Tensor(repeating: 3, shape: [1, 1, 1, 1]), cache: cache)
+        check(dx, equals: try ConvFixtures.image([[[3, 0], [0, 0]]]), "maxPoolBackward with a tied window", in: .pool2)
     }
 
     @Test("adds up the gradients of overlapping windows that share a maximum")
-    func overlapping() async {
-        Grader.judge(.pool2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.pool2) {
-                // A 3x3 map whose centre (9) is the maximum of all four 2x2 windows with stride 1:
-                // it collects 1 + 2 + 3 + 4 = 10, every other pixel 0.
-                let cache = MaxPoolCache(x: try ConvFixtures.image([[[1, 2, 3], [4, 9, 5], [6, 7, 8]]]),
-                                         configuration: Pool2DConfiguration(size: 2, stride: 1))
-                let dx = try maxPoolBackward(try ConvFixtures.image([[[1, 2], [3, 4]]]), cache: cache)
-                check(dx, equals: try ConvFixtures.image([[[0, 0, 0], [0, 10, 0], [0, 0, 0]]]), "maxPoolBackward with overlapping windows", in: .pool2)
-            }
-        })
+    func overlapping() throws {
+        // A 3x3 map whose centre (9) is the maximum of all four 2x2 windows with stride 1:
+        // it collects 1 + 2 + 3 + 4 = 10, every other pixel 0.
+        let cache = MaxPoolCache(x: try ConvFixtures.image([[[1, 2, 3], [4, 9, 5], [6, 7, 8]]]),
+                                 configuration: Pool2DConfiguration(size: 2, stride: 1))
+        let dx = try maxPoolBackward(try ConvFixtures.image([[[1, 2], [3, 4]]]), cache: cache)
+        check(dx, equals: try ConvFixtures.image([[[0, 0, 0], [0, 10, 0], [0, 0, 0]]]), "maxPoolBackward with overlapping windows", in: .pool2)
     }
 
     @Test("matches the numeric gradient on seeded random maps", arguments: [Pool2DConfiguration(), Pool2DConfiguration(size: 3, stride: 2)])
-    func gradientCheck(_ configuration: Pool2DConfiguration) async {
-        Grader.judge(.pool2, await #expect(processExitsWith: .failure, observing: Grader.streams) { [configuration] in
-            Grader.run(.pool2) {
-                // Max pooling has kinks where two entries of a window tie; with normal draws no two
-                // entries of a window come within h = 1e-5 of each other for this seed.
-                var rng = SeededGenerator(seed: 12)
-                let x = Tensor.randomNormal(shape: [2, 5, 5, 3], using: &rng)
-                let (out, cache) = try maxPoolForward(x, configuration: configuration)
-                let dout = Tensor.randomNormal(shape: out.shape, using: &rng)
-                let dx = try maxPoolBackward(dout, cache: cache)
-                let numeric = try numericGradient(of: { try maxPoolForward($0, configuration: configuration).out }, at: x, upstream: dout)
-                checkGradient(dx, matches: numeric, "maxPoolBackward with \(configuration)", in: .pool2)
-            }
-        })
+    func gradientCheck(_ configuration: Pool2DConfiguration) throws {
+        // Max pooling has kinks where two entries of a window tie; with normal draws no two
+        // entries of a window come within h = 1e-5 of each other for this seed.
+        var rng = SeededGenerator(seed: 12)
+        let x = Tensor.randomNormal(shape: [2, 5, 5, 3], using: &rng)
+        let (out, cache) = try maxPoolForward(x, configuration: configuration)
+        let dout = Tensor.randomNormal(shape: out.shape, using: &rng)
+        let dx = try maxPoolBackward(dout, cache: cache)
+        let numeric = try numericGradient(of: { try maxPoolForward($0, configuration: configuration).out }, at: x, upstream: dout)
+        checkGradient(dx, matches: numeric, "maxPoolBackward with \(configuration)", in: .pool2)
     }
 }
 
-@Suite("Pool3 · average pooling forward")
+@Suite("Pool3 · average pooling forward", .graded(.pool3))
 struct Pool3Tests {
     @Test("averages each 2x2 window of the worked example")
-    func workedExample() async {
-        Grader.judge(.pool3, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.pool3) {
-                let (out, _) = try averagePoolForward(try ConvFixtures.image([PoolExample.x]), configuration: Pool2DConfiguration())
-                check(out, equals: try ConvFixtures.image([PoolExample.averageOut]), "averagePoolForward of the 4x4 example", in: .pool3)
-            }
-        })
+    func workedExample() throws {
+        let (out, _) = try averagePoolForward(try ConvFixtures.image([PoolExample.x]), configuration: Pool2DConfiguration())
+        check(out, equals: try ConvFixtures.image([PoolExample.averageOut]), "averagePoolForward of the 4x4 example", in: .pool3)
     }
 
     @Test("equals a convolution with a constant kernel 1/size² per channel")
-    func isAConvolution() async {
-        Grader.judge(.pool3, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.pool3) {
-                // A 3x3, stride-2 average on each of 2 channels is a stride-2 convolution whose kernel
-                // is 1/9 on the diagonal of (cin, cout) and 0 elsewhere. Compared with the naive
-                // convolution of the Conv3 suite, so this needs no other exercise.
-                var rng = SeededGenerator(seed: 13)
-                let x = Tensor.randomNormal(shape: [2, 7, 7, 2], using: &rng)
-                var kernel = Tensor(zeros: [3, 3, 2, 2])
-                for a in 0..<3 { for b in 0..<3 { for c in 0..<2 { kernel[a, b, c, c] = 1.0 / 9 } } }
-                let expected = try ConvFixtures.naiveConv(x, kernel, Tensor(zeros: [2]), Conv2DConfiguration(stride: 2))
-                let (out, _) = try averagePoolForward(x, configuration: Pool2DConfiguration(size: 3, stride: 2))
-                check(out, equals: expected, "3x3 stride-2 average pooling", in: .pool3, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
-            }
-        })
+    func isAConvolution() throws {
+        // A 3x3, stride-2 average on each of 2 channels is a stride-2 convolution whose kernel
+        // is 1/9 on the diagonal of (cin, cout) and 0 elsewhere. Compared with the naive
+        // convolution of the Conv3 suite, so this needs no other exercise.
+        var rng = SeededGenerator(seed: 13)
+        let x = Tensor.randomNormal(shape: [2, 7, 7, 2], using: &rng)
+        var kernel = Tensor(zeros: [3, 3, 2, 2])
+        for a in 0..<3 { for b in 0..<3 { for c in 0..<2 { kernel[a, b, c, c] = 1.0 / 9 } } }
+        let expected = try ConvFixtures.naiveConv(x, kernel, Tensor(zeros: [2]), Conv2DConfiguration(stride: 2))
+        let (out, _) = try averagePoolForward(x, configuration: Pool2DConfiguration(size: 3, stride: 2))
+        check(out, equals: expected, "3x3 stride-2 average pooling", in: .pool3, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
     }
 }
 
-@Suite("Pool4 · average pooling backward")
+@Suite("Pool4 · average pooling backward", .graded(.pool4))
 struct Pool4Tests {
     @Test("splits each window's gradient evenly")
-    func workedExample() async {
-        Grader.judge(.pool4, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.pool4) {
-                let cache = AveragePoolCache(inputShape: [1, 4, 4, 1], configuration: Pool2DConfiguration())
-                let dx = try averagePoolBackward(try ConvFixtures.image([PoolExample.dout]), cache: cache)
-                check(dx, equals: try ConvFixtures.image([PoolExample.averageDx]), "averagePoolBackward for the 4x4 example", in: .pool4)
-            }
-        })
+    func workedExample() throws {
+        let cache = AveragePoolCache(inputShape: [1, 4, 4, 1], configuration: Pool2DConfiguration())
+        let dx = try averagePoolBackward(try ConvFixtures.image([PoolExample.dout]), cache: cache)
+        check(dx, equals: try ConvFixtures.image([PoolExample.averageDx]), "averagePoolBackward for the 4x4 example", in: .pool4)
     }
 
     @Test("matches the numeric gradient with overlapping windows")
-    func gradientCheck() async {
-        Grader.judge(.pool4, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.pool4) {
-                var rng = SeededGenerator(seed: 14)
-                let configuration = Pool2DConfiguration(size: 3, stride: 2)
-                let x = Tensor.randomNormal(shape: [2, 5, 5, 2], using: &rng)
-                let (out, cache) = try averagePoolForward(x, configuration: configuration)
-                let dout = Tensor.randomNormal(shape: out.shape, using: &rng)
-                let dx = try averagePoolBackward(dout, cache: cache)
-                let numeric = try numericGradient(of: { try averagePoolForward($0, configuration: configuration).out }, at: x, upstream: dout)
-                checkGradient(dx, matches: numeric, "averagePoolBackward (3x3, stride 2)", in: .pool4)
-            }
-        })
+    func gradientCheck() throws {
+        var rng = SeededGenerator(seed: 14)
+        let configuration = Pool2DConfiguration(size: 3, stride: 2)
+        let x = Tensor.randomNormal(shape: [2, 5, 5, 2], using: &rng)
+        let (out, cache) = try averagePoolForward(x, configuration: configuration)
+        let dout = Tensor.randomNormal(shape: out.shape, using: &rng)
+        let dx = try averagePoolBackward(dout, cache: cache)
+        let numeric = try numericGradient(of: { try averagePoolForward($0, configuration: configuration).out }, at: x, upstream: dout)
+        checkGradient(dx, matches: numeric, "averagePoolBackward (3x3, stride 2)", in: .pool4)
     }
 
     @Test("rejects an upstream gradient of the wrong shape")
-    func rejectsWrongUpstream() async {
-        Grader.judge(.pool4, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.pool4) {
-                try checkThrowsShapeError("averagePoolBackward with dout [1, 4, 4, 1] for an output [1, 2, 2, 1]", in: .pool4) {
-                    _ = try averagePoolBackward(Tensor(zeros: [1, 4, 4, 1]),
-                                                cache: AveragePoolCache(inputShape: [1, 4, 4, 1], configuration: Pool2DConfiguration()))
-                }
-            }
-        })
+    func rejectsWrongUpstream() throws {
+        try checkThrowsShapeError("averagePoolBackward with dout [1, 4, 4, 1] for an output [1, 2, 2, 1]", in: .pool4) {
+            _ = try averagePoolBackward(Tensor(zeros: [1, 4, 4, 1]),
+                                        cache: AveragePoolCache(inputShape: [1, 4, 4, 1], configuration: Pool2DConfiguration()))
+        }
     }
 }

@@ -1,6 +1,6 @@
 import Testing
 import WorkbookCore
-import Workbook
+import StudentCalls
 
 extension Exercise {
     static let layerNorm1 = Exercise(id: "LayerNorm1", chapter: "11-Normalization", file: "LayerNorm.swift", title: "layer norm forward", points: 2)
@@ -34,221 +34,165 @@ enum NormGroupingExample {
     /// mean(dx̂·x̂) = −g/4, so dx = dx̂ − g/4 + x̂·g/4 = (g/2)·{1, 0, −1, 0} on that group.
 }
 
-@Suite("LayerNorm1 · layer norm forward")
+@Suite("LayerNorm1 · layer norm forward", .graded(.layerNorm1))
 struct LayerNorm1Tests {
     @Test("normalizes each example over all of its entries: the hand-worked example")
-    func handExample() async {
-        Grader.judge(.layerNorm1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.layerNorm1) {
-                let (out, cache) = try layerNormForward(try NormFixtures.tensor(NormGroupingExample.layerX, [2, 1, 1, 4]),
-                                                        gamma: Tensor(NormGroupingExample.layerGamma), beta: Tensor(NormGroupingExample.layerBeta), epsilon: 0)
-                check(out, equals: try NormFixtures.tensor(NormGroupingExample.layerOut, [2, 1, 1, 4]), "out", in: .layerNorm1)
-                check(cache.mean, equals: Tensor([2, 2]), "cache.mean (per example)", in: .layerNorm1)
-                check(cache.variance, equals: Tensor([1, 4]), "cache.variance (per example)", in: .layerNorm1)
-            }
-        })
+    func handExample() throws {
+        let (out, cache) = try layerNormForward(try NormFixtures.tensor(NormGroupingExample.layerX, [2, 1, 1, 4]),
+                                                gamma: Tensor(NormGroupingExample.layerGamma), beta: Tensor(NormGroupingExample.layerBeta), epsilon: 0)
+        check(out, equals: try NormFixtures.tensor(NormGroupingExample.layerOut, [2, 1, 1, 4]), "out", in: .layerNorm1)
+        check(cache.mean, equals: Tensor([2, 2]), "cache.mean (per example)", in: .layerNorm1)
+        check(cache.variance, equals: Tensor([1, 4]), "cache.variance (per example)", in: .layerNorm1)
     }
 
     @Test("treats each example on its own, in training as at test time")
-    func independentOfTheBatch() async {
-        Grader.judge(.layerNorm1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.layerNorm1) {
-                var rng = SeededGenerator(seed: 31)
-                let x = Tensor.randomNormal(shape: [3, 2, 2, 3], mean: 1, standardDeviation: 2, using: &rng)
-                let (gamma, beta) = (Tensor([1, 2, 0.5]), Tensor([0, 1, -1]))
-                let (all, _) = try layerNormForward(x, gamma: gamma, beta: beta)
-                let (one, _) = try layerNormForward(try x.slice(2..<3), gamma: gamma, beta: beta)
-                check(one, equals: try all.slice(2..<3), "example 2 alone versus in the batch (batch norm would differ)", in: .layerNorm1,
-                      absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
-            }
-        })
+    func independentOfTheBatch() throws {
+        var rng = SeededGenerator(seed: 31)
+        let x = Tensor.randomNormal(shape: [3, 2, 2, 3], mean: 1, standardDeviation: 2, using: &rng)
+        let (gamma, beta) = (Tensor([1, 2, 0.5]), Tensor([0, 1, -1]))
+        let (all, _) = try layerNormForward(x, gamma: gamma, beta: beta)
+        let (one, _) = try layerNormForward(try x.slice(2..<3), gamma: gamma, beta: beta)
+        check(one, equals: try all.slice(2..<3), "example 2 alone versus in the batch (batch norm would differ)", in: .layerNorm1,
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
     }
 }
 
-@Suite("LayerNorm2 · layer norm backward")
+@Suite("LayerNorm2 · layer norm backward", .graded(.layerNorm2))
 struct LayerNorm2Tests {
     @Test("reproduces a hand-worked gradient")
-    func handExample() async {
-        Grader.judge(.layerNorm2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.layerNorm2) {
-                // Example 0 has x̂ = {−1, 1, −1, 1}, σ = 1; dout = 1 on its first entry, where γ = 1:
-                // dx = (1/2)·{1, 0, −1, 0} (see NormGroupingExample); example 1 gets no gradient.
-                // dγ = dout·x̂ summed = [−1, 0, 0, 0], dβ = [1, 0, 0, 0].
-                let cache = LayerNormCache(xHat: try NormFixtures.tensor(NormGroupingExample.layerXHat, [2, 1, 1, 4]),
-                                           gamma: Tensor(NormGroupingExample.layerGamma), mean: Tensor([2, 2]), variance: Tensor([1, 4]), epsilon: 0)
-                let (dx, dgamma, dbeta) = try layerNormBackward(try NormFixtures.tensor([1, 0, 0, 0, 0, 0, 0, 0], [2, 1, 1, 4]), cache: cache)
-                check(dx, equals: try NormFixtures.tensor([0.5, 0, -0.5, 0, 0, 0, 0, 0], [2, 1, 1, 4]), "dx", in: .layerNorm2)
-                check(dgamma, equals: Tensor([-1, 0, 0, 0]), "dgamma", in: .layerNorm2)
-                check(dbeta, equals: Tensor([1, 0, 0, 0]), "dbeta", in: .layerNorm2)
-            }
-        })
+    func handExample() throws {
+        // Example 0 has x̂ = {−1, 1, −1, 1}, σ = 1; dout = 1 on its first entry, where γ = 1:
+        // dx = (1/2)·{1, 0, −1, 0} (see NormGroupingExample); example 1 gets no gradient.
+        // dγ = dout·x̂ summed = [−1, 0, 0, 0], dβ = [1, 0, 0, 0].
+        let cache = LayerNormCache(xHat: try NormFixtures.tensor(NormGroupingExample.layerXHat, [2, 1, 1, 4]),
+                                   gamma: Tensor(NormGroupingExample.layerGamma), mean: Tensor([2, 2]), variance: Tensor([1, 4]), epsilon: 0)
+        let (dx, dgamma, dbeta) = try layerNormBackward(try NormFixtures.tensor([1, 0, 0, 0, 0, 0, 0, 0], [2, 1, 1, 4]), cache: cache)
+        check(dx, equals: try NormFixtures.tensor([0.5, 0, -0.5, 0, 0, 0, 0, 0], [2, 1, 1, 4]), "dx", in: .layerNorm2)
+        check(dgamma, equals: Tensor([-1, 0, 0, 0]), "dgamma", in: .layerNorm2)
+        check(dbeta, equals: Tensor([1, 0, 0, 0]), "dbeta", in: .layerNorm2)
     }
 
     @Test("matches the numeric gradients of x, γ and β")
-    func gradientCheck() async {
-        Grader.judge(.layerNorm2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.layerNorm2) {
-                try NormFixtures.checkNormGradients(.layerNorm2, seed: 32, shape: [2, 2, 3, 3],
-                    forward: { try layerNormForward($0, gamma: $1, beta: $2).out },
-                    backward: { dout, x, gamma, beta in try layerNormBackward(dout, cache: try layerNormForward(x, gamma: gamma, beta: beta).cache) })
-            }
-        })
+    func gradientCheck() throws {
+        try NormFixtures.checkNormGradients(.layerNorm2, seed: 32, shape: [2, 2, 3, 3],
+            forward: { try layerNormForward($0, gamma: $1, beta: $2).out },
+            backward: { dout, x, gamma, beta in try layerNormBackward(dout, cache: try layerNormForward(x, gamma: gamma, beta: beta).cache) })
     }
 }
 
-@Suite("InstanceNorm1 · instance norm forward")
+@Suite("InstanceNorm1 · instance norm forward", .graded(.instanceNorm1))
 struct InstanceNorm1Tests {
     @Test("normalizes each channel of each image over its pixels: the hand-worked example")
-    func handExample() async {
-        Grader.judge(.instanceNorm1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.instanceNorm1) {
-                let (out, cache) = try instanceNormForward(try NormFixtures.tensor(NormGroupingExample.instanceX, [1, 2, 2, 2]),
-                                                           gamma: Tensor(NormFixtures.gamma), beta: Tensor(NormFixtures.beta), epsilon: 0)
-                check(out, equals: try NormFixtures.tensor(NormFixtures.out, [1, 2, 2, 2]), "out", in: .instanceNorm1)
-                check(cache.mean, equals: try Tensor([[2, 2]]), "cache.mean [N, C]", in: .instanceNorm1)
-                check(cache.variance, equals: try Tensor([[1, 4]]), "cache.variance [N, C]", in: .instanceNorm1)
-            }
-        })
+    func handExample() throws {
+        let (out, cache) = try instanceNormForward(try NormFixtures.tensor(NormGroupingExample.instanceX, [1, 2, 2, 2]),
+                                                   gamma: Tensor(NormFixtures.gamma), beta: Tensor(NormFixtures.beta), epsilon: 0)
+        check(out, equals: try NormFixtures.tensor(NormFixtures.out, [1, 2, 2, 2]), "out", in: .instanceNorm1)
+        check(cache.mean, equals: try Tensor([[2, 2]]), "cache.mean [N, C]", in: .instanceNorm1)
+        check(cache.variance, equals: try Tensor([[1, 4]]), "cache.variance [N, C]", in: .instanceNorm1)
     }
 
     @Test("removes each image's contrast and brightness per channel")
-    func contrastInvariance() async {
-        Grader.judge(.instanceNorm1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.instanceNorm1) {
-                // Scaling channel c of image n by a > 0 and adding b changes μ_nc to a·μ + b and σ to
-                // a·σ; x̂ does not change. (With ε = 0; ε would leave a difference of order ε/σ².)
-                var rng = SeededGenerator(seed: 33)
-                let x = Tensor.randomNormal(shape: [2, 3, 3, 2], using: &rng)
-                var y = x
-                for n in 0..<2 { for h in 0..<3 { for w in 0..<3 { for c in 0..<2 {
-                    let (a, b) = (Double(1 + n + 2 * c), Double(5 * n - 3 * c))
-                    y[n, h, w, c] = a * x[n, h, w, c] + b
-                } } } }
-                let (gamma, beta) = (Tensor([1.5, -0.5]), Tensor([0.25, 2]))
-                let (outX, _) = try instanceNormForward(x, gamma: gamma, beta: beta, epsilon: 0)
-                let (outY, _) = try instanceNormForward(y, gamma: gamma, beta: beta, epsilon: 0)
-                check(outY, equals: outX, "instance norm of a per-(image, channel) affine change of x", in: .instanceNorm1,
-                      absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
-            }
-        })
+    func contrastInvariance() throws {
+        // Scaling channel c of image n by a > 0 and adding b changes μ_nc to a·μ + b and σ to
+        // a·σ; x̂ does not change. (With ε = 0; ε would leave a difference of order ε/σ².)
+        var rng = SeededGenerator(seed: 33)
+        let x = Tensor.randomNormal(shape: [2, 3, 3, 2], using: &rng)
+        var y = x
+        for n in 0..<2 { for h in 0..<3 { for w in 0..<3 { for c in 0..<2 {
+            let (a, b) = (Double(1 + n + 2 * c), Double(5 * n - 3 * c))
+            y[n, h, w, c] = a * x[n, h, w, c] + b
+        } } } }
+        let (gamma, beta) = (Tensor([1.5, -0.5]), Tensor([0.25, 2]))
+        let (outX, _) = try instanceNormForward(x, gamma: gamma, beta: beta, epsilon: 0)
+        let (outY, _) = try instanceNormForward(y, gamma: gamma, beta: beta, epsilon: 0)
+        check(outY, equals: outX, "instance norm of a per-(image, channel) affine change of x", in: .instanceNorm1,
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
     }
 }
 
-@Suite("InstanceNorm2 · instance norm backward")
+@Suite("InstanceNorm2 · instance norm backward", .graded(.instanceNorm2))
 struct InstanceNorm2Tests {
     @Test("reproduces the hand-worked gradients (the batch-norm numbers, one image)")
-    func handExample() async {
-        Grader.judge(.instanceNorm2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.instanceNorm2) {
-                let cache = InstanceNormCache(xHat: try NormFixtures.tensor(NormFixtures.xHat, [1, 2, 2, 2]), gamma: Tensor(NormFixtures.gamma),
-                                              mean: try Tensor([[2, 2]]), variance: try Tensor([[1, 4]]), epsilon: 0)
-                let (dx, dgamma, dbeta) = try instanceNormBackward(try NormFixtures.tensor(NormFixtures.dout, [1, 2, 2, 2]), cache: cache)
-                check(dx, equals: try NormFixtures.tensor(NormFixtures.dx, [1, 2, 2, 2]), "dx", in: .instanceNorm2)
-                check(dgamma, equals: Tensor(NormFixtures.dgamma), "dgamma", in: .instanceNorm2)
-                check(dbeta, equals: Tensor(NormFixtures.dbeta), "dbeta", in: .instanceNorm2)
-            }
-        })
+    func handExample() throws {
+        let cache = InstanceNormCache(xHat: try NormFixtures.tensor(NormFixtures.xHat, [1, 2, 2, 2]), gamma: Tensor(NormFixtures.gamma),
+                                      mean: try Tensor([[2, 2]]), variance: try Tensor([[1, 4]]), epsilon: 0)
+        let (dx, dgamma, dbeta) = try instanceNormBackward(try NormFixtures.tensor(NormFixtures.dout, [1, 2, 2, 2]), cache: cache)
+        check(dx, equals: try NormFixtures.tensor(NormFixtures.dx, [1, 2, 2, 2]), "dx", in: .instanceNorm2)
+        check(dgamma, equals: Tensor(NormFixtures.dgamma), "dgamma", in: .instanceNorm2)
+        check(dbeta, equals: Tensor(NormFixtures.dbeta), "dbeta", in: .instanceNorm2)
     }
 
     @Test("matches the numeric gradients of x, γ and β")
-    func gradientCheck() async {
-        Grader.judge(.instanceNorm2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.instanceNorm2) {
-                try NormFixtures.checkNormGradients(.instanceNorm2, seed: 34, shape: [2, 3, 3, 2],
-                    forward: { try instanceNormForward($0, gamma: $1, beta: $2).out },
-                    backward: { dout, x, gamma, beta in try instanceNormBackward(dout, cache: try instanceNormForward(x, gamma: gamma, beta: beta).cache) })
-            }
-        })
+    func gradientCheck() throws {
+        try NormFixtures.checkNormGradients(.instanceNorm2, seed: 34, shape: [2, 3, 3, 2],
+            forward: { try instanceNormForward($0, gamma: $1, beta: $2).out },
+            backward: { dout, x, gamma, beta in try instanceNormBackward(dout, cache: try instanceNormForward(x, gamma: gamma, beta: beta).cache) })
     }
 }
 
-@Suite("GroupNorm1 · group norm forward")
+@Suite("GroupNorm1 · group norm forward", .graded(.groupNorm1))
 struct GroupNorm1Tests {
     @Test("normalizes groups of consecutive channels: the hand-worked example")
-    func handExample() async {
-        Grader.judge(.groupNorm1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.groupNorm1) {
-                let (out, cache) = try groupNormForward(try NormFixtures.tensor(NormGroupingExample.groupX, [1, 1, 2, 4]),
-                                                        gamma: Tensor([1, 1, 1, 1]), beta: Tensor([0, 0, 0, 0]), groups: 2, epsilon: 0)
-                check(out, equals: try NormFixtures.tensor(NormGroupingExample.groupOut, [1, 1, 2, 4]), "out", in: .groupNorm1)
-                check(cache.mean, equals: try Tensor([[2, 2]]), "cache.mean [N, G]", in: .groupNorm1)
-                check(cache.variance, equals: try Tensor([[1, 4]]), "cache.variance [N, G]", in: .groupNorm1)
-            }
-        })
+    func handExample() throws {
+        let (out, cache) = try groupNormForward(try NormFixtures.tensor(NormGroupingExample.groupX, [1, 1, 2, 4]),
+                                                gamma: Tensor([1, 1, 1, 1]), beta: Tensor([0, 0, 0, 0]), groups: 2, epsilon: 0)
+        check(out, equals: try NormFixtures.tensor(NormGroupingExample.groupOut, [1, 1, 2, 4]), "out", in: .groupNorm1)
+        check(cache.mean, equals: try Tensor([[2, 2]]), "cache.mean [N, G]", in: .groupNorm1)
+        check(cache.variance, equals: try Tensor([[1, 4]]), "cache.variance [N, G]", in: .groupNorm1)
     }
 
     @Test("with G = 1 is layer norm (notes 003)")
-    func oneGroupIsLayerNorm() async {
-        Grader.judge(.groupNorm1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.groupNorm1) {
-                var rng = SeededGenerator(seed: 35)
-                let x = Tensor.randomNormal(shape: [2, 3, 2, 4], mean: 1, standardDeviation: 3, using: &rng)
-                let (gamma, beta) = (Tensor([1, 2, 3, 0.5]), Tensor([0, -1, 1, 2]))
-                let (group, _) = try groupNormForward(x, gamma: gamma, beta: beta, groups: 1)
-                let (layer, _) = try layerNormForward(x, gamma: gamma, beta: beta)
-                check(group, equals: layer, "group norm with G = 1 versus layer norm (LayerNorm1)", in: .groupNorm1,
-                      absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
-            }
-        })
+    func oneGroupIsLayerNorm() throws {
+        var rng = SeededGenerator(seed: 35)
+        let x = Tensor.randomNormal(shape: [2, 3, 2, 4], mean: 1, standardDeviation: 3, using: &rng)
+        let (gamma, beta) = (Tensor([1, 2, 3, 0.5]), Tensor([0, -1, 1, 2]))
+        let (group, _) = try groupNormForward(x, gamma: gamma, beta: beta, groups: 1)
+        let (layer, _) = try layerNormForward(x, gamma: gamma, beta: beta)
+        check(group, equals: layer, "group norm with G = 1 versus layer norm (LayerNorm1)", in: .groupNorm1,
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
     }
 
     @Test("with G = C is instance norm (notes 003)")
-    func oneChannelPerGroupIsInstanceNorm() async {
-        Grader.judge(.groupNorm1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.groupNorm1) {
-                var rng = SeededGenerator(seed: 36)
-                let x = Tensor.randomNormal(shape: [2, 3, 2, 4], mean: 1, standardDeviation: 3, using: &rng)
-                let (gamma, beta) = (Tensor([1, 2, 3, 0.5]), Tensor([0, -1, 1, 2]))
-                let (group, _) = try groupNormForward(x, gamma: gamma, beta: beta, groups: 4)
-                let (instance, _) = try instanceNormForward(x, gamma: gamma, beta: beta)
-                check(group, equals: instance, "group norm with G = C versus instance norm (InstanceNorm1)", in: .groupNorm1,
-                      absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
-            }
-        })
+    func oneChannelPerGroupIsInstanceNorm() throws {
+        var rng = SeededGenerator(seed: 36)
+        let x = Tensor.randomNormal(shape: [2, 3, 2, 4], mean: 1, standardDeviation: 3, using: &rng)
+        let (gamma, beta) = (Tensor([1, 2, 3, 0.5]), Tensor([0, -1, 1, 2]))
+        let (group, _) = try groupNormForward(x, gamma: gamma, beta: beta, groups: 4)
+        let (instance, _) = try instanceNormForward(x, gamma: gamma, beta: beta)
+        check(group, equals: instance, "group norm with G = C versus instance norm (InstanceNorm1)", in: .groupNorm1,
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
     }
 
     @Test("rejects a group count that does not divide the channels")
-    func rejectsBadGroups() async {
-        Grader.judge(.groupNorm1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.groupNorm1) {
-                try checkThrowsShapeError("groupNormForward with C = 4 and G = 3", in: .groupNorm1) {
-                    _ = try groupNormForward(Tensor(zeros: [1, 2, 2, 4]), gamma: Tensor([1, 1, 1, 1]), beta: Tensor([0, 0, 0, 0]), groups: 3)
-                }
-            }
-        })
+    func rejectsBadGroups() throws {
+        try checkThrowsShapeError("groupNormForward with C = 4 and G = 3", in: .groupNorm1) {
+            _ = try groupNormForward(Tensor(zeros: [1, 2, 2, 4]), gamma: Tensor([1, 1, 1, 1]), beta: Tensor([0, 0, 0, 0]), groups: 3)
+        }
     }
 }
 
-@Suite("GroupNorm2 · group norm backward")
+@Suite("GroupNorm2 · group norm backward", .graded(.groupNorm2))
 struct GroupNorm2Tests {
     @Test("reproduces a hand-worked gradient")
-    func handExample() async {
-        Grader.judge(.groupNorm2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.groupNorm2) {
-                // Group 0 (channels 0, 1 over 2 pixels) has x̂ = {−1, 1, −1, 1} in (pixel, channel)
-                // order and σ = 1; dout = 1 on its first entry with γ = 3 there: dx = (3/2)·{1, 0, −1, 0}
-                // on the group's entries (pixel 0 ch 0, pixel 0 ch 1, pixel 1 ch 0, pixel 1 ch 1).
-                let xHat = try NormFixtures.tensor([-1, 1, -1, -1, -1, 1, 1, 1], [1, 1, 2, 4])
-                let cache = GroupNormCache(xHat: xHat, gamma: Tensor([3, 1, 1, 1]), groups: 2,
-                                           mean: try Tensor([[2, 2]]), variance: try Tensor([[1, 4]]), epsilon: 0)
-                let (dx, dgamma, dbeta) = try groupNormBackward(try NormFixtures.tensor([1, 0, 0, 0, 0, 0, 0, 0], [1, 1, 2, 4]), cache: cache)
-                check(dx, equals: try NormFixtures.tensor([1.5, 0, 0, 0, -1.5, 0, 0, 0], [1, 1, 2, 4]), "dx", in: .groupNorm2)
-                check(dgamma, equals: Tensor([-1, 0, 0, 0]), "dgamma", in: .groupNorm2)
-                check(dbeta, equals: Tensor([1, 0, 0, 0]), "dbeta", in: .groupNorm2)
-            }
-        })
+    func handExample() throws {
+        // Group 0 (channels 0, 1 over 2 pixels) has x̂ = {−1, 1, −1, 1} in (pixel, channel)
+        // order and σ = 1; dout = 1 on its first entry with γ = 3 there: dx = (3/2)·{1, 0, −1, 0}
+        // on the group's entries (pixel 0 ch 0, pixel 0 ch 1, pixel 1 ch 0, pixel 1 ch 1).
+        let xHat = try NormFixtures.tensor([-1, 1, -1, -1, -1, 1, 1, 1], [1, 1, 2, 4])
+        let cache = GroupNormCache(xHat: xHat, gamma: Tensor([3, 1, 1, 1]), groups: 2,
+                                   mean: try Tensor([[2, 2]]), variance: try Tensor([[1, 4]]), epsilon: 0)
+        let (dx, dgamma, dbeta) = try groupNormBackward(try NormFixtures.tensor([1, 0, 0, 0, 0, 0, 0, 0], [1, 1, 2, 4]), cache: cache)
+        check(dx, equals: try NormFixtures.tensor([1.5, 0, 0, 0, -1.5, 0, 0, 0], [1, 1, 2, 4]), "dx", in: .groupNorm2)
+        check(dgamma, equals: Tensor([-1, 0, 0, 0]), "dgamma", in: .groupNorm2)
+        check(dbeta, equals: Tensor([1, 0, 0, 0]), "dbeta", in: .groupNorm2)
     }
 
     @Test("matches the numeric gradients of x, γ and β", arguments: [1, 2, 4])
-    func gradientCheck(_ groups: Int) async {
-        Grader.judge(.groupNorm2, await #expect(processExitsWith: .failure, observing: Grader.streams) { [groups] in
-            Grader.run(.groupNorm2) {
-                try NormFixtures.checkNormGradients(.groupNorm2, seed: 37, shape: [2, 2, 2, 4],
-                    forward: { try groupNormForward($0, gamma: $1, beta: $2, groups: groups).out },
-                    backward: { dout, x, gamma, beta in
-                        try groupNormBackward(dout, cache: try groupNormForward(x, gamma: gamma, beta: beta, groups: groups).cache)
-                    })
-            }
-        })
+    func gradientCheck(_ groups: Int) throws {
+        try NormFixtures.checkNormGradients(.groupNorm2, seed: 37, shape: [2, 2, 2, 4],
+            forward: { try groupNormForward($0, gamma: $1, beta: $2, groups: groups).out },
+            backward: { dout, x, gamma, beta in
+                try groupNormBackward(dout, cache: try groupNormForward(x, gamma: gamma, beta: beta, groups: groups).cache)
+            })
     }
 }

@@ -1,6 +1,6 @@
 import Testing
 import WorkbookCore
-import Workbook
+import StudentCalls
 
 extension Exercise {
     static let spatialBatchNorm1 = Exercise(id: "SpatialBN1", chapter: "11-Normalization", file: "SpatialBatchNorm.swift", title: "spatial batch norm forward", points: 3)
@@ -53,137 +53,101 @@ enum NormFixtures {
     }
 }
 
-@Suite("SpatialBN1 · spatial batch norm forward")
+@Suite("SpatialBN1 · spatial batch norm forward", .graded(.spatialBatchNorm1))
 struct SpatialBN1Tests {
     @Test("normalizes each channel over N, H and W: the hand-worked example")
-    func handExample() async {
-        Grader.judge(.spatialBatchNorm1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.spatialBatchNorm1) {
-                // ε = 0 keeps the answers exact: σ = 1 and σ = 2.
-                let (out, cache) = try spatialBatchNormForward(try NormFixtures.tensor(NormFixtures.x, [2, 1, 2, 2]),
-                                                               gamma: Tensor(NormFixtures.gamma), beta: Tensor(NormFixtures.beta), epsilon: 0)
-                check(out, equals: try NormFixtures.tensor(NormFixtures.out, [2, 1, 2, 2]), "out", in: .spatialBatchNorm1)
-                check(cache.mean, equals: Tensor([2, 2]), "cache.mean (per channel)", in: .spatialBatchNorm1)
-                check(cache.variance, equals: Tensor([1, 4]), "cache.variance (per channel, biased: ÷ N·H·W)", in: .spatialBatchNorm1)
-                check(cache.xHat, equals: try NormFixtures.tensor(NormFixtures.xHat, [2, 1, 2, 2]), "cache.xHat", in: .spatialBatchNorm1)
-            }
-        })
+    func handExample() throws {
+        // ε = 0 keeps the answers exact: σ = 1 and σ = 2.
+        let (out, cache) = try spatialBatchNormForward(try NormFixtures.tensor(NormFixtures.x, [2, 1, 2, 2]),
+                                                       gamma: Tensor(NormFixtures.gamma), beta: Tensor(NormFixtures.beta), epsilon: 0)
+        check(out, equals: try NormFixtures.tensor(NormFixtures.out, [2, 1, 2, 2]), "out", in: .spatialBatchNorm1)
+        check(cache.mean, equals: Tensor([2, 2]), "cache.mean (per channel)", in: .spatialBatchNorm1)
+        check(cache.variance, equals: Tensor([1, 4]), "cache.variance (per channel, biased: ÷ N·H·W)", in: .spatialBatchNorm1)
+        check(cache.xHat, equals: try NormFixtures.tensor(NormFixtures.xHat, [2, 1, 2, 2]), "cache.xHat", in: .spatialBatchNorm1)
     }
 
     @Test("gives every channel mean β and standard deviation γ (notes 001)")
-    func meanBetaStdGamma() async {
-        Grader.judge(.spatialBatchNorm1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.spatialBatchNorm1) {
-                var rng = SeededGenerator(seed: 21)
-                let x = Tensor.randomNormal(shape: [4, 3, 3, 3], mean: 5, standardDeviation: 3, using: &rng)
-                let gamma = Tensor([0.5, 2, 3]), beta = Tensor([-1, 0, 4])
-                let (out, _) = try spatialBatchNormForward(x, gamma: gamma, beta: beta)
-                let mean = try out.mean(alongAxes: [0, 1, 2])
-                let std = try out.variance(alongAxes: [0, 1, 2]).squareRoot()
-                // Exact in the mean; the std is γ·σ/√(σ² + ε) with σ ≈ 3, ε = 1e-5: off by ~6e-7·γ.
-                check(mean, equals: beta, "per-channel mean of the output", in: .spatialBatchNorm1, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
-                check(std, equals: gamma, "per-channel standard deviation of the output", in: .spatialBatchNorm1, absoluteTolerance: 1e-5, relativeTolerance: 1e-5)
-            }
-        })
+    func meanBetaStdGamma() throws {
+        var rng = SeededGenerator(seed: 21)
+        let x = Tensor.randomNormal(shape: [4, 3, 3, 3], mean: 5, standardDeviation: 3, using: &rng)
+        let gamma = Tensor([0.5, 2, 3]), beta = Tensor([-1, 0, 4])
+        let (out, _) = try spatialBatchNormForward(x, gamma: gamma, beta: beta)
+        let mean = try out.mean(alongAxes: [0, 1, 2])
+        let std = try out.variance(alongAxes: [0, 1, 2]).squareRoot()
+        // Exact in the mean; the std is γ·σ/√(σ² + ε) with σ ≈ 3, ε = 1e-5: off by ~6e-7·γ.
+        check(mean, equals: beta, "per-channel mean of the output", in: .spatialBatchNorm1, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+        check(std, equals: gamma, "per-channel standard deviation of the output", in: .spatialBatchNorm1, absoluteTolerance: 1e-5, relativeTolerance: 1e-5)
     }
 
     @Test("gives back its input when γ = √(σ² + ε) and β = μ (notes 002)")
-    func identity() async {
-        Grader.judge(.spatialBatchNorm1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.spatialBatchNorm1) {
-                // The mean and variance are computed here, independently, per channel over (n, h, w).
-                var rng = SeededGenerator(seed: 22)
-                let x = Tensor.randomNormal(shape: [3, 2, 4, 2], mean: -2, standardDeviation: 4, using: &rng)
-                let mu = try x.mean(alongAxes: [0, 1, 2])
-                let sigma2 = try x.variance(alongAxes: [0, 1, 2])
-                let (out, _) = try spatialBatchNormForward(x, gamma: (sigma2 + 1e-5).squareRoot(), beta: mu)
-                check(out, equals: x, "spatialBatchNormForward with γ = √(σ² + ε), β = μ", in: .spatialBatchNorm1,
-                      absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
-            }
-        })
+    func identity() throws {
+        // The mean and variance are computed here, independently, per channel over (n, h, w).
+        var rng = SeededGenerator(seed: 22)
+        let x = Tensor.randomNormal(shape: [3, 2, 4, 2], mean: -2, standardDeviation: 4, using: &rng)
+        let mu = try x.mean(alongAxes: [0, 1, 2])
+        let sigma2 = try x.variance(alongAxes: [0, 1, 2])
+        let (out, _) = try spatialBatchNormForward(x, gamma: (sigma2 + 1e-5).squareRoot(), beta: mu)
+        check(out, equals: x, "spatialBatchNormForward with γ = √(σ² + ε), β = μ", in: .spatialBatchNorm1,
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
     }
 
     @Test("rejects γ whose length is not the channel count")
-    func rejectsWrongGamma() async {
-        Grader.judge(.spatialBatchNorm1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.spatialBatchNorm1) {
-                try checkThrowsShapeError("spatialBatchNormForward with x [1, 2, 2, 3] and gamma [2]", in: .spatialBatchNorm1) {
-                    _ = try spatialBatchNormForward(Tensor(zeros: [1, 2, 2, 3]), gamma: Tensor([1, 1]), beta: Tensor([0, 0, 0]))
-                }
-            }
-        })
+    func rejectsWrongGamma() throws {
+        try checkThrowsShapeError("spatialBatchNormForward with x [1, 2, 2, 3] and gamma [2]", in: .spatialBatchNorm1) {
+            _ = try spatialBatchNormForward(Tensor(zeros: [1, 2, 2, 3]), gamma: Tensor([1, 1]), beta: Tensor([0, 0, 0]))
+        }
     }
 }
 
-@Suite("SpatialBN2 · spatial batch norm at test time")
+@Suite("SpatialBN2 · spatial batch norm at test time", .graded(.spatialBatchNorm2))
 struct SpatialBN2Tests {
     @Test("uses the given statistics, not the batch's")
-    func givenStatistics() async {
-        Grader.judge(.spatialBatchNorm2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.spatialBatchNorm2) {
-                // With mean 0, variance 4 on channel 0 (γ = 2): 2·x/2 = x → {1, 3, 1, 3}.
-                // With mean 0, variance 1 on channel 1 (γ = 0.5, β = 1): 0.5·x + 1 → {1, 1, 3, 3}. By hand, ε = 0.
-                let out = try spatialBatchNormInference(try NormFixtures.tensor(NormFixtures.x, [2, 1, 2, 2]),
-                                                        gamma: Tensor(NormFixtures.gamma), beta: Tensor(NormFixtures.beta),
-                                                        mean: Tensor([0, 0]), variance: Tensor([4, 1]), epsilon: 0)
-                check(out, equals: try NormFixtures.tensor([1, 1, 3, 1, 1, 3, 3, 3], [2, 1, 2, 2]), "out", in: .spatialBatchNorm2)
-            }
-        })
+    func givenStatistics() throws {
+        // With mean 0, variance 4 on channel 0 (γ = 2): 2·x/2 = x → {1, 3, 1, 3}.
+        // With mean 0, variance 1 on channel 1 (γ = 0.5, β = 1): 0.5·x + 1 → {1, 1, 3, 3}. By hand, ε = 0.
+        let out = try spatialBatchNormInference(try NormFixtures.tensor(NormFixtures.x, [2, 1, 2, 2]),
+                                                gamma: Tensor(NormFixtures.gamma), beta: Tensor(NormFixtures.beta),
+                                                mean: Tensor([0, 0]), variance: Tensor([4, 1]), epsilon: 0)
+        check(out, equals: try NormFixtures.tensor([1, 1, 3, 1, 1, 3, 3, 3], [2, 1, 2, 2]), "out", in: .spatialBatchNorm2)
     }
 
     @Test("treats each image on its own: one image alone gives its row of the batch's output")
-    func independentOfTheBatch() async {
-        Grader.judge(.spatialBatchNorm2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.spatialBatchNorm2) {
-                var rng = SeededGenerator(seed: 23)
-                let x = Tensor.randomNormal(shape: [3, 2, 2, 2], using: &rng)
-                let (gamma, beta, mean, variance) = (Tensor([1.5, 0.5]), Tensor([0, 1]), Tensor([0.2, -0.3]), Tensor([2, 0.5]))
-                let all = try spatialBatchNormInference(x, gamma: gamma, beta: beta, mean: mean, variance: variance)
-                let one = try spatialBatchNormInference(try x.slice(1..<2), gamma: gamma, beta: beta, mean: mean, variance: variance)
-                check(one, equals: try all.slice(1..<2), "image 1 alone versus image 1 in the batch", in: .spatialBatchNorm2)
-            }
-        })
+    func independentOfTheBatch() throws {
+        var rng = SeededGenerator(seed: 23)
+        let x = Tensor.randomNormal(shape: [3, 2, 2, 2], using: &rng)
+        let (gamma, beta, mean, variance) = (Tensor([1.5, 0.5]), Tensor([0, 1]), Tensor([0.2, -0.3]), Tensor([2, 0.5]))
+        let all = try spatialBatchNormInference(x, gamma: gamma, beta: beta, mean: mean, variance: variance)
+        let one = try spatialBatchNormInference(try x.slice(1..<2), gamma: gamma, beta: beta, mean: mean, variance: variance)
+        check(one, equals: try all.slice(1..<2), "image 1 alone versus image 1 in the batch", in: .spatialBatchNorm2)
     }
 }
 
-@Suite("SpatialBN3 · spatial batch norm backward")
+@Suite("SpatialBN3 · spatial batch norm backward", .graded(.spatialBatchNorm3))
 struct SpatialBN3Tests {
     @Test("reproduces the hand-worked gradients")
-    func handExample() async {
-        Grader.judge(.spatialBatchNorm3, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.spatialBatchNorm3) {
-                let cache = SpatialBatchNormCache(xHat: try NormFixtures.tensor(NormFixtures.xHat, [2, 1, 2, 2]), gamma: Tensor(NormFixtures.gamma),
-                                                  mean: Tensor([2, 2]), variance: Tensor([1, 4]), epsilon: 0)
-                let (dx, dgamma, dbeta) = try spatialBatchNormBackward(try NormFixtures.tensor(NormFixtures.dout, [2, 1, 2, 2]), cache: cache)
-                check(dx, equals: try NormFixtures.tensor(NormFixtures.dx, [2, 1, 2, 2]), "dx", in: .spatialBatchNorm3)
-                check(dgamma, equals: Tensor(NormFixtures.dgamma), "dgamma", in: .spatialBatchNorm3)
-                check(dbeta, equals: Tensor(NormFixtures.dbeta), "dbeta", in: .spatialBatchNorm3)
-            }
-        })
+    func handExample() throws {
+        let cache = SpatialBatchNormCache(xHat: try NormFixtures.tensor(NormFixtures.xHat, [2, 1, 2, 2]), gamma: Tensor(NormFixtures.gamma),
+                                          mean: Tensor([2, 2]), variance: Tensor([1, 4]), epsilon: 0)
+        let (dx, dgamma, dbeta) = try spatialBatchNormBackward(try NormFixtures.tensor(NormFixtures.dout, [2, 1, 2, 2]), cache: cache)
+        check(dx, equals: try NormFixtures.tensor(NormFixtures.dx, [2, 1, 2, 2]), "dx", in: .spatialBatchNorm3)
+        check(dgamma, equals: Tensor(NormFixtures.dgamma), "dgamma", in: .spatialBatchNorm3)
+        check(dbeta, equals: Tensor(NormFixtures.dbeta), "dbeta", in: .spatialBatchNorm3)
     }
 
     @Test("matches the numeric gradients of x, γ and β")
-    func gradientCheck() async {
-        Grader.judge(.spatialBatchNorm3, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.spatialBatchNorm3) {
-                try NormFixtures.checkNormGradients(.spatialBatchNorm3, seed: 24, shape: [2, 3, 3, 3],
-                    forward: { try spatialBatchNormForward($0, gamma: $1, beta: $2).out },
-                    backward: { dout, x, gamma, beta in try spatialBatchNormBackward(dout, cache: try spatialBatchNormForward(x, gamma: gamma, beta: beta).cache) })
-            }
-        })
+    func gradientCheck() throws {
+        try NormFixtures.checkNormGradients(.spatialBatchNorm3, seed: 24, shape: [2, 3, 3, 3],
+            forward: { try spatialBatchNormForward($0, gamma: $1, beta: $2).out },
+            backward: { dout, x, gamma, beta in try spatialBatchNormBackward(dout, cache: try spatialBatchNormForward(x, gamma: gamma, beta: beta).cache) })
     }
 
     @Test("passes no gradient for a constant upstream gradient: shifting all outputs is undone by the mean")
-    func constantUpstream() async {
-        Grader.judge(.spatialBatchNorm3, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.spatialBatchNorm3) {
-                // dx̂ is constant per channel, so dx̂ − mean(dx̂) = 0, and mean(dx̂·x̂) = c·mean(x̂) = 0.
-                var rng = SeededGenerator(seed: 25)
-                let (_, cache) = try spatialBatchNormForward(Tensor.randomNormal(shape: [2, 2, 3, 2], using: &rng), gamma: Tensor([1, 3]), beta: Tensor([0, 0]))
-                let (dx, _, _) = try spatialBatchNormBackward(Tensor(repeating: 0.7, shape: [2, 2, 3, 2]), cache: cache)
-                check(dx, equals: Tensor(zeros: [2, 2, 3, 2]), "dx for dout = 0.7 everywhere", in: .spatialBatchNorm3,
-                      absoluteTolerance: 1e-12, relativeTolerance: 0)
-            }
-        })
+    func constantUpstream() throws {
+        // dx̂ is constant per channel, so dx̂ − mean(dx̂) = 0, and mean(dx̂·x̂) = c·mean(x̂) = 0.
+        var rng = SeededGenerator(seed: 25)
+        let (_, cache) = try spatialBatchNormForward(Tensor.randomNormal(shape: [2, 2, 3, 2], using: &rng), gamma: Tensor([1, 3]), beta: Tensor([0, 0]))
+        let (dx, _, _) = try spatialBatchNormBackward(Tensor(repeating: 0.7, shape: [2, 2, 3, 2]), cache: cache)
+        check(dx, equals: Tensor(zeros: [2, 2, 3, 2]), "dx for dout = 0.7 everywhere", in: .spatialBatchNorm3,
+              absoluteTolerance: 1e-12, relativeTolerance: 0)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import WorkbookCore
-import Workbook
+import StudentCalls
 
 extension Exercise {
     static let ensemble1 = Exercise(id: "Ensemble1", chapter: "13-Ensembles", file: "PredictionAveraging.swift",
@@ -31,126 +31,94 @@ enum EnsembleFixtures {
     }
 }
 
-@Suite("Ensemble1 · Prediction averaging")
+@Suite("Ensemble1 · Prediction averaging", .graded(.ensemble1))
 struct Ensemble1Tests {
     @Test("averages two members by hand")
-    func byHand() async {
-        Grader.judge(.ensemble1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.ensemble1) {
-                let f = EnsembleFixtures.self
-                let got = try averagePredictions([try Tensor(f.memberA), try Tensor(f.memberB)])
-                check(got, equals: try Tensor(f.average), "averagePredictions([A, B])", in: .ensemble1)
-                let one = try averagePredictions([try Tensor(f.memberA)])
-                check(one, equals: try Tensor(f.memberA), "the average of a single member", in: .ensemble1)
-            }
-        })
+    func byHand() throws {
+        let f = EnsembleFixtures.self
+        let got = try averagePredictions([try Tensor(f.memberA), try Tensor(f.memberB)])
+        check(got, equals: try Tensor(f.average), "averagePredictions([A, B])", in: .ensemble1)
+        let one = try averagePredictions([try Tensor(f.memberA)])
+        check(one, equals: try Tensor(f.memberA), "the average of a single member", in: .ensemble1)
     }
 
     @Test("the averaged prediction's cross-entropy is no worse than the members' mean: 0.7458 ≤ 0.8189")
-    func convexityByHand() async {
-        Grader.judge(.ensemble1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.ensemble1) {
-                // Members: A gives the true classes 0.7 and 0.3, B gives 0.3 and 0.6:
-                // mean loss ((−ln 0.7 − ln 0.3)/2 + (−ln 0.3 − ln 0.6)/2)/2 ≈ 0.8189.
-                // The average gives 0.5 and 0.45: loss (−ln 0.5 − ln 0.45)/2 ≈ 0.7458.
-                let f = EnsembleFixtures.self
-                let members = [try Tensor(f.memberA), try Tensor(f.memberB)]
-                let ensembleLoss = f.crossEntropy(try averagePredictions(members), f.labels)
-                check(ensembleLoss, equals: (-Foundation.log(0.5) - Foundation.log(0.45)) / 2, "the cross-entropy of the average",
-                      in: .ensemble1, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
-                check(abs(ensembleLoss - 0.7458274) < 1e-6, "the ensemble's loss should be about 0.7458274; got \(ensembleLoss).", in: .ensemble1)
-            }
-        })
+    func convexityByHand() throws {
+        // Members: A gives the true classes 0.7 and 0.3, B gives 0.3 and 0.6:
+        // mean loss ((−ln 0.7 − ln 0.3)/2 + (−ln 0.3 − ln 0.6)/2)/2 ≈ 0.8189.
+        // The average gives 0.5 and 0.45: loss (−ln 0.5 − ln 0.45)/2 ≈ 0.7458.
+        let f = EnsembleFixtures.self
+        let members = [try Tensor(f.memberA), try Tensor(f.memberB)]
+        let ensembleLoss = f.crossEntropy(try averagePredictions(members), f.labels)
+        check(ensembleLoss, equals: (-Foundation.log(0.5) - Foundation.log(0.45)) / 2, "the cross-entropy of the average",
+              in: .ensemble1, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+        check(abs(ensembleLoss - 0.7458274) < 1e-6, "the ensemble's loss should be about 0.7458274; got \(ensembleLoss).", in: .ensemble1)
     }
 
     @Test("cross-entropy of the average ≤ mean cross-entropy of the members (Jensen), seeded", arguments: [1, 2, 3])
-    func convexityProperty(seed: Int) async {
-        Grader.judge(.ensemble1, await #expect(processExitsWith: .failure, observing: Grader.streams) { [seed] in
-            Grader.run(.ensemble1) {
-                var rng = SeededGenerator(seed: UInt64(seed))
-                let members = try (0..<5).map { _ in try EnsembleFixtures.randomProbabilities(6, 4, spread: 2, using: &rng) }
-                let labels = (0..<6).map { _ in Int(rng.next() % 4) }
-                let ensembleLoss = EnsembleFixtures.crossEntropy(try averagePredictions(members), labels)
-                let meanLoss = members.map { EnsembleFixtures.crossEntropy($0, labels) }.reduce(0, +) / 5
-                // −log is convex, so −log(mean p) ≤ mean(−log p) for every example; the members
-                // disagree here, so the inequality is strict by a clear margin.
-                check(ensembleLoss < meanLoss - 1e-3,
-                      "the ensemble's cross-entropy \(ensembleLoss) should be below the members' mean \(meanLoss).", in: .ensemble1)
-                // Identical members: the average is the member itself and the losses are equal.
-                let same = EnsembleFixtures.crossEntropy(try averagePredictions([members[0], members[0], members[0]]), labels)
-                check(same, equals: EnsembleFixtures.crossEntropy(members[0], labels), "the loss of three identical members",
-                      in: .ensemble1, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
-            }
-        })
+    func convexityProperty(seed: Int) throws {
+        var rng = SeededGenerator(seed: UInt64(seed))
+        let members = try (0..<5).map { _ in try EnsembleFixtures.randomProbabilities(6, 4, spread: 2, using: &rng) }
+        let labels = (0..<6).map { _ in Int(rng.next() % 4) }
+        let ensembleLoss = EnsembleFixtures.crossEntropy(try averagePredictions(members), labels)
+        let meanLoss = members.map { EnsembleFixtures.crossEntropy($0, labels) }.reduce(0, +) / 5
+        // −log is convex, so −log(mean p) ≤ mean(−log p) for every example; the members
+        // disagree here, so the inequality is strict by a clear margin.
+        check(ensembleLoss < meanLoss - 1e-3,
+              "the ensemble's cross-entropy \(ensembleLoss) should be below the members' mean \(meanLoss).", in: .ensemble1)
+        // Identical members: the average is the member itself and the losses are equal.
+        let same = EnsembleFixtures.crossEntropy(try averagePredictions([members[0], members[0], members[0]]), labels)
+        check(same, equals: EnsembleFixtures.crossEntropy(members[0], labels), "the loss of three identical members",
+              in: .ensemble1, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
     }
 
     @Test("rejects an empty ensemble and members of different shapes")
-    func rejectsBadInput() async {
-        Grader.judge(.ensemble1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.ensemble1) {
-                try checkThrowsShapeError("averagePredictions([])", in: .ensemble1) { _ = try averagePredictions([]) }
-                try checkThrowsShapeError("averagePredictions of [2, 3] and [3]", in: .ensemble1) {
-                    _ = try averagePredictions([try Tensor(EnsembleFixtures.memberA), Tensor([0.2, 0.3, 0.5])])
-                }
-            }
-        })
+    func rejectsBadInput() throws {
+        try checkThrowsShapeError("averagePredictions([])", in: .ensemble1) { _ = try averagePredictions([]) }
+        try checkThrowsShapeError("averagePredictions of [2, 3] and [3]", in: .ensemble1) {
+            _ = try averagePredictions([try Tensor(EnsembleFixtures.memberA), Tensor([0.2, 0.3, 0.5])])
+        }
     }
 }
 
-@Suite("Ensemble2 · Majority vote")
+@Suite("Ensemble2 · Majority vote", .graded(.ensemble2))
 struct Ensemble2Tests {
     @Test("counts one vote per member, and can disagree with averaging")
-    func byHand() async {
-        Grader.judge(.ensemble2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.ensemble2) {
-                // Example 0: A votes 0, B and C vote 1 → class 1, although the average
-                // [0.5833, 0.4167] prefers class 0 (A is very sure, B and C barely lean).
-                // Example 1: A and B vote 1, C votes 0 → class 1.
-                let a = try Tensor([[0.9, 0.1], [0.2, 0.8]])
-                let b = try Tensor([[0.4, 0.6], [0.3, 0.7]])
-                let c = try Tensor([[0.45, 0.55], [0.6, 0.4]])
-                let votes = try majorityVote([a, b, c])
-                check(votes == [1, 1], "majorityVote([A, B, C]) is \(votes), expected [1, 1].", in: .ensemble2)
-            }
-        })
+    func byHand() throws {
+        // Example 0: A votes 0, B and C vote 1 → class 1, although the average
+        // [0.5833, 0.4167] prefers class 0 (A is very sure, B and C barely lean).
+        // Example 1: A and B vote 1, C votes 0 → class 1.
+        let a = try Tensor([[0.9, 0.1], [0.2, 0.8]])
+        let b = try Tensor([[0.4, 0.6], [0.3, 0.7]])
+        let c = try Tensor([[0.45, 0.55], [0.6, 0.4]])
+        let votes = try majorityVote([a, b, c])
+        check(votes == [1, 1], "majorityVote([A, B, C]) is \(votes), expected [1, 1].", in: .ensemble2)
     }
 
     @Test("breaks ties towards the lowest class index")
-    func ties() async {
-        Grader.judge(.ensemble2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.ensemble2) {
-                // Row 0: votes for 0 and 1 → 0. Row 1: votes for 2 and 1 → 1. Row 2: a member with
-                // [0.5, 0.5, 0] votes 0 (its own tie), the other 2 → tie 0 vs 2 → 0.
-                let a = try Tensor([[0.6, 0.4, 0.0], [0.1, 0.2, 0.7], [0.5, 0.5, 0.0]])
-                let b = try Tensor([[0.3, 0.7, 0.0], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]])
-                let votes = try majorityVote([a, b])
-                check(votes == [0, 1, 0], "majorityVote with ties is \(votes), expected [0, 1, 0].", in: .ensemble2)
-            }
-        })
+    func ties() throws {
+        // Row 0: votes for 0 and 1 → 0. Row 1: votes for 2 and 1 → 1. Row 2: a member with
+        // [0.5, 0.5, 0] votes 0 (its own tie), the other 2 → tie 0 vs 2 → 0.
+        let a = try Tensor([[0.6, 0.4, 0.0], [0.1, 0.2, 0.7], [0.5, 0.5, 0.0]])
+        let b = try Tensor([[0.3, 0.7, 0.0], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]])
+        let votes = try majorityVote([a, b])
+        check(votes == [0, 1, 0], "majorityVote with ties is \(votes), expected [0, 1, 0].", in: .ensemble2)
     }
 
     @Test("agrees with each member's argmax for a single member, seeded")
-    func singleMember() async {
-        Grader.judge(.ensemble2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.ensemble2) {
-                var rng = SeededGenerator(seed: 17)
-                let p = try EnsembleFixtures.randomProbabilities(8, 5, spread: 1, using: &rng)
-                let votes = try majorityVote([p])
-                let argmax = try p.argmaxRows()
-                check(votes == argmax, "one member's vote is its argmax: got \(votes), expected \(argmax).", in: .ensemble2)
-            }
-        })
+    func singleMember() throws {
+        var rng = SeededGenerator(seed: 17)
+        let p = try EnsembleFixtures.randomProbabilities(8, 5, spread: 1, using: &rng)
+        let votes = try majorityVote([p])
+        let argmax = try p.argmaxRows()
+        check(votes == argmax, "one member's vote is its argmax: got \(votes), expected \(argmax).", in: .ensemble2)
     }
 
     @Test("rejects an empty ensemble and members of different shapes")
-    func rejectsBadInput() async {
-        Grader.judge(.ensemble2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.ensemble2) {
-                try checkThrowsShapeError("majorityVote([])", in: .ensemble2) { _ = try majorityVote([]) }
-                try checkThrowsShapeError("majorityVote of [2, 3] and [2, 2]", in: .ensemble2) {
-                    _ = try majorityVote([try Tensor(EnsembleFixtures.memberA), try Tensor([[1, 0], [0, 1]])])
-                }
-            }
-        })
+    func rejectsBadInput() throws {
+        try checkThrowsShapeError("majorityVote([])", in: .ensemble2) { _ = try majorityVote([]) }
+        try checkThrowsShapeError("majorityVote of [2, 3] and [2, 2]", in: .ensemble2) {
+            _ = try majorityVote([try Tensor(EnsembleFixtures.memberA), try Tensor([[1, 0], [0, 1]])])
+        }
     }
 }

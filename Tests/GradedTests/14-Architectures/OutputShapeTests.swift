@@ -1,6 +1,6 @@
 import Testing
 import WorkbookCore
-import Workbook
+import StudentCalls
 
 extension Exercise {
     static let architecture2 = Exercise(id: "Architecture2", chapter: "14-Architectures", file: "OutputShape.swift",
@@ -41,70 +41,54 @@ enum ArchitectureShapeCases {
     ]
 }
 
-@Suite("Architecture2 · Following the shape through a network")
+@Suite("Architecture2 · Following the shape through a network", .graded(.architecture2))
 struct Architecture2Tests {
     @Test("applies the output-size formula layer by layer", arguments: ArchitectureShapeCases.all)
-    func eachLayer(example: ArchitectureShapeCase) async {
-        Grader.judge(.architecture2, await #expect(processExitsWith: .failure, observing: Grader.streams) { [example] in
-            Grader.run(.architecture2) {
-                let got = try outputShape(of: example.layer, input: example.input)
-                check(got == example.output, "outputShape(of: \(example.layer), input: \(example.input)) is \(got), expected \(example.output): \(example.why).", in: .architecture2)
-            }
-        })
+    func eachLayer(example: ArchitectureShapeCase) throws {
+        let got = try outputShape(of: example.layer, input: example.input)
+        check(got == example.output, "outputShape(of: \(example.layer), input: \(example.input)) is \(got), expected \(example.output): \(example.why).", in: .architecture2)
     }
 
     @Test("takes LeNet-5 from [32, 32, 1] through [5, 5, 16] to [10]")
-    func leNet5() async {
-        Grader.judge(.architecture2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.architecture2) {
-                let net = ArchitectureReference.leNet5
-                // 32 → conv 28 → pool 14 → conv 10 → pool 5; the first 6 layers end before flatten.
-                let features = try outputShape(of: Array(net.prefix(6)), input: [32, 32, 1])
-                check(features == [5, 5, 16], "LeNet-5's features are \(features), expected [5, 5, 16].", in: .architecture2)
-                let out = try outputShape(of: net, input: [32, 32, 1])
-                check(out == [10], "LeNet-5 ends in \(out), expected [10].", in: .architecture2)
-            }
-        })
+    func leNet5() throws {
+        let net = ArchitectureReference.leNet5
+        // 32 → conv 28 → pool 14 → conv 10 → pool 5; the first 6 layers end before flatten.
+        let features = try outputShape(of: Array(net.prefix(6)), input: [32, 32, 1])
+        check(features == [5, 5, 16], "LeNet-5's features are \(features), expected [5, 5, 16].", in: .architecture2)
+        let out = try outputShape(of: net, input: [32, 32, 1])
+        check(out == [10], "LeNet-5 ends in \(out), expected [10].", in: .architecture2)
     }
 
     @Test("takes VGG-16 and ResNets from [224, 224, 3] to [1000]")
-    func imageNetNetworks() async {
-        Grader.judge(.architecture2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.architecture2) {
-                // VGG: five 2x2 pools halve 224 five times: 7; 7 · 7 · 512 = 25,088 feeds the first dense layer.
-                let vgg = ArchitectureReference.vgg16
-                let features = try outputShape(of: Array(vgg.prefix(31)), input: [224, 224, 3])
-                check(features == [7, 7, 512], "VGG-16's features (13 convs with ReLUs, 5 pools) are \(features), expected [7, 7, 512].", in: .architecture2)
-                check(try outputShape(of: vgg, input: [224, 224, 3]) == [1000], "VGG-16 should end in [1000].", in: .architecture2)
-                for depth in [18, 50] {
-                    let out = try outputShape(of: ArchitectureReference.resNet(depth), input: [224, 224, 3])
-                    check(out == [1000], "ResNet-\(depth) ends in \(out), expected [1000].", in: .architecture2)
-                }
-            }
-        })
+    func imageNetNetworks() throws {
+        // VGG: five 2x2 pools halve 224 five times: 7; 7 · 7 · 512 = 25,088 feeds the first dense layer.
+        let vgg = ArchitectureReference.vgg16
+        let features = try outputShape(of: Array(vgg.prefix(31)), input: [224, 224, 3])
+        check(features == [7, 7, 512], "VGG-16's features (13 convs with ReLUs, 5 pools) are \(features), expected [7, 7, 512].", in: .architecture2)
+        check(try outputShape(of: vgg, input: [224, 224, 3]) == [1000], "VGG-16 should end in [1000].", in: .architecture2)
+        for depth in [18, 50] {
+            let out = try outputShape(of: ArchitectureReference.resNet(depth), input: [224, 224, 3])
+            check(out == [1000], "ResNet-\(depth) ends in \(out), expected [1000].", in: .architecture2)
+        }
     }
 
     @Test("throws a ShapeError where a layer does not fit")
-    func rejectsMismatches() async {
-        Grader.judge(.architecture2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.architecture2) {
-                let cases: [(String, [LayerDescription], [Int])] = [
-                    ("a dense layer on an image (no flatten)", [.dense(inputs: 400, outputs: 120)], [5, 5, 16]),
-                    ("a dense layer with the wrong input count", [.flatten, .dense(inputs: 256, outputs: 120)], [5, 5, 16]),
-                    ("a convolution expecting 3 channels on a grey image", [.convolution(kernelSize: 3, inputChannels: 3, outputChannels: 8)], [32, 32, 1]),
-                    ("a 5x5 window on a 3x3 image", [.convolution(kernelSize: 5, inputChannels: 1, outputChannels: 1)], [3, 3, 1]),
-                    ("a 2x2 pool on a vector", [.maxPool(size: 2, stride: 2)], [400]),
-                    ("batch norm over the wrong channel count", [.batchNorm(channels: 32)], [8, 8, 16]),
-                    ("a stride-2 block with an identity shortcut",
-                     [.residual(body: [.convolution(kernelSize: 3, inputChannels: 64, outputChannels: 64, stride: 2, padding: 1, bias: false)], shortcut: [])],
-                     [56, 56, 64]),
-                ]
-                for (what, network, input) in cases {
-                    try checkThrowsShapeError("outputShape for \(what)", in: .architecture2) {
-                        _ = try outputShape(of: network, input: input)
-                    }
-                }
+    func rejectsMismatches() throws {
+        let cases: [(String, [LayerDescription], [Int])] = [
+            ("a dense layer on an image (no flatten)", [.dense(inputs: 400, outputs: 120)], [5, 5, 16]),
+            ("a dense layer with the wrong input count", [.flatten, .dense(inputs: 256, outputs: 120)], [5, 5, 16]),
+            ("a convolution expecting 3 channels on a grey image", [.convolution(kernelSize: 3, inputChannels: 3, outputChannels: 8)], [32, 32, 1]),
+            ("a 5x5 window on a 3x3 image", [.convolution(kernelSize: 5, inputChannels: 1, outputChannels: 1)], [3, 3, 1]),
+            ("a 2x2 pool on a vector", [.maxPool(size: 2, stride: 2)], [400]),
+            ("batch norm over the wrong channel count", [.batchNorm(channels: 32)], [8, 8, 16]),
+            ("a stride-2 block with an identity shortcut",
+             [.residual(body: [.convolution(kernelSize: 3, inputChannels: 64, outputChannels: 64, stride: 2, padding: 1, bias: false)], shortcut: [])],
+             [56, 56, 64]),
+        ]
+        for (what, network, input) in cases {
+            try checkThrowsShapeError("outputShape for \(what)", in: .architecture2) {
+                _ = try outputShape(of: network, input: input)
             }
-        })
+        }
     }
 }

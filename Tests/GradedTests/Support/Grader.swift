@@ -1,122 +1,116 @@
-// How a graded test runs: every check executes in a child process, so that nothing a student
-// writes can stop the grading of the other exercises.
+// How a graded test runs: the test decides, the student's code only computes.
 //
-//     @Test func forwardMatchesTheNotes() async {
-//         Grader.judge(.relu1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-//             Grader.run(.relu1) {
-//                 let (out, _) = try reluForward(x)
-//                 check(out, equals: expected, "reluForward(x)")
-//             }
-//         })
+//     @Suite("ReLU1 · ReLU forward", .graded(.relu1))
+//     struct ReLU1Tests {
+//         @Test("reproduces the output of notes 004, problem 6")
+//         func notesExample() throws {
+//             let (out, _) = try reluForward(try Tensor(ReLUNotesExample.x))
+//             check(out, equals: try Tensor(ReLUNotesExample.y), "reluForward(x)", in: .relu1)
+//         }
 //     }
 //
-// The child (`Grader.run`) starts a watchdog, runs the body, turns a thrown `NotImplemented` into
-// one clear issue, and always ends with `exit(Grader.finished)`, a non-zero code. Issues it records
-// reach the parent with their messages. Because the child never exits with 0, `.failure` matches
-// every way it can end, so Swift Testing always hands us the result and `Grader.judge` decides:
+// This test target never links the student's code. `reluForward` here is a proxy with the same
+// signature (module `StudentCalls`, generated from the stubs) that sends its arguments to
+// `grade-runner`, a separate process that links the graded folder, and decodes what came back.
+// So the comparison, the verdict and every event Swift Testing writes happen in a process where
+// no student code runs, and nothing the student's code prints, exits with or writes can pass a
+// test: only the values its functions return are read, as the types the exercise promises.
 //
-//   - exit code `finished`: the body ran to the end; its issues (if any) were already reported;
-//   - SIGALRM: the watchdog fired: the exercise is reported as timed out (an infinite loop?);
-//   - any other signal: a trap (index out of range, nil unwrap, precondition, overflow); the trap's
-//     message is read from the child's standard error and reported for this test only;
-//   - any other exit code: the student's code called `exit`.
+// The `.graded` trait gives each test (each case of a parameterized one) its own runner and a
+// time limit (`WORKBOOK_TIME_LIMIT`, default 20 s) enforced from outside the runner, and turns how
+// a call ended into one clear issue:
+//   - `NotImplemented`: "not implemented yet", naming the exercise whose stub threw;
+//   - a trap: the runtime's words and the student's file and line, naming the function that
+//     trapped and whose exercise it belongs to ("crashed in reluForward (ReLU1's code)");
+//   - a timeout, an `exit()`, a garbled answer: said as such; the runner is stopped (under root,
+//     every process of its sandbox user) and the other tests go on as usual.
+// What the student's code printed is shown with the test's result (a warning, so a passing test
+// stays green), cut to `WORKBOOK_OUTPUT_LIMIT` bytes; hidden tests never show it.
 //
 // `WORKBOOK_CHECK=stubs` turns grading inside out for the maintainers' check (rustlings'
 // `dev check`): a test then passes only if the stubs make it fail with `NotImplemented`.
 import Foundation
+import StudentCalls
 import Testing
 import WorkbookCore
 
-enum Grader {
-    /// The exit code of a child that ran its body to the end (whatever the body found).
-    static let finished: CInt = 86
+extension Trait where Self == GradedExercise {
+    /// Grades a suite's tests as `exercise`'s, each with its own runner process and time limit.
+    static func graded(_ exercise: Exercise) -> Self { GradedExercise(exercise: exercise) }
+}
 
-    /// The streams the parent reads from the child: the trap messages come on standard error.
-    static let streams: [any PartialKeyPath<ExitTest.Result> & Sendable] = [\.standardErrorContent]
+struct GradedExercise: SuiteTrait, TestTrait, TestScoping {
+    let exercise: Exercise
 
-    /// Seconds one graded test may run before it is stopped as a timeout (`WORKBOOK_TIME_LIMIT`).
-    static var timeLimit: UInt32 {
-        UInt32(ProcessInfo.processInfo.environment["WORKBOOK_TIME_LIMIT"] ?? "") ?? 20
-    }
+    var isRecursive: Bool { true }
 
     /// `true` in the maintainers' stub check (`WORKBOOK_CHECK=stubs`).
-    static var checkingStubs: Bool {
-        ProcessInfo.processInfo.environment["WORKBOOK_CHECK"] == "stubs"
-    }
+    static var checkingStubs: Bool { ProcessInfo.processInfo.environment["WORKBOOK_CHECK"] == "stubs" }
 
-    /// Runs one graded body in the child process and exits. Call it only inside an exit test.
-    static func run(
-        _ exercise: Exercise, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void
-    ) -> Never {
-        alarm(timeLimit)
+    /// One scope per test case (a plain test has exactly one).
+    func scopeProvider(for test: Test, testCase: Test.Case?) -> Self? { testCase == nil ? nil : self }
+
+    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+        let session = StudentSession()
+        let location = test.sourceLocation
+        let hidden = location.filePath.contains("/GradedTests/Hidden/")
+        var notImplemented: NotImplemented?
         do {
-            try body()
-            if checkingStubs {
-                Issue.record("""
-                    [stub check] \(exercise.id): this test passed against the stub in Exercises/\(exercise.path). \
-                    A graded test must fail until the exercise is written: does it call the exercise, \
-                    and does the stub throw NotImplemented?
-                    """, sourceLocation: sourceLocation)
-            }
+            try await StudentProcess.$current.withValue(session) { try await function() }
         } catch let unfinished as NotImplemented {
-            if !checkingStubs {
-                Issue.record(Comment(rawValue: unfinished.description), sourceLocation: sourceLocation)
-            }
+            notImplemented = unfinished
+        } catch let failure as StudentFailure {
+            _ = failure   // reported below from the session, which keeps the first failure
         } catch {
             Issue.record(Comment(rawValue: """
-                \(exercise.id) (\(exercise.title)) threw \(type(of: error)): \(error)
-                Look in \(exercise.path); hint: `swift run workbook hint \(exercise.id)`.
-                """), sourceLocation: sourceLocation)
+                \(exercise.id) (\(exercise.title)) threw \(type(of: error)): \(String(describing: error).prefix(600))
+                \(pointer(exercise))
+                """), sourceLocation: location)
         }
-        fflush(nil)  // all C streams: whatever the student printed reaches the parent
-        exit(finished)
-    }
-
-    /// Reads how the child ended and reports a timeout, a trap or an unexpected exit as an issue.
-    static func judge(_ exercise: Exercise, _ result: ExitTest.Result?, sourceLocation: SourceLocation = #_sourceLocation) {
-        guard let result else {
-            Issue.record("The isolated check for \(exercise.id) could not be run.", sourceLocation: sourceLocation)
-            return
+        session.finish()
+        if let failure = session.failure {
+            Issue.record(Comment(rawValue: message(for: failure, output: hidden ? nil : session.printed)), sourceLocation: location)
+        } else if let notImplemented, !Self.checkingStubs {
+            Issue.record(Comment(rawValue: notImplemented.description), sourceLocation: location)
+        } else if notImplemented == nil, Self.checkingStubs {
+            Issue.record(Comment(rawValue: """
+                [stub check] \(exercise.id): this test passed against the stub in Exercises/\(exercise.path). \
+                A graded test must fail until the exercise is written: does it call the exercise, \
+                and does the stub throw NotImplemented?
+                """), sourceLocation: location)
         }
-        switch result.exitStatus {
-        case .exitCode(finished):
-            return
-        case .signal(SIGALRM):
-            Issue.record(Comment(rawValue: """
-                \(exercise.id) (\(exercise.title)) timed out after \(timeLimit) s and was stopped. \
-                Is there a loop that never ends in \(exercise.path)? The other exercises were graded as usual.
-                """), sourceLocation: sourceLocation)
-        case .signal(let signal):
-            Issue.record(Comment(rawValue: """
-                \(exercise.id) (\(exercise.title)) crashed: \(trapMessage(result.standardErrorContent, signal: signal))
-                Only the tests that run this code fail; the other exercises were graded as usual. \
-                Look in \(exercise.path); hint: `swift run workbook hint \(exercise.id)`.
-                """), sourceLocation: sourceLocation)
-        case .exitCode(let code):
-            Issue.record(Comment(rawValue: """
-                \(exercise.id) (\(exercise.title)): the code exited the process with status \(code). \
-                Exercises report problems by throwing, never by calling exit().
-                """), sourceLocation: sourceLocation)
-        @unknown default:
-            Issue.record("\(exercise.id): the check ended in an unknown way.", sourceLocation: sourceLocation)
+        if !hidden, session.failure == nil, session.printed.total > 0 {
+            Issue.record(Comment(rawValue: "\(exercise.id): your code printed:\n" + quoted(session.printed.text)),
+                         severity: .warning, sourceLocation: location)
         }
     }
 
-    /// The runtime's own words for a trap ("Fatal error: Index out of range", "Precondition failed: …"),
-    /// picked out of the child's standard error; the stack trace is left out.
-    static func trapMessage(_ stderr: [UInt8], signal: CInt) -> String {
-        let text = String(decoding: stderr, as: UTF8.self)
-        let keys = ["Fatal error", "Precondition failed", "Assertion failed", "Unexpectedly found nil", "Unexpectedly found"]
-        let lines = text.split(whereSeparator: \.isNewline).map(String.init)
-            .filter { line in keys.contains { line.contains($0) } }
-        if let first = lines.first {
-            // "Swift/ContiguousArrayBuffer.swift:692: Fatal error: Index out of range" → from "Fatal error".
-            if let key = keys.first(where: { first.contains($0) }), let range = first.range(of: key) {
-                return String(first[range.lowerBound...])
-            }
-            return first
+    /// The words for a runner that stopped answering: whose code, what happened, where to look.
+    func message(for failure: StudentFailure, output: CapturedOutput?) -> String {
+        let owners = failure.exercises
+        var text: String
+        if owners.isEmpty || owners.contains(exercise.id) {
+            text = "\(exercise.id) (\(exercise.title)): \(failure)\nOnly the tests that run this code fail; the other exercises were graded as usual. \(pointer(exercise))"
+        } else {
+            // Another exercise's function stopped the runner: say whose, as "needs X first" does.
+            let whose = owners.joined(separator: ", ")
+            text = "\(exercise.id) (\(exercise.title)) could not be checked: it calls \(failure.functionName), \(whose)'s code, which stopped: \(failure)\nFix \(whose) first; `swift test --filter \(owners[0])` shows it on its own."
         }
-        let name = signal == SIGILL || signal == SIGTRAP ? "a trap (SIGILL/SIGTRAP)" : "signal \(signal)"
-        return "\(name) with no message. Arithmetic overflow (Int.max + 1) and division by zero trap silently."
+        if let output {
+            let before = output.text.components(separatedBy: "\n").prefix { line in
+                !Trap.markers.contains { line.contains($0) }
+            }.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+            if !before.isEmpty { text += "\nYour code printed before it stopped:\n" + quoted(before) }
+        }
+        return text
     }
+
+    func quoted(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { "  │ " + $0 }.joined(separator: "\n")
+    }
+}
+
+enum Trap {
+    /// Lines where the runtime's crash report starts.
+    static let markers = ["Fatal error", "Precondition failed", "Assertion failed", "Unexpectedly found nil", "*** Signal", "*** Program crashed"]
 }

@@ -1,0 +1,114 @@
+#define _GNU_SOURCE
+#include "CSandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#ifdef __linux__
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#endif
+
+static void limit(int resource, unsigned long value) {
+    if (value == 0) return;
+    struct rlimit r = { (rlim_t)value, (rlim_t)value };
+    setrlimit(resource, &r);
+}
+
+/// Moves `fd` to `target` in the child; -1 means /dev/null.
+static int place(int fd, int target) {
+    if (fd < 0) {
+        fd = open("/dev/null", target == 0 ? O_RDONLY : O_WRONLY);
+        if (fd < 0) return -1;
+    }
+    if (fd == target) return fcntl(fd, F_SETFD, 0);   // keep it across exec
+    return dup2(fd, target) < 0 ? -1 : 0;
+}
+
+pid_t workbook_sandbox_spawn(const char *path, char *const argv[], char *const envp[],
+                             const workbook_sandbox_options *o) {
+    // Descriptors above 4 must not reach the child: move ours out of the way of 0...4 first.
+    int fds[5] = { o->stdin_fd, o->stdout_fd, o->stderr_fd, o->fd3, o->fd4 };
+    pid_t pid = fork();
+    if (pid < 0) return -errno;
+    if (pid > 0) return pid;
+
+    // The child. Only async-signal-safe calls from here to exec.
+    setpgid(0, 0);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (int s = 1; s < 32; s++) if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
+    int high[5];
+    for (int i = 0; i < 5; i++) high[i] = fds[i] >= 0 ? fcntl(fds[i], F_DUPFD_CLOEXEC, 10) : -1;
+    for (int i = 0; i < 5; i++) {
+        if (i >= 3 && high[i] < 0) continue;
+        if (place(high[i], i) < 0) _exit(127);
+    }
+#ifdef __linux__
+    syscall(SYS_close_range, 5, ~0U, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (o->isolate_network) unshare(CLONE_NEWNET);
+#else
+    for (int fd = 5; fd < 1024; fd++) close(fd);
+#endif
+    struct rlimit no_core = { 0, 0 };
+    setrlimit(RLIMIT_CORE, &no_core);
+    limit(RLIMIT_CPU, o->cpu_seconds);
+    limit(RLIMIT_FSIZE, o->file_bytes);
+    if (o->directory && chdir(o->directory) != 0) _exit(127);
+    if (o->drop_privileges) {
+        if (setgroups(0, NULL) != 0) _exit(127);
+        if (setgid(o->gid) != 0) _exit(127);
+        limit(RLIMIT_NPROC, o->processes);
+        if (setuid(o->uid) != 0) _exit(127);
+        if (getuid() != o->uid || geteuid() != o->uid || setuid(0) == 0) _exit(127);
+    }
+#ifdef __linux__
+    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+#endif
+    execve(path, argv, envp);
+    _exit(127);
+}
+
+int workbook_sandbox_kill_user(uid_t uid, int rounds) {
+    pid_t pid = fork();
+    if (pid < 0) return -errno;
+    if (pid == 0) {
+        if (setgroups(0, NULL) != 0 || setgid((gid_t)uid) != 0 || setuid(uid) != 0) _exit(1);
+        // kill(-1) from this uid reaches every process of the uid except this one, whatever its
+        // process group or session: setsid() does not escape it.
+        for (int i = 0; i < rounds; i++) { kill(-1, SIGKILL); usleep(2000); }
+        _exit(0);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    return 0;
+}
+
+void workbook_line_buffered_output(void) {
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    setvbuf(stderr, NULL, _IONBF, 0);
+}
+
+void workbook_flush_output(void) {
+    fflush(stdout);
+    fflush(stderr);
+}
+
+int workbook_pipe(int fds[2]) {
+#ifdef __linux__
+    return pipe2(fds, O_CLOEXEC) == 0 ? 0 : -errno;
+#else
+    if (pipe(fds) != 0) return -errno;
+    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+    fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+    return 0;
+#endif
+}

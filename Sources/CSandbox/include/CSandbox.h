@@ -1,0 +1,46 @@
+// Starting and stopping the process that runs a student's code.
+//
+// Swift cannot safely run code between fork() and exec() (the runtime may hold locks taken by
+// other threads), and posix_spawn cannot change the user. These few lines of C do exactly what
+// the sandbox needs in the child, calling only async-signal-safe functions before exec.
+#ifndef WORKBOOK_CSANDBOX_H
+#define WORKBOOK_CSANDBOX_H
+
+#include <sys/types.h>
+
+/// What the child gets. Unset limits are 0.
+typedef struct {
+    /// The child's standard input, output and error, and two more descriptors that become 3 and 4.
+    int stdin_fd, stdout_fd, stderr_fd, fd3, fd4;
+    /// When `drop_privileges` is 1, the child runs as `uid`/`gid` with no supplementary groups.
+    int drop_privileges;
+    uid_t uid;
+    gid_t gid;
+    /// The working directory, or NULL.
+    const char *directory;
+    /// RLIMIT_CPU seconds, RLIMIT_NPROC processes (per user: only meaningful with a dedicated uid),
+    /// RLIMIT_FSIZE bytes; 0 leaves a limit as inherited.
+    unsigned long cpu_seconds, processes, file_bytes;
+    /// 1: try to give the child an empty network namespace (needs privileges; silently skipped).
+    int isolate_network;
+} workbook_sandbox_options;
+
+/// Forks and execs `path` with `argv` and `envp` as `options` says, in a new process group whose
+/// id is the child's pid. Returns the pid, or -errno. The child exits with 127 when a step fails
+/// (it never runs the program with more rights than asked).
+pid_t workbook_sandbox_spawn(const char *path, char *const argv[], char *const envp[],
+                             const workbook_sandbox_options *options);
+
+/// Sends SIGKILL to every process of `uid` (as that uid, so only its processes), `rounds` times.
+/// Returns 0, or -errno when the helper could not be started. Needs root.
+int workbook_sandbox_kill_user(uid_t uid, int rounds);
+
+/// A pipe whose two ends are closed on exec (so no other child inherits them). 0 or -errno.
+int workbook_pipe(int fds[2]);
+
+/// In the runner: line-buffered standard output, so a student's print reaches the grader even
+/// when a trap follows; and a flush of both streams before each answer.
+void workbook_line_buffered_output(void);
+void workbook_flush_output(void);
+
+#endif

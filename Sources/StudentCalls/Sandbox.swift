@@ -1,0 +1,253 @@
+// Where the runner runs, and as whom.
+//
+// As an ordinary user (a student's `swift test`), the runner runs as that user in a fresh
+// scratch folder, in its own process group, stopped when its test ends.
+//
+// When grading sets `WORKBOOK_SANDBOX_UIDS` (batch and results do, whenever they run as root, as
+// on Gradescope), the runner runs as a dedicated unprivileged user from that pool (`64100-64115`
+// or a list; uids that /etc/passwd names are skipped), one test per user at a time:
+//   - the runner binary is copied out of the package into a root-owned folder
+//     (`WORKBOOK_SANDBOX_DIR`, default /tmp/workbook-sandbox) with a scratch folder only that user
+//     may write; the package itself must be closed to other users (batch and results do that),
+//     and that is checked before any student code runs: if the sandbox user could read the tests,
+//     the solutions or this grader, or write the package, nothing runs;
+//   - no supplementary groups, no new privileges, at most 64 processes, 16 MB per file written,
+//     no network where the kernel lets us make an empty namespace;
+//   - when the test ends, every process of that user is killed (`kill(-1)` as that user, which a
+//     `setsid` cannot escape) until none is left, and the files it left in its scratch folder and
+//     in /tmp, /var/tmp and /dev/shm are removed, before the user serves another test.
+import CSandbox
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public final class Sandbox: @unchecked Sendable {
+    /// The limits of one test's runner.
+    public struct Limits: Sendable {
+        /// Seconds for the whole test, from its start (`WORKBOOK_TIME_LIMIT`, default 20).
+        public var seconds: Double
+
+        public init(seconds: Double) { self.seconds = seconds }
+
+        public static var fromEnvironment: Limits {
+            let text = ProcessInfo.processInfo.environment["WORKBOOK_TIME_LIMIT"] ?? ""
+            return Limits(seconds: Double(text).flatMap { $0 > 0 ? $0 : nil } ?? 20)
+        }
+
+        var gradedFolder: String? { ProcessInfo.processInfo.environment["WORKBOOK"] }
+    }
+
+    public struct User: Hashable, Sendable { public var uid: uid_t }
+
+    struct Placement {
+        var runner: URL
+        var scratch: URL
+        var user: User?
+    }
+
+    public static let shared = Sandbox()
+
+    private let lock = NSCondition()
+    private var freeUsers: [uid_t] = []
+    private var prepared: Result<URL, SandboxError>?
+    private var counter = 0
+    /// Whether runners run as sandbox users: `WORKBOOK_SANDBOX_UIDS` is set (and we are root).
+    public let isRoot = ProcessInfo.processInfo.environment["WORKBOOK_SANDBOX_UIDS"].map { !$0.isEmpty } ?? false
+
+    public struct SandboxError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The runner built beside this test bundle, or `WORKBOOK_RUNNER`.
+    static func runnerBinary() throws -> URL {
+        let environment = ProcessInfo.processInfo.environment
+        if let path = environment["WORKBOOK_RUNNER"], !path.isEmpty { return URL(fileURLWithPath: path) }
+        var folders: [URL] = Bundle.allBundles.map(\.bundleURL).filter { $0.pathExtension == "xctest" }
+            .map { $0.deletingLastPathComponent() }
+        if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            folders.append(URL(fileURLWithPath: executable).deletingLastPathComponent())
+        }
+        folders.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
+        for folder in folders {
+            var candidate = folder
+            for _ in 0..<4 {
+                let runner = candidate.appendingPathComponent("grade-runner")
+                if FileManager.default.isExecutableFile(atPath: runner.path) { return runner }
+                candidate.deleteLastPathComponent()
+            }
+        }
+        throw SandboxError(description: "grade-runner was not built next to the tests; run `swift build --build-tests` (or `swift test`, which builds it)")
+    }
+
+    /// A runner and a scratch folder for one test, and under root a user from the pool.
+    func place() throws -> Placement {
+        lock.lock()
+        defer { lock.unlock() }
+        if prepared == nil { prepared = Result { try prepare() }.mapError { ($0 as? SandboxError) ?? SandboxError(description: "\($0)") } }
+        let runner = try prepared!.get()
+        counter += 1
+        let folder = runner.deletingLastPathComponent().appendingPathComponent("scratch-\(counter)")
+        if !isRoot {
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("workbook-\(getpid())-\(counter)")
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            return Placement(runner: runner, scratch: scratch, user: nil)
+        }
+        while freeUsers.isEmpty { lock.wait() }
+        let uid = freeUsers.removeFirst()
+        guard mkdir(folder.path, 0o700) == 0, chown(folder.path, uid, uid) == 0 else {
+            freeUsers.append(uid)
+            throw SandboxError(description: "could not make the scratch folder \(folder.path)")
+        }
+        return Placement(runner: runner, scratch: folder, user: User(uid: uid))
+    }
+
+    /// Kills every process of `user`, removes what it wrote, and returns it to the pool.
+    func release(_ user: User, scratch: URL?) {
+        Self.killAll(of: user.uid)
+        if let scratch { try? FileManager.default.removeItem(at: scratch) }
+        for shared in ["/tmp", "/var/tmp", "/dev/shm"] { Self.removeFiles(of: user.uid, under: shared) }
+        lock.lock()
+        freeUsers.append(user.uid)
+        lock.signal()
+        lock.unlock()
+    }
+
+    /// Under root: the pool, the runner's copy outside the package, and the containment probe.
+    private func prepare() throws -> URL {
+        let runner = try Self.runnerBinary()
+        guard isRoot else { return runner }
+        guard geteuid() == 0 else { throw SandboxError(description: "WORKBOOK_SANDBOX_UIDS is set, but the grader is not running as root") }
+        freeUsers = Self.pool()
+        guard !freeUsers.isEmpty else { throw SandboxError(description: "no free uid in WORKBOOK_SANDBOX_UIDS") }
+        let base = ProcessInfo.processInfo.environment["WORKBOOK_SANDBOX_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp/workbook-sandbox"
+        try Self.rootOwnedFolder(base)
+        let folder = "\(base)/judge-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try Self.rootOwnedFolder(folder)
+        let copy = URL(fileURLWithPath: folder).appendingPathComponent("grade-runner")
+        try FileManager.default.copyItem(at: runner, to: copy)
+        chmod(copy.path, 0o755)
+        Self.cleanUpAtExit(folder)
+        try probe(from: runner)
+        return copy
+    }
+
+    /// Runs a shell as the first sandbox user and fails if it can read what the grader keeps secret
+    /// (this grader's binary, the package's tests and solutions) or write the package.
+    private func probe(from runner: URL) throws {
+        guard let uid = freeUsers.first else { return }
+        var secrets: [String] = []
+        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { secrets.append(exe) }
+        var package = runner.deletingLastPathComponent()
+        while package.path != "/" && !FileManager.default.fileExists(atPath: package.appendingPathComponent("Package.swift").path) {
+            package.deleteLastPathComponent()
+        }
+        if package.path != "/" {
+            secrets += ["Solutions", "Tests/GradedTests", "Package.swift"].map { package.appendingPathComponent($0).path }
+        }
+        let script = """
+            for p in "$@"; do if [ -r "$p" ]; then echo "read $p"; exit 1; fi; done
+            if [ -n "$W" ] && [ -w "$W" ]; then echo "write $W"; exit 1; fi
+            exit 0
+            """
+        var options = workbook_sandbox_options()
+        options.stdin_fd = -1
+        var fds: [CInt] = [-1, -1]
+        guard workbook_pipe(&fds) == 0 else { throw SandboxError(description: "no pipe for the containment probe") }
+        options.stdout_fd = fds[1]
+        options.stderr_fd = fds[1]
+        options.fd3 = -1
+        options.fd4 = -1
+        options.drop_privileges = 1
+        options.uid = uid
+        options.gid = uid
+        let arguments = ["/bin/sh", "-c", script, "probe"] + secrets
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        let variables: [String] = ["PATH=/usr/bin:/bin", "W=" + (package.path == "/" ? "" : package.path)]
+        let envp: [UnsafeMutablePointer<CChar>?] = variables.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        let pid = withUnsafePointer(to: &options) { workbook_sandbox_spawn("/bin/sh", argv, envp, $0) }
+        close(fds[1])
+        var said = [UInt8](repeating: 0, count: 4096)
+        let n = read(fds[0], &said, said.count)
+        close(fds[0])
+        var status: Int32 = 0
+        if pid > 0 { waitpid(pid, &status, 0) }
+        guard pid > 0, status == 0 else {
+            let what = n > 0 ? String(decoding: said[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "the probe failed"
+            throw SandboxError(description: """
+                the sandbox is not contained: uid \(uid) can \(what). Student code would see it, so nothing runs. \
+                Grade with `workbook batch` or `workbook results` (they close the package to other users while grading), \
+                or `chmod 700 \(package.path)` first.
+                """)
+        }
+    }
+
+    /// The sandbox uids: `WORKBOOK_SANDBOX_UIDS` (`64100-64115` or a list), minus any /etc/passwd names.
+    static func pool() -> [uid_t] {
+        let text = ProcessInfo.processInfo.environment["WORKBOOK_SANDBOX_UIDS"] ?? "64100-64115"
+        var uids: [uid_t] = []
+        for part in text.split(separator: ",") {
+            let bounds = part.split(separator: "-").compactMap { UInt32($0.trimmingCharacters(in: .whitespaces)) }
+            if bounds.count == 2, bounds[0] <= bounds[1], bounds[1] - bounds[0] < 1024 { uids += Array(bounds[0]...bounds[1]) }
+            if bounds.count == 1 { uids.append(bounds[0]) }
+        }
+        let passwd = (try? String(contentsOfFile: "/etc/passwd", encoding: .utf8)) ?? ""
+        let taken = Set(passwd.split(separator: "\n").compactMap { line in line.split(separator: ":", omittingEmptySubsequences: false).dropFirst(2).first.flatMap { UInt32($0) } })
+        return uids.filter { $0 >= 1000 && !taken.contains($0) }
+    }
+
+    /// Makes (or checks) a folder that only root can write and others can only pass through.
+    static func rootOwnedFolder(_ path: String) throws {
+        if mkdir(path, 0o711) != 0 && errno != EEXIST { throw SandboxError(description: "could not make \(path)") }
+        var info = stat()
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == 0 else {
+            throw SandboxError(description: "\(path) is not a folder owned by root; remove it and grade again")
+        }
+        chmod(path, 0o711)
+    }
+
+    static func cleanUpAtExit(_ folder: String) {
+        CleanUp.folders.append(folder)
+        atexit { for folder in CleanUp.folders { try? FileManager.default.removeItem(atPath: folder) } }
+    }
+
+    enum CleanUp { nonisolated(unsafe) static var folders: [String] = [] }
+
+    /// Kills every process of `uid` until none is left (a fork bomb is bounded by RLIMIT_NPROC).
+    static func killAll(of uid: uid_t) {
+        for _ in 0..<100 {
+            guard !processes(of: uid).isEmpty else { return }
+            _ = workbook_sandbox_kill_user(uid, 3)
+            usleep(2_000)
+        }
+    }
+
+    /// The pids whose real or effective uid is `uid`, read from /proc.
+    static func processes(of uid: uid_t) -> [Int32] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        return names.compactMap { name -> Int32? in
+            guard let pid = Int32(name), let status = try? String(contentsOfFile: "/proc/\(name)/status", encoding: .utf8),
+                  let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") }) else { return nil }
+            let ids = line.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().compactMap { UInt32($0) }
+            return ids.contains(uid) ? pid : nil
+        }
+    }
+
+    /// Removes what `uid` owns under `folder` (not following links).
+    static func removeFiles(of uid: uid_t, under folder: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names {
+            let path = folder + "/" + name
+            var info = stat()
+            guard lstat(path, &info) == 0 else { continue }
+            if info.st_uid == uid {
+                try? FileManager.default.removeItem(atPath: path)
+            } else if (info.st_mode & S_IFMT) == S_IFDIR && (info.st_mode & 0o002) != 0 {
+                removeFiles(of: uid, under: path)   // a world-writable folder inside: look there too
+            }
+        }
+    }
+}

@@ -1,0 +1,298 @@
+// The grader's end of a call into the student's code.
+//
+// Each graded test (each case of a parameterized one) gets its own runner process, started at
+// its first call and stopped when the test ends. The test's time limit counts from the test's
+// start and is enforced here, from outside the runner: nothing in the student's code can switch
+// it off. Under root the runner runs as a dedicated unprivileged user (see `Sandbox`), and when
+// the test ends every process of that user is killed, detached ones included.
+import CSandbox
+import Foundation
+import GradingChannel
+import WorkbookCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+@_exported import struct GradingChannel.StudentError
+@_exported import func GradingChannel.wired
+
+/// A closure argument, evaluated in the grader when the runner asks.
+public struct ClosureArgument {
+    struct BadArgument: Error {}
+    let evaluate: (Data) throws -> Data
+
+    public init<Argument: Decodable, Value: Encodable>(_ f: @escaping (Argument) throws -> Value) {
+        evaluate = { data in
+            let argument: Argument
+            do { argument = try Wire.decode(Argument.self, from: data) } catch { throw BadArgument() }
+            return try Wire.encode(try f(argument))
+        }
+    }
+}
+
+/// What a call returned: its values, decoded as the types the exercise promises.
+public struct Reply {
+    let values: [Data]
+    let function: String
+    let session: StudentSession
+
+    public func value<T: Decodable>(_ index: Int) throws -> T {
+        guard index < values.count else {
+            throw session.fail(.garbled, "the answer has \(values.count) values, the function returns more")
+        }
+        do { return try Wire.decode(T.self, from: values[index]) } catch {
+            throw session.fail(.garbled, "value \(index) is not a valid \(T.self)")
+        }
+    }
+}
+
+public enum StudentProcess {
+    /// The session of the test running on this task; set by the graded-test trait.
+    @TaskLocal public static var current: StudentSession?
+
+    /// Calls `function` in the current test's runner (the generated proxies call this).
+    public static func call(_ function: String, _ arguments: [Data], closures: [Int: ClosureArgument] = [:]) throws -> Reply {
+        guard let session = current else {
+            throw StudentFailure(kind: .couldNotStart, function: function,
+                                 detail: "\(function) was called outside a graded test (add the suite's .graded(…) trait)")
+        }
+        return try session.call(function, arguments, closures: closures)
+    }
+}
+
+/// One test's runner: started on the first call, stopped by `finish()`.
+public final class StudentSession: @unchecked Sendable {
+    public let limits: Sandbox.Limits
+    let started = Date()
+    private var process: pid_t = 0
+    private var requests: CInt = -1
+    private var replies: CInt = -1
+    private var output: CInt = -1
+    private var sequence = 0
+    private var user: Sandbox.User?
+    private var scratch: URL?
+    /// The first failure; every later call rethrows it.
+    public private(set) var failure: StudentFailure?
+    public private(set) var printed = CapturedOutput()
+    private var inFlight: String?
+
+    public init(limits: Sandbox.Limits = .fromEnvironment) {
+        self.limits = limits
+    }
+
+    var deadline: Double { started.timeIntervalSince1970 + limits.seconds }
+
+    func call(_ function: String, _ arguments: [Data], closures: [Int: ClosureArgument]) throws -> Reply {
+        if let failure { throw failure }
+        if process == 0 { try start() }
+        sequence += 1
+        inFlight = function
+        defer { inFlight = nil }
+        let channel = Channel(input: replies, output: requests)
+        do {
+            try channel.send(Frame(FrameHeader(kind: .call, sequence: sequence, function: function), values: arguments))
+            while true {
+                let frame = try channel.receive(deadline: deadline, alsoWatching: output) { [self] fd in printed.drain(fd) }
+                guard frame.header.sequence == sequence else { throw fail(.garbled, "an answer to another call") }
+                switch frame.header.kind {
+                case .returned:
+                    return Reply(values: frame.values, function: function, session: self)
+                case .threw:
+                    guard let error = frame.header.error else { throw fail(.garbled, "an error without a description") }
+                    throw error.rebuilt
+                case .evaluate:
+                    try channel.send(evaluate(frame, closures))
+                default:
+                    throw fail(.garbled, "a \(frame.header.kind.rawValue) message")
+                }
+            }
+        } catch let error as ChannelError {
+            switch error {
+            case .timedOut: throw fail(.timedOut, "")
+            case .closed: throw ended()
+            case .malformed(let detail): throw fail(.garbled, detail)
+            }
+        }
+    }
+
+    /// Runs a closure argument for the runner. Its errors go back to the runner, which passes them
+    /// through the student's function like any other error.
+    private func evaluate(_ frame: Frame, _ closures: [Int: ClosureArgument]) throws -> Frame {
+        let reply = { (kind: FrameKind, values: [Data], error: ThrownError?) in
+            Frame(FrameHeader(kind: kind, sequence: frame.header.sequence, error: error), values: values)
+        }
+        guard let index = frame.header.closure, let closure = closures[index], let argument = frame.values.first else {
+            throw fail(.garbled, "a request to evaluate a closure that was not passed")
+        }
+        do {
+            return reply(.evaluated, [try closure.evaluate(argument)], nil)
+        } catch is ClosureArgument.BadArgument {
+            throw fail(.garbled, "a closure argument of the wrong type")
+        } catch let failure as StudentFailure {
+            throw failure
+        } catch {
+            return reply(.evaluationFailed, [], ThrownError(error))
+        }
+    }
+
+    /// Records the session's failure (the first one wins), stops the runner, and returns it.
+    @discardableResult
+    func fail(_ kind: StudentFailure.Kind, _ detail: String) -> StudentFailure {
+        if let failure { return failure }
+        let failure = StudentFailure(kind: kind, function: inFlight, detail: detail,
+                                     seconds: kind == .timedOut ? Int(limits.seconds) : nil)
+        self.failure = failure
+        stop()
+        return failure
+    }
+
+    /// The runner closed its end: find out how it ended.
+    private func ended() -> StudentFailure {
+        var status: Int32 = 0
+        var reaped = false
+        for _ in 0..<200 {   // up to 2 s for the runtime to finish writing a crash report
+            printed.drain(output)
+            let waited = waitpid(process, &status, WNOHANG)
+            if waited == process { reaped = true; break }
+            if Date().timeIntervalSince1970 > deadline { break }
+            usleep(10_000)
+        }
+        printed.drain(output)
+        if !reaped { return fail(.garbled, "it closed the channel and kept running") }
+        process = 0
+        let signal = status & 0x7f
+        let failure: StudentFailure
+        if signal == 0 {
+            failure = StudentFailure(kind: .exited, function: inFlight, detail: "exit status \((status >> 8) & 0xff)")
+        } else if signal == SIGXCPU || signal == SIGKILL && Date().timeIntervalSince1970 >= deadline - 0.5 {
+            failure = StudentFailure(kind: .timedOut, function: inFlight, detail: "", seconds: Int(limits.seconds))
+        } else {
+            let trap = Trap(output: printed.tail, signal: signal, gradedFolder: limits.gradedFolder)
+            failure = StudentFailure(kind: .crashed, function: inFlight, detail: trap.message, location: trap.location)
+        }
+        self.failure = failure
+        stop()
+        return failure
+    }
+
+    private func start() throws {
+        var pipes = [[CInt]](repeating: [-1, -1], count: 3)
+        for index in pipes.indices {
+            var fds: [CInt] = [-1, -1]
+            let made = workbook_pipe(&fds)
+            guard made == 0 else { throw fail(.couldNotStart, "no pipe: \(String(cString: strerror(-made)))") }
+            pipes[index] = fds
+        }
+        let (requestPipe, replyPipe, outputPipe) = (pipes[0], pipes[1], pipes[2])
+        let placement: Sandbox.Placement
+        do { placement = try Sandbox.shared.place() } catch {
+            [requestPipe, replyPipe, outputPipe].flatMap { $0 }.forEach { close($0) }
+            throw fail(.couldNotStart, "\(error)")
+        }
+        user = placement.user
+        scratch = placement.scratch
+        var options = workbook_sandbox_options()
+        options.stdin_fd = -1
+        options.stdout_fd = outputPipe[1]
+        options.stderr_fd = outputPipe[1]
+        options.fd3 = requestPipe[0]
+        options.fd4 = replyPipe[1]
+        options.cpu_seconds = UInt(limits.seconds) + 2
+        options.file_bytes = 16 << 20
+        if let user = placement.user {
+            options.drop_privileges = 1
+            options.uid = user.uid
+            options.gid = user.uid
+            options.processes = 64
+            options.isolate_network = 1
+        }
+        let environment = [
+            "PATH=/usr/bin:/bin", "LANG=C.UTF-8", "HOME=\(placement.scratch.path)", "TMPDIR=\(placement.scratch.path)",
+            // The runtime's crash report names the student's file and line (read by `Trap`).
+            "SWIFT_BACKTRACE=enable=yes,interactive=no,color=no,sanitize=no,preset=friendly,threads=crashed,registers=none,images=none",
+        ]
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup(placement.runner.path), nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
+        let directory = strdup(placement.scratch.path)
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+            free(directory)
+        }
+        options.directory = UnsafePointer(directory)
+        let pid = withUnsafePointer(to: &options) { workbook_sandbox_spawn(argv[0], argv, envp, $0) }
+        close(requestPipe[0])
+        close(replyPipe[1])
+        close(outputPipe[1])
+        requests = requestPipe[1]
+        replies = replyPipe[0]
+        output = outputPipe[0]
+        _ = fcntl(output, F_SETFL, fcntl(output, F_GETFL) | O_NONBLOCK)
+        signal(SIGPIPE, SIG_IGN)   // a runner that died must not take the grader with it
+        guard pid > 0 else { throw fail(.couldNotStart, "could not start \(placement.runner.path): \(String(cString: strerror(-pid)))") }
+        process = pid
+    }
+
+    /// Stops the runner and everything it started.
+    private func stop() {
+        if process > 0 {
+            kill(-process, SIGKILL)
+            kill(process, SIGKILL)
+            var status: Int32 = 0
+            _ = waitpid(process, &status, 0)
+            process = 0
+        }
+        if let user { Sandbox.shared.release(user, scratch: scratch) }
+        user = nil
+        printed.drain(output)
+        for fd in [requests, replies, output] where fd >= 0 { close(fd) }
+        (requests, replies, output) = (-1, -1, -1)
+    }
+
+    /// Ends the test's use of the runner: closes its channel (it exits on its own), then stops it.
+    public func finish() {
+        if process > 0 && requests >= 0 {
+            close(requests)
+            requests = -1
+            var status: Int32 = 0
+            for _ in 0..<20 where waitpid(process, &status, WNOHANG) == 0 {
+                printed.drain(output)
+                usleep(5_000)
+            }
+        }
+        stop()
+    }
+}
+
+/// What the student's code printed (standard output and error, interleaved), bounded.
+public struct CapturedOutput: Sendable {
+    /// The first `limit` bytes, shown to the student.
+    public private(set) var head: [UInt8] = []
+    /// The last 32 KB, where a crash report is.
+    public private(set) var tail: [UInt8] = []
+    public private(set) var total = 0
+    public var limit = Int(ProcessInfo.processInfo.environment["WORKBOOK_OUTPUT_LIMIT"] ?? "") ?? 4096
+
+    mutating func drain(_ fd: CInt) {
+        guard fd >= 0 else { return }
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            guard n > 0 else { return }
+            let chunk = buffer[0..<n]
+            total += n
+            if head.count < limit { head += chunk.prefix(limit - head.count) }
+            tail += chunk
+            if tail.count > 32768 { tail.removeFirst(tail.count - 32768) }
+        }
+    }
+
+    /// The text to show, with `… (N more bytes cut)` when it was longer.
+    public var text: String {
+        var text = String(decoding: head, as: UTF8.self)
+        if total > head.count { text += "\n… (\(total - head.count) more bytes cut)" }
+        return text
+    }
+}

@@ -1,0 +1,41 @@
+// Reading a trap out of what the runner wrote before it died.
+//
+// The Swift runtime prints its reason (`Swift/ContiguousArrayBuffer.swift:692: Fatal error: Index
+// out of range`) and, with SWIFT_BACKTRACE set by the session, a crash report whose frames end in
+// ` at /path/File.swift:LINE:COLUMN`. The first frame outside the workbook's own sources is the
+// student's line.
+import Foundation
+
+struct Trap {
+    /// `Fatal error: Index out of range`.
+    var message: String
+    /// `Exercises/01-Activations/ReLU.swift:20`.
+    var location: String?
+
+    static let keys = ["Fatal error", "Precondition failed", "Assertion failed", "Unexpectedly found nil", "Unexpectedly found"]
+
+    init(output: [UInt8], signal: Int32, gradedFolder: String?) {
+        let lines = String(decoding: output, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)
+        if let first = lines.first(where: { line in Self.keys.contains { line.contains($0) } }),
+           let key = Self.keys.first(where: { first.contains($0) }), let range = first.range(of: key) {
+            message = String(first[range.lowerBound...].prefix(300))
+        } else {
+            let name = signal == SIGILL || signal == SIGTRAP ? "a trap (SIGILL/SIGTRAP)" : "signal \(signal)"
+            message = "\(name) with no message. Arithmetic overflow (Int.max + 1) and division by zero trap silently."
+        }
+        location = lines.lazy.compactMap(Self.frameLocation).first
+    }
+
+    /// `  3 reluForward(_:) + 188 in grade-runner at /…/Exercises/01-Activations/ReLU.swift:20:13`
+    /// → `Exercises/01-Activations/ReLU.swift:20`, for frames in a chapter folder only.
+    static func frameLocation(_ line: String) -> String? {
+        guard let at = line.range(of: " at /", options: .backwards) else { return nil }
+        let parts = line[line.index(before: at.upperBound)...].split(separator: ":")
+        guard parts.count >= 2, parts[0].hasSuffix(".swift"), let lineNumber = Int(parts[1]) else { return nil }
+        let components = parts[0].split(separator: "/")
+        // The chapter folder (`01-Activations`) and the graded folder above it.
+        guard let chapter = components.lastIndex(where: { $0.count > 3 && $0.prefix(2).allSatisfy(\.isNumber) && $0.dropFirst(2).first == "-" }),
+              chapter > 0, !components[..<chapter].contains("Sources") else { return nil }
+        return components[(chapter - 1)...].joined(separator: "/") + ":\(lineNumber)"
+    }
+}
