@@ -57,7 +57,7 @@ let package = Package(
 
         // Grading and instructor tools. They never link the graded code, so they build and report
         // even when a student's exercises do not compile.
-        .target(name: "GradingKit", dependencies: ["WorkbookCore"]),
+        .target(name: "GradingKit", dependencies: ["WorkbookCore", "StudentCalls"]),
         .executableTarget(name: "workbook", dependencies: ["GradingKit"]),
 
         // Grading: the graded tests never link the student's code. They call proxies with the

@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #ifdef __linux__
+#include <sys/mount.h>
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -62,6 +63,23 @@ pid_t workbook_sandbox_spawn(const char *path, char *const argv[], char *const e
     setrlimit(RLIMIT_CORE, &no_core);
     limit(RLIMIT_CPU, o->cpu_seconds);
     limit(RLIMIT_FSIZE, o->file_bytes);
+#ifdef __linux__
+    if (o->jail) {
+        // Nothing of the host but what is bound in: no other copies of the course, no home folders.
+        if (unshare(CLONE_NEWNS) != 0) _exit(126);
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) _exit(126);
+        for (int i = 0; i < o->bind_count; i++) {
+            const workbook_bind *b = &o->binds[i];
+            if (mount(b->source, b->target, NULL, MS_BIND | MS_REC, NULL) != 0) _exit(126);
+            // writable: 1 a folder (no devices in it), 2 a device node (/dev/null), 0 read-only.
+            unsigned long flags = MS_BIND | MS_REMOUNT | MS_NOSUID | (b->writable == 1 ? MS_NODEV : b->writable == 2 ? 0 : MS_RDONLY);
+            if (mount(NULL, b->target, NULL, flags, NULL) != 0) _exit(126);
+        }
+        if (o->jail_proc && mount("proc", o->jail_proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) _exit(126);
+        if (o->jail_tmp && mount("tmpfs", o->jail_tmp, "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777") != 0) _exit(126);
+        if (chroot(o->jail) != 0 || chdir("/") != 0) _exit(126);
+    }
+#endif
     if (o->directory && chdir(o->directory) != 0) _exit(127);
     if (o->drop_privileges) {
         if (setgroups(0, NULL) != 0) _exit(127);

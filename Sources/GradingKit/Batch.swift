@@ -4,10 +4,18 @@
 //
 // A submission is a copy of `Exercises/` (a folder, or a .zip / .tar / .tar.gz / .tgz of one; an
 // enclosing folder or an `Exercises/` level inside is found). Only the files the workbook expects
-// are taken from it: a missing file is replaced by its stub (its exercises score 0 and the row
-// says so), extra files are ignored and listed. Whatever a submission does (not compile, crash,
-// loop), it costs that submission only.
+// are taken from it, and only as regular files: a symbolic link, a device or a path that leaves the
+// submission is refused and named in the gradebook's note. A missing file is replaced by its stub
+// (its exercises score 0 and the row says so), extra files are ignored and listed. Whatever a
+// submission does (not compile, crash, loop, attack), it costs that submission only.
+//
+// The tests run from a build of the package's own stubs (the judge); each submission's code is
+// built into grade-runner alone and, under root, runs as a sandbox user of its worker's range while
+// the package, the submissions and the output folder are closed to other users (see the manual).
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public struct BatchOptions: Sendable {
     public var submissions: URL
@@ -17,8 +25,13 @@ public struct BatchOptions: Sendable {
     public var timeLimit: Double = 900
     /// Seconds per graded test (`WORKBOOK_TIME_LIMIT`).
     public var testTimeLimit: Int? = nil
+    /// `--seed`: the grading seed (`WORKBOOK_GRADING_SEED`) for the random inputs of property and
+    /// gradient checks, so that answers memorized from the public tests do not pass.
+    public var gradingSeed: UInt64? = nil
 
-    public init(submissions: URL, output: URL, workers: Int = 2, timeLimit: Double = 900, testTimeLimit: Int? = nil) {
+    public init(submissions: URL, output: URL, workers: Int = 2, timeLimit: Double = 900, testTimeLimit: Int? = nil,
+                gradingSeed: UInt64? = nil) {
+        self.gradingSeed = gradingSeed
         self.submissions = submissions
         self.output = output
         self.workers = workers
@@ -93,6 +106,9 @@ public enum Batch {
         let curriculum = try workspace.curriculum()
         let entries = try entries(in: options.submissions)
         try FileManager.default.createDirectory(at: options.output.appendingPathComponent("reports"), withIntermediateDirectories: true)
+        let judge = try workspace.prepareJudge(log: log)
+        let lock = FolderLock.close([workspace.root, options.submissions, options.output])
+        defer { lock.reopen() }
         let names: [String] = entries.reduce(into: []) { names, entry in
             var name = name(of: entry)
             while names.contains(name) { name += "_" }
@@ -108,6 +124,7 @@ public enum Batch {
                 let report: GradeReport
                 do {
                     report = try grade(entries[index], name: name, options: options, workspace: workspace, curriculum: curriculum,
+                                       judge: judge.with(sandboxUsers: judge.sandboxUsers.map { _ in "\(64100 + 16 * worker)-\(64115 + 16 * worker)" }),
                                        scratchPath: workspace.root.appendingPathComponent(".build-grading-\(worker)"),
                                        jobs: workers > 1 ? 1 : nil)
                 } catch {
@@ -132,7 +149,7 @@ public enum Batch {
 
     /// Stages one submission in `.scratch/batch/<name>/` and grades it with the package's tests.
     public static func grade(_ entry: URL, name: String, options: BatchOptions, workspace: Workspace, curriculum: Curriculum,
-                             scratchPath: URL?, jobs: Int?) throws -> GradeReport {
+                             judge: Judge, scratchPath: URL?, jobs: Int?) throws -> GradeReport {
         let stage = workspace.scratch.appendingPathComponent("batch/\(name)")
         try? FileManager.default.removeItem(at: stage)
         try FileManager.default.createDirectory(at: stage, withIntermediateDirectories: true)
@@ -153,7 +170,8 @@ public enum Batch {
         let request = GradeRequest(implementation: workspace.relative(implementation),
                                    scratchPath: scratchPath,
                                    timeLimit: options.timeLimit, testTimeLimit: options.testTimeLimit,
-                                   jobs: jobs, logDirectory: stage.appendingPathComponent("logs"))
+                                   jobs: jobs, logDirectory: stage.appendingPathComponent("logs"),
+                                   judge: judge, gradingSeed: options.gradingSeed)
         var report = try workspace.grade(request, curriculum: curriculum, tamper: .instructorTests, notes: notes).report
         // The student knows their files as `01-Activations/ReLU.swift`, not by the staging folder.
         if let staged = request.implementation, let error = report.buildError {
@@ -164,15 +182,19 @@ public enum Batch {
         return report
     }
 
-    /// A folder as is, or an archive extracted with the system's `tar` / `unzip`.
+    /// A folder as is, or an archive extracted with the system's `tar` / `unzip` (which keep
+    /// every member inside `folder`; links among the members are refused afterwards).
     static func unpack(_ entry: URL, into folder: URL) throws -> URL? {
-        if FileTree.isDirectory(entry) { return entry }
+        if SubmissionFiles.kind(entry.path) == .link {
+            throw ToolError.failure("\(entry.lastPathComponent) is a symbolic link; submissions are taken as regular files only")
+        }
+        if SubmissionFiles.isFolder(entry) { return entry }
         let lower = entry.lastPathComponent.lowercased()
         let command: [String]
         if lower.hasSuffix(".zip") {
             command = ["unzip", "-q", "-o", entry.path, "-d", folder.path]
         } else if archiveSuffixes.contains(where: { lower.hasSuffix($0) }) {
-            command = ["tar", "-xf", entry.path, "-C", folder.path]
+            command = ["tar", "--no-same-owner", "--no-same-permissions", "-xf", entry.path, "-C", folder.path]
         } else {
             return nil
         }
@@ -185,7 +207,8 @@ public enum Batch {
     }
 
     /// The folder holding the chapter folders: the submission itself, an `Exercises/` inside it,
-    /// or a single enclosing folder (as archives often have), searched three levels deep.
+    /// or a single enclosing folder (as archives often have), searched three levels deep. Links
+    /// are never followed.
     static func submissionRoot(in folder: URL, chapters: [String]) -> URL {
         var best = (url: folder, matches: 0)
         var frontier = [folder]
@@ -193,10 +216,11 @@ public enum Batch {
             var nextFrontier: [URL] = []
             for candidate in frontier {
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: candidate.path)) ?? []
-                let matches = names.filter { chapters.contains($0) }.count
+                let folders = names.filter { !$0.hasPrefix(".") && $0 != "__MACOSX" }
+                    .map { candidate.appendingPathComponent($0) }.filter(SubmissionFiles.isFolder)
+                let matches = folders.filter { chapters.contains($0.lastPathComponent) }.count
                 if matches > best.matches { best = (candidate, matches) }
-                nextFrontier += names.filter { !$0.hasPrefix(".") && $0 != "__MACOSX" }
-                    .map { candidate.appendingPathComponent($0) }.filter(FileTree.isDirectory)
+                nextFrontier += folders
             }
             frontier = nextFrontier
         }
@@ -204,14 +228,15 @@ public enum Batch {
     }
 
     /// Builds the implementation folder: the stubs, overlaid by the submission's versions of the
-    /// expected Swift files. Returns notes on missing and ignored files.
+    /// expected Swift files. Returns notes on missing, refused and ignored files.
     static func assemble(submission: URL, template: URL, into implementation: URL) throws -> [String] {
         let expected = try FileTree.files(under: template)
         for relative in expected {
             try FileTree.copy(template.appendingPathComponent(relative), to: implementation.appendingPathComponent(relative))
         }
+        let found = SubmissionFiles(under: submission) { $0.split(separator: "/").contains { $0.hasPrefix(".") || $0 == "__MACOSX" } }
+        let provided = found.files
         let expectedSwift = Set(expected.filter { $0.hasSuffix(".swift") })
-        let provided = try FileTree.files(under: submission) { $0.split(separator: "/").contains { $0.hasPrefix(".") || $0 == "__MACOSX" } }
         // Files uploaded one by one arrive without their chapter folders (Gradescope flattens them):
         // a file whose name belongs to exactly one expected path is taken as that file.
         func name(_ path: String) -> String { String(path.split(separator: "/").last ?? "") }
@@ -236,6 +261,7 @@ public enum Batch {
         func some(_ files: [String]) -> String {
             files.prefix(5).joined(separator: ", ") + (files.count > 5 ? " and \(files.count - 5) more" : "")
         }
+        if !found.refused.isEmpty { notes.append("refused \(some(found.refused)): submissions are taken as regular files only") }
         if !missing.isEmpty { notes.append("missing \(some(missing)) (graded as the stub)") }
         if !extra.isEmpty { notes.append("ignored extra files: \(some(extra))") }
         return notes

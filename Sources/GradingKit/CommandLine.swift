@@ -20,6 +20,13 @@ struct ParsedArguments {
     var options: [String: String] = [:]
     var positionals: [String] = []
 
+    /// `--seed N`: the grading seed (a whole number).
+    func seed() throws -> UInt64? {
+        guard let text = options["--seed"] else { return nil }
+        guard let value = UInt64(text) else { throw ToolError.usage("--seed needs a whole number, not '\(text)'") }
+        return value
+    }
+
     func number(_ option: String) throws -> Double? {
         guard let text = options[option] else { return nil }
         guard let value = Double(text), value > 0 else { throw ToolError.usage("\(option) needs a positive number, not '\(text)'") }
@@ -72,14 +79,14 @@ public struct WorkbookTool {
         CommandSpec(name: "list", usage: "workbook list",
                     summary: "List the exercises, chapter by chapter, with their points.",
                     details: "Read from the Exercise(id:chapter:file:title:points:) declarations in Tests/GradedTests."),
-        CommandSpec(name: "results", usage: "workbook results [--gradescope FILE] [--junit FILE] [--submission PATH] [--workbook DIR] [--time-limit SECONDS]",
+        CommandSpec(name: "results", usage: "workbook results [--gradescope FILE] [--junit FILE] [--submission PATH] [--workbook DIR] [--time-limit SECONDS] [--seed N]",
                     summary: "Grade and write Gradescope's results.json and/or JUnit XML.",
-                    details: "Grades Exercises/ (or --workbook DIR), or with --submission a student's copy of Exercises/\n(a folder or an archive), staged in .scratch/ and graded with this package's own tests.\nWithout --gradescope or --junit, prints results.json.",
-                    options: ["--gradescope", "--junit", "--submission", "--workbook", "--time-limit"]),
-        CommandSpec(name: "batch", usage: "workbook batch <SUBMISSIONS> [--out DIR] [--workers N] [--time-limit SECONDS] [--test-time-limit SECONDS]",
+                    details: "Grades Exercises/ (or --workbook DIR), or with --submission a student's copy of Exercises/\n(a folder or an archive), staged in .scratch/ and graded with this package's own tests: the\ntests run from a build of this package alone, the student's code in a separate, sandboxed\nprocess (under root, as an unprivileged user). --seed N changes the random inputs of the\nproperty and gradient checks. Without --gradescope or --junit, prints results.json.",
+                    options: ["--gradescope", "--junit", "--submission", "--workbook", "--time-limit", "--seed"]),
+        CommandSpec(name: "batch", usage: "workbook batch <SUBMISSIONS> [--out DIR] [--workers N] [--time-limit SECONDS] [--test-time-limit SECONDS] [--seed N]",
                     summary: "Grade a folder of submissions into a CSV gradebook.",
-                    details: "Each entry of SUBMISSIONS (a copy of Exercises/, or a .zip/.tar/.tar.gz of one) is staged in\n.scratch/batch/<name>/ and graded with this package's tests (hidden ones included), with a time\nlimit per submission (default 900 s) and two workers. Writes DIR/gradebook.csv and\nDIR/reports/<name>.txt and .json (default DIR: .scratch/batch-results).",
-                    options: ["--out", "--workers", "--time-limit", "--test-time-limit"], positionals: 1...1),
+                    details: "Each entry of SUBMISSIONS (a copy of Exercises/, or a .zip/.tar/.tar.gz of one) is staged in\n.scratch/batch/<name>/ and graded with this package's tests (hidden ones included), with a time\nlimit per submission (default 900 s) and two workers. Writes DIR/gradebook.csv and\nDIR/reports/<name>.txt and .json (default DIR: .scratch/batch-results). Student code runs in a\nseparate process; under root as an unprivileged user, with the package closed to it. --seed N\nchanges the random inputs of the property and gradient checks.",
+                    options: ["--out", "--workers", "--time-limit", "--test-time-limit", "--seed"], positionals: 1...1),
         CommandSpec(name: "release", usage: "workbook release <DIR>",
                     summary: "Write the student copy of the workbook to DIR.",
                     details: "Everything but Solutions/, the hidden tests (Tests/GradedTests/Hidden/), build products and\nscratch files; adds .workbook/manifest.json (checksums of the graded tests, for the tamper\ncheck) and .workbook/pristine/ (the stubs, for reset). Refuses if any solution code would ship.",
@@ -92,8 +99,8 @@ public struct WorkbookTool {
                     details: "Writes Sources/StudentCalls/ExerciseCalls.swift (a proxy per exercise function, same signature)\nand Sources/grade-runner/ExerciseTable.swift (the runner's table of the real functions) from the\npublic functions in Exercises/. --check only compares and exits 1 when a file is out of date.",
                     flags: ["--check"]),
         CommandSpec(name: "gradescope", usage: "workbook gradescope <DIR>",
-                    summary: "Write Gradescope's setup.sh and run_autograder to DIR.",
-                    details: "Zip them with the workbook as source/ to make the autograder (see the README).",
+                    summary: "Write the Gradescope autograder (the package with setup.sh and run_autograder) to DIR.",
+                    details: "DIR gets this package without Solutions/ (hidden tests included) and the two scripts at its top,\nbecause Gradescope unpacks the zip into /autograder/source. Zip DIR's contents, not DIR:\n  (cd DIR && zip -qr ../autograder.zip .)",
                     positionals: 1...1),
     ]
 
@@ -287,8 +294,14 @@ public struct WorkbookTool {
             if let submission = parsed.options["--submission"] {
                 let entry = url(submission)
                 guard FileTree.exists(entry) else { throw ToolError.usage("no such submission: \(submission)") }
-                report = try Batch.grade(entry, name: "submission", options: BatchOptions(submissions: entry, output: entry, timeLimit: timeLimit ?? 900),
-                                         workspace: workspace, curriculum: curriculum, scratchPath: nil, jobs: nil)
+                let judge = try workspace.prepareJudge()
+                let outputs = ["--gradescope", "--junit"].compactMap { parsed.options[$0] }.map { url($0).deletingLastPathComponent() }
+                let lock = FolderLock.close([workspace.root, entry.deletingLastPathComponent()] + outputs)
+                defer { lock.reopen() }
+                report = try Batch.grade(entry, name: "submission",
+                                         options: BatchOptions(submissions: entry, output: entry, timeLimit: timeLimit ?? 900,
+                                                               gradingSeed: try parsed.seed()),
+                                         workspace: workspace, curriculum: curriculum, judge: judge, scratchPath: nil, jobs: nil)
             } else {
                 let implementation = try implementation(parsed, workspace)
                 let tamper = implementation == nil ? ReleaseManifest.tamperStatus(package: workspace.root) : .unchecked
@@ -312,7 +325,8 @@ public struct WorkbookTool {
             let workers = try parsed.number("--workers").map { Int($0) } ?? 2
             let testLimit = try parsed.number("--test-time-limit").map { Int($0) }
             let options = BatchOptions(submissions: submissions, output: output, workers: workers,
-                                       timeLimit: try parsed.number("--time-limit") ?? 900, testTimeLimit: testLimit)
+                                       timeLimit: try parsed.number("--time-limit") ?? 900, testTimeLimit: testLimit,
+                                       gradingSeed: try parsed.seed())
             let lock = NSLock()
             // The workers call the log from two threads; the lock keeps their lines whole.
             nonisolated(unsafe) let write = self.write
@@ -354,8 +368,9 @@ public struct WorkbookTool {
 
         case "gradescope":
             let folder = url(parsed.positionals[0])
-            let files = try GradescopeSetup.write(to: folder)
-            write("Wrote \(files.map(\.lastPathComponent).joined(separator: " and ")) to \(folder.path).\n")
+            let files = try GradescopeSetup.write(from: workspace, to: folder)
+            write("Wrote the autograder to \(folder.path): the package without Solutions/, with \(files.map(\.lastPathComponent).joined(separator: " and ")) on top.\n")
+            write("Zip its contents (not the folder): (cd \(folder.path) && zip -qr ../autograder.zip .)\n")
             return 0
 
         default:

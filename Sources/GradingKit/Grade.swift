@@ -127,7 +127,7 @@ public struct GradeReport: Sendable, Hashable, Codable {
         }
         let failing = outcomes.filter { !$0.passed }
         if failing.isEmpty { return result }
-        let messages = failing.flatMap(\.issues)
+        let messages = failing.flatMap { $0.hidden ? $0.issues.map { hiddenMessage($0, exercise: exercise.id) } : $0.issues }
         // "ReLU2 … could not be checked: it calls reluForward, ReLU1's code, which stopped": the
         // fault is another exercise's, so it does not make this one crashed or timed out.
         let blocked = messages.filter { $0.contains(blockedMarker) }
@@ -158,6 +158,18 @@ public struct GradeReport: Sendable, Hashable, Codable {
             result.message = own.first { !$0.contains(notImplementedMarker) } ?? messages.first
         }
         return result
+    }
+
+    /// What a report says of a hidden test's issue: its kind only. Its own words may hold the
+    /// test's inputs or expected values, and the student's code can put anything into a trap or an
+    /// error message, so none of them is passed on.
+    static func hiddenMessage(_ message: String, exercise: String) -> String {
+        if message.contains(notImplementedMarker) && !message.contains("\n") {
+            return "\(exercise): a hidden test needs code that is \(notImplementedMarker)."
+        }
+        if message.contains(" crashed: ") { return "\(exercise): the code crashed: in a hidden test (its inputs are not shown)." }
+        if message.contains("timed out after") { return "\(exercise): timed out after the time limit in a hidden test." }
+        return "\(exercise): a hidden test failed (its inputs and expected values are not shown)."
     }
 
     /// The words of a test that another exercise's code stopped.

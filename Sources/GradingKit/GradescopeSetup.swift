@@ -1,11 +1,17 @@
-// The two scripts a Gradescope "programming assignment" autograder needs, written by
-// `workbook gradescope DIR`. Zip them with the instructor's workbook (hidden tests included,
-// Solutions/ left out) as `source/`:
+// The Gradescope autograder, written by `workbook gradescope DIR`: the package (hidden tests
+// included, `Solutions/` left out) with `setup.sh` and `run_autograder` at its top, because
+// Gradescope unpacks the zip's contents into /autograder/source:
 //
-//     autograder.zip
-//       setup.sh          installs Swift and builds the workbook once (Gradescope caches the image)
-//       run_autograder    grades /autograder/submission into /autograder/results/results.json
-//       source/           the workbook package
+//     cd DIR && zip -qr ../autograder.zip .      (run inside DIR: no extra folder level)
+//
+//     /autograder/source/Package.swift, Sources/, Tests/, Exercises/, setup.sh, run_autograder
+//
+// `setup.sh` runs once when Gradescope builds the image; `run_autograder` runs on other machines
+// for each submission. The image's build holds no code tuned to the CPU it was made on (the
+// package compiles for plain x86-64 with run-time kernel choice), so it runs wherever Gradescope
+// grades; the student's module and grade-runner are built on the grading machine itself.
+// Both scripts take their root from WORKBOOK_AUTOGRADER_ROOT (default /autograder), so the whole
+// flow can be tested in a fake root laid out exactly as Gradescope lays it out.
 import Foundation
 
 public enum GradescopeSetup {
@@ -15,20 +21,25 @@ public enum GradescopeSetup {
     public static var setupScript: String {
         """
         #!/usr/bin/env bash
-        # Gradescope runs this once when it builds the autograder image (Ubuntu 22.04).
+        # Gradescope runs this once when it builds the autograder image (Ubuntu 22.04), from
+        # /autograder/source: this package, unpacked from autograder.zip.
         set -euo pipefail
-        apt-get update
-        apt-get install -y --no-install-recommends binutils git gnupg2 libc6-dev libcurl4-openssl-dev \\
-            libedit2 libgcc-12-dev libpython3-dev libsqlite3-0 libstdc++-12-dev libxml2-dev libz3-dev \\
-            pkg-config tzdata unzip zlib1g-dev curl ca-certificates
-        SWIFT=swift-\(swiftVersion)-RELEASE
-        curl -fsSL "https://download.swift.org/swift-\(swiftVersion)-release/ubuntu2204/$SWIFT/$SWIFT-ubuntu22.04.tar.gz" -o /tmp/swift.tar.gz
-        mkdir -p /opt/swift && tar -xzf /tmp/swift.tar.gz -C /opt/swift --strip-components=1
-        ln -sf /opt/swift/usr/bin/* /usr/local/bin/
-        # Build once, so grading a submission rebuilds only the student's module.
-        cd /autograder/source
-        rm -rf Solutions
-        swift build --build-tests
+        ROOT="${WORKBOOK_AUTOGRADER_ROOT:-/autograder}"
+        if ! command -v swift >/dev/null 2>&1; then
+            apt-get update
+            apt-get install -y --no-install-recommends binutils git gnupg2 libc6-dev libcurl4-openssl-dev \\
+                libedit2 libgcc-12-dev libpython3-dev libsqlite3-0 libstdc++-12-dev libxml2-dev libz3-dev \\
+                pkg-config tzdata unzip zlib1g-dev curl ca-certificates
+            SWIFT=swift-\(swiftVersion)-RELEASE
+            curl -fsSL "https://download.swift.org/swift-\(swiftVersion)-release/ubuntu2204/$SWIFT/$SWIFT-ubuntu22.04.tar.gz" -o /tmp/swift.tar.gz
+            mkdir -p /opt/swift && tar -xzf /tmp/swift.tar.gz -C /opt/swift --strip-components=1
+            ln -sf /opt/swift/usr/bin/* /usr/local/bin/
+        fi
+        cd "$ROOT/source"
+        # The tests (the judge) are built once, from this package alone; each submission's code is
+        # built on its own into grade-runner when it is graded (this warms that build's dependencies).
+        swift build --build-tests --scratch-path .build-judge
+        swift build --product grade-runner --scratch-path .build-grading
         swift build --product workbook
 
         """
@@ -37,26 +48,57 @@ public enum GradescopeSetup {
     public static var runScript: String {
         """
         #!/usr/bin/env bash
-        # Gradescope runs this for every submission. The student's files are in /autograder/submission
-        # (a copy of Exercises/, zipped or uploaded as files); the graded tests are the instructor's,
-        # in /autograder/source, never the student's.
+        # Gradescope runs this for every submission, as root. The student's files are in
+        # $ROOT/submission (a copy of Exercises/, zipped or uploaded as files); the graded tests are
+        # this package's, never the student's. Student code runs only in grade-runner, as an
+        # unprivileged user, with this package and the results folder closed to it.
         set -uo pipefail
-        cd /autograder/source
-        mkdir -p /autograder/results
-        .build/debug/workbook results --submission /autograder/submission \\
-            --gradescope /autograder/results/results.json --junit /autograder/results/junit.xml \\
-            --time-limit 1200
+        ROOT="${WORKBOOK_AUTOGRADER_ROOT:-/autograder}"
+        cd "$ROOT/source" || exit 1
+        mkdir -p "$ROOT/results"
+        chmod 700 "$ROOT/results"
+        rm -f "$ROOT/results/results.json"
+        private=$(mktemp -d)          # root's alone (0700): the grader writes here first
+        seed=()
+        if [ -n "${WORKBOOK_GRADING_SEED:-}" ]; then seed=(--seed "$WORKBOOK_GRADING_SEED"); fi
+        .build/debug/workbook results --submission "$ROOT/submission" \\
+            --gradescope "$private/results.json" --junit "$private/junit.xml" --time-limit 1200 "${seed[@]}"
         status=$?
-        if [ ! -s /autograder/results/results.json ]; then
+        # `results` returns only after every process of the sandbox users is gone; only now is
+        # results.json written, from the grader's own output (anything else there is replaced).
+        if [ -s "$private/results.json" ]; then
+            cp "$private/results.json" "$ROOT/results/results.json"
+            cp "$private/junit.xml" "$ROOT/results/junit.xml" 2>/dev/null || true
+        else
             echo '{"score": 0, "output": "The autograder failed before grading (exit '"$status"'); please tell your instructor.", "tests": []}' \\
-                > /autograder/results/results.json
+                > "$ROOT/results/results.json"
         fi
+        rm -rf "$private"
 
         """
     }
 
-    /// Writes `setup.sh` and `run_autograder` into `folder`, executable.
-    public static func write(to folder: URL) throws -> [URL] {
+    /// Top-level names the autograder leaves out: the solutions, build products, scratch space, VCS
+    /// data, submissions, the attack fixtures.
+    static func isExcluded(_ relative: String) -> Bool {
+        let top = String(relative.split(separator: "/").first ?? "")
+        if ["Solutions", ".git", ".scratch", ".swiftpm", "Submissions", "runs", "Package.resolved", ".workbook"].contains(top) { return true }
+        if top == ".build" || top.hasPrefix(".build-") || top.hasPrefix(".build_") { return true }
+        return relative.hasPrefix("Tests/Attacks/") || relative.hasSuffix(".DS_Store")
+    }
+
+    /// Writes the autograder folder: the package as Gradescope needs it, with the two scripts on top.
+    public static func write(from workspace: Workspace, to folder: URL) throws -> [URL] {
+        if FileTree.exists(folder), !((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? ["?"]).isEmpty {
+            throw ToolError.usage("\(folder.path) exists and is not empty; choose a new folder")
+        }
+        if let inside = workspace.relative(folder), !inside.hasPrefix(".scratch/") {
+            throw ToolError.usage("the autograder cannot go inside the package (\(inside)) except under .scratch/")
+        }
+        try Release.requireStubs(workspace)
+        for relative in try FileTree.files(under: workspace.root, skipping: isExcluded) {
+            try FileTree.copy(workspace.root.appendingPathComponent(relative), to: folder.appendingPathComponent(relative))
+        }
         let files = [("setup.sh", setupScript), ("run_autograder", runScript)]
         return try files.map { name, text in
             let url = folder.appendingPathComponent(name)

@@ -21,6 +21,8 @@ public enum Release {
         if excludedTopLevel.contains(top) || top.hasPrefix(".build-") || top.hasPrefix(".build_") { return true }
         if relative == "Tests/GradedTests/\(Curriculum.hiddenFolder)"
             || relative.hasPrefix("Tests/GradedTests/\(Curriculum.hiddenFolder)/") { return true }
+        // The attack submissions are the instructor's fixtures for the grader, not course material.
+        if relative == "Tests/Attacks" || relative.hasPrefix("Tests/Attacks/") { return true }
         return relative.hasSuffix(".DS_Store")
     }
 

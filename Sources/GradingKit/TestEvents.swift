@@ -22,13 +22,21 @@ public struct TestOutcome: Sendable, Hashable, Codable {
     public var issues: [String]
     /// Whether the run reached the test's end (false when the run was stopped or never got there).
     public var finished: Bool
+    /// Whether the test is one of the instructor's hidden tests (`Tests/GradedTests/Hidden/`):
+    /// reports a student sees say only that it failed, never its inputs or expected values.
+    public var hidden: Bool
+    /// What the student's code printed during the test (shown with its result), if anything.
+    public var output: String?
 
-    public init(id: String, name: String, exercise: String, issues: [String] = [], finished: Bool = true) {
+    public init(id: String, name: String, exercise: String, issues: [String] = [], finished: Bool = true,
+                hidden: Bool = false, output: String? = nil) {
         self.id = id
         self.name = name
         self.exercise = exercise
         self.issues = issues
         self.finished = finished
+        self.hidden = hidden
+        self.output = output
     }
 
     public var passed: Bool { finished && issues.isEmpty }
@@ -39,8 +47,9 @@ public enum TestEvents {
     /// Tests outside a suite named `"ID · title"` (not graded) are left out.
     public static func parse(_ stream: String) -> [TestOutcome] {
         var suiteExercise: [String: String] = [:]     // suite id → exercise id
-        var functions: [(id: String, name: String)] = []
+        var functions: [(id: String, name: String, hidden: Bool)] = []
         var issues: [String: [String]] = [:]
+        var outputs: [String: String] = [:]
         var ended: Set<String> = []
         for line in stream.split(whereSeparator: \.isNewline) {
             guard let data = line.data(using: .utf8),
@@ -54,15 +63,24 @@ public enum TestEvents {
                 if payloadKind == "suite" {
                     if let exercise = exerciseID(fromSuiteName: display) { suiteExercise[id] = exercise }
                 } else if !functions.contains(where: { $0.id == id }) {
-                    functions.append((id, display))
+                    let path = (payload["sourceLocation"] as? [String: Any])?["_filePath"] as? String ?? ""
+                    functions.append((id, display, path.contains("/GradedTests/\(Curriculum.hiddenFolder)/")))
                 }
             } else if kind == "event", let testID = payload["testID"] as? String {
                 switch payloadKind {
                 case "issueRecorded":
                     let issue = payload["issue"] as? [String: Any]
-                    // Warnings and known issues do not fail a test.
+                    // Warnings and known issues do not fail a test; a warning may carry what the
+                    // student's code printed.
                     if issue?["isKnown"] as? Bool == true { continue }
-                    if let severity = issue?["severity"] as? String, severity != "error" { continue }
+                    if let severity = issue?["severity"] as? String, severity != "error" {
+                        let text = issueText(payload["messages"])
+                        if let range = text.range(of: printedMarker) {
+                            outputs[testID, default: ""] += text[range.upperBound...].split(separator: "\n", omittingEmptySubsequences: false)
+                                .map { $0.hasPrefix("  │ ") ? String($0.dropFirst(4)) : String($0) }.joined(separator: "\n")
+                        }
+                        continue
+                    }
                     if issue?["isFailure"] as? Bool == false { continue }
                     issues[testID, default: []].append(issueText(payload["messages"]))
                 case "testEnded", "testSkipped":
@@ -75,9 +93,13 @@ public enum TestEvents {
         return functions.compactMap { function in
             guard let exercise = enclosingExercise(of: function.id, suites: suiteExercise) else { return nil }
             return TestOutcome(id: function.id, name: function.name, exercise: exercise,
-                               issues: issues[function.id] ?? [], finished: ended.contains(function.id))
+                               issues: issues[function.id] ?? [], finished: ended.contains(function.id),
+                               hidden: function.hidden, output: outputs[function.id])
         }
     }
+
+    /// How the graded-test trait introduces the student's output in its warning.
+    public static let printedMarker = ": your code printed:\n"
 
     /// `"ReLU1 · ReLU forward"` → `ReLU1`.
     public static func exerciseID(fromSuiteName name: String) -> String? {

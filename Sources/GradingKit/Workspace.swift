@@ -1,5 +1,9 @@
 // Where things are in a workbook package, and how one implementation folder is graded.
 import Foundation
+import StudentCalls
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A workbook package on disk: the instructor's repository or a student release.
 public struct Workspace: Sendable {
@@ -76,10 +80,17 @@ public struct GradeRequest: Sendable {
     public var jobs: Int?
     /// Where to keep the logs and the event stream.
     public var logDirectory: URL?
+    /// Instructor grading of a student's folder: the tests run from `judge`, a build of the
+    /// package's own stubs, and the student's code only in grade-runner, built on its own.
+    public var judge: Judge?
+    /// `WORKBOOK_GRADING_SEED`: changes every random input of the property and gradient checks.
+    public var gradingSeed: UInt64?
 
     public init(implementation: String? = nil, scratchPath: URL? = nil, only: [String]? = nil,
                 timeLimit: Double? = nil, testTimeLimit: Int? = nil, stubCheck: Bool = false,
-                jobs: Int? = nil, logDirectory: URL? = nil) {
+                jobs: Int? = nil, logDirectory: URL? = nil, judge: Judge? = nil, gradingSeed: UInt64? = nil) {
+        self.judge = judge
+        self.gradingSeed = gradingSeed
         self.implementation = implementation
         self.scratchPath = scratchPath
         self.only = only
@@ -99,16 +110,57 @@ public struct GradeRun: Sendable {
     public var testOutput: String
 }
 
+/// The graded tests, built from the instructor's package alone (its stubs, its tests, hidden ones
+/// included), so that no submission's code is linked into the process that decides.
+public struct Judge: Sendable {
+    /// The test executable (`…/debug/<Package>PackageTests.xctest`).
+    public var tests: URL
+    /// Sandbox uids for the runners (`WORKBOOK_SANDBOX_UIDS`) when grading runs as root.
+    public var sandboxUsers: String?
+
+    /// The same judge with runners as `users` (each batch worker has its own range).
+    public func with(sandboxUsers users: String?) -> Judge {
+        var copy = self
+        copy.sandboxUsers = users
+        return copy
+    }
+}
+
 extension Workspace {
+    /// The judge's build folder, apart from the student's: `.build-judge`.
+    public var judgeBuild: URL { root.appendingPathComponent(".build-judge") }
+
+    /// Builds the graded tests from the package's own `Exercises/` (the stubs) into `.build-judge`
+    /// (incremental: seconds when nothing changed) and returns the judge. Under root, runners get
+    /// sandbox users from `users` (default 64100-64115).
+    public func prepareJudge(log: (String) -> Void = { _ in }) throws -> Judge {
+        log("Building the graded tests from this package (\(judgeBuild.lastPathComponent))…")
+        let built = try Subprocess.run(["swift", "build", "--build-tests", "--scratch-path", judgeBuild.path], in: root,
+                                       environment: ["WORKBOOK": nil, "WORKBOOK_CHECK": nil], timeLimit: 3600,
+                                       outputFile: scratch.appendingPathComponent("logs/judge-build.log"))
+        guard built.succeeded else {
+            throw ToolError.failure("the package's own tests do not build (see .scratch/logs/judge-build.log): "
+                                    + (BuildLog.firstError(in: built.output, root: root) ?? "swift build failed"))
+        }
+        let debug = judgeBuild.appendingPathComponent("debug")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: debug.path)) ?? []
+        guard let name = names.first(where: { $0.hasSuffix("PackageTests.xctest") }) else {
+            throw ToolError.failure("no test executable in \(debug.path)")
+        }
+        return Judge(tests: debug.appendingPathComponent(name), sandboxUsers: geteuid() == 0 ? "64100-64115" : nil)
+    }
+
     /// Builds with `swift build --build-tests`, runs the graded suites with `swift test`, and
     /// grades the outcomes. A build that fails grades every exercise "not built" with the
     /// compiler's first error; a run over its time limit keeps what finished.
     public func grade(_ request: GradeRequest, curriculum: Curriculum, tamper: TamperStatus, notes: [String] = []) throws -> GradeRun {
+        if let judge = request.judge { return try grade(request, judge: judge, curriculum: curriculum, tamper: tamper, notes: notes) }
         let logs = request.logDirectory ?? scratch.appendingPathComponent("logs")
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         var environment: [String: String?] = ["WORKBOOK": request.implementation ?? "",
                                               "WORKBOOK_CHECK": request.stubCheck ? "stubs" : nil]
         if let limit = request.testTimeLimit { environment["WORKBOOK_TIME_LIMIT"] = String(limit) }
+        if let seed = request.gradingSeed { environment["WORKBOOK_GRADING_SEED"] = String(seed) }
         var common: [String] = []
         if let scratchPath = request.scratchPath { common += ["--scratch-path", scratchPath.path] }
         let start = Date()
@@ -153,6 +205,60 @@ extension Workspace {
             // The tests built but did not run (a linker or runner failure): say so instead of "no tests".
             let error = BuildLog.firstError(in: tested.output, root: root) ?? "swift test failed before running any test (see test.log)"
             report = .notBuilt(graded, error: error, tamper: tamper, notes: notes)
+        }
+        return GradeRun(report: report, outcomes: outcomes, buildOutput: built.output, testOutput: tested.output)
+    }
+}
+
+extension Workspace {
+    /// Instructor grading: builds grade-runner from the submission, runs the judge's tests (which
+    /// call into that runner), and reads the verdicts from the judge's own event stream only. A
+    /// test that did not end in that stream failed; no console line counts.
+    func grade(_ request: GradeRequest, judge: Judge, curriculum: Curriculum, tamper: TamperStatus, notes: [String]) throws -> GradeRun {
+        let logs = request.logDirectory ?? scratch.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        var graded = curriculum
+        if let only = request.only { graded.exercises.removeAll { !only.contains($0.id) } }
+        let start = Date()
+        let buildFolder = request.scratchPath ?? root.appendingPathComponent(".build-grading")
+        var build = ["swift", "build", "--product", "grade-runner", "--scratch-path", buildFolder.path]
+        if let jobs = request.jobs { build += ["-j", String(jobs)] }
+        let built = try Subprocess.run(build, in: root, environment: ["WORKBOOK": request.implementation ?? ""],
+                                       timeLimit: request.timeLimit, outputFile: logs.appendingPathComponent("build.log"))
+        if !built.succeeded {
+            let error = built.timedOut
+                ? "the build did not finish within \(Int(request.timeLimit ?? 0)) s"
+                : BuildLog.firstError(in: built.output, root: root) ?? "swift build failed (see build.log)"
+            return GradeRun(report: .notBuilt(graded, error: error, tamper: tamper, notes: notes),
+                            outcomes: [], buildOutput: built.output, testOutput: "")
+        }
+        let runner = buildFolder.appendingPathComponent("debug/grade-runner")
+        let events = logs.appendingPathComponent("events.jsonl")
+        try? FileManager.default.removeItem(at: events)
+        var filter = "GradedTests"
+        if let only = request.only {
+            let suites = curriculum.exercises.filter { only.contains($0.id) }.flatMap(\.suites)
+            if !suites.isEmpty { filter = "GradedTests\\.(" + suites.joined(separator: "|") + ")(/|$)" }
+        }
+        var environment: [String: String?] = ["WORKBOOK": nil, "WORKBOOK_CHECK": nil, "WORKBOOK_RUNNER": runner.path,
+                                              "WORKBOOK_SANDBOX_UIDS": judge.sandboxUsers,
+                                              "WORKBOOK_GRADING_SEED": request.gradingSeed.map(String.init)]
+        if let limit = request.testTimeLimit { environment["WORKBOOK_TIME_LIMIT"] = String(limit) }
+        let command = [judge.tests.path, "--testing-library", "swift-testing", "--filter", filter,
+                       "--event-stream-output-path", events.path, "--event-stream-version", "0"]
+        let remaining = request.timeLimit.map { max(5, $0 - Date().timeIntervalSince(start)) }
+        let tested = try Subprocess.run(command, in: root, environment: environment, timeLimit: remaining,
+                                        outputFile: logs.appendingPathComponent("test.log"))
+        // The judge may have been stopped with runners still going: no process of the sandbox users
+        // outlives the grading of this submission.
+        if let users = judge.sandboxUsers { for uid in Sandbox.pool(users) { Sandbox.killAll(of: uid) } }
+        let outcomes = TestEvents.parse((try? String(contentsOf: events, encoding: .utf8)) ?? "")
+        let stopped = tested.timedOut ? "the run was stopped after \(Int(remaining ?? 0)) s (time limit)" : nil
+        var report = GradeReport.grade(graded, outcomes: outcomes, stopped: stopped, tamper: tamper, notes: notes)
+        if outcomes.isEmpty && !tested.timedOut {
+            report = .notBuilt(graded, error: "the graded tests did not run (see test.log): "
+                               + String(tested.output.split(separator: "\n").suffix(3).joined(separator: " ").prefix(300)),
+                               tamper: tamper, notes: notes)
         }
         return GradeRun(report: report, outcomes: outcomes, buildOutput: built.output, testOutput: tested.output)
     }

@@ -46,13 +46,26 @@ public final class Sandbox: @unchecked Sendable {
         var runner: URL
         var scratch: URL
         var user: User?
+        var jail: Jail?
+    }
+
+    /// A private root for the runner (Linux, under root, where the kernel allows a mount
+    /// namespace): the system's programs and libraries and the Swift toolchain, read-only; the
+    /// runner; four devices; a fresh /proc; a private 64 MB /tmp; and the test's scratch folder at
+    /// /scratch, the only place it can write. Nothing else of the machine exists in it: not the
+    /// package, not other copies of the course, not home folders, not other submissions.
+    struct Jail {
+        var root: String
+        var binds: [(source: String, target: String, writable: Int32)]
+        static let runner = "/sandbox/grade-runner"
+        static let scratch = "/scratch"
     }
 
     public static let shared = Sandbox()
 
     private let lock = NSCondition()
     private var freeUsers: [uid_t] = []
-    private var prepared: Result<URL, SandboxError>?
+    private var prepared: Result<(runner: URL, jail: Jail?), SandboxError>?
     private var counter = 0
     /// Whether runners run as sandbox users: `WORKBOOK_SANDBOX_UIDS` is set (and we are root).
     public let isRoot = ProcessInfo.processInfo.environment["WORKBOOK_SANDBOX_UIDS"].map { !$0.isEmpty } ?? false
@@ -87,13 +100,13 @@ public final class Sandbox: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if prepared == nil { prepared = Result { try prepare() }.mapError { ($0 as? SandboxError) ?? SandboxError(description: "\($0)") } }
-        let runner = try prepared!.get()
+        let (runner, jail) = try prepared!.get()
         counter += 1
         let folder = runner.deletingLastPathComponent().appendingPathComponent("scratch-\(counter)")
         if !isRoot {
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("workbook-\(getpid())-\(counter)")
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-            return Placement(runner: runner, scratch: scratch, user: nil)
+            return Placement(runner: runner, scratch: scratch, user: nil, jail: nil)
         }
         while freeUsers.isEmpty { lock.wait() }
         let uid = freeUsers.removeFirst()
@@ -101,7 +114,7 @@ public final class Sandbox: @unchecked Sendable {
             freeUsers.append(uid)
             throw SandboxError(description: "could not make the scratch folder \(folder.path)")
         }
-        return Placement(runner: runner, scratch: folder, user: User(uid: uid))
+        return Placement(runner: runner, scratch: folder, user: User(uid: uid), jail: jail)
     }
 
     /// Kills every process of `user`, removes what it wrote, and returns it to the pool.
@@ -116,9 +129,9 @@ public final class Sandbox: @unchecked Sendable {
     }
 
     /// Under root: the pool, the runner's copy outside the package, and the containment probe.
-    private func prepare() throws -> URL {
+    private func prepare() throws -> (runner: URL, jail: Jail?) {
         let runner = try Self.runnerBinary()
-        guard isRoot else { return runner }
+        guard isRoot else { return (runner, nil) }
         guard geteuid() == 0 else { throw SandboxError(description: "WORKBOOK_SANDBOX_UIDS is set, but the grader is not running as root") }
         freeUsers = Self.pool()
         guard !freeUsers.isEmpty else { throw SandboxError(description: "no free uid in WORKBOOK_SANDBOX_UIDS") }
@@ -130,14 +143,122 @@ public final class Sandbox: @unchecked Sendable {
         try FileManager.default.copyItem(at: runner, to: copy)
         chmod(copy.path, 0o755)
         Self.cleanUpAtExit(folder)
-        try probe(from: runner)
-        return copy
+        let jail = try? Self.makeJail(in: folder, runner: copy)
+        let usable = jail.flatMap { jail in (try? run(["/bin/sh", "-c", "exit 0"], jail: jail)).flatMap { $0.status == 0 ? jail : nil } }
+        if usable == nil {
+            FileHandle.standardError.write(Data("workbook sandbox: no mount namespace here; student code is contained by its user and folder permissions only\n".utf8))
+        }
+        try probe(from: runner, jail: usable)
+        return (copy, usable)
     }
 
-    /// Runs a shell as the first sandbox user and fails if it can read what the grader keeps secret
-    /// (this grader's binary, the package's tests and solutions) or write the package.
-    private func probe(from runner: URL) throws {
-        guard let uid = freeUsers.first else { return }
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Lays out the jail's mount points under `folder/jail` (see `Jail`).
+    static func makeJail(in folder: String, runner: URL) throws -> Jail {
+        #if os(Linux)
+        let root = folder + "/jail"
+        let manager = FileManager.default
+        func folderAt(_ path: String) throws { try manager.createDirectory(atPath: root + path, withIntermediateDirectories: true) }
+        func fileAt(_ path: String) { manager.createFile(atPath: root + path, contents: nil) }
+        try folderAt("")
+        var binds: [(String, String, Int32)] = []
+        for system in ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32", "/etc"] {
+            if let target = try? manager.destinationOfSymbolicLink(atPath: system) {
+                try manager.createSymbolicLink(atPath: root + system, withDestinationPath: target)   // merged /usr
+            } else if isDirectory(system) {
+                try folderAt(system)
+                binds.append((system, root + system, 0))
+            }
+        }
+        // The toolchain's runtime libraries (and its crash reporter), wherever it is installed.
+        // /proc files report no size: read to the end rather than trusting it.
+        let maps = (try? FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/self/maps")).readToEnd())
+            .flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        if let line = maps.split(separator: "\n").first(where: { $0.hasSuffix("/libswiftCore.so") }),
+           let path = line.split(separator: " ").last.map(String.init), let range = path.range(of: "/usr/lib/swift/") {
+            let toolchain = String(path[..<range.lowerBound])
+            if !toolchain.isEmpty && !toolchain.hasPrefix("/usr") {
+                try folderAt(toolchain)
+                binds.append((toolchain, root + toolchain, 0))
+            }
+        }
+        try folderAt("/dev")
+        for device in ["null", "zero", "random", "urandom"] {
+            fileAt("/dev/" + device)
+            binds.append(("/dev/" + device, root + "/dev/" + device, 2))
+        }
+        try folderAt("/proc")
+        try folderAt("/tmp")
+        try folderAt(Jail.scratch)
+        try folderAt("/sandbox")
+        fileAt(Jail.runner)
+        binds.append((runner.path, root + Jail.runner, 0))
+        return Jail(root: root, binds: binds)
+        #else
+        throw SandboxError(description: "jails need Linux")
+        #endif
+    }
+
+    /// Starts `arguments` as described by `options`, inside `jail` (with `scratch` at /scratch) when given.
+    static func spawn(_ arguments: [String], environment: [String], options: workbook_sandbox_options,
+                      jail: Jail?, scratch: String?) -> pid_t {
+        var options = options
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
+        var strings: [UnsafeMutablePointer<CChar>?] = []
+        func c(_ text: String) -> UnsafePointer<CChar>? {
+            let copy = strdup(text)
+            strings.append(copy)
+            return UnsafePointer(copy)
+        }
+        defer { (argv + envp + strings).forEach { free($0) } }
+        var binds: [workbook_bind] = []
+        if let jail {
+            binds = jail.binds.map { workbook_bind(source: c($0.source), target: c($0.target), writable: $0.writable) }
+            if let scratch { binds.append(workbook_bind(source: c(scratch), target: c(jail.root + Jail.scratch), writable: 1)) }
+            options.jail = c(jail.root)
+            options.jail_proc = c(jail.root + "/proc")
+            options.jail_tmp = c(jail.root + "/tmp")
+            options.directory = c(scratch == nil ? "/" : Jail.scratch)
+        }
+        return binds.withUnsafeBufferPointer { buffer in
+            options.binds = buffer.baseAddress
+            options.bind_count = Int32(buffer.count)
+            return withUnsafePointer(to: &options) { workbook_sandbox_spawn(argv[0], argv, envp, $0) }
+        }
+    }
+
+    /// Runs a short command as the first sandbox user (in `jail` when given) and returns its status and output.
+    private func run(_ arguments: [String], jail: Jail?, environment: [String] = ["PATH=/usr/bin:/bin"]) throws -> (status: Int32, output: String) {
+        guard let uid = freeUsers.first else { throw SandboxError(description: "no sandbox user") }
+        var fds: [CInt] = [-1, -1]
+        guard workbook_pipe(&fds) == 0 else { throw SandboxError(description: "no pipe") }
+        var options = workbook_sandbox_options()
+        options.stdin_fd = -1
+        options.stdout_fd = fds[1]
+        options.stderr_fd = fds[1]
+        options.fd3 = -1
+        options.fd4 = -1
+        options.drop_privileges = 1
+        options.uid = uid
+        options.gid = uid
+        let pid = Self.spawn(arguments, environment: environment, options: options, jail: jail, scratch: nil)
+        close(fds[1])
+        var said = [UInt8](repeating: 0, count: 4096)
+        let n = read(fds[0], &said, said.count)
+        close(fds[0])
+        var status: Int32 = 0
+        if pid > 0 { waitpid(pid, &status, 0) } else { status = -1 }
+        return (status, n > 0 ? String(decoding: said[0..<n], as: UTF8.self) : "")
+    }
+
+    /// Runs a shell as a sandbox user, as the runner will run, and fails if it can read what the
+    /// grader keeps secret (this grader's binary, the package's tests and solutions) or write the package.
+    private func probe(from runner: URL, jail: Jail?) throws {
         var secrets: [String] = []
         if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { secrets.append(exe) }
         var package = runner.deletingLastPathComponent()
@@ -152,42 +273,20 @@ public final class Sandbox: @unchecked Sendable {
             if [ -n "$W" ] && [ -w "$W" ]; then echo "write $W"; exit 1; fi
             exit 0
             """
-        var options = workbook_sandbox_options()
-        options.stdin_fd = -1
-        var fds: [CInt] = [-1, -1]
-        guard workbook_pipe(&fds) == 0 else { throw SandboxError(description: "no pipe for the containment probe") }
-        options.stdout_fd = fds[1]
-        options.stderr_fd = fds[1]
-        options.fd3 = -1
-        options.fd4 = -1
-        options.drop_privileges = 1
-        options.uid = uid
-        options.gid = uid
-        let arguments = ["/bin/sh", "-c", script, "probe"] + secrets
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        let variables: [String] = ["PATH=/usr/bin:/bin", "W=" + (package.path == "/" ? "" : package.path)]
-        let envp: [UnsafeMutablePointer<CChar>?] = variables.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
-        let pid = withUnsafePointer(to: &options) { workbook_sandbox_spawn("/bin/sh", argv, envp, $0) }
-        close(fds[1])
-        var said = [UInt8](repeating: 0, count: 4096)
-        let n = read(fds[0], &said, said.count)
-        close(fds[0])
-        var status: Int32 = 0
-        if pid > 0 { waitpid(pid, &status, 0) }
-        guard pid > 0, status == 0 else {
-            let what = n > 0 ? String(decoding: said[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "the probe failed"
+        let result = try run(["/bin/sh", "-c", script, "probe"] + secrets, jail: jail,
+                             environment: ["PATH=/usr/bin:/bin", "W=" + (package.path == "/" ? "" : package.path)])
+        guard result.status == 0 else {
+            let what = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
             throw SandboxError(description: """
-                the sandbox is not contained: uid \(uid) can \(what). Student code would see it, so nothing runs. \
-                Grade with `workbook batch` or `workbook results` (they close the package to other users while grading), \
-                or `chmod 700 \(package.path)` first.
+                the sandbox is not contained: a sandbox user can \(what.isEmpty ? "not be started" : what). Student code would see it, \
+                so nothing runs. Grade with `workbook batch` or `workbook results` (they close the package to other users while \
+                grading), or `chmod 700 \(package.path)` first.
                 """)
         }
     }
 
     /// The sandbox uids: `WORKBOOK_SANDBOX_UIDS` (`64100-64115` or a list), minus any /etc/passwd names.
-    static func pool() -> [uid_t] {
-        let text = ProcessInfo.processInfo.environment["WORKBOOK_SANDBOX_UIDS"] ?? "64100-64115"
+    public static func pool(_ text: String = ProcessInfo.processInfo.environment["WORKBOOK_SANDBOX_UIDS"] ?? "64100-64115") -> [uid_t] {
         var uids: [uid_t] = []
         for part in text.split(separator: ",") {
             let bounds = part.split(separator: "-").compactMap { UInt32($0.trimmingCharacters(in: .whitespaces)) }
@@ -217,7 +316,7 @@ public final class Sandbox: @unchecked Sendable {
     enum CleanUp { nonisolated(unsafe) static var folders: [String] = [] }
 
     /// Kills every process of `uid` until none is left (a fork bomb is bounded by RLIMIT_NPROC).
-    static func killAll(of uid: uid_t) {
+    public static func killAll(of uid: uid_t) {
         for _ in 0..<100 {
             guard !processes(of: uid).isEmpty else { return }
             _ = workbook_sandbox_kill_user(uid, 3)
@@ -226,7 +325,7 @@ public final class Sandbox: @unchecked Sendable {
     }
 
     /// The pids whose real or effective uid is `uid`, read from /proc.
-    static func processes(of uid: uid_t) -> [Int32] {
+    public static func processes(of uid: uid_t) -> [Int32] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
         return names.compactMap { name -> Int32? in
             guard let pid = Int32(name), let status = try? String(contentsOfFile: "/proc/\(name)/status", encoding: .utf8),
@@ -237,7 +336,7 @@ public final class Sandbox: @unchecked Sendable {
     }
 
     /// Removes what `uid` owns under `folder` (not following links).
-    static func removeFiles(of uid: uid_t, under folder: String) {
+    public static func removeFiles(of uid: uid_t, under folder: String) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
         for name in names {
             let path = folder + "/" + name

@@ -208,21 +208,19 @@ public final class StudentSession: @unchecked Sendable {
             options.processes = 64
             options.isolate_network = 1
         }
+        let inside = placement.jail == nil ? placement.scratch.path : Sandbox.Jail.scratch
         let environment = [
-            "PATH=/usr/bin:/bin", "LANG=C.UTF-8", "HOME=\(placement.scratch.path)", "TMPDIR=\(placement.scratch.path)",
+            "PATH=/usr/bin:/bin", "LANG=C.UTF-8", "HOME=\(inside)", "TMPDIR=\(placement.jail == nil ? inside : "/tmp")",
             // The runtime's crash report names the student's file and line (read by `Trap`).
             "SWIFT_BACKTRACE=enable=yes,interactive=no,color=no,sanitize=no,preset=friendly,threads=crashed,registers=none,images=none",
         ]
-        let argv: [UnsafeMutablePointer<CChar>?] = [strdup(placement.runner.path), nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
+        options.directory = nil
         let directory = strdup(placement.scratch.path)
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-            free(directory)
-        }
-        options.directory = UnsafePointer(directory)
-        let pid = withUnsafePointer(to: &options) { workbook_sandbox_spawn(argv[0], argv, envp, $0) }
+        defer { free(directory) }
+        if placement.jail == nil { options.directory = UnsafePointer(directory) }
+        let runner = placement.jail == nil ? placement.runner.path : Sandbox.Jail.runner
+        let pid = Sandbox.spawn([runner], environment: environment, options: options, jail: placement.jail,
+                                scratch: placement.scratch.path)
         close(requestPipe[0])
         close(replyPipe[1])
         close(outputPipe[1])
@@ -231,7 +229,7 @@ public final class StudentSession: @unchecked Sendable {
         output = outputPipe[0]
         _ = fcntl(output, F_SETFL, fcntl(output, F_GETFL) | O_NONBLOCK)
         signal(SIGPIPE, SIG_IGN)   // a runner that died must not take the grader with it
-        guard pid > 0 else { throw fail(.couldNotStart, "could not start \(placement.runner.path): \(String(cString: strerror(-pid)))") }
+        guard pid > 0 else { throw fail(.couldNotStart, "could not start \(runner): \(String(cString: strerror(-pid)))") }
         process = pid
     }
 
@@ -244,8 +242,13 @@ public final class StudentSession: @unchecked Sendable {
             _ = waitpid(process, &status, 0)
             process = 0
         }
-        if let user { Sandbox.shared.release(user, scratch: scratch) }
+        if let user {
+            Sandbox.shared.release(user, scratch: scratch)
+        } else if let scratch {
+            try? FileManager.default.removeItem(at: scratch)
+        }
         user = nil
+        scratch = nil
         printed.drain(output)
         for fd in [requests, replies, output] where fd >= 0 { close(fd) }
         (requests, replies, output) = (-1, -1, -1)

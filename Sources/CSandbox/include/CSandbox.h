@@ -8,6 +8,14 @@
 
 #include <sys/types.h>
 
+/// A folder or file of the host made visible inside the jail at `target` (an absolute host path
+/// inside the jail folder): `writable` 0 read-only, 1 a writable folder, 2 a device node.
+typedef struct {
+    const char *source;
+    const char *target;
+    int writable;
+} workbook_bind;
+
 /// What the child gets. Unset limits are 0.
 typedef struct {
     /// The child's standard input, output and error, and two more descriptors that become 3 and 4.
@@ -23,6 +31,14 @@ typedef struct {
     unsigned long cpu_seconds, processes, file_bytes;
     /// 1: try to give the child an empty network namespace (needs privileges; silently skipped).
     int isolate_network;
+    /// When set (root only): a private mount namespace in which `jail` becomes the root, holding
+    /// only `binds`, a fresh /proc at `jail_proc` and a private 64 MB /tmp at `jail_tmp`; `path`
+    /// and `directory` are then paths inside the jail. A step that fails ends the child with 126.
+    const char *jail;
+    const workbook_bind *binds;
+    int bind_count;
+    const char *jail_proc;
+    const char *jail_tmp;
 } workbook_sandbox_options;
 
 /// Forks and execs `path` with `argv` and `envp` as `options` says, in a new process group whose

@@ -26,7 +26,7 @@ struct ReLU1Tests {
 
     @Test("keeps the shape of any input, including NHWC images")
     func keepsShape() throws {
-        var rng = SeededGenerator(seed: 1)
+        var rng = SeededGenerator(inputSeed: 1)
         let x = Tensor.randomNormal(shape: [2, 3, 3, 4], using: &rng)
         let (out, _) = try reluForward(x)
         check(out.shape == x.shape, "reluForward kept shape \(x.shape)? It returned \(out.shape).", in: .relu1)
@@ -46,7 +46,7 @@ struct ReLU2Tests {
 
     @Test("matches the numeric gradient on seeded random inputs")
     func gradientCheck() throws {
-        var rng = SeededGenerator(seed: 231)
+        var rng = SeededGenerator(inputSeed: 231)
         // Entries closer than h = 1e-5 to the kink at 0 would make the numeric gradient
         // meaningless there; with 60 normal draws, none falls that close for this seed.
         let x = Tensor.randomNormal(shape: [6, 10], using: &rng)

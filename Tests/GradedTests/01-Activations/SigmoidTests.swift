@@ -37,7 +37,7 @@ struct Sigmoid1Tests {
 
     @Test("keeps the shape and caches the output")
     func cachesOutput() throws {
-        var rng = SeededGenerator(seed: 11)
+        var rng = SeededGenerator(inputSeed: 11)
         let x = Tensor.randomNormal(shape: [2, 3, 2, 2], using: &rng)
         let (out, cache) = try sigmoidForward(x)
         check(out.shape == x.shape, "sigmoidForward should keep shape \(x.shape), returned \(out.shape).", in: .sigmoid1)
@@ -60,7 +60,7 @@ struct Sigmoid2Tests {
 
     @Test("matches the numeric gradient on seeded random inputs")
     func gradientCheck() throws {
-        var rng = SeededGenerator(seed: 12)
+        var rng = SeededGenerator(inputSeed: 12)
         let x = Tensor.randomNormal(shape: [4, 5], standardDeviation: 2, using: &rng)
         let dout = Tensor.randomNormal(shape: [4, 5], using: &rng)
         // The cache is built from the formula here, so this grades the backward pass alone.

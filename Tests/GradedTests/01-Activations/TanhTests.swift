@@ -31,7 +31,7 @@ struct Tanh1Tests {
 
     @Test("is odd, keeps the shape and caches the output")
     func cachesOutput() throws {
-        var rng = SeededGenerator(seed: 21)
+        var rng = SeededGenerator(inputSeed: 21)
         let x = Tensor.randomNormal(shape: [3, 4], using: &rng)
         let (out, cache) = try tanhForward(x)
         check(out.shape == x.shape, "tanhForward should keep shape \(x.shape), returned \(out.shape).", in: .tanh1)
@@ -52,7 +52,7 @@ struct Tanh2Tests {
 
     @Test("matches the numeric gradient on seeded random inputs")
     func gradientCheck() throws {
-        var rng = SeededGenerator(seed: 22)
+        var rng = SeededGenerator(inputSeed: 22)
         let x = Tensor.randomNormal(shape: [4, 5], using: &rng)
         let dout = Tensor.randomNormal(shape: [4, 5], using: &rng)
         let dx = try tanhBackward(dout, cache: TanhCache(out: tanh(x)))

@@ -39,7 +39,7 @@ struct Dense1Tests {
 
     @Test("adds the bias to every row: with zero weights every output row is the bias")
     func biasBroadcasts() throws {
-        var rng = SeededGenerator(seed: 2)
+        var rng = SeededGenerator(inputSeed: 2)
         let x = Tensor.randomNormal(shape: [4, 3], using: &rng)
         let bias = Tensor([0.25, -2, 7])
         let (out, _) = try denseForward(x, weight: Tensor(zeros: [3, 3]), bias: bias)
@@ -50,7 +50,7 @@ struct Dense1Tests {
 
     @Test("agrees with the per-unit sum of the notes, z_m = Σ_d x_d·w_dm + b_m, on seeded data")
     func matchesLoopDefinition() throws {
-        var rng = SeededGenerator(seed: 22)
+        var rng = SeededGenerator(inputSeed: 22)
         let x = Tensor.randomNormal(shape: [5, 4], using: &rng)
         let w = Tensor.randomNormal(shape: [4, 3], using: &rng)
         let b = Tensor.randomNormal(shape: [3], using: &rng)
@@ -96,7 +96,7 @@ struct Dense2Tests {
 
     @Test("matches the numeric gradients for x, W and b on seeded inputs")
     func gradientCheck() throws {
-        var rng = SeededGenerator(seed: 231)
+        var rng = SeededGenerator(inputSeed: 231)
         let x = Tensor.randomNormal(shape: [4, 5], using: &rng)
         let w = Tensor.randomNormal(shape: [5, 3], using: &rng)
         let b = Tensor.randomNormal(shape: [3], using: &rng)

@@ -32,7 +32,7 @@ struct SigmoidBCE1Tests {
 
     @Test("matches the numeric gradient on seeded random logits")
     func gradientCheck() throws {
-        var rng = SeededGenerator(seed: 321)
+        var rng = SeededGenerator(inputSeed: 321)
         let logits = Tensor.randomNormal(shape: [8, 1], standardDeviation: 3, using: &rng)
         let targets = Tensor(shape: [8, 1]) { _ in rng.nextBernoulli(0.5) ? 1 : 0 }
         let (_, dlogits) = try sigmoidBinaryCrossEntropy(logits, targets: targets)

@@ -23,7 +23,7 @@ struct L2Penalty1Tests {
 
     @Test("matches the numeric gradient for each tensor")
     func gradientCheck() throws {
-        var rng = SeededGenerator(seed: 341)
+        var rng = SeededGenerator(inputSeed: 341)
         let a = Tensor.randomNormal(shape: [3, 4], using: &rng)
         let b = Tensor.randomNormal(shape: [2, 2, 3], using: &rng)
         let (_, gradients) = try l2Penalty([a, b], strength: 0.3)

@@ -25,7 +25,7 @@ struct MeanSquaredError1Tests {
 
     @Test("matches the numeric gradient on seeded random [4, 3] predictions")
     func gradientCheck() throws {
-        var rng = SeededGenerator(seed: 331)
+        var rng = SeededGenerator(inputSeed: 331)
         let p = Tensor.randomNormal(shape: [4, 3], using: &rng)
         let t = Tensor.randomNormal(shape: [4, 3], using: &rng)
         let (_, dp) = try meanSquaredError(p, targets: t)

@@ -31,7 +31,7 @@ struct Softmax1Tests {
 
     @Test("rows sum to 1 and a constant added to a row changes nothing")
     func properties() throws {
-        var rng = SeededGenerator(seed: 301)
+        var rng = SeededGenerator(inputSeed: 301)
         let z = Tensor.randomNormal(shape: [6, 10], standardDeviation: 3, using: &rng)
         let p = try softmax(z)
         check(p.shape == [6, 10], "softmax should keep the shape [6, 10], returned \(p.shape).", in: .softmax1)
@@ -85,7 +85,7 @@ struct Softmax2Tests {
 
     @Test("matches the numeric gradient on seeded random logits")
     func gradientCheck() throws {
-        var rng = SeededGenerator(seed: 305)
+        var rng = SeededGenerator(inputSeed: 305)
         let z = Tensor.randomNormal(shape: [3, 4], using: &rng)
         let dout = Tensor.randomNormal(shape: [3, 4], using: &rng)
         let dz = try softmaxBackward(dout, probabilities: SoftmaxReference.softmax(z))
@@ -96,7 +96,7 @@ struct Softmax2Tests {
     @Test("chained after cross-entropy's gradient −y/ŷ, gives the fused gradient ŷ − y")
     func fused() throws {
         // ∂H/∂ŷ_k = −y_k/ŷ_k; then Σ_j dout_j ŷ_j = −Σ y_j = −1 and dz = ŷ ⊙ (−y/ŷ + 1) = ŷ − y.
-        var rng = SeededGenerator(seed: 306)
+        var rng = SeededGenerator(inputSeed: 306)
         let p = SoftmaxReference.softmax(Tensor.randomNormal(shape: [2, 5], using: &rng))
         let y = try Tensor([[0, 0, 1, 0, 0], [1, 0, 0, 0, 0]])
         let dz = try softmaxBackward(try -y / p, probabilities: p)

@@ -10,13 +10,13 @@ extension Exercise {
 struct Minibatch1Tests {
     @Test("cuts one seeded permutation of 0..<10 into batches of 4, 4 and 2")
     func batches() throws {
-        var rng = SeededGenerator(seed: 511)
+        var rng = SeededGenerator(inputSeed: 511)
         let batches = try minibatchIndices(count: 10, batchSize: 4, using: &rng)
         check(batches.map(\.count) == [4, 4, 2], "batch sizes for 10 examples in batches of 4: expected [4, 4, 2], got \(batches.map(\.count)).",
               in: .minibatch1)
         check(batches.flatMap { $0 }.sorted() == Array(0..<10), "every index 0..<10 exactly once; got \(batches).", in: .minibatch1)
         // The convention: one call to permutation(count), cut in order.
-        var reference = SeededGenerator(seed: 511)
+        var reference = SeededGenerator(inputSeed: 511)
         let order = reference.permutation(10)
         check(batches.flatMap { $0 } == order, "the batches, joined, should be generator.permutation(10) = \(order); got \(batches).",
               in: .minibatch1)
@@ -26,7 +26,7 @@ struct Minibatch1Tests {
 
     @Test("handles a batch size that divides the count, one larger than it, and no examples")
     func edges() throws {
-        var rng = SeededGenerator(seed: 512)
+        var rng = SeededGenerator(inputSeed: 512)
         let even = try minibatchIndices(count: 6, batchSize: 3, using: &rng)
         check(even.map(\.count) == [3, 3], "6 examples in batches of 3: expected sizes [3, 3], got \(even.map(\.count)).", in: .minibatch1)
         let whole = try minibatchIndices(count: 5, batchSize: 8, using: &rng)
@@ -43,7 +43,7 @@ struct Minibatch1Tests {
         // The 15 grid points of the MSE exercise, y = 2x₁ − 3x₂ + 0.5, batches of 4, η = 0.1, 60 epochs.
         // Noise-free data: every batch's gradient vanishes at the true weights, so SGD converges to them
         // exactly (numpy, with its own shuffles: error 6e−12). The update is written out here.
-        var rng = SeededGenerator(seed: 514)
+        var rng = SeededGenerator(inputSeed: 514)
         let x = try Tensor(LinearRegressionExample.inputs)
         let y = try Tensor(LinearRegressionExample.targets)
         var w = Tensor(zeros: [2, 1])
@@ -64,7 +64,7 @@ struct Minibatch1Tests {
 
     @Test("rejects a batch size below 1")
     func rejects() throws {
-        var rng = SeededGenerator(seed: 513)
+        var rng = SeededGenerator(inputSeed: 513)
         try checkThrowsShapeError("minibatchIndices with batchSize 0", in: .minibatch1) {
             _ = try minibatchIndices(count: 10, batchSize: 0, using: &rng)
         }

@@ -20,7 +20,7 @@ struct SGD1Tests {
     @Test("shrinks θ by (1 − η) per step on the bowl ½‖θ‖²")
     func bowl() throws {
         // ∇½‖θ‖² = θ, so each step multiplies θ by 1 − η = 0.9; after 10 steps by 0.9¹⁰.
-        var rng = SeededGenerator(seed: 501)
+        var rng = SeededGenerator(inputSeed: 501)
         let start = Tensor.randomNormal(shape: [2, 3], using: &rng)
         var theta = start
         for _ in 0..<10 { theta = try sgdStep(theta, gradient: theta, learningRate: 0.1) }

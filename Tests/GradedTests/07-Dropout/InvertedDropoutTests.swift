@@ -30,7 +30,7 @@ struct Dropout1Tests {
 
     @Test("is the identity in inference mode, draws nothing and caches ones with scale 1")
     func inferenceIsIdentity() throws {
-        var rng = SeededGenerator(seed: 5)
+        var rng = SeededGenerator(inputSeed: 5)
         let x = Tensor.randomNormal(shape: [3, 4], using: &rng)
         let before = rng
         let (out, cache) = try dropoutForward(x, keepProbability: 0.5, mode: .inference, using: &rng)
@@ -46,10 +46,10 @@ struct Dropout1Tests {
     func drawOrder() throws {
         // The workbook pins the draw so a seed reproduces a training run on every machine:
         // the notes' `np.random.rand(...) < keep_prob`, element by element.
-        var reference = SeededGenerator(seed: 77)
+        var reference = SeededGenerator(inputSeed: 77)
         let expectedMask = Tensor(shape: [4, 5]) { _ in reference.nextUniform() < 0.6 ? 1 : 0 }
         let x = Tensor(shape: [4, 5]) { Double($0) - 7.5 }
-        var rng = SeededGenerator(seed: 77)
+        var rng = SeededGenerator(inputSeed: 77)
         let (out, cache) = try dropoutForward(x, keepProbability: 0.6, mode: .training, using: &rng)
         check(cache.mask, equals: expectedMask, "the mask drawn with seed 77", in: .dropout1)
         check(rng == reference, "dropoutForward should make exactly one uniform draw per element.", in: .dropout1)
@@ -59,7 +59,7 @@ struct Dropout1Tests {
 
     @Test("keeps a fraction ≈ keepProbability and preserves the expectation, E[out] = x")
     func expectation() throws {
-        var rng = SeededGenerator(seed: 2024)
+        var rng = SeededGenerator(inputSeed: 2024)
         let x = try Tensor([[1, -2, 3], [0.5, 4, -1]])
         let draws = 2000, keep = 0.8
         var sum = Tensor(zeros: x.shape)
@@ -81,7 +81,7 @@ struct Dropout1Tests {
 
     @Test("keepProbability = 1 keeps everything; values outside (0, 1] throw InvalidKeepProbability")
     func keepProbabilityRange() throws {
-        var rng = SeededGenerator(seed: 1)
+        var rng = SeededGenerator(inputSeed: 1)
         let x = Tensor([1, 2, 3, 4])
         let (out, _) = try dropoutForward(x, keepProbability: 1, mode: .training, using: &rng)
         check(out, equals: x, "dropout with keepProbability 1 (keep every unit, scale 1)", in: .dropout1)
@@ -112,7 +112,7 @@ struct Dropout2Tests {
 
     @Test("matches the numeric gradient of x ⊙ mask / keepProbability")
     func gradientCheck() throws {
-        var rng = SeededGenerator(seed: 231)
+        var rng = SeededGenerator(inputSeed: 231)
         let x = Tensor.randomNormal(shape: [4, 6], using: &rng)
         let dout = Tensor.randomNormal(shape: [4, 6], using: &rng)
         let mask = Tensor(shape: [4, 6]) { _ in rng.nextUniform() < 0.7 ? 1 : 0 }

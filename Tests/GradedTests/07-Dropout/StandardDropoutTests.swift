@@ -20,7 +20,7 @@ struct Dropout3Tests {
 
     @Test("inference multiplies by alpha, the expected training output E[y] = alpha·h(a)")
     func inferenceScales() throws {
-        var rng = SeededGenerator(seed: 9)
+        var rng = SeededGenerator(inputSeed: 9)
         let x = try Tensor([[1, -2, 3], [0.5, 4, -1]])
         let before = rng
         let (test, cache) = try standardDropoutForward(x, keepProbability: 0.8, mode: .inference, using: &rng)
@@ -39,7 +39,7 @@ struct Dropout3Tests {
 
     @Test("pushing alpha into the next layer's weights gives the same test-time output (notes 001)")
     func foldingIntoWeights() throws {
-        var rng = SeededGenerator(seed: 10)
+        var rng = SeededGenerator(inputSeed: 10)
         let h = Tensor.randomNormal(shape: [4, 5], using: &rng)   // the dropout layer's input h(a)
         let w = Tensor.randomNormal(shape: [5, 3], using: &rng)   // the next layer's weights
         let b = Tensor.randomNormal(shape: [3], using: &rng)
@@ -58,7 +58,7 @@ struct Dropout3Tests {
     @Test("refuses a keep probability outside (0, 1]")
     func keepProbabilityRange() throws {
         let x = Tensor([1, 2])
-        var rng = SeededGenerator(seed: 1)
+        var rng = SeededGenerator(inputSeed: 1)
         for bad in [0, 1.25, -1] {
             try checkThrows(InvalidKeepProbability.self, "standardDropoutForward(keepProbability: \(bad), mask:)", in: .dropout3) {
                 _ = try standardDropoutForward(x, keepProbability: bad, mask: Tensor([1, 1]), mode: .inference)

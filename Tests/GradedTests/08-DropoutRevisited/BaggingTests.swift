@@ -31,7 +31,7 @@ enum BaggingFixtures {
 
     /// A seeded affine head `h · W + b` with 4 units in and 3 classes out, and a batch h `[3, 4]`.
     static func affine(seed: UInt64) -> (h: Tensor, w: Tensor, b: Tensor) {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SeededGenerator(inputSeed: seed)
         return (Tensor.randomNormal(shape: [3, 4], using: &rng), Tensor.randomNormal(shape: [4, 3], using: &rng),
                 Tensor.randomNormal(shape: [3], using: &rng))
     }
@@ -142,7 +142,7 @@ struct Bagging2Tests {
         // sampled σ(sum(h ⊙ m)) for h = [2, 4], keep 0.5, lands within 5 standard errors
         // (σ values lie in [0, 1], so the standard error is at most 0.5/√4000 ≈ 0.0079) of the
         // bagged 0.8401, and far from the weight-scaled 0.9526.
-        var rng = SeededGenerator(seed: 21)
+        var rng = SeededGenerator(inputSeed: 21)
         let h = try Tensor([[2, 4]])
         var total = 0.0
         for _ in 0..<4000 {

@@ -63,7 +63,7 @@ struct DropConnect1Tests {
     @Test("is the plain affine layer at inference, and draws nothing")
     func inference() throws {
         let e = DropConnectExample.self
-        var rng = SeededGenerator(seed: 11)
+        var rng = SeededGenerator(inputSeed: 11)
         let before = rng
         let (out, cache) = try dropConnectForward(try Tensor(e.x), weight: try Tensor(e.w), bias: Tensor(e.b),
                                                   keepProbability: 0.3, mode: .inference, using: &rng)
@@ -79,7 +79,7 @@ struct DropConnect1Tests {
 
     @Test("draws one uniform per weight in row-major order, keeping draws below keepProbability")
     func drawOrder() throws {
-        var rng = SeededGenerator(seed: 2024)
+        var rng = SeededGenerator(inputSeed: 2024)
         let x = Tensor.randomNormal(shape: [3, 4], using: &rng)
         let w = Tensor.randomNormal(shape: [4, 5], using: &rng)
         let b = Tensor.randomNormal(shape: [5], using: &rng)
@@ -98,7 +98,7 @@ struct DropConnect1Tests {
     func rowsAreDropout() throws {
         // Row i of w holds every weight leaving input i. Dropping the whole row is dropping
         // input i: x · ((M ⊙ w)/p) = ((x ⊙ r)/p) · w when M's rows are the unit mask r.
-        var rng = SeededGenerator(seed: 12)
+        var rng = SeededGenerator(inputSeed: 12)
         let x = Tensor.randomNormal(shape: [3, 4], using: &rng)
         let w = Tensor.randomNormal(shape: [4, 2], using: &rng)
         let b = Tensor.randomNormal(shape: [2], using: &rng)
@@ -112,7 +112,7 @@ struct DropConnect1Tests {
 
     @Test("keeps about keepProbability of the weights, and the expected output is x · w + b")
     func expectation() throws {
-        var rng = SeededGenerator(seed: 99)
+        var rng = SeededGenerator(inputSeed: 99)
         // Kept fraction over 2,000 weights with keep 0.75: standard deviation
         // sqrt(0.75 · 0.25 / 2000) ≈ 0.0097, so 0.05 is a five-sigma bound.
         let big = Tensor.randomNormal(shape: [40, 50], using: &rng)
@@ -148,7 +148,7 @@ struct DropConnect1Tests {
     @Test("rejects a keep probability outside (0, 1] and mismatched shapes")
     func rejectsBadArguments() throws {
         let e = DropConnectExample.self
-        var rng = SeededGenerator(seed: 3)
+        var rng = SeededGenerator(inputSeed: 3)
         for keep in [0.0, -0.5, 1.5] {
             try checkThrows(ArgumentError.self, "dropConnectForward with keepProbability \(keep)", in: .dropConnect1) {
                 _ = try dropConnectForward(try Tensor(e.x), weight: try Tensor(e.w), bias: Tensor(e.b),
@@ -180,7 +180,7 @@ struct DropConnect2Tests {
 
     @Test("matches the numeric gradients for x, w and b", arguments: [0.5, 0.8, 1.0])
     func gradientCheck(keepProbability: Double) throws {
-        var rng = SeededGenerator(seed: 7)
+        var rng = SeededGenerator(inputSeed: 7)
         let x = Tensor.randomNormal(shape: [3, 4], using: &rng)
         let w = Tensor.randomNormal(shape: [4, 5], using: &rng)
         let b = Tensor.randomNormal(shape: [5], using: &rng)

@@ -69,7 +69,7 @@ struct BatchNorm1Tests {
 
     @Test("gamma = sqrt(variance + epsilon) and beta = mean give back the input (notes 002)")
     func identity() throws {
-        var rng = SeededGenerator(seed: 42)
+        var rng = SeededGenerator(inputSeed: 42)
         let x = try Tensor.randomNormal(shape: [6, 3], using: &rng) * Tensor([1, 4, 0.5]) + Tensor([2, -3, 10])
         // The statistics are computed independently here, with the core's reductions.
         let mean = try x.mean(alongAxis: 0), variance = try x.variance(alongAxes: [0])
@@ -80,7 +80,7 @@ struct BatchNorm1Tests {
 
     @Test("per feature, the output has mean beta and standard deviation gamma (up to epsilon)")
     func meanAndStandardDeviation() throws {
-        var rng = SeededGenerator(seed: 7)
+        var rng = SeededGenerator(inputSeed: 7)
         let x = try Tensor.randomNormal(shape: [50, 3], using: &rng) * Tensor([5, 0.3, 2]) + Tensor([-4, 1, 100])
         let gamma = Tensor([2, 0.5, 3]), beta = Tensor([1, -1, 0])
         let (out, _) = try batchNormForward(x, gamma: gamma, beta: beta)
@@ -155,7 +155,7 @@ struct BatchNorm2Tests {
 
     @Test("matches the numeric gradients for x, gamma and beta on seeded inputs")
     func gradientCheck() throws {
-        var rng = SeededGenerator(seed: 231)
+        var rng = SeededGenerator(inputSeed: 231)
         let x = try Tensor.randomNormal(shape: [5, 4], using: &rng) * 2 + Tensor([0, 1, -1, 3])
         let gamma = Tensor.randomNormal(shape: [4], using: &rng)
         let beta = Tensor.randomNormal(shape: [4], using: &rng)
@@ -176,7 +176,7 @@ struct BatchNorm2Tests {
 
     @Test("dx sums to zero over the batch: shifting a feature by a constant does not change the output")
     func dxSumsToZero() throws {
-        var rng = SeededGenerator(seed: 8)
+        var rng = SeededGenerator(inputSeed: 8)
         let dout = Tensor.randomNormal(shape: [4, 2], using: &rng)
         let (dx, _, _) = try batchNormBackward(dout, cache: try BatchNorm2Tests.exampleCache())
         // x + c·1 along a feature leaves xHat unchanged, so Σ_n dx[n, j] = 0 (up to rounding, here ~1e-16).

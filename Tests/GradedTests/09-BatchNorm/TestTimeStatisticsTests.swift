@@ -22,7 +22,7 @@ struct BatchNorm3Tests {
 
     @Test("the factor B/(B−1) makes the variance unbiased: batches of 4 from N(3, 2²) estimate 4, not 3")
     func populationIsUnbiased() throws {
-        var rng = SeededGenerator(seed: 1001)
+        var rng = SeededGenerator(inputSeed: 1001)
         var means: [Tensor] = [], variances: [Tensor] = []
         for _ in 0..<400 {
             let batch = Tensor.randomNormal(shape: [4, 25], mean: 3, standardDeviation: 2, using: &rng)

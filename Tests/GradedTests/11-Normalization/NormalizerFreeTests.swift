@@ -34,7 +34,7 @@ struct WeightStandardization1Tests {
 
     @Test("gives every kernel mean 0 and a sum of squares of 1 (variance 1/fanIn)")
     func zeroMeanUnitNorm() throws {
-        var rng = SeededGenerator(seed: 41)
+        var rng = SeededGenerator(inputSeed: 41)
         let weight = Tensor.randomNormal(shape: [3, 3, 2, 4], mean: 0.7, standardDeviation: 5, using: &rng)
         let (out, _) = try weightStandardizationForward(weight, gain: Tensor([1, 1, 1, 1]), epsilon: 0)
         let sums = try out.sum(alongAxes: [0, 1, 2])
@@ -48,7 +48,7 @@ struct WeightStandardization1Tests {
         // y = x·Ŵ with x ~ N(0, 1) entries: Var(y_o) = Σ_i Ŵ_io² = 1 exactly, so the sample
         // variance over 2000 rows is 1 up to sampling error (relative sd √(2/2000) ≈ 3%; we
         // allow 15%). The raw weights (mean 0.5, sd 3, fan-in 64) would give Var ≈ 64·9.25 ≈ 592.
-        var rng = SeededGenerator(seed: 42)
+        var rng = SeededGenerator(inputSeed: 42)
         let x = Tensor.randomNormal(shape: [2000, 64], using: &rng)
         let weight = Tensor.randomNormal(shape: [64, 8], mean: 0.5, standardDeviation: 3, using: &rng)
         let (standardized, _) = try weightStandardizationForward(weight, gain: Tensor(repeating: 1, shape: [8]), epsilon: 0)
@@ -63,7 +63,7 @@ struct WeightStandardization1Tests {
 struct WeightStandardization2Tests {
     @Test("matches the numeric gradients of the weight and the gain", arguments: [[3, 3, 2, 3], [5, 4]])
     func gradientCheck(_ shape: [Int]) throws {
-        var rng = SeededGenerator(seed: 43)
+        var rng = SeededGenerator(inputSeed: 43)
         let units = shape[shape.count - 1]
         let weight = Tensor.randomNormal(shape: shape, mean: 0.3, standardDeviation: 2, using: &rng)
         let gain = Tensor.randomNormal(shape: [units], mean: 1, standardDeviation: 0.5, using: &rng)
@@ -80,7 +80,7 @@ struct WeightStandardization2Tests {
     func invariantDirections() throws {
         // Ŵ does not change when a kernel is shifted (W + c) or scaled (a·W, ε = 0), so dW must
         // be orthogonal to both directions: Σ dW = 0 and Σ dW·W = 0 per unit, for any dout.
-        var rng = SeededGenerator(seed: 44)
+        var rng = SeededGenerator(inputSeed: 44)
         let weight = Tensor.randomNormal(shape: [6, 3], mean: 1, standardDeviation: 2, using: &rng)
         let (_, cache) = try weightStandardizationForward(weight, gain: Tensor([1, 2, 3]), epsilon: 0)
         let (dweight, _) = try weightStandardizationBackward(Tensor.randomNormal(shape: [6, 3], using: &rng), cache: cache)
@@ -120,7 +120,7 @@ struct AdaptiveGradientClipping1Tests {
 
     @Test("keeps directions, and leaves every unit's ratio at most λ")
     func bounds() throws {
-        var rng = SeededGenerator(seed: 45)
+        var rng = SeededGenerator(inputSeed: 45)
         let weight = Tensor.randomNormal(shape: [3, 3, 2, 5], standardDeviation: 0.1, using: &rng)
         let gradient = Tensor.randomNormal(shape: [3, 3, 2, 5], standardDeviation: 0.02, using: &rng)
         let clipped = try adaptiveGradientClipping(gradient, weight: weight, clipping: 0.1)

@@ -36,7 +36,7 @@ enum NormFixtures {
         forward: (Tensor, Tensor, Tensor) throws -> Tensor,
         backward: (Tensor, Tensor, Tensor, Tensor) throws -> (dx: Tensor, dgamma: Tensor, dbeta: Tensor)
     ) throws {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SeededGenerator(inputSeed: seed)
         let c = shape[3]
         // A non-zero mean and a non-unit scale, so that centring and scaling both matter.
         let x = Tensor.randomNormal(shape: shape, mean: 1.5, standardDeviation: 2, using: &rng)
@@ -68,7 +68,7 @@ struct SpatialBN1Tests {
 
     @Test("gives every channel mean β and standard deviation γ (notes 001)")
     func meanBetaStdGamma() throws {
-        var rng = SeededGenerator(seed: 21)
+        var rng = SeededGenerator(inputSeed: 21)
         let x = Tensor.randomNormal(shape: [4, 3, 3, 3], mean: 5, standardDeviation: 3, using: &rng)
         let gamma = Tensor([0.5, 2, 3]), beta = Tensor([-1, 0, 4])
         let (out, _) = try spatialBatchNormForward(x, gamma: gamma, beta: beta)
@@ -82,7 +82,7 @@ struct SpatialBN1Tests {
     @Test("gives back its input when γ = √(σ² + ε) and β = μ (notes 002)")
     func identity() throws {
         // The mean and variance are computed here, independently, per channel over (n, h, w).
-        var rng = SeededGenerator(seed: 22)
+        var rng = SeededGenerator(inputSeed: 22)
         let x = Tensor.randomNormal(shape: [3, 2, 4, 2], mean: -2, standardDeviation: 4, using: &rng)
         let mu = try x.mean(alongAxes: [0, 1, 2])
         let sigma2 = try x.variance(alongAxes: [0, 1, 2])
@@ -113,7 +113,7 @@ struct SpatialBN2Tests {
 
     @Test("treats each image on its own: one image alone gives its row of the batch's output")
     func independentOfTheBatch() throws {
-        var rng = SeededGenerator(seed: 23)
+        var rng = SeededGenerator(inputSeed: 23)
         let x = Tensor.randomNormal(shape: [3, 2, 2, 2], using: &rng)
         let (gamma, beta, mean, variance) = (Tensor([1.5, 0.5]), Tensor([0, 1]), Tensor([0.2, -0.3]), Tensor([2, 0.5]))
         let all = try spatialBatchNormInference(x, gamma: gamma, beta: beta, mean: mean, variance: variance)
@@ -144,7 +144,7 @@ struct SpatialBN3Tests {
     @Test("passes no gradient for a constant upstream gradient: shifting all outputs is undone by the mean")
     func constantUpstream() throws {
         // dx̂ is constant per channel, so dx̂ − mean(dx̂) = 0, and mean(dx̂·x̂) = c·mean(x̂) = 0.
-        var rng = SeededGenerator(seed: 25)
+        var rng = SeededGenerator(inputSeed: 25)
         let (_, cache) = try spatialBatchNormForward(Tensor.randomNormal(shape: [2, 2, 3, 2], using: &rng), gamma: Tensor([1, 3]), beta: Tensor([0, 0]))
         let (dx, _, _) = try spatialBatchNormBackward(Tensor(repeating: 0.7, shape: [2, 2, 3, 2]), cache: cache)
         check(dx, equals: Tensor(zeros: [2, 2, 3, 2]), "dx for dout = 0.7 everywhere", in: .spatialBatchNorm3,

@@ -45,7 +45,7 @@ fileprivate func randomParameters(d: Int, h: Int, m: Int, projection: Bool, usin
 struct Residual1Tests {
     @Test("with F's last layer zeroed (gamma2 = beta2 = 0) the block is relu(x)")
     func zeroedResidualIsRelu() throws {
-        var rng = SeededGenerator(seed: 12)
+        var rng = SeededGenerator(inputSeed: 12)
         var p = randomParameters(d: 4, h: 5, m: 4, projection: false, using: &rng)
         p.gamma2 = Tensor(zeros: [4])
         p.beta2 = Tensor(zeros: [4])
@@ -64,7 +64,7 @@ struct Residual1Tests {
 
     @Test("computes relu(x + BN(dense(relu(BN(dense(x)))))) on seeded inputs, identity and projection shortcuts")
     func matchesReference() throws {
-        var rng = SeededGenerator(seed: 34)
+        var rng = SeededGenerator(inputSeed: 34)
         for (d, m) in [(4, 4), (4, 3)] {
             let p = randomParameters(d: d, h: 5, m: m, projection: d != m, using: &rng)
             let x = Tensor.randomNormal(shape: [6, d], using: &rng)
@@ -81,7 +81,7 @@ struct Residual1Tests {
 
     @Test("rejects different widths without a projection, and a projection of the wrong shape")
     func rejectsShapes() throws {
-        var rng = SeededGenerator(seed: 5)
+        var rng = SeededGenerator(inputSeed: 5)
         let x = Tensor.randomNormal(shape: [4, 3], using: &rng)
         let p = randomParameters(d: 3, h: 4, m: 2, projection: false, using: &rng)
         try checkThrowsShapeError("residualBlockForward with D = 3, M = 2 and no projection", in: .residual1) {
@@ -99,7 +99,7 @@ struct Residual1Tests {
 struct Residual2Tests {
     @Test("the skip carries the gradient straight to dx: with F zeroed, dx = dout ⊙ 1[x > 0] and F's weights get none")
     func skipCarriesGradient() throws {
-        var rng = SeededGenerator(seed: 21)
+        var rng = SeededGenerator(inputSeed: 21)
         var p = randomParameters(d: 4, h: 5, m: 4, projection: false, using: &rng)
         p.gamma2 = Tensor(zeros: [4]); p.beta2 = Tensor(zeros: [4])
         let x = Tensor.randomNormal(shape: [6, 4], using: &rng)
@@ -118,7 +118,7 @@ struct Residual2Tests {
 
     @Test("matches the numeric gradients of the whole block (identity and projection shortcuts)")
     func gradientCheck() throws {
-        var rng = SeededGenerator(seed: 231)
+        var rng = SeededGenerator(inputSeed: 231)
         for (d, m) in [(3, 3), (3, 2)] {
             let p = randomParameters(d: d, h: 4, m: m, projection: d != m, using: &rng)
             let x = Tensor.randomNormal(shape: [5, d], using: &rng)
@@ -161,7 +161,7 @@ struct Residual2Tests {
 
     @Test("rejects an upstream gradient that is not [N, M]")
     func rejectsShapes() throws {
-        var rng = SeededGenerator(seed: 6)
+        var rng = SeededGenerator(inputSeed: 6)
         let p = randomParameters(d: 3, h: 4, m: 3, projection: false, using: &rng)
         let (_, cache) = try referenceResidualBlock(Tensor.randomNormal(shape: [5, 3], using: &rng), p)
         try checkThrowsShapeError("residualBlockBackward with dout [5, 2] for out [5, 3]", in: .residual2) {

@@ -54,7 +54,7 @@ struct Ensemble3Tests {
 
     @Test("across independent runs it breaks: a network and its permuted twin average to a different function")
     func independentRuns() throws {
-        var rng = SeededGenerator(seed: 41)
+        var rng = SeededGenerator(inputSeed: 41)
         let a = [Tensor.randomNormal(shape: [3, 4], using: &rng), Tensor.randomNormal(shape: [4], using: &rng),
                  Tensor.randomNormal(shape: [4, 2], using: &rng), Tensor.randomNormal(shape: [2], using: &rng)]
         let b = try EnsembleTinyNetwork.permuted(a, [2, 0, 3, 1])

@@ -57,7 +57,7 @@ struct Ensemble1Tests {
 
     @Test("cross-entropy of the average ≤ mean cross-entropy of the members (Jensen), seeded", arguments: [1, 2, 3])
     func convexityProperty(seed: Int) throws {
-        var rng = SeededGenerator(seed: UInt64(seed))
+        var rng = SeededGenerator(inputSeed: UInt64(seed))
         let members = try (0..<5).map { _ in try EnsembleFixtures.randomProbabilities(6, 4, spread: 2, using: &rng) }
         let labels = (0..<6).map { _ in Int(rng.next() % 4) }
         let ensembleLoss = EnsembleFixtures.crossEntropy(try averagePredictions(members), labels)
@@ -107,7 +107,7 @@ struct Ensemble2Tests {
 
     @Test("agrees with each member's argmax for a single member, seeded")
     func singleMember() throws {
-        var rng = SeededGenerator(seed: 17)
+        var rng = SeededGenerator(inputSeed: 17)
         let p = try EnsembleFixtures.randomProbabilities(8, 5, spread: 1, using: &rng)
         let votes = try majorityVote([p])
         let argmax = try p.argmaxRows()

