@@ -44,6 +44,33 @@ public enum StubRegions {
         return lines.joined(separator: "\n")
     }
 
+    /// `text` with every region `id` replaced, in order, by the matching element of `bodies`; `nil`
+    /// when the file does not have exactly `bodies.count` regions named `id`. An exercise may have
+    /// several regions (a forward pass and its helper, three functions of one experiment), and
+    /// resetting it must restore them all.
+    public static func replacingAll(_ id: String, in text: String, with bodies: [[String]]) -> String? {
+        var lines = text.components(separatedBy: "\n")
+        var starts: [Int] = []
+        var ends: [Int] = []
+        var open: Int?
+        for (index, line) in lines.enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if let found = marker("START", trimmed) {
+                open = found == id ? index : nil
+            } else if marker("END", trimmed) == id, let start = open {
+                starts.append(start)
+                ends.append(index)
+                open = nil
+            }
+        }
+        guard starts.count == bodies.count else { return nil }
+        // Replace from the last region to the first, so earlier line numbers stay valid.
+        for k in stride(from: starts.count - 1, through: 0, by: -1) {
+            lines.replaceSubrange((starts[k] + 1)..<ends[k], with: bodies[k])
+        }
+        return lines.joined(separator: "\n")
+    }
+
     /// The file with every region's body removed (markers kept): what must be identical between a
     /// stub and its solution.
     public static func skeleton(of text: String) -> String {

@@ -130,6 +130,145 @@ struct StubRegionTests {
     }
 }
 
+extension StubRegionTests {
+    /// A scratch workbook whose Exercises/ holds the reference solutions (every region solved) and
+    /// whose pristine copy is the package's stubs, as a release ships them.
+    static func solvedWorkspace() throws -> Workspace {
+        let root = try Fixtures.scratchFolder("reset")
+        let package = Workspace(root: Fixtures.packageRoot)
+        try FileTree.write("// swift-tools-version: 6.1\n", to: root.appendingPathComponent("Package.swift"))
+        try FileTree.copy(package.testsRoot, to: root.appendingPathComponent("Tests/GradedTests"))
+        try FileTree.copy(package.solutions, to: root.appendingPathComponent("Exercises"))
+        try FileTree.copy(package.exercises, to: root.appendingPathComponent(".workbook/pristine"))
+        // The guides come from Exercises/ (the curriculum's order reads them).
+        for guide in try FileTree.files(under: package.exercises) where guide.hasSuffix(".md") {
+            try FileTree.copy(package.exercises.appendingPathComponent(guide), to: root.appendingPathComponent("Exercises/\(guide)"))
+        }
+        return Workspace(root: root)
+    }
+
+    /// The exercises of the package with more than one START/END region in their file.
+    static func multiRegionExercises(_ workspace: Workspace) throws -> [ExerciseInfo] {
+        try workspace.curriculum(includeHidden: false).exercises.filter { exercise in
+            let text = try String(contentsOf: workspace.pristine.appendingPathComponent(exercise.path), encoding: .utf8)
+            return StubRegions.regions(in: text).filter { $0.id == exercise.id }.count > 1
+        }
+    }
+
+    @Test("reset restores every region of an exercise with several (Dropout1, Architecture3, …), and only those",
+          .enabled(if: Fixtures.hasSolutions, "needs Solutions/ to make solved regions"))
+    func resetEveryRegion() throws {
+        let workspace = try Self.solvedWorkspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        let multi = try Self.multiRegionExercises(workspace)
+        // The ten of issue 9 at the time of writing; at least Dropout1 (the case the issue tried).
+        #expect(multi.contains { $0.id == "Dropout1" } && multi.count >= 10, "\(multi.map(\.id))")
+        for exercise in multi {
+            let file = workspace.exercises.appendingPathComponent(exercise.path)
+            let before = StubRegions.regions(in: try String(contentsOf: file, encoding: .utf8))
+            let count = before.filter { $0.id == exercise.id }.count
+            #expect(before.filter { $0.id == exercise.id }.allSatisfy { !StubRegions.isStub($0) }, "\(exercise.id) starts solved")
+
+            let result = Fixtures.runTool(["reset", exercise.id, "--yes"], in: workspace.root)
+            #expect(result.status == 0, "\(exercise.id): \(result.err)")
+            #expect(result.out.contains("Reset \(exercise.id) (all \(count) regions) from .workbook/pristine/\(exercise.path)"), "\(result.out)")
+            let after = StubRegions.regions(in: try String(contentsOf: file, encoding: .utf8))
+            #expect(after.map(\.id) == before.map(\.id), "\(exercise.id): the markers stay where they were")
+            for (old, new) in zip(before, after) {
+                if old.id == exercise.id {
+                    #expect(StubRegions.isStub(new), "\(exercise.id): a region is still \(new.body)")
+                } else {
+                    #expect(old.body == new.body, "\(old.id) changed when resetting \(exercise.id)")
+                }
+            }
+            let pristine = StubRegions.regions(in: try String(contentsOf: workspace.pristine.appendingPathComponent(exercise.path), encoding: .utf8))
+            #expect(after.filter { $0.id == exercise.id }.map(\.body) == pristine.filter { $0.id == exercise.id }.map(\.body),
+                    "\(exercise.id): each region is the shipped stub, comments and indentation included")
+
+            let again = Fixtures.runTool(["reset", exercise.id, "--yes"], in: workspace.root)
+            #expect(again.out.contains("\(exercise.id) is already the stub (all \(count) regions)"), "\(again.out)")
+        }
+        // One backup per reset exercise, holding every region it replaced, each between markers.
+        let backups = workspace.progress.appendingPathComponent("backups")
+        let names = try FileManager.default.contentsOfDirectory(atPath: backups.path)
+        #expect(names.count == multi.count)
+        let dropout = try #require(names.first { $0.hasPrefix("Dropout1-") })
+        let saved = try String(contentsOf: backups.appendingPathComponent(dropout), encoding: .utf8)
+        #expect(saved.contains("// START Dropout1 (region 1 of 2)") && saved.contains("// START Dropout1 (region 2 of 2)"))
+    }
+
+    @Test("reset of a partly solved exercise says which regions it restored; without a pristine copy each region gets the canonical stub",
+          .enabled(if: Fixtures.hasSolutions, "needs Solutions/ to make solved regions"))
+    func resetPartlySolved() throws {
+        let workspace = try Self.solvedWorkspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        let exercise = try #require(try workspace.curriculum().exercise("Dropout3"))
+        let file = workspace.exercises.appendingPathComponent(exercise.path)
+        let pristineText = try String(contentsOf: workspace.pristine.appendingPathComponent(exercise.path), encoding: .utf8)
+        let shipped = StubRegions.regions(in: pristineText).filter { $0.id == "Dropout3" }.map(\.body)
+        try #require(shipped.count == 3)
+        // The student finished only the first of the three regions: the other two are the stub.
+        let solved = StubRegions.regions(in: try String(contentsOf: file, encoding: .utf8)).filter { $0.id == "Dropout3" }.map(\.body)
+        let partly = try #require(StubRegions.replacingAll("Dropout3", in: try String(contentsOf: file, encoding: .utf8),
+                                                           with: [solved[0], shipped[1], shipped[2]]))
+        try FileTree.write(partly, to: file)
+
+        let declined = Fixtures.runTool(["reset", "Dropout3"], in: workspace.root, answers: ["n"])
+        #expect(declined.out.contains("in 1 of the 3 START Dropout3 … END Dropout3 regions will be replaced"), "\(declined.out)")
+        #expect(try String(contentsOf: file, encoding: .utf8) == partly)
+        let accepted = Fixtures.runTool(["reset", "Dropout3"], in: workspace.root, answers: ["y"])
+        #expect(accepted.out.contains("Reset Dropout3 (1 of 3 regions; the others were already the stub) from .workbook/pristine/"), "\(accepted.out)")
+        #expect(StubRegions.regions(in: try String(contentsOf: file, encoding: .utf8)).filter { $0.id == "Dropout3" }.map(\.body) == shipped)
+
+        // No pristine copy (a clone of the instructor's repository): the canonical stub in every
+        // region, indented like its marker.
+        try FileManager.default.removeItem(at: workspace.pristine)
+        try FileTree.write(partly.replacingOccurrences(of: "throw NotImplemented(\"Dropout3\")", with: "return x // solved"), to: file)
+        let canonical = Fixtures.runTool(["reset", "Dropout3", "--yes"], in: workspace.root)
+        #expect(canonical.out.contains("Reset Dropout3 (all 3 regions) from the canonical stub"), "\(canonical.out)")
+        let regions = StubRegions.regions(in: try String(contentsOf: file, encoding: .utf8)).filter { $0.id == "Dropout3" }
+        #expect(regions.count == 3 && regions.allSatisfy { StubRegions.isStub($0) })
+        #expect(Fixtures.runTool(["reset", "Dropout3", "--yes"], in: workspace.root).out.contains("already the stub (all 3 regions)"))
+    }
+
+    @Test("reset refuses, and says how to repair, when a marker of a several-region exercise was deleted",
+          .enabled(if: Fixtures.hasSolutions, "needs Solutions/ to make solved regions"))
+    func resetMissingMarker() throws {
+        let workspace = try Self.solvedWorkspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        let exercise = try #require(try workspace.curriculum().exercise("Dropout1"))
+        let file = workspace.exercises.appendingPathComponent(exercise.path)
+        let text = try String(contentsOf: file, encoding: .utf8)
+        // Drop the last `// END Dropout1` line: the second region no longer closes.
+        var lines = text.components(separatedBy: "\n")
+        let lastEnd = try #require(lines.lastIndex { $0.trimmingCharacters(in: .whitespaces) == "// END Dropout1" })
+        lines.remove(at: lastEnd)
+        try FileTree.write(lines.joined(separator: "\n"), to: file)
+        let result = Fixtures.runTool(["reset", "Dropout1", "--yes"], in: workspace.root)
+        #expect(result.status != 0)
+        #expect(result.err.contains("has 1 region of Dropout1 but the stub as shipped"), "\(result.err)")
+        #expect(try String(contentsOf: file, encoding: .utf8) == lines.joined(separator: "\n"), "nothing was written")
+    }
+
+    @Test("replacingAll replaces each region of an ID in order and refuses a count that does not match")
+    func replacingAll() {
+        let text = "a\n// START X1\none\n// END X1\nb\n  // START Y1\nkeep\n  // END Y1\n  // START X1\ntwo\n  // END X1\n"
+        #expect(StubRegions.replacingAll("X1", in: text, with: [["1"], ["2", "2b"]])
+                == "a\n// START X1\n1\n// END X1\nb\n  // START Y1\nkeep\n  // END Y1\n  // START X1\n2\n2b\n  // END X1\n")
+        #expect(StubRegions.replacingAll("X1", in: text, with: [["1"]]) == nil)
+        #expect(StubRegions.replacingAll("Z1", in: text, with: []) == text)
+    }
+
+    @Test("the help of reset says that it restores every region and keeps a backup")
+    func resetHelp() {
+        let help = Fixtures.runTool(["reset", "--help"], in: Fixtures.packageRoot)
+        #expect(help.status == 0)
+        for phrase in ["// START ID", "// END ID", ".workbook/pristine/", ".scratch/state/backups/", "--yes"] {
+            #expect(help.out.contains(phrase), "reset --help lacks \(phrase): \(help.out)")
+        }
+    }
+}
+
 @Suite("SHA-256 for the release checksums")
 struct SHA256Tests {
     // The FIPS 180-4 examples (one block, two blocks) and the empty message.
