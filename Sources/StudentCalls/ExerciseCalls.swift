@@ -2,6 +2,61 @@
 // CI fails when it is out of date (`workbook bridge --check`).
 import WorkbookCore
 
+/// Runs the student's `scaleChannels(_:Tensor,by:Tensor)` (`00-TensorBasics/Broadcasting.swift`) in the runner process.
+public func scaleChannels(_ images: Tensor, by scale: Tensor) throws -> Tensor {
+    let reply = try StudentProcess.call("scaleChannels(_:Tensor,by:Tensor)", [try wired(images), try wired(scale)])
+    return try reply.value(0)
+}
+
+/// Runs the student's `normalizeRows(_:Tensor)` (`00-TensorBasics/Broadcasting.swift`) in the runner process.
+public func normalizeRows(_ x: Tensor) throws -> Tensor {
+    let reply = try StudentProcess.call("normalizeRows(_:Tensor)", [try wired(x)])
+    return try reply.value(0)
+}
+
+/// Runs the student's `gramMatrix(_:Tensor)` (`00-TensorBasics/MatrixProducts.swift`) in the runner process.
+public func gramMatrix(_ x: Tensor) throws -> Tensor {
+    let reply = try StudentProcess.call("gramMatrix(_:Tensor)", [try wired(x)])
+    return try reply.value(0)
+}
+
+/// Runs the student's `addingNoise(_:Tensor,standardDeviation:Double,using:inout SeededGenerator)` (`00-TensorBasics/RandomDraws.swift`) in the runner process.
+public func addingNoise(_ x: Tensor, standardDeviation: Double, using generator: inout SeededGenerator) throws -> Tensor {
+    let reply = try StudentProcess.call("addingNoise(_:Tensor,standardDeviation:Double,using:inout SeededGenerator)", [try wired(x), try wired(standardDeviation), try wired(generator)])
+    generator = try reply.value(1)
+    return try reply.value(0)
+}
+
+/// Runs the student's `channelMeans(_:Tensor)` (`00-TensorBasics/Reductions.swift`) in the runner process.
+public func channelMeans(_ images: Tensor) throws -> Tensor {
+    let reply = try StudentProcess.call("channelMeans(_:Tensor)", [try wired(images)])
+    return try reply.value(0)
+}
+
+/// Runs the student's `accuracy(logits:Tensor,labels:[Int])` (`00-TensorBasics/Reductions.swift`) in the runner process.
+public func accuracy(logits: Tensor, labels: [Int]) throws -> Double {
+    let reply = try StudentProcess.call("accuracy(logits:Tensor,labels:[Int])", [try wired(logits), try wired(labels)])
+    return try reply.value(0)
+}
+
+/// Runs the student's `flattenBatch(_:Tensor)` (`00-TensorBasics/Shapes.swift`) in the runner process.
+public func flattenBatch(_ x: Tensor) throws -> Tensor {
+    let reply = try StudentProcess.call("flattenBatch(_:Tensor)", [try wired(x)])
+    return try reply.value(0)
+}
+
+/// Runs the student's `channelsFirst(_:Tensor)` (`00-TensorBasics/Shapes.swift`) in the runner process.
+public func channelsFirst(_ images: Tensor) throws -> Tensor {
+    let reply = try StudentProcess.call("channelsFirst(_:Tensor)", [try wired(images)])
+    return try reply.value(0)
+}
+
+/// Runs the student's `splitValidation(_:Tensor,validationCount:Int)` (`00-TensorBasics/Slicing.swift`) in the runner process.
+public func splitValidation(_ x: Tensor, validationCount: Int) throws -> (train: Tensor, validation: Tensor) {
+    let reply = try StudentProcess.call("splitValidation(_:Tensor,validationCount:Int)", [try wired(x), try wired(validationCount)])
+    return (try reply.value(0), try reply.value(1))
+}
+
 /// Runs the student's `eluForward(_:Tensor,alpha:Double)` (`01-Activations/ELU.swift`) in the runner process.
 public func eluForward(_ x: Tensor, alpha: Double = 1) throws -> (out: Tensor, cache: ELUCache) {
     let reply = try StudentProcess.call("eluForward(_:Tensor,alpha:Double)", [try wired(x), try wired(alpha)])
@@ -675,6 +730,15 @@ public func resNet(depth: Int, classes: Int = 1000) throws -> [LayerDescription]
 
 /// The exercises whose code each function holds (its START/END regions), for honest labels.
 public let exercisesOfFunction: [String: [String]] = [
+    "scaleChannels(_:Tensor,by:Tensor)": ["Broadcast1"],
+    "normalizeRows(_:Tensor)": ["Broadcast2"],
+    "gramMatrix(_:Tensor)": ["Matmul1"],
+    "addingNoise(_:Tensor,standardDeviation:Double,using:inout SeededGenerator)": ["Random1"],
+    "channelMeans(_:Tensor)": ["Reduce1"],
+    "accuracy(logits:Tensor,labels:[Int])": ["Reduce2"],
+    "flattenBatch(_:Tensor)": ["Shapes1"],
+    "channelsFirst(_:Tensor)": ["Shapes2"],
+    "splitValidation(_:Tensor,validationCount:Int)": ["Slice1"],
     "eluForward(_:Tensor,alpha:Double)": ["ELU1"],
     "eluBackward(_:Tensor,cache:ELUCache)": ["ELU2"],
     "leakyReLUForward(_:Tensor,slope:Double)": ["Leaky1"],
@@ -775,6 +839,15 @@ public let exercisesOfFunction: [String: [String]] = [
 
 /// Where each function is written, relative to the graded folder.
 public let fileOfFunction: [String: String] = [
+    "scaleChannels(_:Tensor,by:Tensor)": "00-TensorBasics/Broadcasting.swift",
+    "normalizeRows(_:Tensor)": "00-TensorBasics/Broadcasting.swift",
+    "gramMatrix(_:Tensor)": "00-TensorBasics/MatrixProducts.swift",
+    "addingNoise(_:Tensor,standardDeviation:Double,using:inout SeededGenerator)": "00-TensorBasics/RandomDraws.swift",
+    "channelMeans(_:Tensor)": "00-TensorBasics/Reductions.swift",
+    "accuracy(logits:Tensor,labels:[Int])": "00-TensorBasics/Reductions.swift",
+    "flattenBatch(_:Tensor)": "00-TensorBasics/Shapes.swift",
+    "channelsFirst(_:Tensor)": "00-TensorBasics/Shapes.swift",
+    "splitValidation(_:Tensor,validationCount:Int)": "00-TensorBasics/Slicing.swift",
     "eluForward(_:Tensor,alpha:Double)": "01-Activations/ELU.swift",
     "eluBackward(_:Tensor,cache:ELUCache)": "01-Activations/ELU.swift",
     "leakyReLUForward(_:Tensor,slope:Double)": "01-Activations/LeakyReLU.swift",

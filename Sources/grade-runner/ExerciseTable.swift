@@ -6,6 +6,43 @@ import Workbook
 import WorkbookCore
 
 let exerciseTable: [String: @Sendable (IncomingCall) throws -> [Data]] = [
+    "scaleChannels(_:Tensor,by:Tensor)": { call in
+        let result = try scaleChannels(try call.argument(0, as: Tensor.self), by: try call.argument(1, as: Tensor.self))
+        return [try wired(result)]
+    },
+    "normalizeRows(_:Tensor)": { call in
+        let result = try normalizeRows(try call.argument(0, as: Tensor.self))
+        return [try wired(result)]
+    },
+    "gramMatrix(_:Tensor)": { call in
+        let result = try gramMatrix(try call.argument(0, as: Tensor.self))
+        return [try wired(result)]
+    },
+    "addingNoise(_:Tensor,standardDeviation:Double,using:inout SeededGenerator)": { call in
+        var argument2 = try call.argument(2, as: SeededGenerator.self)
+        let result = try addingNoise(try call.argument(0, as: Tensor.self), standardDeviation: try call.argument(1, as: Double.self), using: &argument2)
+        return [try wired(result), try wired(argument2)]
+    },
+    "channelMeans(_:Tensor)": { call in
+        let result = try channelMeans(try call.argument(0, as: Tensor.self))
+        return [try wired(result)]
+    },
+    "accuracy(logits:Tensor,labels:[Int])": { call in
+        let result = try accuracy(logits: try call.argument(0, as: Tensor.self), labels: try call.argument(1, as: [Int].self))
+        return [try wired(result)]
+    },
+    "flattenBatch(_:Tensor)": { call in
+        let result = try flattenBatch(try call.argument(0, as: Tensor.self))
+        return [try wired(result)]
+    },
+    "channelsFirst(_:Tensor)": { call in
+        let result = try channelsFirst(try call.argument(0, as: Tensor.self))
+        return [try wired(result)]
+    },
+    "splitValidation(_:Tensor,validationCount:Int)": { call in
+        let result = try splitValidation(try call.argument(0, as: Tensor.self), validationCount: try call.argument(1, as: Int.self))
+        return [try wired(result.0), try wired(result.1)]
+    },
     "eluForward(_:Tensor,alpha:Double)": { call in
         let result = try eluForward(try call.argument(0, as: Tensor.self), alpha: try call.argument(1, as: Double.self))
         return [try wired(result.0), try wired(result.1)]

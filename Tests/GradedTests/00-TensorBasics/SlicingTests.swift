@@ -1,56 +1,44 @@
 import Testing
 import WorkbookCore
-import Workbook
+import StudentCalls
 
 extension Exercise {
     static let slice1 = Exercise(id: "Slice1", chapter: "00-TensorBasics", file: "Slicing.swift", title: "Hold out a validation set", points: 1)
 }
 
-@Suite("Slice1 · Hold out a validation set")
+@Suite("Slice1 · Hold out a validation set", .graded(.slice1))
 struct Slice1Tests {
     @Test("keeps rows 0…2 of five for training and rows 3, 4 for validation")
-    func workedExample() async {
-        Grader.judge(.slice1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.slice1) {
-                let x = try Tensor([[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]])
-                let (train, validation) = try splitValidation(x, validationCount: 2)
-                check(train, equals: try Tensor([[0, 1], [2, 3], [4, 5]]), "train of splitValidation(5 rows, validationCount: 2)", in: .slice1)
-                check(validation, equals: try Tensor([[6, 7], [8, 9]]), "validation of splitValidation(5 rows, validationCount: 2)", in: .slice1)
-            }
-        })
+    func workedExample() throws {
+        let x = try Tensor([[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]])
+        let (train, validation) = try splitValidation(x, validationCount: 2)
+        check(train, equals: try Tensor([[0, 1], [2, 3], [4, 5]]), "train of splitValidation(5 rows, validationCount: 2)", in: .slice1)
+        check(validation, equals: try Tensor([[6, 7], [8, 9]]), "validation of splitValidation(5 rows, validationCount: 2)", in: .slice1)
     }
 
     @Test("splits a batch of images, holding out none, some or all of them; the parts join back into x")
-    func images() async {
-        Grader.judge(.slice1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.slice1) {
-                var rng = SeededGenerator(seed: 3)
-                let x = Tensor.randomNormal(shape: [6, 2, 2, 1], using: &rng)
-                for count in [0, 1, 6] {
-                    let (train, validation) = try splitValidation(x, validationCount: count)
-                    check(train.shape == [6 - count, 2, 2, 1] && validation.shape == [count, 2, 2, 1],
-                          "splitValidation of [6, 2, 2, 1] with validationCount \(count) should give [\(6 - count), 2, 2, 1] and [\(count), 2, 2, 1]; got \(train.shape) and \(validation.shape).",
-                          in: .slice1)
-                    check(try Tensor.concatenating([train, validation]), equals: x, "train and validation joined (validationCount \(count))", in: .slice1)
-                }
-            }
-        })
+    func images() throws {
+        var rng = SeededGenerator(inputSeed: 3)
+        let x = Tensor.randomNormal(shape: [6, 2, 2, 1], using: &rng)
+        for count in [0, 1, 6] {
+            let (train, validation) = try splitValidation(x, validationCount: count)
+            check(train.shape == [6 - count, 2, 2, 1] && validation.shape == [count, 2, 2, 1],
+                  "splitValidation of [6, 2, 2, 1] with validationCount \(count) should give [\(6 - count), 2, 2, 1] and [\(count), 2, 2, 1]; got \(train.shape) and \(validation.shape).",
+                  in: .slice1)
+            check(try Tensor.concatenating([train, validation]), equals: x, "train and validation joined (validationCount \(count))", in: .slice1)
+        }
     }
 
     @Test("rejects a validation count outside 0…N, and a scalar")
-    func rejects() async {
-        Grader.judge(.slice1, await #expect(processExitsWith: .failure, observing: Grader.streams) {
-            Grader.run(.slice1) {
-                let x = Tensor(zeros: [5, 2])
-                for count in [-1, 6] {
-                    try checkThrows(ArgumentError.self, "splitValidation of 5 rows with validationCount \(count)", in: .slice1) {
-                        _ = try splitValidation(x, validationCount: count)
-                    }
-                }
-                try checkThrowsShapeError("splitValidation of a scalar", in: .slice1) {
-                    _ = try splitValidation(Tensor(scalar: 1), validationCount: 0)
-                }
+    func rejects() throws {
+        let x = Tensor(zeros: [5, 2])
+        for count in [-1, 6] {
+            try checkThrows(ArgumentError.self, "splitValidation of 5 rows with validationCount \(count)", in: .slice1) {
+                _ = try splitValidation(x, validationCount: count)
             }
-        })
+        }
+        try checkThrowsShapeError("splitValidation of a scalar", in: .slice1) {
+            _ = try splitValidation(Tensor(scalar: 1), validationCount: 0)
+        }
     }
 }
