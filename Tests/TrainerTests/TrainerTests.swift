@@ -65,7 +65,7 @@ struct CommandLineTests {
             """))
         #expect(result.out.contains("""
             OPTIONS:
-              --model <name>           mlp, cnn, notes (the notes' Dense 20 → 3 → 1 network) or resnet (default: mlp)
+              --model <name>           mlp, cnn, notes (the notes' Dense 20 → 3 → 1 network), resnet or resmlp (dense blocks) (default: mlp)
             """))
         #expect(result.out.contains("  --epochs <n>             the most epochs to train (default: 40)\n"))
         #expect(result.out.contains("  --no-timing              leave the time out of the epoch lines, so runs can be compared byte for byte\n"))
@@ -75,7 +75,7 @@ struct CommandLineTests {
         (["train", "--epochs", "x"], "Error: '--epochs' needs an integer ≥ 1, got 'x'"),
         (["train", "--frobnicate"], "Error: unknown option '--frobnicate'"),
         (["train", "--epochs"], "Error: missing value for '--epochs <n>'"),
-        (["train", "--model", "transformer"], "Error: '--model' must be one of mlp, cnn, notes, resnet, got 'transformer'"),
+        (["train", "--model", "transformer"], "Error: '--model' must be one of mlp, cnn, notes, resnet, resmlp, got 'transformer'"),
         (["train", "--keep", "0"], "Error: '--keep' is the probability of keeping a unit; it must be above 0"),
         (["train", "stray"], "Error: unexpected argument 'stray'"),
         (["evaluate"], "Error: missing required option '--checkpoint'"),
