@@ -43,6 +43,8 @@ struct CommandLineTests {
               resume      Continue a run from its checkpoint, exactly as if it had never stopped.
               evaluate    Report a checkpoint's accuracy, confusion matrix and per-class figures.
               predict     Predict the class of every row of a data file with a checkpoint.
+              export      Write a checkpoint's best model as safetensors, for PyTorch, JAX or numpy.
+              import      Turn a safetensors file written by export (and perhaps changed elsewhere) back into a checkpoint.
               experiment  Reproduce a claim of the notes: print a table and write an SVG plot.
               bench       Time the matmul kernel and a training epoch of the reference MLP and CNN.
             """))
