@@ -117,7 +117,7 @@ struct SafeTensorsTests {
             try original.write(to: dir + "/model.ckpt")
             for dtype in ["F64", "F32"] {
                 let exported = runTrainer(["export", "--checkpoint", dir + "/model.ckpt", "--dtype", dtype, "--output", dir + "/w.safetensors"])
-                let imported = runTrainer(["import", "--input", dir + "/w.safetensors", "--output", dir + "/back.ckpt"])
+                let imported = runTrainer(["import", "--input", dir + "/w.safetensors", "--output", dir + "/back.ckpt", "--force"])
                 #expect(exported.code == 0 && imported.code == 0, "\(exported.err) \(imported.err)")
                 let back = try Checkpoint.read(from: dir + "/back.ckpt")
                 #expect(back.architecture == original.architecture && back.configuration == original.configuration)
@@ -127,6 +127,26 @@ struct SafeTensorsTests {
                 #expect(back.bestRunning == original.bestRunning.map { $0.map(round) })
             }
         }
+    }
+
+    @Test("--include-split stores that split, normalized, beside the weights; import leaves it out")
+    func includeSplit() throws {
+        let dir = try temporaryDirectory()
+        let checkpoint = try CheckpointTests.sample()   // blobs, seed 1: 20 % of the data held out for the test
+        try checkpoint.write(to: dir + "/model.ckpt")
+        let exported = runTrainer(["export", "--checkpoint", dir + "/model.ckpt", "--include-split", "test"])
+        #expect(exported.code == 0, "\(exported.err)")
+        let parsed = try Self.parse(try Data(contentsOf: URL(fileURLWithPath: dir + "/model.safetensors")))
+        let test = try DataSource.prepare(checkpoint.configuration).split.test
+        #expect(parsed.tensors["data.test.features"]?.shape == [test.count, 2])
+        #expect(parsed.tensors["data.test.features"]?.scalars == test.features.scalars)
+        #expect(parsed.tensors["data.test.labels"]?.scalars == test.labels.map(Double.init))
+        // The default output, model.ckpt, is the checkpoint it came from: refused without --force.
+        let refused = runTrainer(["import", "--input", dir + "/model.safetensors"])
+        #expect(refused.code == 1 && refused.err.contains("--force"), "\(refused.err)")
+        let imported = runTrainer(["import", "--input", dir + "/model.safetensors", "--force"])
+        #expect(imported.code == 0, "\(imported.err)")
+        #expect(try Checkpoint.read(from: dir + "/model.ckpt").bestParameters == checkpoint.bestParameters)
     }
 
     @Test("a damaged or foreign file is refused, naming the file and the problem")

@@ -16,6 +16,7 @@ extension Trainer {
             .value("format", "name", default: "safetensors", "the file format (safetensors)"),
             .value("dtype", "type", default: "F64", "F64 (exact) or F32 (half the size)"),
             .value("output", "file", "where to write (default: the checkpoint's path with .safetensors)"),
+            .value("include-split", "part", "also store a split of the checkpoint's data (train, validation or test) as data.<part>.features [N, D], normalized as the network sees it, and data.<part>.labels [N], to check a port"),
         ],
         run: { options, console in
             _ = try options.choice("format", ["safetensors"])
@@ -24,7 +25,14 @@ extension Trainer {
             let output = options.optionalString("output")
                 ?? URL(fileURLWithPath: path).deletingPathExtension().appendingPathExtension("safetensors").path
             let checkpoint = try Checkpoint.read(from: path)
-            let file = try checkpoint.safeTensors()
+            var file = try checkpoint.safeTensors()
+            if options.optionalString("include-split") != nil {
+                let part = try options.choice("include-split", ["train", "validation", "test"])
+                let split = try DataSource.prepare(checkpoint.configuration).split
+                let data = part == "train" ? split.train : part == "validation" ? split.validation : split.test
+                file.tensors.append(("data.\(part).features", data.features))
+                file.tensors.append(("data.\(part).labels", Tensor(data.labels.map(Double.init))))
+            }
             try writeAtomically(try file.encoded(dtype: dtype), to: output)
             let scalars = file.tensors.reduce(0) { $0 + $1.tensor.count }
             console.print("wrote \(output): \(file.tensors.count) tensors, \(scalars) \(dtype.rawValue) scalars "
@@ -43,12 +51,16 @@ extension Trainer {
             .value("input", "file", "the .safetensors file"),
             .value("format", "name", default: "safetensors", "the file format (safetensors)"),
             .value("output", "file", "the checkpoint to write (default: the input's path with .ckpt)"),
+            .flag("force", "replace the output file if it exists"),
         ],
         run: { options, console in
             _ = try options.choice("format", ["safetensors"])
             let path = try options.string("input")
             let output = options.optionalString("output")
                 ?? URL(fileURLWithPath: path).deletingPathExtension().appendingPathExtension("ckpt").path
+            if FileManager.default.fileExists(atPath: output) && !options.has("force") {
+                throw TrainerError("'\(output)' exists (perhaps the checkpoint this file was exported from); choose another --output or add --force")
+            }
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw TrainerError("cannot read '\(path)': no such file or not readable")
             }

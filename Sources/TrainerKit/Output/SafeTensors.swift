@@ -23,6 +23,8 @@ import WorkbookCore
 //                           bn2.{weight, bias}, downsample.weight [1, 1, Cin, Cout] (only with a projection),
 //                           bn1.{running_mean, running_var}, bn2.{…}   (torchvision's BasicBlock names)
 //   normalizer.mean, normalizer.standard_deviation [D]: inputs are (x − mean) / standard_deviation
+//   data.<part>.features [N, D], data.<part>.labels [N] (only with --include-split <part>): that split of
+//   the checkpoint's data, already normalized, so that a port can be checked against `evaluate`
 //   __metadata__: format "workbook-trainer", architecture and configuration (JSON, as in the
 //   checkpoint), layout (a one-line reminder of the above)
 //
@@ -226,7 +228,8 @@ extension Checkpoint {
             throw fail("unreadable metadata: \(error)")
         }
         var byName: [String: Tensor] = [:]
-        for (tensorName, tensor) in file.tensors { byName[tensorName] = tensor }
+        // data.<part>.* (export --include-split) are examples to check a port with, not weights.
+        for (tensorName, tensor) in file.tensors where !tensorName.hasPrefix("data.") { byName[tensorName] = tensor }
         func take(_ tensorName: String, shape: [Int]?) throws -> Tensor {
             guard let tensor = byName.removeValue(forKey: tensorName) else { throw fail("no tensor named '\(tensorName)'") }
             if let shape, tensor.shape != shape { throw fail("tensor '\(tensorName)' has shape \(tensor.shape), expected \(shape)") }
