@@ -4,7 +4,7 @@ import Workbook
 
 extension Exercise {
     static let convResidual3 = Exercise(id: "ConvBlock3", chapter: "12-ResidualBlocks", file: "ConvResidualBlock.swift",
-                                        title: "convolutional residual block at test time (running statistics)", points: 3)
+                                        title: "convolutional residual block at test time", points: 3)
 }
 
 /// Inputs of the ConvBlock3 suite.
@@ -42,7 +42,7 @@ enum ConvResidualInferenceExample {
     }
 }
 
-@Suite("ConvBlock3 · convolutional residual block at test time (running statistics)")
+@Suite("ConvBlock3 · convolutional residual block at test time")
 struct ConvBlock3Tests {
     @Test("reproduces a hand-derived example on 1x1 images (ε = 0)")
     func handExample() async {

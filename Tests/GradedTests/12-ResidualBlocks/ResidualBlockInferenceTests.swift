@@ -4,7 +4,7 @@ import Workbook
 
 extension Exercise {
     static let residual3 = Exercise(id: "Residual3", chapter: "12-ResidualBlocks", file: "ResidualBlock.swift",
-                                    title: "Residual block at test time (running statistics)", points: 3)
+                                    title: "Residual block at test time", points: 3)
 }
 
 /// Inputs of the Residual3 suite. The hand example uses identity-like weights, variances that are
@@ -40,7 +40,7 @@ enum ResidualInferenceExample {
     }
 }
 
-@Suite("Residual3 · Residual block at test time (running statistics)")
+@Suite("Residual3 · Residual block at test time")
 struct Residual3Tests {
     @Test("reproduces a hand-derived example with stored statistics (ε = 0)")
     func handExample() async {
