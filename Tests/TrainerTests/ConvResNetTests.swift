@@ -7,23 +7,25 @@ import WorkbookCore
 /// determinism. Debug builds are slow, so the networks here are tiny (4 stem channels on the 8x8
 /// digits, or 2 channels on 4x4 images) and training runs use a small training split.
 @Suite("convolutional ResNet")
-struct ResNetTests {
+struct ConvResNetTests {
     /// `--model resnet` on the 8x8 digits with a 4-channel stem, one block per stage.
     static func digitsArchitecture() throws -> Architecture {
         try ModelFactory.architecture(model: "resnet", inputFeatures: 64, classes: 10, hidden: [], batchNorm: .none,
                                       keepProbability: 1, imageShape: [8, 8, 1], channels: 4, blocks: 1)
     }
 
-    /// Whether ConvBlock1–3 and the layers around them are implemented in the `Workbook` under test;
-    /// with the stubs, the network must stop with the exercise's `NotImplemented`.
-    static func implemented(_ network: inout Network, _ x: Tensor) throws -> Bool {
-        var rng = SeededGenerator(seed: 1)
+    /// A fresh network, if the exercises it needs (Init2, ConvBlock1–3 and the layers around them)
+    /// are implemented in the `Workbook` under test: `nil` when one of them throws `NotImplemented`,
+    /// as the stubs do, after a forward pass in both modes on `x`.
+    static func network(_ architecture: Architecture, seed: UInt64, trying x: Tensor) throws -> Network? {
+        var rng = SeededGenerator(seed: seed)
         do {
+            var network = try Network(architecture: architecture, initialization: .he, using: &rng)
             _ = try network.forward(x, mode: .training, using: &rng)
             _ = try network.predictLogits(x)
-            return true
+            return try Network(architecture: architecture, initialization: .he, using: &rng)
         } catch is NotImplemented {
-            return false
+            return nil
         }
     }
 
@@ -44,24 +46,22 @@ struct ResNetTests {
         // Parameters: the projection exists exactly where the shape changes.
         #expect(architecture.parameterShapes[4] == [[3, 3, 4, 4], [4], [4], [3, 3, 4, 4], [4], [4]])
         #expect(architecture.parameterShapes[5].last == [1, 1, 4, 8])
-        var rng = SeededGenerator(seed: 3)
-        let network = try Network(architecture: architecture, initialization: .he, using: &rng)
-        #expect(network.parameters.map { $0.map(\.shape) } == architecture.parameterShapes)
-        // Four running statistics per block (two batch norms), each [Cout].
-        #expect(network.running[6].map(\.shape) == [[16], [16], [16], [16]])
         // Non-square images cannot be pooled globally with one square window: a clear error.
         #expect(throws: TrainerError.self) {
             try ModelFactory.architecture(model: "resnet", inputFeatures: 32, classes: 2, hidden: [], batchNorm: .none,
                                           keepProbability: 1, imageShape: [4, 8, 1])
         }
+        guard let network = try Self.network(architecture, seed: 3, trying: Tensor(zeros: [2, 64])) else { return }
+        #expect(network.parameters.map { $0.map(\.shape) } == architecture.parameterShapes)
+        // Four running statistics per block (two batch norms), each [Cout].
+        #expect(network.running[6].map(\.shape) == [[16], [16], [16], [16]])
     }
 
     @Test("logits have one row per example, and one example alone gets the same logits as inside a batch")
     func singleExampleMatchesBatch() throws {
         var rng = SeededGenerator(seed: 4)
-        var network = try Network(architecture: try Self.digitsArchitecture(), initialization: .he, using: &rng)
         let x = Tensor.randomNormal(shape: [6, 64], using: &rng)
-        guard try Self.implemented(&network, x) else { return }
+        guard var network = try Self.network(try Self.digitsArchitecture(), seed: 4, trying: x) else { return }
         // A few training batches move the running statistics away from (0, 1), so the check is not trivial.
         for _ in 0..<3 { _ = try network.forward(Tensor.randomNormal(shape: [8, 64], mean: 0.5, using: &rng), mode: .training, using: &rng) }
         #expect(network.running[4][0].scalars.contains { $0 != 0 })
@@ -84,10 +84,9 @@ struct ResNetTests {
                                                          keepProbability: 1, imageShape: [4, 4, 1], channels: 2, blocks: 1)
         #expect(architecture.layers[6] == .convResidual(inputs: 4, outputs: 8, stride: 1))
         var rng = SeededGenerator(seed: 5)
-        var network = try Network(architecture: architecture, initialization: .he, using: &rng)
         let x = Tensor.randomNormal(shape: [3, 16], using: &rng)
         let labels = [0, 2, 1]
-        guard try Self.implemented(&network, x) else { return }
+        guard var network = try Self.network(architecture, seed: 5, trying: x) else { return }
         let (logits, backwards) = try network.forward(x, mode: .training, using: &rng)
         let (_, dlogits) = try lossAndGradient(logits, labels: labels, loss: .softmax)
         let (gradients, _) = try network.backward(dlogits, backwards)
