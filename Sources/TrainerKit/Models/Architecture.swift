@@ -200,11 +200,12 @@ extension ModelFactory {
         }
         var (h, w, c) = (image[0], image[1], image[2])
         guard h == w else { throw TrainerError("the ResNet's global average pooling needs square images, got \(h)x\(w)") }
+        guard blocksPerStage >= 1 else { throw TrainerError("the ResNet needs at least one block per stage (--blocks), got \(blocksPerStage)") }
         var layers: [LayerKind] = [.reshape(to: [h, w, c]), .conv(kernel: 3, inputs: c, outputs: width, padding: 1),
                                    .spatialBatchNorm(channels: width), .relu]
         c = width
         for stage in 0..<residualStages {
-            for block in 0..<max(blocksPerStage, 1) {
+            for block in 0..<blocksPerStage {
                 let widen = stage > 0 && block == 0
                 let stride = widen && h >= 4 ? 2 : 1
                 layers.append(.convResidual(inputs: c, outputs: widen ? 2 * c : c, stride: stride))
