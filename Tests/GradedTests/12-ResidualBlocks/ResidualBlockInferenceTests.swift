@@ -67,7 +67,10 @@ struct Residual3Tests {
                 // of row k alone. (In training mode a batch of one has variance 0 and this fails.)
                 let (x, p, statistics) = ResidualInferenceExample.seeded(projection: kind == "projection")
                 let batched = try residualBlockInference(x, parameters: p, statistics: statistics)
-                try #require(batched.shape == [5, p.w2.shape[1]], "the \(kind) block should return [5, \(p.w2.shape[1])], got \(batched.shape)")
+                guard batched.shape == [5, p.w2.shape[1]] else {
+                    check(false, "the \(kind) block should return [5, \(p.w2.shape[1])], got \(batched.shape)", in: .residual3)
+                    return
+                }
                 for k in 0..<5 {
                     let alone = try residualBlockInference(try x.slice(k..<(k + 1)), parameters: p, statistics: statistics)
                     check(alone, equals: try batched.slice(k..<(k + 1)), "row \(k) alone versus inside the batch (\(kind))", in: .residual3)
