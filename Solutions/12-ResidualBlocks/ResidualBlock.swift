@@ -10,6 +10,8 @@
 //
 // The block is built from earlier exercises: denseForward (Dense1), batchNormForward (BatchNorm1) and
 // reluForward (ReLU1), and their backward passes, exactly as you wrote them.
+// At test time (Residual3) residualBlockInference normalizes with running statistics, which
+// updateResidualBlockStatistics keeps up to date during training.
 //
 // Guide and hints: Exercises/12-ResidualBlocks/GUIDE.md, or `swift run workbook hint Residual1`.
 import WorkbookCore
@@ -95,4 +97,91 @@ public func residualBlockBackward(
                                             w2: dw2, b2: db2, gamma2: dgamma2, beta2: dbeta2, projection: dprojection)
     return (dx, gradients)
     // END Residual2
+}
+
+// MARK: - Test time (exercise Residual3)
+//
+// Batch norm normalizes with the batch's own statistics in training, so the block's output for one
+// example depends on the rest of its batch, and a batch of one has variance 0. At test time each
+// batch norm uses stored statistics instead (chapter 9): the block becomes a fixed function of each
+// example. `updateResidualBlockStatistics` keeps those statistics during training, batch after
+// batch; `residualBlockInference` uses them.
+
+/// The residual block at test time: the forward pass of ``residualBlockForward(_:parameters:epsilon:)``
+/// with each batch norm in inference mode, normalizing with `statistics` (BatchNorm1's
+/// `batchNormInference`). Each output row depends on its input row alone.
+///
+///     n1 = gamma1 ⊙ (x · w1 + b1 − mean1) / sqrt(variance1 + epsilon) + beta1,   a1 = relu(n1)
+///     n2 = gamma2 ⊙ (a1 · w2 + b2 − mean2) / sqrt(variance2 + epsilon) + beta2
+///     out = relu(shortcut(x) + n2)
+///
+/// - Parameters:
+///   - x: the input, `[N, D]`; N may be 1.
+///   - parameters: the block's weights (shapes in ``ResidualBlockParameters``).
+///   - statistics: the stored means and variances, `[H]` for the first batch norm and `[M]` for the second.
+///   - epsilon: as in training.
+/// - Returns: `out`, `[N, M]`.
+/// - Throws: ``ShapeError`` if a shape does not fit, including D ≠ M without a projection.
+/// - Complexity: O(N·(D·H + H·M)), as the training forward pass.
+public func residualBlockInference(
+    _ x: Tensor, parameters p: ResidualBlockParameters, statistics: ResidualBlockStatistics, epsilon: Double = 1e-5
+) throws -> Tensor {
+    // TODO(Residual3): Residual1's forward pass with batchNormInference and the stored statistics; no cache.
+    // START Residual3
+    try requireShape(x, [-1, -1], "residualBlockInference x")
+    // The same layers as in training; only the two batch norms change, to their inference form.
+    let h1 = try denseForward(x, weight: p.w1, bias: p.b1).out
+    let n1 = try batchNormInference(h1, gamma: p.gamma1, beta: p.beta1, mean: statistics.mean1,
+                                    variance: statistics.variance1, epsilon: epsilon)
+    let a1 = try reluForward(n1).out
+    let h2 = try denseForward(a1, weight: p.w2, bias: p.b2).out
+    let n2 = try batchNormInference(h2, gamma: p.gamma2, beta: p.beta2, mean: statistics.mean2,
+                                    variance: statistics.variance2, epsilon: epsilon)
+    let shortcut: Tensor
+    if let projection = p.projection {
+        shortcut = try Tensor.matmul(x, projection)
+    } else {
+        guard x.shape[1] == n2.shape[1] else {
+            throw ShapeError(operation: "residualBlockInference", shapes: [x.shape, n2.shape],
+                             detail: "the input and F(x) differ in width: an identity shortcut needs a projection [D, M]")
+        }
+        shortcut = x
+    }
+    return try reluForward(try shortcut + n2).out
+    // END Residual3
+}
+
+/// Folds one training batch's statistics, read from the cache of ``residualBlockForward(_:parameters:epsilon:)``,
+/// into the block's running statistics, as chapter 9 does for one batch norm (BatchNorm3):
+///
+///     mean     ← momentum · mean     + (1 − momentum) · batch mean
+///     variance ← momentum · variance + (1 − momentum) · B/(B − 1) · batch variance
+///
+/// for each of the two batch norms, with B = N the batch size: the cache holds the biased batch
+/// variance (÷ N), and the factor B/(B − 1) makes it the population estimate of notes 001.
+///
+/// - Parameters:
+///   - statistics: the running statistics so far (`[H]` and `[M]`).
+///   - cache: the cache of a training forward pass on a batch of N ≥ 2 examples.
+///   - momentum: the weight of the old value, in `[0, 1]` (0.9 keeps 90 % of the history).
+/// - Returns: the updated statistics.
+/// - Throws: ``ArgumentError`` if momentum is outside `[0, 1]` or the batch has fewer than 2
+///   examples (its variance says nothing about the population); ``ShapeError`` if the shapes differ.
+public func updateResidualBlockStatistics(
+    _ statistics: ResidualBlockStatistics, cache: ResidualBlockCache, momentum: Double = 0.9
+) throws -> ResidualBlockStatistics {
+    // TODO(Residual3): runningAverage of each batch norm's mean, and of its variance times B/(B − 1).
+    // START Residual3
+    let batch = cache.batchNorm1.xHat.shape.first ?? 0
+    guard batch >= 2 else {
+        throw ArgumentError(operation: "updateResidualBlockStatistics",
+                            detail: "needs a batch of at least 2 examples for the factor B/(B−1), got \(batch)")
+    }
+    let unbiased = Double(batch) / Double(batch - 1)
+    return ResidualBlockStatistics(
+        mean1: try runningAverage(statistics.mean1, batchValue: cache.batchNorm1.mean, momentum: momentum),
+        variance1: try runningAverage(statistics.variance1, batchValue: cache.batchNorm1.variance * unbiased, momentum: momentum),
+        mean2: try runningAverage(statistics.mean2, batchValue: cache.batchNorm2.mean, momentum: momentum),
+        variance2: try runningAverage(statistics.variance2, batchValue: cache.batchNorm2.variance * unbiased, momentum: momentum))
+    // END Residual3
 }

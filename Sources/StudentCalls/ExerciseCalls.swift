@@ -629,6 +629,22 @@ public func convResidualBlockBackward(
     return (try reply.value(0), try reply.value(1))
 }
 
+/// Runs the student's `convResidualBlockInference(_:Tensor,parameters:ConvResidualBlockParameters,statistics:ResidualBlockStatistics,epsilon:Double)` (`12-ResidualBlocks/ConvResidualBlock.swift`) in the runner process.
+public func convResidualBlockInference(
+    _ x: Tensor, parameters: ConvResidualBlockParameters, statistics: ResidualBlockStatistics, epsilon: Double = 1e-5
+) throws -> Tensor {
+    let reply = try StudentProcess.call("convResidualBlockInference(_:Tensor,parameters:ConvResidualBlockParameters,statistics:ResidualBlockStatistics,epsilon:Double)", [try wired(x), try wired(parameters), try wired(statistics), try wired(epsilon)])
+    return try reply.value(0)
+}
+
+/// Runs the student's `updateConvResidualBlockStatistics(_:ResidualBlockStatistics,cache:ConvResidualBlockCache,momentum:Double)` (`12-ResidualBlocks/ConvResidualBlock.swift`) in the runner process.
+public func updateConvResidualBlockStatistics(
+    _ statistics: ResidualBlockStatistics, cache: ConvResidualBlockCache, momentum: Double = 0.9
+) throws -> ResidualBlockStatistics {
+    let reply = try StudentProcess.call("updateConvResidualBlockStatistics(_:ResidualBlockStatistics,cache:ConvResidualBlockCache,momentum:Double)", [try wired(statistics), try wired(cache), try wired(momentum)])
+    return try reply.value(0)
+}
+
 /// Runs the student's `residualBlockForward(_:Tensor,parameters:ResidualBlockParameters,epsilon:Double)` (`12-ResidualBlocks/ResidualBlock.swift`) in the runner process.
 public func residualBlockForward(
     _ x: Tensor, parameters p: ResidualBlockParameters, epsilon: Double = 1e-5
@@ -643,6 +659,22 @@ public func residualBlockBackward(
 ) throws -> (dx: Tensor, gradients: ResidualBlockParameters) {
     let reply = try StudentProcess.call("residualBlockBackward(_:Tensor,cache:ResidualBlockCache)", [try wired(dout), try wired(cache)])
     return (try reply.value(0), try reply.value(1))
+}
+
+/// Runs the student's `residualBlockInference(_:Tensor,parameters:ResidualBlockParameters,statistics:ResidualBlockStatistics,epsilon:Double)` (`12-ResidualBlocks/ResidualBlock.swift`) in the runner process.
+public func residualBlockInference(
+    _ x: Tensor, parameters p: ResidualBlockParameters, statistics: ResidualBlockStatistics, epsilon: Double = 1e-5
+) throws -> Tensor {
+    let reply = try StudentProcess.call("residualBlockInference(_:Tensor,parameters:ResidualBlockParameters,statistics:ResidualBlockStatistics,epsilon:Double)", [try wired(x), try wired(p), try wired(statistics), try wired(epsilon)])
+    return try reply.value(0)
+}
+
+/// Runs the student's `updateResidualBlockStatistics(_:ResidualBlockStatistics,cache:ResidualBlockCache,momentum:Double)` (`12-ResidualBlocks/ResidualBlock.swift`) in the runner process.
+public func updateResidualBlockStatistics(
+    _ statistics: ResidualBlockStatistics, cache: ResidualBlockCache, momentum: Double = 0.9
+) throws -> ResidualBlockStatistics {
+    let reply = try StudentProcess.call("updateResidualBlockStatistics(_:ResidualBlockStatistics,cache:ResidualBlockCache,momentum:Double)", [try wired(statistics), try wired(cache), try wired(momentum)])
+    return try reply.value(0)
 }
 
 /// Runs the student's `averageParameters(_:[[Tensor]])` (`13-Ensembles/ParameterAveraging.swift`) in the runner process.
@@ -820,8 +852,12 @@ public let exercisesOfFunction: [String: [String]] = [
     "spatialBatchNormBackward(_:Tensor,cache:SpatialBatchNormCache)": ["SpatialBN3"],
     "convResidualBlockForward(_:Tensor,parameters:ConvResidualBlockParameters,epsilon:Double)": ["ConvBlock1"],
     "convResidualBlockBackward(_:Tensor,cache:ConvResidualBlockCache)": ["ConvBlock2"],
+    "convResidualBlockInference(_:Tensor,parameters:ConvResidualBlockParameters,statistics:ResidualBlockStatistics,epsilon:Double)": ["ConvBlock3"],
+    "updateConvResidualBlockStatistics(_:ResidualBlockStatistics,cache:ConvResidualBlockCache,momentum:Double)": ["ConvBlock3"],
     "residualBlockForward(_:Tensor,parameters:ResidualBlockParameters,epsilon:Double)": ["Residual1"],
     "residualBlockBackward(_:Tensor,cache:ResidualBlockCache)": ["Residual2"],
+    "residualBlockInference(_:Tensor,parameters:ResidualBlockParameters,statistics:ResidualBlockStatistics,epsilon:Double)": ["Residual3"],
+    "updateResidualBlockStatistics(_:ResidualBlockStatistics,cache:ResidualBlockCache,momentum:Double)": ["Residual3"],
     "averageParameters(_:[[Tensor]])": ["Ensemble3"],
     "averagePredictions(_:[Tensor])": ["Ensemble1"],
     "majorityVote(_:[Tensor])": ["Ensemble2"],
@@ -929,8 +965,12 @@ public let fileOfFunction: [String: String] = [
     "spatialBatchNormBackward(_:Tensor,cache:SpatialBatchNormCache)": "11-Normalization/SpatialBatchNorm.swift",
     "convResidualBlockForward(_:Tensor,parameters:ConvResidualBlockParameters,epsilon:Double)": "12-ResidualBlocks/ConvResidualBlock.swift",
     "convResidualBlockBackward(_:Tensor,cache:ConvResidualBlockCache)": "12-ResidualBlocks/ConvResidualBlock.swift",
+    "convResidualBlockInference(_:Tensor,parameters:ConvResidualBlockParameters,statistics:ResidualBlockStatistics,epsilon:Double)": "12-ResidualBlocks/ConvResidualBlock.swift",
+    "updateConvResidualBlockStatistics(_:ResidualBlockStatistics,cache:ConvResidualBlockCache,momentum:Double)": "12-ResidualBlocks/ConvResidualBlock.swift",
     "residualBlockForward(_:Tensor,parameters:ResidualBlockParameters,epsilon:Double)": "12-ResidualBlocks/ResidualBlock.swift",
     "residualBlockBackward(_:Tensor,cache:ResidualBlockCache)": "12-ResidualBlocks/ResidualBlock.swift",
+    "residualBlockInference(_:Tensor,parameters:ResidualBlockParameters,statistics:ResidualBlockStatistics,epsilon:Double)": "12-ResidualBlocks/ResidualBlock.swift",
+    "updateResidualBlockStatistics(_:ResidualBlockStatistics,cache:ResidualBlockCache,momentum:Double)": "12-ResidualBlocks/ResidualBlock.swift",
     "averageParameters(_:[[Tensor]])": "13-Ensembles/ParameterAveraging.swift",
     "averagePredictions(_:[Tensor])": "13-Ensembles/PredictionAveraging.swift",
     "majorityVote(_:[Tensor])": "13-Ensembles/PredictionAveraging.swift",

@@ -373,6 +373,14 @@ let exerciseTable: [String: @Sendable (IncomingCall) throws -> [Data]] = [
         let result = try convResidualBlockBackward(try call.argument(0, as: Tensor.self), cache: try call.argument(1, as: ConvResidualBlockCache.self))
         return [try wired(result.0), try wired(result.1)]
     },
+    "convResidualBlockInference(_:Tensor,parameters:ConvResidualBlockParameters,statistics:ResidualBlockStatistics,epsilon:Double)": { call in
+        let result = try convResidualBlockInference(try call.argument(0, as: Tensor.self), parameters: try call.argument(1, as: ConvResidualBlockParameters.self), statistics: try call.argument(2, as: ResidualBlockStatistics.self), epsilon: try call.argument(3, as: Double.self))
+        return [try wired(result)]
+    },
+    "updateConvResidualBlockStatistics(_:ResidualBlockStatistics,cache:ConvResidualBlockCache,momentum:Double)": { call in
+        let result = try updateConvResidualBlockStatistics(try call.argument(0, as: ResidualBlockStatistics.self), cache: try call.argument(1, as: ConvResidualBlockCache.self), momentum: try call.argument(2, as: Double.self))
+        return [try wired(result)]
+    },
     "residualBlockForward(_:Tensor,parameters:ResidualBlockParameters,epsilon:Double)": { call in
         let result = try residualBlockForward(try call.argument(0, as: Tensor.self), parameters: try call.argument(1, as: ResidualBlockParameters.self), epsilon: try call.argument(2, as: Double.self))
         return [try wired(result.0), try wired(result.1)]
@@ -380,6 +388,14 @@ let exerciseTable: [String: @Sendable (IncomingCall) throws -> [Data]] = [
     "residualBlockBackward(_:Tensor,cache:ResidualBlockCache)": { call in
         let result = try residualBlockBackward(try call.argument(0, as: Tensor.self), cache: try call.argument(1, as: ResidualBlockCache.self))
         return [try wired(result.0), try wired(result.1)]
+    },
+    "residualBlockInference(_:Tensor,parameters:ResidualBlockParameters,statistics:ResidualBlockStatistics,epsilon:Double)": { call in
+        let result = try residualBlockInference(try call.argument(0, as: Tensor.self), parameters: try call.argument(1, as: ResidualBlockParameters.self), statistics: try call.argument(2, as: ResidualBlockStatistics.self), epsilon: try call.argument(3, as: Double.self))
+        return [try wired(result)]
+    },
+    "updateResidualBlockStatistics(_:ResidualBlockStatistics,cache:ResidualBlockCache,momentum:Double)": { call in
+        let result = try updateResidualBlockStatistics(try call.argument(0, as: ResidualBlockStatistics.self), cache: try call.argument(1, as: ResidualBlockCache.self), momentum: try call.argument(2, as: Double.self))
+        return [try wired(result)]
     },
     "averageParameters(_:[[Tensor]])": { call in
         let result = try averageParameters(try call.argument(0, as: [[Tensor]].self))

@@ -43,6 +43,8 @@ struct CommandLineTests {
               resume      Continue a run from its checkpoint, exactly as if it had never stopped.
               evaluate    Report a checkpoint's accuracy, confusion matrix and per-class figures.
               predict     Predict the class of every row of a data file with a checkpoint.
+              export      Write a checkpoint's best model as safetensors, for PyTorch, JAX or numpy.
+              import      Turn a safetensors file written by export (and perhaps changed elsewhere) back into a checkpoint.
               experiment  Reproduce a claim of the notes: print a table and write an SVG plot.
               bench       Time the matmul kernel and a training epoch of the reference MLP and CNN.
             """))
@@ -65,7 +67,7 @@ struct CommandLineTests {
             """))
         #expect(result.out.contains("""
             OPTIONS:
-              --model <name>           mlp, cnn, notes (the notes' Dense 20 → 3 → 1 network) or resnet (default: mlp)
+              --model <name>           mlp, cnn, notes (the notes' Dense 20 → 3 → 1 network), resnet or resmlp (dense blocks) (default: mlp)
             """))
         #expect(result.out.contains("  --epochs <n>             the most epochs to train (default: 40)\n"))
         #expect(result.out.contains("  --no-timing              leave the time out of the epoch lines, so runs can be compared byte for byte\n"))
@@ -75,7 +77,7 @@ struct CommandLineTests {
         (["train", "--epochs", "x"], "Error: '--epochs' needs an integer ≥ 1, got 'x'"),
         (["train", "--frobnicate"], "Error: unknown option '--frobnicate'"),
         (["train", "--epochs"], "Error: missing value for '--epochs <n>'"),
-        (["train", "--model", "transformer"], "Error: '--model' must be one of mlp, cnn, notes, resnet, got 'transformer'"),
+        (["train", "--model", "transformer"], "Error: '--model' must be one of mlp, cnn, notes, resnet, resmlp, got 'transformer'"),
         (["train", "--keep", "0"], "Error: '--keep' is the probability of keeping a unit; it must be above 0"),
         (["train", "stray"], "Error: unexpected argument 'stray'"),
         (["evaluate"], "Error: missing required option '--checkpoint'"),

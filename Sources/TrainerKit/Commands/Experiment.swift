@@ -255,9 +255,9 @@ extension Trainer {
     static func residualVersusPlain(seed: UInt64) throws -> (Table, String, String) {
         var table = Table(header: ["model", "dense layers", "|dW| first layer", "train loss ep 1", "train loss ep 10", "val acc"])
         var curves: [SVGPlot.Series] = []
-        for model in ["plain", "resnet"] {
+        for model in ["plain", "resmlp"] {
             var configuration = TrainingConfiguration.experiment(seed: seed)
-            configuration.model = model == "plain" ? "mlp" : "resnet"
+            configuration.model = model == "plain" ? "mlp" : "resmlp"
             configuration.hidden = model == "plain" ? Array(repeating: 64, count: 16) : [64]
             configuration.blocks = 8
             configuration.initialization = .xavier

@@ -25,6 +25,15 @@ public enum LayerKind: Codable, Equatable, Sendable, CustomStringConvertible {
     case reshape(to: [Int])
     /// A residual block of two dense + BN layers; parameters as ``ResidualBlockParameters``.
     case residual(features: Int, hidden: Int)
+    /// A convolutional residual block (ResNet's basic block, ConvBlock1–3): 3x3 conv (stride
+    /// `stride`) → spatial BN → ReLU → 3x3 conv → spatial BN, plus the identity or, when `inputs ≠
+    /// outputs` or `stride ≠ 1`, a 1x1 projection with that stride; then ReLU. Parameters as
+    /// ``ConvResidualBlockParameters``: `conv1 [3, 3, inputs, outputs]`, `gamma1`, `beta1 [outputs]`,
+    /// `conv2 [3, 3, outputs, outputs]`, `gamma2`, `beta2 [outputs]`, then `projection [1, 1, inputs,
+    /// outputs]` if there is one. `[N, H, W, inputs] → [N, ⌈H/stride⌉, ⌈W/stride⌉, outputs]`.
+    case convResidual(inputs: Int, outputs: Int, stride: Int)
+    /// Non-overlapping `size`×`size` average pooling; with `size` = H = W it is global average pooling.
+    case averagePool(size: Int)
 
     public var description: String {
         switch self {
@@ -41,13 +50,15 @@ public enum LayerKind: Codable, Equatable, Sendable, CustomStringConvertible {
         case let .maxPool(s): "MaxPool \(s)x\(s)"
         case let .reshape(shape): "Reshape \(shape)"
         case let .residual(d, h): "Residual \(d)→\(h)→\(d)"
+        case let .convResidual(i, o, s): "ConvResidual \(i)→\(o)" + (s == 1 ? "" : " stride \(s)") + (i != o || s != 1 ? " (projection)" : "")
+        case let .averagePool(s): "AveragePool \(s)x\(s)"
         }
     }
 
     /// Whether the layer keeps running statistics (mean, variance) for inference.
     var hasRunningStatistics: Bool {
         switch self {
-        case .batchNorm, .spatialBatchNorm, .residual: true
+        case .batchNorm, .spatialBatchNorm, .residual, .convResidual: true
         default: false
         }
     }
@@ -103,12 +114,14 @@ public enum BatchNormPlacement: String, Codable, Sendable, CaseIterable {
 
 /// The models the trainer knows, built from a few flags.
 public enum ModelFactory {
-    public static let names = ["mlp", "cnn", "notes", "resnet"]
+    public static let names = ["mlp", "cnn", "notes", "resnet", "resmlp"]
 
     /// - Parameters:
     ///   - hidden: the MLP's hidden widths, e.g. `[256, 256]`.
     ///   - activation: the MLP's hidden activation (the other models use ReLU).
-    ///   - imageShape: `[H, W, C]`, needed by the CNN.
+    ///   - imageShape: `[H, W, C]`, needed by the CNN and the ResNet.
+    ///   - channels: the CNN's first convolution, or the ResNet's stem width.
+    ///   - blocks: residual blocks per stage (resnet) or in all (resmlp).
     public static func architecture(
         model: String, inputFeatures: Int, classes: Int, hidden: [Int], activation: ActivationChoice = .relu,
         batchNorm: BatchNormPlacement, keepProbability: Double, imageShape: [Int]?, channels: Int = 8, convLayers: Int = 2, blocks: Int = 3
@@ -153,6 +166,9 @@ public enum ModelFactory {
             layers += [.reshape(to: [h * w * c]), .dense(inputs: h * w * c, outputs: classes)]
             return Architecture(model: model, inputFeatures: inputFeatures, classes: classes, loss: .softmax, layers: layers)
         case "resnet":
+            return try residualNetwork(inputFeatures: inputFeatures, classes: classes, imageShape: imageShape,
+                                       width: channels, blocksPerStage: blocks)
+        case "resmlp":
             let width = hidden.first ?? 64
             layers = [.dense(inputs: inputFeatures, outputs: width), .relu]
             for _ in 0..<max(blocks, 0) { layers.append(.residual(features: width, hidden: width)) }
@@ -161,5 +177,43 @@ public enum ModelFactory {
         default:
             throw UsageError("unknown model '\(model)'; choose one of \(names.joined(separator: ", "))")
         }
+    }
+}
+
+extension ModelFactory {
+    /// The stages of the convolutional ResNet: the channel count doubles (and the resolution halves,
+    /// while it is at least 4) at the start of each stage after the first.
+    static let residualStages = 3
+
+    /// A small ResNet in the shape of He et al. (2016), sized for 8x8 digits or 28x28 MNIST:
+    ///
+    ///     stem:    3x3 conv (width channels) → spatial BN → ReLU
+    ///     stage 1: blocksPerStage basic blocks, width channels, identity shortcuts
+    ///     stage 2: a block to 2·width with stride 2 and a 1x1 stride-2 projection, then identity blocks
+    ///     stage 3: the same to 4·width
+    ///     head:    global average pooling → dense to the classes
+    ///
+    /// Every block is ``LayerKind/convResidual(inputs:outputs:stride:)``: the student's ConvBlock1–3.
+    static func residualNetwork(inputFeatures: Int, classes: Int, imageShape: [Int]?, width: Int, blocksPerStage: Int) throws -> Architecture {
+        guard let image = imageShape, image.count == 3, image.reduce(1, *) == inputFeatures else {
+            throw TrainerError("the ResNet needs image data (digits or IDX), not \(inputFeatures) plain features")
+        }
+        var (h, w, c) = (image[0], image[1], image[2])
+        guard h == w else { throw TrainerError("the ResNet's global average pooling needs square images, got \(h)x\(w)") }
+        guard blocksPerStage >= 1 else { throw TrainerError("the ResNet needs at least one block per stage (--blocks), got \(blocksPerStage)") }
+        var layers: [LayerKind] = [.reshape(to: [h, w, c]), .conv(kernel: 3, inputs: c, outputs: width, padding: 1),
+                                   .spatialBatchNorm(channels: width), .relu]
+        c = width
+        for stage in 0..<residualStages {
+            for block in 0..<blocksPerStage {
+                let widen = stage > 0 && block == 0
+                let stride = widen && h >= 4 ? 2 : 1
+                layers.append(.convResidual(inputs: c, outputs: widen ? 2 * c : c, stride: stride))
+                if widen { c *= 2 }
+                if stride == 2 { (h, w) = ((h + 1) / 2, (w + 1) / 2) }
+            }
+        }
+        layers += [.averagePool(size: h), .reshape(to: [c]), .dense(inputs: c, outputs: classes)]
+        return Architecture(model: "resnet", inputFeatures: inputFeatures, classes: classes, loss: .softmax, layers: layers)
     }
 }

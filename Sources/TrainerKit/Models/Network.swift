@@ -10,9 +10,11 @@ import Workbook
 public struct Network: Sendable {
     public var architecture: Architecture
     /// `parameters[layer]`: dense/conv `[weight, bias]`, BN `[gamma, beta]`, residual the eight
-    /// tensors of ``ResidualBlockParameters`` (no projection: its widths match).
+    /// tensors of ``ResidualBlockParameters`` (no projection: its widths match), convolutional
+    /// residual the tensors of ``ConvResidualBlockParameters`` (see `ResidualLayers.swift`).
     public var parameters: [[Tensor]]
-    /// `running[layer]`: BN layers' `[mean, variance]` for inference, empty otherwise.
+    /// `running[layer]`: BN layers' `[mean, variance]` for inference, residual blocks'
+    /// `[mean1, variance1, mean2, variance2]`, empty otherwise.
     public var running: [[Tensor]]
     /// The weight given to the old running statistics: running·m + batch·(1 − m).
     public var runningMomentum = 0.9
@@ -48,8 +50,13 @@ public struct Network: Sendable {
             case let .residual(d, h):
                 parameters.append([try weight(d, h), Tensor(zeros: [h]), Tensor(repeating: 1, shape: [h]), Tensor(zeros: [h]),
                                    try weight(h, d), Tensor(zeros: [d]), Tensor(repeating: 1, shape: [d]), Tensor(zeros: [d])])
-                running.append([])
-            case .relu, .tanh, .sigmoid, .leakyReLU, .elu, .dropout, .maxPool, .reshape:
+                let statistics = ResidualBlockStatistics.initial(first: h, second: d)
+                running.append([statistics.mean1, statistics.variance1, statistics.mean2, statistics.variance2])
+            case .convResidual:
+                let (p, r) = Network.initialResidualLayer(layer, using: &rng)
+                parameters.append(p)
+                running.append(r)
+            case .relu, .tanh, .sigmoid, .leakyReLU, .elu, .dropout, .maxPool, .averagePool, .reshape:
                 parameters.append([])
                 running.append([])
             }
@@ -134,17 +141,10 @@ public struct Network: Sendable {
                 let inputShape = h.shape
                 h = try h.reshaped([h.shape[0]] + shape)
                 backwards.append { dout in (try dout.reshaped(inputShape), []) }
-            case .residual:
-                let block = ResidualBlockParameters(w1: p[0], b1: p[1], gamma1: p[2], beta1: p[3],
-                                                    w2: p[4], b2: p[5], gamma2: p[6], beta2: p[7])
-                // The block normalizes with its batch's statistics in both modes (its API has no
-                // running statistics), so evaluate in batches of a reasonable size.
-                let (out, cache) = try residualBlockForward(h, parameters: block)
+            case .residual, .convResidual, .averagePool:
+                let (out, backward) = try residualLayerForward(layer, index: index, h, mode: mode)
                 h = out
-                backwards.append { dout in
-                    let (dx, g) = try residualBlockBackward(dout, cache: cache)
-                    return (dx, [g.w1, g.b1, g.gamma1, g.beta1, g.w2, g.b2, g.gamma2, g.beta2])
-                }
+                backwards.append(backward)
             }
         }
         return (h, backwards)

@@ -203,7 +203,9 @@ extension Architecture {
             case let .batchNorm(d), let .spatialBatchNorm(d): [[d], [d]]
             case let .conv(k, i, o, _): [[k, k, i, o], [o]]
             case let .residual(d, h): [[d, h], [h], [h], [h], [h, d], [d], [d], [d]]
-            case .relu, .tanh, .sigmoid, .leakyReLU, .elu, .dropout, .maxPool, .reshape: []
+            case let .convResidual(i, o, s):
+                [[3, 3, i, o], [o], [o], [3, 3, o, o], [o], [o]] + (i != o || s != 1 ? [[1, 1, i, o]] : [])
+            case .relu, .tanh, .sigmoid, .leakyReLU, .elu, .dropout, .maxPool, .averagePool, .reshape: []
             }
         }
     }

@@ -65,3 +65,34 @@ public struct ResidualBlockCache: Sendable, Hashable, Codable {
         self.projection = projection
     }
 }
+
+/// The test-time statistics of a residual block's two batch norms, dense or convolutional: what
+/// `residualBlockInference` and `convResidualBlockInference` normalize with instead of the batch's
+/// own statistics, and what `updateResidualBlockStatistics` / `updateConvResidualBlockStatistics`
+/// fold each training batch into.
+///
+/// Shapes: `mean1`, `variance1` `[H]` (the dense block's hidden width) or `[Cout]`; `mean2`,
+/// `variance2` `[M]` or `[Cout]`. The variances are population estimates (unbiased, see chapter 9).
+public struct ResidualBlockStatistics: Sendable, Hashable, Codable {
+    /// The first batch norm's running mean and variance.
+    public var mean1: Tensor
+    public var variance1: Tensor
+    /// The second batch norm's running mean and variance.
+    public var mean2: Tensor
+    public var variance2: Tensor
+
+    public init(mean1: Tensor, variance1: Tensor, mean2: Tensor, variance2: Tensor) {
+        self.mean1 = mean1
+        self.variance1 = variance1
+        self.mean2 = mean2
+        self.variance2 = variance2
+    }
+
+    /// Where running statistics start before any batch: mean 0 and variance 1, so that an untrained
+    /// block's batch norms are the identity (up to ε) at test time. `first` is H (or Cout), `second`
+    /// is M (or Cout).
+    public static func initial(first: Int, second: Int) -> ResidualBlockStatistics {
+        ResidualBlockStatistics(mean1: Tensor(zeros: [first]), variance1: Tensor(repeating: 1, shape: [first]),
+                                mean2: Tensor(zeros: [second]), variance2: Tensor(repeating: 1, shape: [second]))
+    }
+}
