@@ -57,17 +57,23 @@ struct CommandLineTests {
         #expect(result.out.hasSuffix("3 exercises, 9 points\n"))
     }
 
-    @Test("gradescope writes executable setup.sh and run_autograder that call the results command")
+    @Test("gradescope writes the package with executable setup.sh and run_autograder on top, and no solutions")
     func gradescopeScripts() throws {
         let folder = try Fixtures.scratchFolder("gradescope")
+        try? FileManager.default.removeItem(at: folder)
         defer { try? FileManager.default.removeItem(at: folder) }
         let result = Fixtures.runTool(["gradescope", folder.path], in: Fixtures.packageRoot)
-        #expect(result.status == 0)
+        #expect(result.status == 0, "\(result.err)")
+        // Gradescope unpacks the zip into /autograder/source: the package must be at the zip's top.
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("Solutions").path))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("Tests/Attacks").path))
         let run = try String(contentsOf: folder.appendingPathComponent("run_autograder"), encoding: .utf8)
-        #expect(run.contains("workbook results --submission /autograder/submission"))
-        #expect(run.contains("--gradescope /autograder/results/results.json"))
+        #expect(run.contains(#"ROOT="${WORKBOOK_AUTOGRADER_ROOT:-/autograder}""#))
+        #expect(run.contains(#"workbook results --submission "$ROOT/submission""#))
+        #expect(run.contains(#"cp "$private/results.json" "$ROOT/results/results.json""#))
         let setup = try String(contentsOf: folder.appendingPathComponent("setup.sh"), encoding: .utf8)
-        #expect(setup.contains("swift-\(GradescopeSetup.swiftVersion)-RELEASE") && setup.contains("rm -rf Solutions"))
+        #expect(setup.contains("swift-\(GradescopeSetup.swiftVersion)-RELEASE") && setup.contains("--scratch-path .build-judge"))
         let permissions = try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("setup.sh").path)[.posixPermissions] as? Int
         #expect(permissions == 0o755)
     }
