@@ -59,9 +59,9 @@ public enum Gradebook {
         for row in rows {
             var fields = [row.submission, row.status]
             for exercise in curriculum.exercises {
-                fields.append(String(row.report.result(exercise.id)?.score ?? 0))
+                fields.append(formatPoints(row.report.result(exercise.id)?.score ?? 0))
             }
-            fields += [String(row.report.score), String(curriculum.totalPoints)]
+            fields += [formatPoints(row.report.score), String(curriculum.totalPoints)]
             var notes = row.report.notes
             if let error = row.report.buildError { notes.insert("does not compile: \(error)", at: 0) }
             fields.append(notes.joined(separator: "; "))
@@ -139,7 +139,7 @@ public enum Batch {
                 if let json = try? GradescopeResults(report).json() {
                     try? FileTree.write(json, to: reports.appendingPathComponent("\(name).json"))
                 }
-                log("[\(index + 1)/\(entries.count)] \(name): \(report.score)/\(report.maxScore) (\(row.status))")
+                log("[\(index + 1)/\(entries.count)] \(name): \(formatPoints(report.score))/\(report.maxScore) (\(row.status))")
             }
         }
         let all = rows.all()

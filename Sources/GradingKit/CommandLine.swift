@@ -314,7 +314,7 @@ public struct WorkbookTool {
             if parsed.options["--gradescope"] == nil && parsed.options["--junit"] == nil {
                 write(json)
             } else {
-                write("\(report.score)/\(report.maxScore) points · \(report.doneCount) of \(report.results.count) exercises done\n")
+                write("\(formatPoints(report.score))/\(report.maxScore) points · \(report.doneCount) of \(report.results.count) exercises done\n")
             }
             return 0
 

@@ -13,6 +13,7 @@
 // `Curriculum.discover` reads those declarations (and the suites' type names, which `swift test
 // --filter` needs) from `Tests/GradedTests/**.swift`, so chapters added later appear on their own.
 import Foundation
+import WorkbookCore
 
 /// One graded exercise as declared in a test file.
 public struct ExerciseInfo: Sendable, Hashable, Codable {
@@ -21,13 +22,16 @@ public struct ExerciseInfo: Sendable, Hashable, Codable {
     public var file: String
     public var title: String
     public var points: Int
+    /// The exercise's own credit rule, if its declaration sets one (`credit: .perTest`).
+    public var credit: Credit?
     /// The Swift types of the suites named `"<id> · …"`, e.g. `ReLUForwardTests`.
     public var suites: [String]
     /// Whether the declaration lives in the instructor's hidden tests (not shipped to students).
     public var hidden: Bool
 
     public init(id: String, chapter: String, file: String, title: String, points: Int,
-                suites: [String] = [], hidden: Bool = false) {
+                suites: [String] = [], hidden: Bool = false, credit: Credit? = nil) {
+        self.credit = credit
         self.id = id
         self.chapter = chapter
         self.file = file
@@ -59,6 +63,13 @@ public struct Curriculum: Sendable, Hashable, Codable {
     }
 
     public var totalPoints: Int { exercises.reduce(0) { $0 + $1.points } }
+
+    /// Every exercise that does not set its own credit rule gets `credit`.
+    public func crediting(_ credit: Credit) -> Curriculum {
+        var copy = self
+        for index in copy.exercises.indices where copy.exercises[index].credit == nil { copy.exercises[index].credit = credit }
+        return copy
+    }
 
     public func exercise(_ id: String) -> ExerciseInfo? {
         exercises.first { $0.id == id } ?? exercises.first { $0.id.lowercased() == id.lowercased() }
@@ -140,11 +151,17 @@ public struct Curriculum: Sendable, Hashable, Codable {
 
     /// `Exercise(id: "…", chapter: "…", file: "…", title: "…", points: N)`, arguments in any layout.
     static func exerciseDeclarations(in text: String) -> [ExerciseInfo] {
-        let pattern = #"Exercise\(\s*id:\s*"((?:[^"\\]|\\.)*)"\s*,\s*chapter:\s*"((?:[^"\\]|\\.)*)"\s*,\s*file:\s*"((?:[^"\\]|\\.)*)"\s*,\s*title:\s*"((?:[^"\\]|\\.)*)"\s*,\s*points:\s*(\d+)\s*\)"#
+        let pattern = #"Exercise\(\s*id:\s*"((?:[^"\\]|\\.)*)"\s*,\s*chapter:\s*"((?:[^"\\]|\\.)*)"\s*,\s*file:\s*"((?:[^"\\]|\\.)*)"\s*,\s*title:\s*"((?:[^"\\]|\\.)*)"\s*,\s*points:\s*(\d+)\s*(?:,\s*credit:\s*\.(\w+)\s*)?\)"#
         return matches(of: pattern, in: text).compactMap { groups in
             guard let points = Int(groups[4]) else { return nil }
+            // `.perTest` / `.allOrNothing` as written in Swift.
+            let credit: Credit? = switch groups[5] {
+            case "perTest": .perTest
+            case "allOrNothing": .allOrNothing
+            default: nil
+            }
             return ExerciseInfo(id: unescape(groups[0]), chapter: unescape(groups[1]), file: unescape(groups[2]),
-                                title: unescape(groups[3]), points: points)
+                                title: unescape(groups[3]), points: points, credit: credit)
         }
     }
 

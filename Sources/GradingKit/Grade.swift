@@ -44,7 +44,13 @@ public struct ExerciseResult: Sendable, Hashable, Codable {
     /// The first message worth showing (the trap, the timeout, the first mismatch), if any.
     public var message: String?
 
-    public var score: Int { status == .done ? exercise.points : 0 }
+    /// The points earned: all of them when every test passes; with per-test credit, each passing
+    /// test's share (points × passed / tests, to two decimals).
+    public var score: Double {
+        if status == .done { return Double(exercise.points) }
+        guard exercise.credit == .perTest, totalTests > 0, status != .notBuilt else { return 0 }
+        return (Double(exercise.points * passedTests) / Double(totalTests) * 100).rounded(.down) / 100
+    }
 }
 
 /// Whether the graded test files are the ones the instructor shipped.
@@ -92,7 +98,7 @@ public struct GradeReport: Sendable, Hashable, Codable {
         self.notes = notes
     }
 
-    public var score: Int { results.reduce(0) { $0 + $1.score } }
+    public var score: Double { results.reduce(0) { $0 + $1.score } }
     public var maxScore: Int { results.reduce(0) { $0 + $1.exercise.points } }
     public var doneCount: Int { results.filter { $0.status == .done }.count }
 
@@ -183,4 +189,12 @@ public struct GradeReport: Sendable, Hashable, Codable {
 
     /// The words every unfinished stub's failure carries.
     public static let notImplementedMarker = NotImplemented.marker
+}
+
+/// Points as people write them: `3`, `1.5`, `0.67`.
+public func formatPoints(_ value: Double) -> String {
+    if value == value.rounded() { return String(Int(value)) }
+    var text = String(format: "%.2f", value)
+    while text.hasSuffix("0") { text.removeLast() }
+    return text
 }

@@ -34,11 +34,11 @@ public struct GradescopeResults: Codable, Sendable, Hashable {
             if let message = result.message, result.status != .done { output += "\n\(message)" }
             if result.status != .done { output += "\nHint: swift run workbook hint \(result.exercise.id)" }
             return Test(name: "\(result.exercise.id) · \(result.exercise.title)", number: result.exercise.id,
-                        score: Double(result.score), max_score: Double(result.exercise.points),
+                        score: result.score, max_score: Double(result.exercise.points),
                         status: result.status == .done ? "passed" : "failed", output: output,
                         visibility: result.exercise.hidden ? "after_due_date" : "visible")
         }
-        score = Double(report.score)
+        score = report.score
         max_score = Double(report.maxScore)
         var summary = ["\(report.doneCount) of \(report.results.count) exercises done.", "Tests: \(report.tamper)"]
         if let error = report.buildError { summary.insert("Your exercises do not compile: \(error)", at: 0) }

@@ -19,7 +19,7 @@ public enum JUnit {
             for result in results {
                 let name = escape("\(result.exercise.id) · \(result.exercise.title)")
                 lines.append(#"    <testcase classname="\#(escape(chapter))" name="\#(name)">"#)
-                lines.append(#"      <properties><property name="points" value="\#(result.exercise.points)"/><property name="score" value="\#(result.score)"/><property name="status" value="\#(escape(result.status.rawValue))"/></properties>"#)
+                lines.append(#"      <properties><property name="points" value="\#(result.exercise.points)"/><property name="score" value="\#(formatPoints(result.score))"/><property name="status" value="\#(escape(result.status.rawValue))"/></properties>"#)
                 if result.status != .done {
                     let message = escape(result.status.rawValue + (result.message.map { ": " + Scorecard.firstLine($0) } ?? ""))
                     lines.append(#"      <failure message="\#(message)" type="\#(escape(result.status.rawValue))">\#(escape(result.message ?? ""))</failure>"#)

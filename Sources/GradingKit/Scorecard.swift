@@ -24,13 +24,13 @@ public enum Scorecard {
         for result in results where !chapters.contains(result.exercise.chapter) { chapters.append(result.exercise.chapter) }
         for chapter in chapters {
             let inChapter = results.filter { $0.exercise.chapter == chapter }
-            let earned = inChapter.reduce(0) { $0 + $1.score }
+            let earned = inChapter.reduce(0.0) { $0 + $1.score }
             let possible = inChapter.reduce(0) { $0 + $1.exercise.points }
             lines.append(pad(chapter, 2 + 2 + idWidth + 2 + titleWidth + 2 + 12) + " \(earned)/\(possible)")
             for result in inChapter {
                 let title = truncate(result.exercise.title + (result.exercise.hidden ? " (hidden)" : ""), titleWidth)
                 var line = "  \(result.status.mark) \(pad(result.exercise.id, idWidth))  \(pad(title, titleWidth))  "
-                line += pad(result.status.rawValue, 12) + " \(result.score)/\(result.exercise.points)"
+                line += pad(result.status.rawValue, 12) + " \(formatPoints(result.score))/\(result.exercise.points)"
                 if result.totalTests > 0 && result.status != .done {
                     line += "  (\(result.passedTests) of \(result.totalTests) tests pass)"
                 }
@@ -41,10 +41,10 @@ public enum Scorecard {
             }
             lines.append("")
         }
-        let score = results.reduce(0) { $0 + $1.score }
+        let score = results.reduce(0.0) { $0 + $1.score }
         let possible = results.reduce(0) { $0 + $1.exercise.points }
         let done = results.filter { $0.status == .done }.count
-        lines.append("Total: \(score)/\(possible) points · \(done) of \(results.count) exercises done")
+        lines.append("Total: \(formatPoints(score))/\(possible) points · \(done) of \(results.count) exercises done")
         lines.append("Tests: \(report.tamper)")
         for note in report.notes { lines.append("Note: \(note)") }
         if let next = results.first(where: { $0.status != .done }) {

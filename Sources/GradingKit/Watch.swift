@@ -66,7 +66,7 @@ public enum Watch {
         let filled = report.doneCount * width / total
         return "Progress: \(report.doneCount) of \(report.results.count) exercises done  ["
             + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-            + "]  \(report.score)/\(report.maxScore) points"
+            + "]  \(formatPoints(report.score))/\(report.maxScore) points"
     }
 
     /// What is shown after a re-grade: the re-graded exercises, then the progress line.

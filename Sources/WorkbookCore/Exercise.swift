@@ -17,13 +17,17 @@ public struct Exercise: Sendable, Hashable, Codable, CustomStringConvertible {
     public let title: String
     /// What the exercise is worth on the scorecard.
     public let points: Int
+    /// How the points are earned; `nil` leaves it to the grading default (`--credit`,
+    /// `WORKBOOK_CREDIT`), which is all or nothing unless the instructor says otherwise.
+    public let credit: Credit?
 
-    public init(id: String, chapter: String, file: String, title: String, points: Int) {
+    public init(id: String, chapter: String, file: String, title: String, points: Int, credit: Credit? = nil) {
         self.id = id
         self.chapter = chapter
         self.file = file
         self.title = title
         self.points = points
+        self.credit = credit
     }
 
     /// The stub's path relative to the implementation folder: `01-Activations/ReLU.swift`.
@@ -32,4 +36,12 @@ public struct Exercise: Sendable, Hashable, Codable, CustomStringConvertible {
     public var guide: String { "Exercises/\(chapter)/GUIDE.md" }
 
     public var description: String { "\(id) (\(title), \(path))" }
+}
+
+/// How an exercise's points are earned from its tests.
+public enum Credit: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Every test must pass (the default).
+    case allOrNothing = "all-or-nothing"
+    /// Each passing test earns its share: points × passed / tests.
+    case perTest = "per-test"
 }

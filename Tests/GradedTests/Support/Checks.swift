@@ -23,13 +23,13 @@ func check(
 ) {
     guard let mismatch = actual.mismatch(against: expected, absoluteTolerance: absoluteTolerance,
                                          relativeTolerance: relativeTolerance) else { return }
-    Issue.record(Comment(rawValue: """
+    failTest("""
         \(exercise.id): \(what) is wrong: \(mismatch).
           expected \(expected)
           got      \(actual)
           (tolerance: absolute \(absoluteTolerance), relative \(relativeTolerance))
         \(pointer(exercise))
-        """), sourceLocation: sourceLocation)
+        """, sourceLocation: sourceLocation)
 }
 
 /// Expects two numbers to agree within tolerance.
@@ -39,11 +39,11 @@ func check(
     sourceLocation: SourceLocation = #_sourceLocation
 ) {
     if isApproximatelyEqual(actual, expected, absoluteTolerance: absoluteTolerance, relativeTolerance: relativeTolerance) { return }
-    Issue.record(Comment(rawValue: """
+    failTest("""
         \(exercise.id): \(what) is \(actual), expected \(expected) \
         (tolerance: absolute \(absoluteTolerance), relative \(relativeTolerance)).
         \(pointer(exercise))
-        """), sourceLocation: sourceLocation)
+        """, sourceLocation: sourceLocation)
 }
 
 /// Expects an analytic gradient to match the numeric one: CS231n's relative error below `tolerance`.
@@ -62,11 +62,11 @@ func checkGradient(
     let detail = analytic.shape == numeric.shape
         ? (analytic.mismatch(against: numeric, absoluteTolerance: 1e-6, relativeTolerance: 1e-6).map { "\($0)" } ?? "")
         : "shape \(analytic.shape), the numeric gradient has shape \(numeric.shape)"
-    Issue.record(Comment(rawValue: """
+    failTest("""
         \(exercise.id): \(what) disagrees with the numeric gradient: relative error \(error), \
         needs < \(tolerance). \(detail)
         \(pointer(exercise))
-        """), sourceLocation: sourceLocation)
+        """, sourceLocation: sourceLocation)
 }
 
 /// CS231n's relative error with a floor at 1e-3 of the gradient's scale (see `checkGradient`).
@@ -89,7 +89,7 @@ func check(
     sourceLocation: SourceLocation = #_sourceLocation
 ) {
     if condition { return }
-    Issue.record(Comment(rawValue: "\(exercise.id): \(message())\n\(pointer(exercise))"), sourceLocation: sourceLocation)
+    failTest("\(exercise.id): \(message())\n\(pointer(exercise))", sourceLocation: sourceLocation)
 }
 
 /// Expects `body` to reject its input by throwing an `E` (a `ShapeError`, an `ArgumentError`,
@@ -101,14 +101,14 @@ func checkThrows<E: Error>(
 ) throws {
     do {
         try body()
-        Issue.record(Comment(rawValue: "\(exercise.id): \(what) should throw \(E.self), but returned.\n\(pointer(exercise))"),
+        failTest("\(exercise.id): \(what) should throw \(E.self), but returned.\n\(pointer(exercise))",
                      sourceLocation: sourceLocation)
     } catch is E {
         return
     } catch let unfinished as NotImplemented {
         throw unfinished
     } catch {
-        Issue.record(Comment(rawValue: "\(exercise.id): \(what) should throw \(E.self), threw \(error).\n\(pointer(exercise))"),
+        failTest("\(exercise.id): \(what) should throw \(E.self), threw \(error).\n\(pointer(exercise))",
                      sourceLocation: sourceLocation)
     }
 }

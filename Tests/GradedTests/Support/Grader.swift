@@ -54,30 +54,39 @@ struct GradedExercise: SuiteTrait, TestTrait, TestScoping {
         let session = StudentSession()
         let location = test.sourceLocation
         let hidden = location.filePath.contains("/GradedTests/Hidden/")
+        let record = TestRecord(exercise: exercise, location: location)
+        defer { Ledger.add(record, session: session) }
         var notImplemented: NotImplemented?
         do {
-            try await StudentProcess.$current.withValue(session) { try await function() }
+            try await Ledger.$current.withValue(record) {
+                try await StudentProcess.$current.withValue(session) { try await function() }
+            }
         } catch let unfinished as NotImplemented {
             notImplemented = unfinished
+            record.waitingFor = unfinished.exercise
         } catch let failure as StudentFailure {
             _ = failure   // reported below from the session, which keeps the first failure
         } catch {
-            Issue.record(Comment(rawValue: """
+            record.failed = true
+            failTest("""
                 \(exercise.id) (\(exercise.title)) threw \(type(of: error)): \(String(describing: error).prefix(600))
                 \(pointer(exercise))
-                """), sourceLocation: location)
+                """, sourceLocation: location)
         }
         session.finish()
         if let failure = session.failure {
-            Issue.record(Comment(rawValue: message(for: failure, output: hidden ? nil : session.printed)), sourceLocation: location)
+            Ledger.$current.withValue(record) {
+                failTest(message(for: failure, output: hidden ? nil : session.printed), sourceLocation: location)
+            }
         } else if let notImplemented, !Self.checkingStubs {
-            Issue.record(Comment(rawValue: notImplemented.description), sourceLocation: location)
+            Ledger.$current.withValue(record) { failTest(notImplemented.description, sourceLocation: location) }
         } else if notImplemented == nil, Self.checkingStubs {
-            Issue.record(Comment(rawValue: """
+            record.failed = true
+            failTest("""
                 [stub check] \(exercise.id): this test passed against the stub in Exercises/\(exercise.path). \
                 A graded test must fail until the exercise is written: does it call the exercise, \
                 and does the stub throw NotImplemented?
-                """), sourceLocation: location)
+                """, sourceLocation: location)
         }
         if !hidden, session.failure == nil, session.printed.total > 0 {
             Issue.record(Comment(rawValue: "\(exercise.id): your code printed:\n" + quoted(session.printed.text)),
@@ -113,4 +122,10 @@ struct GradedExercise: SuiteTrait, TestTrait, TestScoping {
 enum Trap {
     /// Lines where the runtime's crash report starts.
     static let markers = ["Fatal error", "Precondition failed", "Assertion failed", "Unexpectedly found nil", "*** Signal", "*** Program crashed"]
+}
+
+/// Records a failing issue for the running graded test, and counts it for the end-of-run summary.
+func failTest(_ text: String, sourceLocation: SourceLocation) {
+    Ledger.current?.failed = true
+    Issue.record(Comment(rawValue: text), sourceLocation: sourceLocation)
 }
