@@ -102,9 +102,11 @@ func packedGemm<Tile: RegisterTile>(
                   b: b, transposeB: transposeB, c: c, alpha: alpha, beta: beta)
         return
     }
-    // Cut along the dimension with more tiles, in whole tiles, so each thread has a contiguous range.
+    // Cut into contiguous ranges of whole tiles: along the columns when there are enough column
+    // panels (each thread then packs only its own panels of B and reads A in place), else along the
+    // rows (each thread packs all of B: measured 1.62x instead of 1.9x at 512³ on 2 cores).
     let panels = (n + nr - 1) / nr, strips = (m + mr - 1) / mr
-    let alongColumns = panels >= strips
+    let alongColumns = panels >= 2 * parts || panels >= strips
     let units = alongColumns ? panels : strips
     let count = Swift.min(parts, units)
     // Pointers are plain addresses here; every part writes a disjoint block of C.

@@ -125,18 +125,37 @@ extension Trainer {
         }
     }
 
-    /// Speed-up of 2 threads over 1 on a large product (which splits) and a small one (which must not).
+    /// Speed-up of 2 threads over 1 on large products (which split) and a small one (which must not),
+    /// calling the kernel on buffers allocated once, so the figure is the kernel's and not the
+    /// allocator's.
     static func benchThreads(_ console: Console) throws {
-        let threads = GemmSettings.threads
-        defer { try? GemmSettings.use(threads: threads) }
-        console.print("matmul, wall clock, 1 thread vs 2  GFLOP/s 1   GFLOP/s 2   speed-up")
+        console.print("gemm, wall clock, 1 thread vs 2     GFLOP/s 1   GFLOP/s 2   speed-up")
+        let kernel = GemmSettings.kernel
         for (label, m, n, k) in [("512x512 · 512x512", 512, 512, 512), ("1024x1024 · 1024x1024", 1024, 1024, 1024),
                                  ("MLP fwd 64x256 · 256x256", 64, 256, 256)] {
-            try GemmSettings.use(threads: 1)
-            let one = try gemmGigaflops(m: m, n: n, k: k, transposeA: false, transposeB: false, clock: .wall)
-            try GemmSettings.use(threads: 2)
-            let two = try gemmGigaflops(m: m, n: n, k: k, transposeA: false, transposeB: false, clock: .wall)
-            console.print(label.padding(toLength: 33, withPad: " ", startingAt: 0) + String(format: "%9.1f   %9.1f   %6.2fx", one, two, two / one))
+            var rng = SeededGenerator(seed: 7)
+            let a = (0..<(m * k)).map { _ in rng.nextUniform(in: -1..<1) }
+            let b = (0..<(k * n)).map { _ in rng.nextUniform(in: -1..<1) }
+            var c = [Double](repeating: 0, count: m * n)
+            let flops = 2.0 * Double(m * n * k)
+            let inner = max(1, Int(2e7 / flops))
+            func gigaflops(threads: Int) -> Double {
+                let seconds = a.withUnsafeBufferPointer { pa in
+                    b.withUnsafeBufferPointer { pb in
+                        c.withUnsafeMutableBufferPointer { pc in
+                            bestTime(repeats: 60) {
+                                for _ in 0..<inner {
+                                    gemm(m: m, n: n, k: k, a: pa.baseAddress!, transposeA: false, b: pb.baseAddress!, transposeB: false,
+                                         c: pc.baseAddress!, kernel: kernel, threads: threads)
+                                }
+                            }
+                        }
+                    }
+                }
+                return flops * Double(inner) / seconds / 1e9
+            }
+            let one = gigaflops(threads: 1), two = gigaflops(threads: 2)
+            console.print(label.padding(toLength: 35, withPad: " ", startingAt: 0) + String(format: "%9.1f   %9.1f   %6.2fx", one, two, two / one))
         }
     }
 
