@@ -1,5 +1,6 @@
-// Loops that measure the FMA peak of one core: independent chains a ← a + a·x, as many as the
-// register file holds with one register to spare for x, so that no chain spills and every FMA unit
+// Loops that measure the FMA peak of one core: independent chains a ← a + a·x, sized to the register
+// file (24 of 32 zmm, 12 of 16 ymm, 24 of 32 q), so that no chain spills (the old bench ran sixteen
+// SIMD8 chains everywhere: 32 ymm on AVX2, which spilled and read half the peak) and every FMA unit
 // always has an independent operation ready (chains ≥ latency × units: 4 × 2 = 8 on current x86).
 // Each returns the sum of its chains so the work cannot be removed; x = −1e-7 keeps values finite.
 // Flops per call: iterations × chains × lanes × 2.

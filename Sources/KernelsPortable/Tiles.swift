@@ -23,7 +23,7 @@ enum Tile6x16: RegisterTile {
 
     @inline(__always)
     static func multiply(kc: Int, a: UnsafePointer<Double>, aRow: Int, aStep: Int, b: UnsafePointer<Double>,
-                                c: UnsafeMutablePointer<Double>, ldc: Int, rows: Int, columns: Int, alpha: Double, beta: Double) {
+                         c: UnsafeMutablePointer<Double>, ldc: Int, rows: Int, columns: Int, alpha: Double, beta: Double) {
         typealias V = SIMD8<Double>
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
         var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
@@ -81,7 +81,7 @@ enum Tile6x8: RegisterTile {
 
     @inline(__always)
     static func multiply(kc: Int, a: UnsafePointer<Double>, aRow: Int, aStep: Int, b: UnsafePointer<Double>,
-                                c: UnsafeMutablePointer<Double>, ldc: Int, rows: Int, columns: Int, alpha: Double, beta: Double) {
+                         c: UnsafeMutablePointer<Double>, ldc: Int, rows: Int, columns: Int, alpha: Double, beta: Double) {
         typealias V = SIMD4<Double>
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
         var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
@@ -139,7 +139,7 @@ enum Tile4x8Unfused: RegisterTile {
 
     @inline(__always)
     static func multiply(kc: Int, a: UnsafePointer<Double>, aRow: Int, aStep: Int, b: UnsafePointer<Double>,
-                                c: UnsafeMutablePointer<Double>, ldc: Int, rows: Int, columns: Int, alpha: Double, beta: Double) {
+                         c: UnsafeMutablePointer<Double>, ldc: Int, rows: Int, columns: Int, alpha: Double, beta: Double) {
         typealias V = SIMD4<Double>
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
         var a0 = a, a1 = a + aRow, a2 = a + 2 * aRow, a3 = a + 3 * aRow
