@@ -26,13 +26,16 @@ let guides: [String] = {
     return files.filter { $0.hasSuffix(".md") }.sorted()
 }()
 
-/// The hot kernels need fused multiply-add, which plain x86-64 code generation lacks: without it,
-/// `SIMD8<Double>.addingProduct` becomes a library call per lane. On x86-64 we therefore compile the
-/// core for the machine it is built on. Apple silicon and other arm64 targets have FMA already.
+/// The matrix kernel is compiled once per instruction set and chosen at run time (CPUID), so one
+/// build runs on every x86-64 machine and uses the vector registers the one it runs on has. Only the
+/// two kernel modules get a target CPU; `WorkbookCore` checks the processor before calling them.
+/// Host-architecture conditions are enough: arm64 builds need no flag (NEON and FMA are baseline).
 #if arch(x86_64)
-let fastMath: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "native"])]
+let avx512: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "skylake-avx512"])]
+let avx2: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
 #else
-let fastMath: [SwiftSetting] = []
+let avx512: [SwiftSetting] = []
+let avx2: [SwiftSetting] = []
 #endif
 
 let package = Package(
@@ -46,13 +49,20 @@ let package = Package(
     targets: [
         // The core every exercise stands on: Tensor, seeded randomness, tolerances, gradient checks,
         // errors, caches and the curriculum's exercise list.
-        .target(name: "WorkbookCore", swiftSettings: fastMath),
+        .target(name: "WorkbookCore", dependencies: ["KernelsPortable", "KernelsAVX512", "KernelsAVX2", "CPUFeatures"]),
+
+        // The matrix kernel: one source (in KernelsPortable, symbolic links in the other two) compiled
+        // per instruction set, and CPUID in C (Swift has no inline assembly).
+        .target(name: "KernelsPortable"),
+        .target(name: "KernelsAVX512", swiftSettings: avx512),
+        .target(name: "KernelsAVX2", swiftSettings: avx2),
+        .target(name: "CPUFeatures"),
 
         // The graded implementation: Exercises/ by default, Solutions/ or a submission on request.
         .target(name: "Workbook", dependencies: ["WorkbookCore"], path: implementation, exclude: guides),
 
         // The reference trainer: a library (parsed from [String], so it is tested) and a thin main.
-        .target(name: "TrainerKit", dependencies: ["WorkbookCore", "Workbook"], exclude: ["Data", "Reference"], swiftSettings: fastMath),
+        .target(name: "TrainerKit", dependencies: ["WorkbookCore", "Workbook"], exclude: ["Data", "Reference"]),
         .executableTarget(name: "trainer", dependencies: ["TrainerKit"]),
 
         // Grading and instructor tools. They never link the graded code, so they build and report

@@ -1,10 +1,12 @@
 import Testing
 @testable import WorkbookCore
 
-/// The fast kernel against the plain triple loop (`naiveGemm`), which is obviously right.
+/// The fast kernels against the plain triple loop (`naiveGemm`), which is obviously right.
 ///
-/// Sizes straddle the register tile (6 × 16), the packing block (kc = 256) and the tiny-product
-/// shortcut (m·n·k ≤ 512), so every edge path runs: ragged rows, ragged columns, several k blocks.
+/// Every kernel this processor supports runs every case (on this project's machine: avx512, avx2 and
+/// portable; on arm64: neon). Sizes straddle the register tiles (6 × 16, 6 × 8, 4 × 8), the packing
+/// block (kc = 256) and the tiny-product shortcut (m·n·k ≤ 512), so every edge path runs: ragged
+/// rows, ragged columns, several k blocks.
 /// Inputs are seeded uniform numbers; the two orders of summation differ only by rounding, so the
 /// tolerance is relative 1e-12 on sums of at most a few hundred products of numbers in [-1, 1).
 @Suite("gemm kernel")
@@ -29,7 +31,8 @@ struct GemmTests {
     }
 
     /// Runs `gemm` and `naiveGemm` on the same inputs and returns the largest relative difference.
-    static func compare(_ c: Case, transposeA: Bool, transposeB: Bool, alpha: Double, beta: Double) -> Double {
+    static func compare(_ c: Case, transposeA: Bool, transposeB: Bool, alpha: Double, beta: Double,
+                        kernel: GemmKernel = .portable, threads: Int = 1) -> Double {
         let a = random(c.m * c.k, seed: 1)
         let b = random(c.k * c.n, seed: 2)
         var fast = random(c.m * c.n, seed: 3)
@@ -38,7 +41,8 @@ struct GemmTests {
             b.withUnsafeBufferPointer { pb in
                 fast.withUnsafeMutableBufferPointer { pc in
                     gemm(m: c.m, n: c.n, k: c.k, a: pa.baseAddress!, transposeA: transposeA,
-                         b: pb.baseAddress!, transposeB: transposeB, c: pc.baseAddress!, alpha: alpha, beta: beta)
+                         b: pb.baseAddress!, transposeB: transposeB, c: pc.baseAddress!, alpha: alpha, beta: beta,
+                         kernel: kernel, threads: threads)
                 }
                 slow.withUnsafeMutableBufferPointer { pc in
                     naiveGemm(m: c.m, n: c.n, k: c.k, a: pa.baseAddress!, transposeA: transposeA,
@@ -53,22 +57,81 @@ struct GemmTests {
         return worst
     }
 
-    @Test("matches the naive loop for every transpose combination", arguments: cases)
-    func transposes(_ c: Case) {
+    @Test("matches the naive loop for every transpose combination", arguments: GemmKernel.supported, cases)
+    func transposes(_ kernel: GemmKernel, _ c: Case) {
         for transposeA in [false, true] {
             for transposeB in [false, true] {
-                let error = Self.compare(c, transposeA: transposeA, transposeB: transposeB, alpha: 1, beta: 0)
-                #expect(error < 1e-12, "transposeA \(transposeA), transposeB \(transposeB): relative error \(error)")
+                let error = Self.compare(c, transposeA: transposeA, transposeB: transposeB, alpha: 1, beta: 0, kernel: kernel)
+                #expect(error < 1e-12, "\(kernel) transposeA \(transposeA), transposeB \(transposeB): relative error \(error)")
             }
         }
     }
 
-    @Test("applies alpha and beta like BLAS", arguments: [Case(m: 7, n: 17, k: 5), Case(m: 13, n: 33, k: 300)])
-    func alphaBeta(_ c: Case) {
+    @Test("applies alpha and beta like BLAS", arguments: GemmKernel.supported,
+          [Case(m: 7, n: 17, k: 5), Case(m: 13, n: 33, k: 300)])
+    func alphaBeta(_ kernel: GemmKernel, _ c: Case) {
         for (alpha, beta) in [(2.0, 0.0), (1.0, 1.0), (-0.5, 0.25)] {
-            let error = Self.compare(c, transposeA: true, transposeB: false, alpha: alpha, beta: beta)
-            #expect(error < 1e-12, "alpha \(alpha), beta \(beta): relative error \(error)")
+            let error = Self.compare(c, transposeA: true, transposeB: false, alpha: alpha, beta: beta, kernel: kernel)
+            #expect(error < 1e-12, "\(kernel) alpha \(alpha), beta \(beta): relative error \(error)")
         }
+    }
+
+    /// Large enough to split (the two largest dimensions ≥ 256, m·n·k ≥ 2²²): one cut along the
+    /// columns (more column panels than row strips), one along the rows (n = 20: a single, ragged
+    /// column panel), both with ragged edges and two k blocks in the second.
+    static let splitCases = [Case(m: 263, n: 260, k: 70), Case(m: 520, n: 20, k: 410)]
+
+    @Test("splits large products across threads with bit-identical results", arguments: GemmKernel.supported, splitCases)
+    func threadsAreBitIdentical(_ kernel: GemmKernel, _ c: Case) throws {
+        let a = Self.random(c.m * c.k, seed: 6), b = Self.random(c.k * c.n, seed: 7)
+        let start = Self.random(c.m * c.n, seed: 8)
+        func run(threads: Int, transposeA: Bool, beta: Double) -> [Double] {
+            var out = start
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    out.withUnsafeMutableBufferPointer { pc in
+                        gemm(m: c.m, n: c.n, k: c.k, a: pa.baseAddress!, transposeA: transposeA, b: pb.baseAddress!,
+                             transposeB: false, c: pc.baseAddress!, alpha: 1, beta: beta, kernel: kernel, threads: threads)
+                    }
+                }
+            }
+            return out
+        }
+        for (transposeA, beta) in [(false, 0.0), (true, 0.5)] {
+            let one = run(threads: 1, transposeA: transposeA, beta: beta)
+            for threads in [2, 3, 4] {
+                let many = run(threads: threads, transposeA: transposeA, beta: beta)
+                let first = one.indices.first { one[$0].bitPattern != many[$0].bitPattern }
+                #expect(first == nil, "\(kernel), \(threads) threads: element \(first ?? 0) differs from one thread's")
+            }
+            // And the split product is still the product.
+            let error = Self.compare(c, transposeA: transposeA, transposeB: false, alpha: 1, beta: beta, kernel: kernel, threads: 2)
+            #expect(error < 1e-12, "\(kernel), 2 threads: relative error \(error)")
+        }
+    }
+
+    @Test("splits only large products: the thresholds")
+    func splitThresholds() {
+        #expect(gemmThreadsUsed(m: 512, n: 512, k: 512, threads: 2) == 2)
+        #expect(gemmThreadsUsed(m: 256, n: 256, k: 64, threads: 2) == 2)  // 2²² multiply-adds exactly
+        #expect(gemmThreadsUsed(m: 64, n: 256, k: 256, threads: 2) == 2)  // two dimensions of 256
+        #expect(gemmThreadsUsed(m: 64, n: 256, k: 128, threads: 2) == 1)  // second largest is 128
+        #expect(gemmThreadsUsed(m: 255, n: 255, k: 64, threads: 2) == 1)  // under 2²²
+        #expect(gemmThreadsUsed(m: 1024, n: 1024, k: 1024, threads: 1) == 1)
+    }
+
+    @Test("the processor's kernels: the widest first, and a kernel it lacks is refused")
+    func supportedKernels() throws {
+        let supported = try #require(GemmKernel.supported.first)
+        #expect(GemmKernel.fastest == supported)
+        #if arch(x86_64)
+        #expect(GemmKernel.supported.last == .portable)
+        #expect(!GemmKernel.supported.contains(.neon))
+        #expect(throws: ArgumentError.self) { try GemmSettings.use(kernel: .neon) }
+        #elseif arch(arm64)
+        #expect(GemmKernel.supported == [.neon])
+        #endif
+        #expect(throws: ArgumentError.self) { try GemmSettings.use(threads: 0) }
     }
 
     @Test("beta = 0 overwrites C, even NaNs already there")

@@ -65,6 +65,21 @@ struct TrainingTests {
         #expect(epochs(first.out) + epochs(rest.out) == epochs(full.out))
     }
 
+    @Test("--threads changes nothing but the speed: 1 and 2 threads give bit-identical weights")
+    func threadCountIsInvisible() throws {
+        guard try layersImplemented() else { return }
+        // 280 training points in one batch through 300-wide layers: the 280 x 300 · 300 x 300 products
+        // are above the kernel's split threshold (two dimensions ≥ 256, ≥ 2²² multiply-adds).
+        let options = ["--epochs", "1", "--hidden", "300,300", "--batch-size", "280", "--data", "blobs", "--no-timing", "--seed", "7"]
+        let one = try temporaryDirectory(), two = try temporaryDirectory()
+        let a = runTrainer(["train", "--out", one, "--threads", "1"] + options)
+        let b = runTrainer(["train", "--out", two, "--threads", "2"] + options)
+        #expect(a.code == 0 && b.code == 0, "\(a.err) \(b.err)")
+        let x = try Checkpoint.read(from: one + "/model.ckpt"), y = try Checkpoint.read(from: two + "/model.ckpt")
+        #expect(x.parameters == y.parameters)
+        #expect(runTrainer(["train", "--out", one, "--threads", "0"] + options).code != 0)
+    }
+
     @Test("an exploding loss stops with the epoch and a lower learning rate, keeping the last good checkpoint")
     func divergence() throws {
         guard try layersImplemented() else { return }

@@ -26,8 +26,22 @@ extension Trainer {
         .value("blocks", "n", "residual blocks per stage (resnet; default 1) or in all (resmlp; default 3)"),
         .value("out", "directory", "where to write model.ckpt, metrics.csv and curves.svg (default: runs/<model>-<data>)"),
         .value("stop-after", "epoch", "stop after this epoch, as if interrupted (then: resume)"),
+        threadsOption,
         .flag("no-timing", "leave the time out of the epoch lines, so runs can be compared byte for byte"),
     ]
+
+    /// `--threads`, shared by train and resume.
+    static let threadsOption = Option.value(
+        "threads", "n", default: "auto",
+        "threads for large matrix products, or auto (every core; small products always use one); any count gives identical results")
+
+    /// Applies `--threads` to the matrix kernel: `auto` means every core, since the kernel itself keeps
+    /// products too small to gain on one thread.
+    static func applyThreads(_ options: ParsedOptions) throws {
+        let value = try options.string("threads")
+        let threads = value == "auto" ? ProcessInfo.processInfo.activeProcessorCount : try options.int("threads", atLeast: 1)
+        try GemmSettings.use(threads: threads)
+    }
 
     static let trainCommand = Command(
         name: "train",
@@ -41,6 +55,7 @@ extension Trainer {
         options: trainOptions,
         run: { options, console in
             let configuration = try trainingConfiguration(options)
+            try applyThreads(options)
             let out = options.optionalString("out") ?? defaultDirectory(configuration)
             let stopAfter = try options.optionalString("stop-after").map { _ in try options.int("stop-after", atLeast: 1) }
             var session = try Session(configuration: configuration)
@@ -58,9 +73,11 @@ extension Trainer {
             .value("checkpoint", "file", "the model.ckpt written by train"),
             .value("epochs", "n", "train up to this many epochs in total (default: the original run's)"),
             .value("stop-after", "epoch", "stop after this epoch, as if interrupted"),
+            threadsOption,
             .flag("no-timing", "leave the time out of the epoch lines"),
         ],
         run: { options, console in
+            try applyThreads(options)
             let path = try options.string("checkpoint")
             let checkpoint = try Checkpoint.read(from: path)
             var session = try Session(resuming: checkpoint)

@@ -4,39 +4,153 @@
 // all row-major. Reading a transposed operand in place saves the copy a backward pass would
 // otherwise make for `xᵀ · dout` and `dout · Wᵀ`.
 //
-// How it is fast (the BLIS / GotoBLAS recipe, in Swift):
+// How it is fast: the BLIS / GotoBLAS recipe (packed panels of B, a register-tile micro-kernel,
+// k blocking, threads over whole tiles), written once in `Sources/KernelsPortable` and compiled per
+// instruction set (symbolic links in `KernelsAVX512` and `KernelsAVX2`). This file chooses which compiled copy runs:
 //
-// 1. Packing only B. Each 16-column panel of op(B) (`kc` rows deep, 32 KB) is copied into a
-//    contiguous zero-padded buffer that stays in L1 while every 6-row strip of A sweeps past it;
-//    reading B in place instead would step by a power-of-two row length and thrash L1's sets.
-//    Packing absorbs B's transpose and ragged right edge. A is read in place through two strides
-//    (rows `aRow` apart, k steps `aStep` apart), so its transpose costs nothing; only a ragged
-//    bottom strip (fewer than 6 rows) is copied into a padded panel.
-// 2. The micro-kernel keeps a 6 × 16 tile of C in twelve `SIMD8<Double>` registers and, for each of
-//    the `kc` steps, loads two vectors of B, broadcasts six scalars of A and issues twelve fused
-//    multiply-adds. Nothing is allocated, nothing is bounds-checked and C is touched only once per
-//    block.
-// 3. Blocking. `kc` = 256 keeps a 6-row strip of A in L1 and the B block being swept in L2.
+//   kernel     tile     where it runs                          compiled in
+//   .avx512    6 × 16   x86-64 with AVX-512 F/CD/BW/DQ/VL      KernelsAVX512 (-target-cpu skylake-avx512)
+//   .avx2      6 × 8    x86-64 with AVX2 + FMA (x86-64-v3)     KernelsAVX2 (-target-cpu haswell)
+//   .neon      6 × 8    arm64 (NEON and FMA are baseline)      KernelsPortable
+//   .portable  4 × 8    any other x86-64, without FMA          KernelsPortable
 //
-// FMA matters: on plain x86-64 `addingProduct` is a library call per lane, so Package.swift compiles
-// this module with `-target-cpu native` on x86-64 (arm64 has FMA already). This function is
-// deliberately not `@inlinable`, so callers in other modules always run this module's code generation.
-// `naiveGemm` below is the plain triple loop, kept as the reference the fast kernel is tested against.
+// The choice is made at run time from CPUID (`Sources/CPUFeatures`), so one build, made on any
+// machine, runs on every x86-64 machine (no `-target-cpu native`, no illegal instruction) and uses
+// the widest registers it finds. `WORKBOOK_GEMM_KERNEL=avx2` (or ``GemmSettings/kernel``) forces a
+// narrower one, to measure it on a wider machine. `naiveGemm` below is the plain triple loop, kept as
+// the reference the fast kernels are tested against.
 
-/// Multiplies row-major matrices: `c = alpha * op(a) * op(b) + beta * c`.
+import Foundation
+import KernelsPortable
+import CPUFeatures
+#if arch(x86_64)
+import KernelsAVX512
+import KernelsAVX2
+#endif
+
+/// One compiled copy of the matrix kernel, named by the instruction set it needs.
+public enum GemmKernel: String, Sendable, Hashable, Codable, CaseIterable {
+    case avx512, avx2, neon, portable
+
+    /// The kernels this processor can run, widest first.
+    public static let supported: [GemmKernel] = {
+        #if arch(x86_64)
+        switch workbook_x86_vector_level() {
+        case 4: return [.avx512, .avx2, .portable]
+        case 3: return [.avx2, .portable]
+        default: return [.portable]
+        }
+        #elseif arch(arm64)
+        return [.neon]
+        #else
+        return [.portable]
+        #endif
+    }()
+
+    /// The fastest kernel this processor runs: the widest it supports.
+    public static var fastest: GemmKernel { supported[0] }
+
+    /// The register tile, `rows` × `columns` of C.
+    public var tile: (rows: Int, columns: Int) {
+        switch self {
+        case .avx512: (6, 16)
+        case .avx2, .neon: (6, 8)
+        case .portable: (4, 8)
+        }
+    }
+
+    /// One line for `trainer bench`: the instruction set and how the tile fills its registers.
+    public var summary: String {
+        switch self {
+        case .avx512: "AVX-512, 6 x 16 tile: 12 SIMD8 accumulators of 32 zmm registers"
+        case .avx2: "AVX2 + FMA, 6 x 8 tile: 12 SIMD4 accumulators of 16 ymm registers"
+        case .neon: "NEON, 6 x 8 tile: 24 two-lane accumulators of 32 q registers"
+        case .portable: "portable x86-64 without FMA, 4 x 8 tile"
+        }
+    }
+}
+
+/// Which kernel ``gemm(m:n:k:a:transposeA:b:transposeB:c:alpha:beta:)`` runs and on how many
+/// threads. Set once before heavy work (the trainer does it from `--threads` and `--kernel`); the
+/// results are bit-identical for any thread count.
+public enum GemmSettings {
+    private final class Storage: @unchecked Sendable {
+        let lock = NSLock()
+        var kernel: GemmKernel = {
+            let requested = ProcessInfo.processInfo.environment["WORKBOOK_GEMM_KERNEL"].flatMap(GemmKernel.init(rawValue:))
+            return requested.flatMap { GemmKernel.supported.contains($0) ? $0 : nil } ?? GemmKernel.fastest
+        }()
+        var threads = 1
+    }
+    private static let storage = Storage()
+
+    /// The kernel in use: ``GemmKernel/fastest`` unless `WORKBOOK_GEMM_KERNEL` names another
+    /// supported one, or it was set.
+    public static var kernel: GemmKernel {
+        storage.lock.withLock { storage.kernel }
+    }
+
+    /// Threads a large product may use (1 by default; small products always use one).
+    public static var threads: Int {
+        storage.lock.withLock { storage.threads }
+    }
+
+    /// Chooses the kernel.
+    /// - Throws: ``ArgumentError`` if this processor cannot run it.
+    public static func use(kernel: GemmKernel) throws {
+        guard GemmKernel.supported.contains(kernel) else {
+            throw ArgumentError(operation: "GemmSettings.use(kernel:)", detail: "this processor cannot run the \(kernel.rawValue) kernel; it supports \(GemmKernel.supported.map(\.rawValue).joined(separator: ", "))")
+        }
+        storage.lock.withLock { storage.kernel = kernel }
+    }
+
+    /// Sets the thread count for large products.
+    /// - Throws: ``ArgumentError`` if `threads` < 1.
+    public static func use(threads: Int) throws {
+        guard threads >= 1 else {
+            throw ArgumentError(operation: "GemmSettings.use(threads:)", detail: "threads must be at least 1, got \(threads)")
+        }
+        storage.lock.withLock { storage.threads = threads }
+    }
+}
+
+/// Multiplies row-major matrices: `c = alpha * op(a) * op(b) + beta * c`, with the kernel and thread
+/// count of ``GemmSettings``.
 ///
 /// - Parameters:
 ///   - m, n, k: `op(a)` is `[m, k]`, `op(b)` is `[k, n]`, `c` is `[m, n]`.
 ///   - a: `[m, k]`, or `[k, m]` when `transposeA`.
 ///   - b: `[k, n]`, or `[n, k]` when `transposeB`.
 ///   - c: `[m, n]`; read only when `beta != 0`.
-/// - Complexity: O(m·n·k) time, O(kc·n) scratch for the packed panels.
+/// - Complexity: O(m·n·k) time, O(kc·nr) scratch per thread for the packed panels.
 public func gemm(
     m: Int, n: Int, k: Int,
     a: UnsafePointer<Double>, transposeA: Bool,
     b: UnsafePointer<Double>, transposeB: Bool,
     c: UnsafeMutablePointer<Double>,
     alpha: Double = 1, beta: Double = 0
+) {
+    // Tiny products never reach the settings' lock.
+    if m * n * k <= 512 {
+        gemm(m: m, n: n, k: k, a: a, transposeA: transposeA, b: b, transposeB: transposeB, c: c,
+             alpha: alpha, beta: beta, kernel: .portable, threads: 1)
+        return
+    }
+    gemm(m: m, n: n, k: k, a: a, transposeA: transposeA, b: b, transposeB: transposeB, c: c,
+         alpha: alpha, beta: beta, kernel: GemmSettings.kernel, threads: GemmSettings.threads)
+}
+
+/// ``gemm(m:n:k:a:transposeA:b:transposeB:c:alpha:beta:)`` with a given kernel and thread count.
+/// `kernel` must be in ``GemmKernel/supported`` (another one falls back to the portable kernel
+/// rather than stop with an illegal instruction). Products of at most 512 multiply-adds use the
+/// naive loop whatever the kernel; products smaller than 256 in their two largest dimensions, or
+/// under 2²² multiply-adds, use one thread whatever `threads` says.
+public func gemm(
+    m: Int, n: Int, k: Int,
+    a: UnsafePointer<Double>, transposeA: Bool,
+    b: UnsafePointer<Double>, transposeB: Bool,
+    c: UnsafeMutablePointer<Double>,
+    alpha: Double = 1, beta: Double = 0, kernel: GemmKernel, threads: Int
 ) {
     if m <= 0 || n <= 0 { return }
     if k <= 0 || alpha == 0 {
@@ -49,48 +163,64 @@ public func gemm(
                   c: c, alpha: alpha, beta: beta)
         return
     }
-    let lda = transposeA ? m : k
-    let ldb = transposeB ? k : n
-    // Where op(A)[i, p] lives: the tile's six rows are `aRow` apart, successive k steps `aStep`.
-    let aRow = transposeA ? 1 : lda, aStep = transposeA ? lda : 1
-    let kcMax = Swift.min(k, GemmBlocking.kc)
-    let nr = GemmBlocking.nr, mr = GemmBlocking.mr
-    let panelB = UnsafeMutablePointer<Double>.allocate(capacity: kcMax * nr)
-    let edgeA = UnsafeMutablePointer<Double>.allocate(capacity: kcMax * mr)
-    defer {
-        panelB.deallocate()
-        edgeA.deallocate()
+    let threads = Swift.max(1, threads)
+    let kernel = GemmKernel.supported.contains(kernel) ? kernel : .portable
+    switch kernel {
+    #if arch(x86_64)
+    case .avx512:
+        gemmAVX512(m: m, n: n, k: k, a: a, transposeA: transposeA, b: b, transposeB: transposeB,
+                   c: c, alpha: alpha, beta: beta, threads: threads)
+    case .avx2:
+        gemmAVX2(m: m, n: n, k: k, a: a, transposeA: transposeA, b: b, transposeB: transposeB,
+                 c: c, alpha: alpha, beta: beta, threads: threads)
+    #endif
+    #if arch(arm64)
+    case .neon:
+        gemmNEON(m: m, n: n, k: k, a: a, transposeA: transposeA, b: b, transposeB: transposeB,
+                 c: c, alpha: alpha, beta: beta, threads: threads)
+    #endif
+    default:
+        gemmPortable(m: m, n: n, k: k, a: a, transposeA: transposeA, b: b, transposeB: transposeB,
+                     c: c, alpha: alpha, beta: beta, threads: threads)
     }
-    let fullRows = m / mr * mr
-    var pc = 0
-    while pc < k {
-        let kc = Swift.min(GemmBlocking.kc, k - pc)
-        // The first k block applies the caller's beta; later blocks add onto what is there.
-        let blockBeta = pc == 0 ? beta : 1
-        // A ragged bottom edge (fewer than 6 rows) is copied once into a zero-padded panel.
-        if fullRows < m {
-            packA(a, lda: lda, transposed: transposeA, row: fullRows, column: pc, mc: m - fullRows, kc: kc, into: edgeA)
-        }
-        var jr = 0
-        while jr < n {
-            let columns = Swift.min(nr, n - jr)
-            // One 16-column panel of op(B), contiguous and zero-padded: it stays in L1 while every
-            // 6-row strip of A sweeps past it.
-            packB(b, ldb: ldb, transposed: transposeB, row: pc, column: jr, kc: kc, nc: columns, into: panelB)
-            var ic = 0
-            while ic < fullRows {
-                microKernel(kc: kc, a: a + ic * aRow + pc * aStep, aRow: aRow, aStep: aStep, b: panelB,
-                            c: c + ic * n + jr, ldc: n, rows: mr, columns: columns, alpha: alpha, beta: blockBeta)
-                ic += mr
-            }
-            if fullRows < m {
-                microKernel(kc: kc, a: edgeA, aRow: 1, aStep: mr, b: panelB,
-                            c: c + fullRows * n + jr, ldc: n, rows: m - fullRows, columns: columns, alpha: alpha, beta: blockBeta)
-            }
-            jr += nr
-        }
-        pc += kc
+}
+
+/// How many threads ``gemm(m:n:k:a:transposeA:b:transposeB:c:alpha:beta:kernel:threads:)`` splits
+/// a product across: `threads` when the two largest of m, n, k are at least 256 and there are at
+/// least 2²² multiply-adds, else 1.
+public func gemmThreadsUsed(m: Int, n: Int, k: Int, threads: Int) -> Int {
+    gemmSplitCount(m: m, n: n, k: k, threads: threads)
+}
+
+/// The measured f64 FMA peak of one core for a kernel's instruction set, in GFLOP/s: independent
+/// chains a ← a + a·x sized to that register file (24 zmm for AVX-512, 12 ymm for AVX2, 24 q for
+/// NEON), counted as 2 flops per lane, best of `repeats` runs. `nil` for the portable kernel (no FMA)
+/// or a kernel this processor cannot run.
+public func measuredFMAPeak(kernel: GemmKernel, repeats: Int = 30) -> Double? {
+    guard GemmKernel.supported.contains(kernel) else { return nil }
+    // Many short runs (a few ms each): on a shared machine the best one is the least disturbed.
+    let iterations = 500_000
+    let run: (Int) -> Double
+    let flopsPerIteration: Double
+    switch kernel {
+    #if arch(x86_64)
+    case .avx512: (run, flopsPerIteration) = (fmaChainsAVX512, 24 * 8 * 2)
+    case .avx2: (run, flopsPerIteration) = (fmaChainsAVX2, 12 * 4 * 2)
+    #endif
+    #if arch(arm64)
+    case .neon: (run, flopsPerIteration) = (fmaChainsNEON, 12 * 4 * 2)
+    #endif
+    default: return nil
     }
+    var best = Double.infinity
+    var sink = 0.0
+    for _ in 0..<Swift.max(1, repeats) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        sink += run(iterations)
+        best = Swift.min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    if sink.isNaN { return nil }
+    return Double(iterations) * flopsPerIteration / best / 1e9
 }
 
 /// The reference triple loop the fast kernel is checked against: same contract as ``gemm``.
@@ -116,200 +246,11 @@ public func naiveGemm(
     }
 }
 
-/// The block sizes of ``gemm``. `mr` × `nr` is the register tile (6 × 16 doubles = twelve 8-wide
-/// vectors); `kc` bounds the depth of one sweep so its slices of A and B stay in cache.
-private enum GemmBlocking {
-    static let mr = 6
-    static let nr = 16
-    static let kc = 256
-}
-
-@inline(__always)
-private func roundUp(_ x: Int, _ multiple: Int) -> Int { (x + multiple - 1) / multiple * multiple }
-
 /// `c *= beta` (with `beta == 0` writing zeros, so NaNs already in `c` do not survive).
 private func scale(_ c: UnsafeMutablePointer<Double>, count: Int, by beta: Double) {
     if beta == 0 {
         c.update(repeating: 0, count: count)
     } else if beta != 1 {
         for i in 0..<count { c[i] *= beta }
-    }
-}
-
-/// Copies `op(B)[row ..< row+kc, column ..< column+nc]` into panels of `nr` columns: panel `j`
-/// holds, for each of the `kc` rows in turn, its `nr` entries (zero past the last column).
-@inline(__always)
-private func packB(
-    _ b: UnsafePointer<Double>, ldb: Int, transposed: Bool,
-    row: Int, column: Int, kc: Int, nc: Int, into packed: UnsafeMutablePointer<Double>
-) {
-    let nr = GemmBlocking.nr
-    var panel = 0
-    while panel < nc {
-        let width = Swift.min(nr, nc - panel)
-        let out = packed + panel * kc
-        if !transposed {
-            // op(B) = B: each row of the panel is a contiguous run of B.
-            for p in 0..<kc {
-                let source = b + (row + p) * ldb + column + panel
-                let target = out + p * nr
-                if width == nr {
-                    target.update(from: source, count: nr)
-                } else {
-                    target.update(from: source, count: width)
-                    (target + width).update(repeating: 0, count: nr - width)
-                }
-            }
-        } else {
-            // op(B) = Bᵀ: column j of the panel is row (column + panel + j) of B, contiguous in p.
-            if width < nr { out.update(repeating: 0, count: kc * nr) }
-            var j = 0
-            if width == nr {
-                // Full panels: transpose 8 x 8 blocks in registers (eight loads, eight stores)
-                // instead of sixty-four scalar moves.
-                while j < nr {
-                    let s0 = b + (column + panel + j) * ldb + row
-                    var p = 0
-                    while p + 8 <= kc {
-                        transpose8x8(from: s0 + p, stride: ldb, to: out + p * nr + j, stride: nr)
-                        p += 8
-                    }
-                    while p < kc {
-                        for t in 0..<8 { out[p * nr + j + t] = s0[t * ldb + p] }
-                        p += 1
-                    }
-                    j += 8
-                }
-            } else {
-                for j in 0..<width {
-                    let source = b + (column + panel + j) * ldb + row
-                    for p in 0..<kc { out[p * nr + j] = source[p] }
-                }
-            }
-        }
-        panel += nr
-    }
-}
-
-/// Writes the transpose of the 8 x 8 block at `source` (rows `stride` apart) to `target`
-/// (rows `targetStride` apart).
-@inline(__always)
-private func transpose8x8(from source: UnsafePointer<Double>, stride: Int,
-                          to target: UnsafeMutablePointer<Double>, stride targetStride: Int) {
-    let r0 = load(source), r1 = load(source + stride), r2 = load(source + 2 * stride), r3 = load(source + 3 * stride)
-    let r4 = load(source + 4 * stride), r5 = load(source + 5 * stride), r6 = load(source + 6 * stride), r7 = load(source + 7 * stride)
-    for t in 0..<8 {
-        store(Vector8(r0[t], r1[t], r2[t], r3[t], r4[t], r5[t], r6[t], r7[t]), target + t * targetStride)
-    }
-}
-
-/// Copies `op(A)[row ..< row+mc, column ..< column+kc]` into panels of `mr` rows: panel `i` holds,
-/// for each of the `kc` columns in turn, its `mr` entries (zero past the last row).
-@inline(__always)
-private func packA(
-    _ a: UnsafePointer<Double>, lda: Int, transposed: Bool,
-    row: Int, column: Int, mc: Int, kc: Int, into packed: UnsafeMutablePointer<Double>
-) {
-    let mr = GemmBlocking.mr
-    var panel = 0
-    while panel < mc {
-        let height = Swift.min(mr, mc - panel)
-        let out = packed + panel * kc
-        if transposed {
-            // op(A) = Aᵀ: the panel's column p is a contiguous run of row (column + p) of A.
-            for p in 0..<kc {
-                let source = a + (column + p) * lda + row + panel
-                let target = out + p * mr
-                target.update(from: source, count: height)
-                if height < mr { (target + height).update(repeating: 0, count: mr - height) }
-            }
-        } else {
-            if height < mr { out.update(repeating: 0, count: kc * mr) }
-            for i in 0..<height {
-                let source = a + (row + panel + i) * lda + column
-                for p in 0..<kc { out[p * mr + i] = source[p] }
-            }
-        }
-        panel += mr
-    }
-}
-
-private typealias Vector8 = SIMD8<Double>
-
-@inline(__always)
-private func load(_ pointer: UnsafePointer<Double>) -> Vector8 {
-    UnsafeRawPointer(pointer).loadUnaligned(as: Vector8.self)
-}
-
-@inline(__always)
-private func store(_ value: Vector8, _ pointer: UnsafeMutablePointer<Double>) {
-    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: Vector8.self)
-}
-
-/// `C[0..<rows, 0..<columns] = alpha · Apanel · Bpanel + beta · C` for one 6 × 16 register tile.
-/// Row `i` of the A tile at step `p` is `a[i·aRow + p·aStep]`; `b` is a packed panel (`kc` × 16).
-private func microKernel(
-    kc: Int, a: UnsafePointer<Double>, aRow: Int, aStep: Int, b: UnsafePointer<Double>,
-    c: UnsafeMutablePointer<Double>, ldc: Int,
-    rows: Int, columns: Int, alpha: Double, beta: Double
-) {
-    var c00 = Vector8(), c01 = Vector8()
-    var c10 = Vector8(), c11 = Vector8()
-    var c20 = Vector8(), c21 = Vector8()
-    var c30 = Vector8(), c31 = Vector8()
-    var c40 = Vector8(), c41 = Vector8()
-    var c50 = Vector8(), c51 = Vector8()
-    // Six row pointers into A; each advances by `aStep` per k step.
-    var a0 = a, a1 = a + aRow, a2 = a + 2 * aRow, a3 = a + 3 * aRow, a4 = a + 4 * aRow, a5 = a + 5 * aRow
-    var bp = b
-    for _ in 0..<kc {
-        let b0 = load(bp)
-        let b1 = load(bp + 8)
-        var x = Vector8(repeating: a0.pointee)
-        c00.addProduct(x, b0); c01.addProduct(x, b1)
-        x = Vector8(repeating: a1.pointee)
-        c10.addProduct(x, b0); c11.addProduct(x, b1)
-        x = Vector8(repeating: a2.pointee)
-        c20.addProduct(x, b0); c21.addProduct(x, b1)
-        x = Vector8(repeating: a3.pointee)
-        c30.addProduct(x, b0); c31.addProduct(x, b1)
-        x = Vector8(repeating: a4.pointee)
-        c40.addProduct(x, b0); c41.addProduct(x, b1)
-        x = Vector8(repeating: a5.pointee)
-        c50.addProduct(x, b0); c51.addProduct(x, b1)
-        a0 += aStep; a1 += aStep; a2 += aStep; a3 += aStep; a4 += aStep; a5 += aStep
-        bp += 16
-    }
-    let scaleBy = Vector8(repeating: alpha)
-    if rows == GemmBlocking.mr && columns == GemmBlocking.nr {
-        @inline(__always)
-        func write(_ row: Int, _ lo: Vector8, _ hi: Vector8) {
-            let target = c + row * ldc
-            if beta == 0 {
-                store(lo * scaleBy, target)
-                store(hi * scaleBy, target + 8)
-            } else {
-                let betaVector = Vector8(repeating: beta)
-                store((lo * scaleBy).addingProduct(betaVector, load(target)), target)
-                store((hi * scaleBy).addingProduct(betaVector, load(target + 8)), target + 8)
-            }
-        }
-        write(0, c00, c01); write(1, c10, c11); write(2, c20, c21)
-        write(3, c30, c31); write(4, c40, c41); write(5, c50, c51)
-        return
-    }
-    // A ragged edge: spill the tile and write only the rows and columns that exist.
-    withUnsafeTemporaryAllocation(of: Double.self, capacity: 96) { tile in
-        let t = tile.baseAddress!
-        store(c00, t); store(c01, t + 8); store(c10, t + 16); store(c11, t + 24)
-        store(c20, t + 32); store(c21, t + 40); store(c30, t + 48); store(c31, t + 56)
-        store(c40, t + 64); store(c41, t + 72); store(c50, t + 80); store(c51, t + 88)
-        for i in 0..<rows {
-            let target = c + i * ldc
-            let source = t + i * 16
-            for j in 0..<columns {
-                target[j] = beta == 0 ? alpha * source[j] : alpha * source[j] + beta * target[j]
-            }
-        }
     }
 }
