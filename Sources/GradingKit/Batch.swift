@@ -13,6 +13,7 @@
 // built into grade-runner alone and, under root, runs as a sandbox user of its worker's range while
 // the package, the submissions and the output folder are closed to other users (see the manual).
 import Foundation
+import WorkbookCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,10 +29,13 @@ public struct BatchOptions: Sendable {
     /// `--seed`: the grading seed (`WORKBOOK_GRADING_SEED`) for the random inputs of property and
     /// gradient checks, so that answers memorized from the public tests do not pass.
     public var gradingSeed: UInt64? = nil
+    /// The credit rule for exercises whose declaration sets none (`--credit`).
+    public var credit: Credit = .allOrNothing
 
     public init(submissions: URL, output: URL, workers: Int = 2, timeLimit: Double = 900, testTimeLimit: Int? = nil,
-                gradingSeed: UInt64? = nil) {
+                gradingSeed: UInt64? = nil, credit: Credit = .allOrNothing) {
         self.gradingSeed = gradingSeed
+        self.credit = credit
         self.submissions = submissions
         self.output = output
         self.workers = workers
@@ -103,7 +107,7 @@ public enum Batch {
 
     /// Grades every submission; returns the rows in the submissions' order.
     public static func run(_ options: BatchOptions, workspace: Workspace, log: @escaping @Sendable (String) -> Void) throws -> [GradebookRow] {
-        let curriculum = try workspace.curriculum()
+        let curriculum = try workspace.curriculum().crediting(options.credit)
         let entries = try entries(in: options.submissions)
         try FileManager.default.createDirectory(at: options.output.appendingPathComponent("reports"), withIntermediateDirectories: true)
         let judge = try workspace.prepareJudge(log: log)

@@ -2,6 +2,7 @@
 // Usage errors print `Error: …`, the usage line and `See 'workbook <command> --help'`, and exit 64;
 // `--help` exits 0; the tool's own failures exit 70; `check` exits 1 when the check fails.
 import Foundation
+import WorkbookCore
 
 /// One command: its usage line, a summary and the options it accepts.
 struct CommandSpec {
@@ -19,6 +20,17 @@ struct ParsedArguments {
     var flags: Set<String> = []
     var options: [String: String] = [:]
     var positionals: [String] = []
+
+    /// `--credit per-test|all-or-nothing`, else `WORKBOOK_CREDIT`, else all or nothing: the rule for
+    /// exercises whose declaration sets none.
+    func credit() throws -> Credit {
+        let text = options["--credit"] ?? ProcessInfo.processInfo.environment["WORKBOOK_CREDIT"] ?? ""
+        if text.isEmpty { return .allOrNothing }
+        guard let credit = Credit(rawValue: text) else {
+            throw ToolError.usage("--credit is per-test or all-or-nothing, not '\(text)'")
+        }
+        return credit
+    }
 
     /// `--seed N`: the grading seed (a whole number).
     func seed() throws -> UInt64? {
@@ -60,10 +72,10 @@ public struct WorkbookTool {
     static let common = "--package-path"
 
     static let commands: [CommandSpec] = [
-        CommandSpec(name: "scorecard", usage: "workbook scorecard [--workbook DIR]",
+        CommandSpec(name: "scorecard", usage: "workbook scorecard [--workbook DIR] [--verbose] [--credit per-test|all-or-nothing]",
                     summary: "Grade your exercises and print the scorecard.",
-                    details: "Builds and runs the graded tests (swift test --filter GradedTests) on Exercises/, or on DIR\nwith --workbook, and prints per chapter and exercise: done, failing, not started, crashed or\ntimed out, with points and a total.",
-                    options: ["--workbook"]),
+                    details: "Builds and runs the graded tests (swift test --filter GradedTests) on Exercises/, or on DIR\nwith --workbook, and prints per chapter and exercise: done, failing, not started, crashed or\ntimed out, with points and a total. What your code printed is shown for failing exercises\n(--verbose: for all). --credit per-test gives each passing test its share of the points.",
+                    flags: ["--verbose"], options: ["--workbook", "--credit"]),
         CommandSpec(name: "hint", usage: "workbook hint <ID> [--all] [--reset]",
                     summary: "Show the next hint for an exercise.",
                     details: "Each call shows one more hint (the first asks a question, the last nearly gives the answer).\n--all shows every hint at once; --reset starts the exercise's hints over.",
@@ -79,14 +91,14 @@ public struct WorkbookTool {
         CommandSpec(name: "list", usage: "workbook list",
                     summary: "List the exercises, chapter by chapter, with their points.",
                     details: "Read from the Exercise(id:chapter:file:title:points:) declarations in Tests/GradedTests."),
-        CommandSpec(name: "results", usage: "workbook results [--gradescope FILE] [--junit FILE] [--submission PATH] [--workbook DIR] [--time-limit SECONDS] [--seed N]",
+        CommandSpec(name: "results", usage: "workbook results [--gradescope FILE] [--junit FILE] [--submission PATH] [--workbook DIR] [--time-limit SECONDS] [--seed N] [--credit per-test|all-or-nothing]",
                     summary: "Grade and write Gradescope's results.json and/or JUnit XML.",
                     details: "Grades Exercises/ (or --workbook DIR), or with --submission a student's copy of Exercises/\n(a folder or an archive), staged in .scratch/ and graded with this package's own tests: the\ntests run from a build of this package alone, the student's code in a separate, sandboxed\nprocess (under root, as an unprivileged user). --seed N changes the random inputs of the\nproperty and gradient checks. Without --gradescope or --junit, prints results.json.",
-                    options: ["--gradescope", "--junit", "--submission", "--workbook", "--time-limit", "--seed"]),
-        CommandSpec(name: "batch", usage: "workbook batch <SUBMISSIONS> [--out DIR] [--workers N] [--time-limit SECONDS] [--test-time-limit SECONDS] [--seed N]",
+                    options: ["--gradescope", "--junit", "--submission", "--workbook", "--time-limit", "--seed", "--credit"]),
+        CommandSpec(name: "batch", usage: "workbook batch <SUBMISSIONS> [--out DIR] [--workers N] [--time-limit SECONDS] [--test-time-limit SECONDS] [--seed N] [--credit per-test|all-or-nothing]",
                     summary: "Grade a folder of submissions into a CSV gradebook.",
                     details: "Each entry of SUBMISSIONS (a copy of Exercises/, or a .zip/.tar/.tar.gz of one) is staged in\n.scratch/batch/<name>/ and graded with this package's tests (hidden ones included), with a time\nlimit per submission (default 900 s) and two workers. Writes DIR/gradebook.csv and\nDIR/reports/<name>.txt and .json (default DIR: .scratch/batch-results). Student code runs in a\nseparate process; under root as an unprivileged user, with the package closed to it. --seed N\nchanges the random inputs of the property and gradient checks.",
-                    options: ["--out", "--workers", "--time-limit", "--test-time-limit", "--seed"], positionals: 1...1),
+                    options: ["--out", "--workers", "--time-limit", "--test-time-limit", "--seed", "--credit"], positionals: 1...1),
         CommandSpec(name: "release", usage: "workbook release <DIR>",
                     summary: "Write the student copy of the workbook to DIR.",
                     details: "Everything but Solutions/, the hidden tests (Tests/GradedTests/Hidden/), build products and\nscratch files; adds .workbook/manifest.json (checksums of the graded tests, for the tamper\ncheck) and .workbook/pristine/ (the stubs, for reset). Refuses if any solution code would ship.",
@@ -229,8 +241,9 @@ public struct WorkbookTool {
             let curriculum = try workspace.curriculum()
             write("Grading \(implementation ?? "Exercises")/ (swift build, then swift test --filter GradedTests)…\n")
             let tamper = implementation == nil ? ReleaseManifest.tamperStatus(package: workspace.root) : .unchecked
-            let run = try workspace.grade(GradeRequest(implementation: implementation), curriculum: curriculum, tamper: tamper)
-            write("\n" + Scorecard.render(run.report, title: "\(implementation ?? "Exercises")/"))
+            let run = try workspace.grade(GradeRequest(implementation: implementation), curriculum: curriculum.crediting(try parsed.credit()),
+                                          tamper: tamper)
+            write("\n" + Scorecard.render(run.report, title: "\(implementation ?? "Exercises")/", verbose: parsed.flags.contains("--verbose")))
             return 0
 
         case "hint":
@@ -288,7 +301,7 @@ public struct WorkbookTool {
             return 0
 
         case "results":
-            let curriculum = try workspace.curriculum()
+            let curriculum = try workspace.curriculum().crediting(try parsed.credit())
             let timeLimit = try parsed.number("--time-limit")
             let report: GradeReport
             if let submission = parsed.options["--submission"] {
@@ -326,7 +339,7 @@ public struct WorkbookTool {
             let testLimit = try parsed.number("--test-time-limit").map { Int($0) }
             let options = BatchOptions(submissions: submissions, output: output, workers: workers,
                                        timeLimit: try parsed.number("--time-limit") ?? 900, testTimeLimit: testLimit,
-                                       gradingSeed: try parsed.seed())
+                                       gradingSeed: try parsed.seed(), credit: try parsed.credit())
             let lock = NSLock()
             // The workers call the log from two threads; the lock keeps their lines whole.
             nonisolated(unsafe) let write = self.write
@@ -341,7 +354,10 @@ public struct WorkbookTool {
             let summary = try Release.make(from: workspace, to: destination)
             write("Wrote the student release to \(summary.destination.path): \(summary.files.count) files.\n")
             write("Left out: Solutions/, Tests/GradedTests/\(Curriculum.hiddenFolder)/, build products and scratch files.\n")
-            write("Checked: no solution code in the release; checksums of the graded tests in \(ReleaseManifest.path).\n")
+            write("Checked: no solution code in the release; checksums of Package.swift, Sources/ and Tests/ in \(ReleaseManifest.path).\n")
+            write("Release fingerprint: \(summary.fingerprint)\n")
+            write("Publish it (the first 12 characters are enough): students compare it with their scorecard's, and\n")
+            write("WORKBOOK_RELEASE_FINGERPRINT=\(summary.fingerprint.prefix(12)) makes scorecard and results report a rewritten manifest.\n")
             return 0
 
         case "check":

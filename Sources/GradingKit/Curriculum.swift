@@ -214,6 +214,25 @@ enum FileTree {
         return result
     }
 
+    /// Copies the package's own relative symbolic links (the kernel targets share sources through
+    /// them) from `root` to `destination`, skipping what `skip` leaves out and any link that points
+    /// outside `root`.
+    static func copyLinks(from root: URL, to destination: URL, skipping skip: (String) -> Bool) throws {
+        let manager = FileManager.default
+        guard let walker = manager.enumerator(atPath: root.path) else { return }
+        while let relative = walker.nextObject() as? String {
+            if skip(relative) { walker.skipDescendants(); continue }
+            let path = root.appendingPathComponent(relative).path
+            guard let target = try? manager.destinationOfSymbolicLink(atPath: path), !target.hasPrefix("/") else { continue }
+            let resolved = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(target).standardizedFileURL.path
+            guard resolved.hasPrefix(root.standardizedFileURL.path + "/") else { continue }
+            let link = destination.appendingPathComponent(relative)
+            try manager.createDirectory(at: link.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try? manager.removeItem(at: link)
+            try manager.createSymbolicLink(atPath: link.path, withDestinationPath: target)
+        }
+    }
+
     static func isDirectory(_ url: URL) -> Bool {
         var isDirectory: ObjCBool = false
         return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue

@@ -43,6 +43,9 @@ public struct ExerciseResult: Sendable, Hashable, Codable {
     public var totalTests: Int
     /// The first message worth showing (the trap, the timeout, the first mismatch), if any.
     public var message: String?
+    /// What the student's code printed in the first test that printed (a failing one first);
+    /// never from a hidden test.
+    public var output: String?
 
     /// The points earned: all of them when every test passes; with per-test credit, each passing
     /// test's share (points × passed / tests, to two decimals).
@@ -53,10 +56,14 @@ public struct ExerciseResult: Sendable, Hashable, Codable {
     }
 }
 
-/// Whether the graded test files are the ones the instructor shipped.
+/// Whether the files grading depends on are the ones the instructor shipped.
 public enum TamperStatus: Sendable, Hashable, Codable, CustomStringConvertible {
-    /// Every shipped file is present and unchanged.
+    /// Every shipped file is present and unchanged, and the manifest is the release's own (its
+    /// fingerprint is the one the instructor published).
     case intact
+    /// Every file matches the copy's manifest; whether that manifest is the instructor's can only
+    /// be told by its fingerprint, which the student compares with the published one.
+    case matchesManifest(fingerprint: String)
     /// Files whose checksum differs, were added or are missing (relative to `Tests/GradedTests`).
     case modified([String])
     /// No checksums were kept (the instructor's own copy, or a release made without them).
@@ -66,8 +73,9 @@ public enum TamperStatus: Sendable, Hashable, Codable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .intact: "graded tests intact (checksums match the release)"
-        case .modified(let files): "GRADED TESTS MODIFIED: \(files.joined(separator: ", "))"
+        case .intact: "graded tests intact (they match the release your instructor published)"
+        case .matchesManifest(let fingerprint): "graded tests unchanged since the release (fingerprint \(fingerprint); your instructor publishes the release's)"
+        case .modified(let files): "GRADED FILES MODIFIED: \(files.prefix(6).joined(separator: ", "))\(files.count > 6 ? " and \(files.count - 6) more" : "")"
         case .unchecked: "graded tests not checked (no release checksums in .workbook/manifest.json)"
         case .instructorTests: "graded with the instructor's own copy of the tests"
         }
@@ -77,7 +85,7 @@ public enum TamperStatus: Sendable, Hashable, Codable, CustomStringConvertible {
         switch self {
         case .intact, .instructorTests: true
         case .modified: false
-        case .unchecked: nil
+        case .unchecked, .matchesManifest: nil
         }
     }
 }
@@ -126,6 +134,8 @@ public struct GradeReport: Sendable, Hashable, Codable {
         let passed = outcomes.filter(\.passed).count
         var result = ExerciseResult(exercise: exercise, status: .done, passedTests: passed,
                                     totalTests: outcomes.count, message: nil)
+        let shown = outcomes.filter { !$0.hidden && $0.output != nil }
+        result.output = (shown.first { !$0.passed } ?? shown.first)?.output
         if outcomes.isEmpty {
             result.status = stopped == nil ? .noTests : .timedOut
             result.message = stopped ?? "no graded test of \(exercise.id) ran"

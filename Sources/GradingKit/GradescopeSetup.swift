@@ -99,6 +99,7 @@ public enum GradescopeSetup {
         for relative in try FileTree.files(under: workspace.root, skipping: isExcluded) {
             try FileTree.copy(workspace.root.appendingPathComponent(relative), to: folder.appendingPathComponent(relative))
         }
+        try FileTree.copyLinks(from: workspace.root, to: folder, skipping: isExcluded)
         let files = [("setup.sh", setupScript), ("run_autograder", runScript)]
         return try files.map { name, text in
             let url = folder.appendingPathComponent(name)

@@ -7,6 +7,8 @@ public struct ReleaseSummary: Sendable {
     public var destination: URL
     public var files: [String]
     public var excluded: [String]
+    /// The release fingerprint to publish (see `ReleaseManifest.fingerprint`).
+    public var fingerprint: String
 }
 
 public enum Release {
@@ -47,12 +49,13 @@ public enum Release {
         for relative in files {
             try FileTree.copy(workspace.root.appendingPathComponent(relative), to: destination.appendingPathComponent(relative))
         }
+        try FileTree.copyLinks(from: workspace.root, to: destination, skipping: isExcluded)
         let release = Workspace(root: destination)
         // Pristine stubs for `reset`, and the checksums of the graded tests as shipped.
         for relative in try FileTree.files(under: workspace.exercises) where relative.hasSuffix(".swift") {
             try FileTree.copy(workspace.exercises.appendingPathComponent(relative), to: release.pristine.appendingPathComponent(relative))
         }
-        let manifest = ReleaseManifest(gradedTests: try ReleaseManifest.checksums(of: release.testsRoot),
+        let manifest = ReleaseManifest(files: try ReleaseManifest.checksums(of: release.root),
                                        created: ISO8601DateFormatter().string(from: Date()))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -64,7 +67,8 @@ public enum Release {
             try? manager.removeItem(at: destination)
             throw ToolError.failure("solution code found in the release, so it was deleted:\n  " + found.joined(separator: "\n  "))
         }
-        return ReleaseSummary(destination: destination, files: try FileTree.files(under: destination), excluded: excluded.sorted())
+        return ReleaseSummary(destination: destination, files: try FileTree.files(under: destination), excluded: excluded.sorted(),
+                              fingerprint: manifest.fingerprint)
     }
 
     /// Refuses when a region in `Exercises/` is not the bare stub.

@@ -59,37 +59,63 @@ public enum SHA256 {
 /// What a release records about itself in `.workbook/manifest.json`: the checksums of the graded
 /// tests it shipped (the tamper check compares against them).
 public struct ReleaseManifest: Sendable, Hashable, Codable {
-    /// SHA-256 of each file under `Tests/GradedTests`, keyed by its path relative to that folder.
-    public var gradedTests: [String: String]
+    /// SHA-256 of every file grading depends on, keyed by its path in the package:
+    /// `Package.swift`, everything under `Sources/` and `Tests/` (the graded tests and their
+    /// harness, the core, the tools). `Exercises/` is the student's and is not listed.
+    public var files: [String: String]
     public var created: String
 
     public static let path = ".workbook/manifest.json"
 
-    public init(gradedTests: [String: String], created: String) {
-        self.gradedTests = gradedTests
+    public init(files: [String: String], created: String) {
+        self.files = files
         self.created = created
     }
 
-    /// Checksums of every file under `testsRoot` (`Tests/GradedTests`).
-    public static func checksums(of testsRoot: URL) throws -> [String: String] {
+    /// The release's fingerprint: SHA-256 of the sorted `path checksum` lines. `workbook release`
+    /// prints it for the instructor to publish; a copy whose manifest was rewritten has another.
+    public var fingerprint: String {
+        SHA256.hex(Data(files.keys.sorted().map { "\($0) \(files[$0]!)\n" }.joined().utf8))
+    }
+
+    /// Whether `relative` (a path in the package) is one of the files grading depends on.
+    static func covers(_ relative: String) -> Bool {
+        relative == "Package.swift" || relative.hasPrefix("Sources/") || relative.hasPrefix("Tests/")
+    }
+
+    /// Checksums of the covered files under `root`.
+    public static func checksums(of root: URL) throws -> [String: String] {
         var sums: [String: String] = [:]
-        for relative in try FileTree.files(under: testsRoot) {
-            sums[relative] = SHA256.hex(try Data(contentsOf: testsRoot.appendingPathComponent(relative)))
+        for relative in try FileTree.files(under: root, skipping: Release.isExcluded) where covers(relative) {
+            sums[relative] = SHA256.hex(try Data(contentsOf: root.appendingPathComponent(relative)))
         }
         return sums
     }
 
-    /// Compares the package's graded tests with the manifest, if the package has one.
-    public static func tamperStatus(package root: URL) -> TamperStatus {
+    /// The release fingerprint the instructor published, if grading was given one
+    /// (`WORKBOOK_RELEASE_FINGERPRINT`).
+    public static var publishedFingerprint: String? {
+        ProcessInfo.processInfo.environment["WORKBOOK_RELEASE_FINGERPRINT"].flatMap { $0.isEmpty ? nil : $0.lowercased() }
+    }
+
+    /// Compares the package with its manifest, if it has one, and the manifest with the fingerprint
+    /// the instructor published, if known: a manifest rewritten to match edited files is not intact.
+    public static func tamperStatus(package root: URL, published: String? = publishedFingerprint) -> TamperStatus {
         let url = root.appendingPathComponent(path)
-        guard let data = try? Data(contentsOf: url),
-              let manifest = try? JSONDecoder().decode(ReleaseManifest.self, from: data) else { return .unchecked }
-        let current = (try? checksums(of: root.appendingPathComponent("Tests/GradedTests"))) ?? [:]
+        guard let data = try? Data(contentsOf: url) else { return .unchecked }
+        guard let manifest = try? JSONDecoder().decode(ReleaseManifest.self, from: data) else {
+            return .modified(["\(path) (not a manifest this tool wrote)"])
+        }
+        let current = (try? checksums(of: root)) ?? [:]
         var changed: [String] = []
-        for (file, sum) in manifest.gradedTests where current[file] != sum {
+        for (file, sum) in manifest.files where current[file] != sum {
             changed.append(current[file] == nil ? "\(file) (missing)" : "\(file) (changed)")
         }
-        for file in current.keys where manifest.gradedTests[file] == nil { changed.append("\(file) (added)") }
-        return changed.isEmpty ? .intact : .modified(changed.sorted())
+        for file in current.keys where manifest.files[file] == nil { changed.append("\(file) (added)") }
+        if let published, !manifest.fingerprint.hasPrefix(published) {
+            changed.append("\(path) (fingerprint \(manifest.fingerprint.prefix(12)), the release's is \(published.prefix(12)))")
+        }
+        if !changed.isEmpty { return .modified(changed.sorted()) }
+        return published == nil ? .matchesManifest(fingerprint: String(manifest.fingerprint.prefix(12))) : .intact
     }
 }

@@ -10,13 +10,17 @@ import Foundation
 
 public enum Scorecard {
     /// The scorecard as text. `title` names what was graded (`Exercises/`).
-    public static func render(_ report: GradeReport, title: String, showHidden: Bool = true) -> String {
+    /// `verbose` shows what the student's code printed for every exercise, not only failing ones.
+    public static func render(_ report: GradeReport, title: String, showHidden: Bool = true, verbose: Bool = false) -> String {
         var lines: [String] = ["Scorecard · \(title)", ""]
         let results = report.results.filter { showHidden || !$0.exercise.hidden }
         if let error = report.buildError {
-            lines.append("The exercises do not compile, so nothing could be graded. The compiler's first error:")
+            lines.append("Fix the build first: the exercises do not compile, so nothing could be graded. The compiler's first error:")
             lines.append("    \(error)")
             lines.append("")
+            lines.append("Total: 0/\(results.reduce(0) { $0 + $1.exercise.points }) points · fix that error, then run the scorecard again.")
+            for note in report.notes { lines.append("Note: \(note)") }
+            return lines.joined(separator: "\n") + "\n"
         }
         let idWidth = max(6, results.map(\.exercise.id.count).max() ?? 0)
         let titleWidth = min(36, max(10, results.map(\.exercise.title.count).max() ?? 0))
@@ -26,7 +30,7 @@ public enum Scorecard {
             let inChapter = results.filter { $0.exercise.chapter == chapter }
             let earned = inChapter.reduce(0.0) { $0 + $1.score }
             let possible = inChapter.reduce(0) { $0 + $1.exercise.points }
-            lines.append(pad(chapter, 2 + 2 + idWidth + 2 + titleWidth + 2 + 12) + " \(earned)/\(possible)")
+            lines.append(pad(chapter, 2 + 2 + idWidth + 2 + titleWidth + 2 + 12) + " \(formatPoints(earned))/\(possible)")
             for result in inChapter {
                 let title = truncate(result.exercise.title + (result.exercise.hidden ? " (hidden)" : ""), titleWidth)
                 var line = "  \(result.status.mark) \(pad(result.exercise.id, idWidth))  \(pad(title, titleWidth))  "
@@ -35,8 +39,14 @@ public enum Scorecard {
                     line += "  (\(result.passedTests) of \(result.totalTests) tests pass)"
                 }
                 lines.append(line)
-                if let message = result.message, result.status != .done, report.buildError == nil {
+                if let message = result.message, result.status != .done {
                     lines.append("      " + truncate(firstLine(message), 110))
+                }
+                if let output = result.output, verbose || result.status != .done {
+                    let printed = output.split(separator: "\n", omittingEmptySubsequences: false)
+                    lines.append("      your code printed:")
+                    lines += printed.prefix(verbose ? 40 : 4).map { "        │ " + truncate(String($0), 100) }
+                    if printed.count > (verbose ? 40 : 4) { lines.append("        │ … (`workbook scorecard --verbose` or `swift test --filter \(result.exercise.id)` shows more)") }
                 }
             }
             lines.append("")
@@ -45,7 +55,7 @@ public enum Scorecard {
         let possible = results.reduce(0) { $0 + $1.exercise.points }
         let done = results.filter { $0.status == .done }.count
         lines.append("Total: \(formatPoints(score))/\(possible) points · \(done) of \(results.count) exercises done")
-        lines.append("Tests: \(report.tamper)")
+        if report.tamper != .unchecked { lines.append("Tests: \(report.tamper)") }
         for note in report.notes { lines.append("Note: \(note)") }
         if let next = results.first(where: { $0.status != .done }) {
             lines.append("Next: \(next.exercise.id) (\(next.exercise.title)) in Exercises/\(next.exercise.path) · hint: swift run workbook hint \(next.exercise.id)")

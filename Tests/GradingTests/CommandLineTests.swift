@@ -21,7 +21,7 @@ struct CommandLineTests {
 
     @Test("usage errors print Error:, the usage line and where to look, and exit 64", arguments: [
         (["frobnicate"], "unknown command 'frobnicate'"),
-        (["scorecard", "--verbose"], "unknown option '--verbose'"),
+        (["scorecard", "--frobnicate"], "unknown option '--frobnicate'"),
         (["hint"], "missing argument"),
         (["hint", "ReLU1", "ReLU2"], "unexpected argument 'ReLU2'"),
         (["batch", "no/such/folder"], "no such folder of submissions"),

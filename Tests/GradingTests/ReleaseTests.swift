@@ -75,13 +75,36 @@ struct ReleaseTests {
     func tamperCheck() throws {
         let (source, release) = try Self.toyRelease()
         defer { try? FileManager.default.removeItem(at: source.root) }
-        #expect(ReleaseManifest.tamperStatus(package: release.root) == .intact)
-        #expect(ReleaseManifest.tamperStatus(package: source.root) == .unchecked)
+        let manifest = try JSONDecoder().decode(ReleaseManifest.self, from: Data(contentsOf: release.root.appendingPathComponent(ReleaseManifest.path)))
+        let published = String(manifest.fingerprint.prefix(12))
+        #expect(ReleaseManifest.tamperStatus(package: release.root, published: published) == .intact)
+        #expect(ReleaseManifest.tamperStatus(package: release.root, published: nil) == .matchesManifest(fingerprint: published))
+        #expect(ReleaseManifest.tamperStatus(package: source.root, published: published) == .unchecked)
         let test = release.testsRoot.appendingPathComponent("01-Toy/DoubleTests.swift")
         try FileTree.write(Fixtures.toyTests + "\n// skip the hard ones\n", to: test)
         try FileTree.write("// new\n", to: release.testsRoot.appendingPathComponent("Mine.swift"))
-        #expect(ReleaseManifest.tamperStatus(package: release.root) == .modified(["01-Toy/DoubleTests.swift (changed)", "Mine.swift (added)"]))
+        #expect(ReleaseManifest.tamperStatus(package: release.root, published: nil)
+                == .modified(["Tests/GradedTests/01-Toy/DoubleTests.swift (changed)", "Tests/GradedTests/Mine.swift (added)"]))
         try FileManager.default.removeItem(at: test)
-        #expect(ReleaseManifest.tamperStatus(package: release.root) == .modified(["01-Toy/DoubleTests.swift (missing)", "Mine.swift (added)"]))
+        #expect(ReleaseManifest.tamperStatus(package: release.root, published: nil)
+                == .modified(["Tests/GradedTests/01-Toy/DoubleTests.swift (missing)", "Tests/GradedTests/Mine.swift (added)"]))
+    }
+
+    @Test("tamper check covers Package.swift and the core, and a manifest re-hashed to match an edit is not intact")
+    func rehashedManifest() throws {
+        let (source, release) = try Self.toyRelease()
+        defer { try? FileManager.default.removeItem(at: source.root) }
+        let manifestURL = release.root.appendingPathComponent(ReleaseManifest.path)
+        let published = String(try JSONDecoder().decode(ReleaseManifest.self, from: Data(contentsOf: manifestURL)).fingerprint.prefix(12))
+        // The attack: edit what grading depends on, then rewrite the manifest to match.
+        try FileTree.write("// swift-tools-version: 6.1\n// tampered\n", to: release.root.appendingPathComponent("Package.swift"))
+        #expect(ReleaseManifest.tamperStatus(package: release.root, published: nil) == .modified(["Package.swift (changed)"]))
+        let forged = ReleaseManifest(files: try ReleaseManifest.checksums(of: release.root), created: "now")
+        try Data(try JSONEncoder().encode(forged)).write(to: manifestURL)
+        let status = ReleaseManifest.tamperStatus(package: release.root, published: published)
+        guard case .modified(let what) = status else { Issue.record("a re-hashed manifest reads as \(status)"); return }
+        #expect(what.count == 1 && what[0].hasPrefix(".workbook/manifest.json (fingerprint"))
+        // Without the published fingerprint the copy is only "unchanged since its manifest", never "intact".
+        #expect(ReleaseManifest.tamperStatus(package: release.root, published: nil) != .intact)
     }
 }

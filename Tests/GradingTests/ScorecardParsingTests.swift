@@ -134,12 +134,14 @@ struct ScorecardParsingTests {
         #expect(done.contains("Every exercise is done"))
     }
 
-    @Test("a build failure is shown once, with every exercise not built and 0 points")
+    @Test("a build failure says to fix the build first, once, with the compiler's error and no next exercise")
     func rendersBuildFailure() {
         let report = GradeReport.notBuilt(Self.relu, error: "ReLU.swift:16:12: error: cannot find 'undefinedThing' in scope")
         let text = Scorecard.render(report, title: "Exercises/")
-        #expect(text.contains("do not compile"))
-        #expect(text.contains("✘ ReLU2   ReLU backward  not built    0/3"))
+        #expect(text.contains("Fix the build first"))
+        #expect(text.contains("    ReLU.swift:16:12: error: cannot find 'undefinedThing' in scope"))
+        #expect(!text.contains("Next:"), "nothing compiles, so no exercise is next: \(text)")
+        #expect(text.components(separatedBy: "undefinedThing").count == 2, "the error is shown once")
         #expect(report.score == 0)
     }
 }
