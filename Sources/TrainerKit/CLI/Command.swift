@@ -24,6 +24,8 @@ public struct Command: Sendable {
     public var discussion: String
     public var options: [Option]
     public var run: @Sendable (ParsedOptions, Console) throws -> Void
+    /// Printed after the options (the trainer's limits).
+    public var epilogue: String = ""
 
     public var usage: String { "\(Trainer.toolName) \(name) [<options>]" }
 
@@ -41,6 +43,7 @@ public struct Command: Sendable {
         for (left, right) in rows {
             lines.append("  " + left + String(repeating: " ", count: width - left.count) + right)
         }
+        if !epilogue.isEmpty { lines += ["", epilogue] }
         return lines.joined(separator: "\n")
     }
 

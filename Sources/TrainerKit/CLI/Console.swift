@@ -14,6 +14,9 @@ public final class Console: @unchecked Sendable {
     private let lock = NSLock()
     private var outFailure: String?
     private var errFailed = false
+    /// Whether the user asked the run to stop (Ctrl-C); the training loop asks after every step.
+    /// Tests replace it, so they need no signal.
+    public var stopRequested: @Sendable () -> Bool = { Interruption.requested }
 
     /// A console whose writers cannot fail.
     public convenience init(isTerminal: Bool, out: @escaping (String) -> Void, err: @escaping (String) -> Void) {

@@ -41,8 +41,6 @@ extension Trainer {
             in --out (unless --overwrite). Ctrl-C stops after the current step and saves the last finished epoch.
             A loss that becomes non-finite or 1000 × the first epoch's stops the run with advice.
             Example: WORKBOOK=Solutions swift run -c release trainer train --model mlp --data digits
-
-            \(Limits.summary)
             """,
         options: trainOptions,
         run: { options, console in
@@ -61,7 +59,7 @@ extension Trainer {
             warnIfDebugBuild("train", console: console)
             var session = try Session(configuration: configuration)
             try runTraining(&session, files: files, stopAfter: stopAfter, showTime: !options.has("no-timing"), console: console)
-        })
+        }, epilogue: Limits.summary)
 
     static let resumeCommand = Command(
         name: "resume",
@@ -202,7 +200,7 @@ extension Trainer {
                 metrics = try session.runEpoch(progress: { done, all in
                     let filled = 30 * done / all
                     console.progress("\r[" + String(repeating: "=", count: filled) + String(repeating: " ", count: 30 - filled) + "] \(done)/\(all)")
-                }, shouldStop: { Interruption.requested })
+                }, shouldStop: console.stopRequested)
                 console.progress("\r" + String(repeating: " ", count: 45) + "\r")
             } catch let stop as InterruptedError {
                 console.progress("\n")
@@ -215,7 +213,7 @@ extension Trainer {
                 console.progress("\n")
                 throw TrainerError(diagnose(divergence, configuration: session.configuration,
                                             goodCheckpoint: files.written.contains(files.checkpoint) ? files.checkpoint : nil,
-                                            goodEpoch: session.epochsCompleted == before.epochsCompleted ? before.epochsCompleted : session.epochsCompleted))
+                                            goodEpoch: before.epochsCompleted))
             }
             try save(session)
             console.print(metrics.line(of: total, showTime: showTime))
@@ -254,10 +252,11 @@ extension Trainer {
 
     /// The message for a diverging run: first the model's exercises are checked on tiny inputs, and
     /// a wrong one is named; only if they all pass is the learning rate blamed.
-    static func diagnose(_ divergence: DivergenceError, configuration: TrainingConfiguration, goodCheckpoint: String?, goodEpoch: Int) -> String {
+    static func diagnose(_ divergence: DivergenceError, configuration: TrainingConfiguration, goodCheckpoint: String?, goodEpoch: Int,
+                         checks: [ExerciseCheck]? = nil) -> String {
         let kept = goodCheckpoint.map { " The last good checkpoint (after epoch \(goodEpoch)) of this run is kept at \(excerpt($0, limit: 200))." }
             ?? " This run wrote no checkpoint."
-        if let (exercise, problem) = ExerciseChecks.firstFailure(ExerciseChecks.needed(by: configuration)) {
+        if let (exercise, problem) = ExerciseChecks.firstFailure(checks ?? ExerciseChecks.needed(by: configuration)) {
             return "\(divergence.what). The trainer then checked the exercises this model uses on small inputs, and "
                 + "\(exercise) is wrong: \(problem). Fix it first (swift test --filter \(exercise) grades it); the learning rate is not to blame yet."
                 + kept

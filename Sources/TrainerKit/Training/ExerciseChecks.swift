@@ -276,15 +276,21 @@ enum ExerciseChecks {
         return compare(dlogits, numeric, "dlogits (against the centered difference)")
     }
 
+    /// SGD1's check; `step` is the exercise's `sgdStep` (a test passes a wrong one to see it named).
+    static func sgd(_ step: @escaping @Sendable (Tensor, Tensor, Double) throws -> Tensor = { try sgdStep($0, gradient: $1, learningRate: $2) })
+        -> ExerciseCheck {
+        ExerciseCheck(exercise: "SGD1", what: "sgdStep") {
+            // θ − lr·g with lr 0.1: [1 − 0.05, −2 + 0.1, 0.5 − 0.2].
+            compare(try step(Tensor([1, -2, 0.5]), Tensor([0.5, -1, 2]), 0.1), Tensor([0.95, -1.9, 0.3]),
+                    "sgdStep([1, −2, 0.5], gradient [0.5, −1, 2], lr 0.1) (θ − lr·g)")
+        }
+    }
+
     static func optimizer(_ kind: OptimizerKind) -> ExerciseCheck {
         let p = Tensor([1, -2, 0.5]), g = Tensor([0.5, -1, 2])
         switch kind {
         case .sgd:
-            return ExerciseCheck(exercise: "SGD1", what: "sgdStep") {
-                // θ − lr·g with lr 0.1: [1 − 0.05, −2 + 0.1, 0.5 − 0.2].
-                compare(try sgdStep(p, gradient: g, learningRate: 0.1), Tensor([0.95, -1.9, 0.3]),
-                        "sgdStep([1, −2, 0.5], gradient [0.5, −1, 2], lr 0.1) (θ − lr·g)")
-            }
+            return sgd()
         case .momentum:
             return ExerciseCheck(exercise: "Momentum1", what: "momentumStep") {
                 // v' = 0.9·v − lr·g = 0.9·[1, 1, 1] − 0.1·g = [0.85, 1, 0.7]; θ' = θ + v' = [1.85, −1, 1.2].
