@@ -100,7 +100,7 @@ extension Trainer {
             }
             try requireExercises(checkpoint.configuration, command: "resume")
             warnIfDebugBuild("resume", console: console)
-            var session = try Session(resuming: checkpoint)
+            var session = try Session(resuming: checkpoint, name: path)
             session.configuration.epochs = epochs
             console.print("resuming \(excerpt(path, limit: 200)) after epoch \(done)")
             try runTraining(&session, files: files, stopAfter: stopAfter, showTime: !options.has("no-timing"), console: console)

@@ -29,10 +29,19 @@ func writeAtomically(_ data: Data, to path: String) throws {
         throw TrainerError("cannot write '\(excerpt(path, limit: 200))': \(String(cString: strerror(errno)))")
     }
     var failure: String?
+    // Fault injection for the kill -9 test: TRAINER_FAULT_SAVE_PAUSE=seconds pauses every save
+    // halfway through writing its temporary file, so a test can kill the process mid-save.
+    let pause = ProcessInfo.processInfo.environment["TRAINER_FAULT_SAVE_PAUSE"].flatMap(Double.init)
     data.withUnsafeBytes { buffer in
         var offset = 0
+        var paused = false
         while offset < buffer.count {
-            let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+            if let pause, !paused, offset >= buffer.count / 2 {
+                paused = true
+                Thread.sleep(forTimeInterval: pause)
+            }
+            let chunk = pause != nil && !paused ? max(1, buffer.count / 2 - offset) : buffer.count - offset
+            let written = write(descriptor, buffer.baseAddress! + offset, chunk)
             if written < 0 {
                 if errno == EINTR { continue }
                 failure = String(cString: strerror(errno))

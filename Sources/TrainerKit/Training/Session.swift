@@ -45,6 +45,12 @@ enum Interruption {
 
     static func install() -> Installed {
         flag = 0
+        // A process started from a thread that blocks SIGINT (a test runner, some launchers)
+        // inherits the block: unblock it, or Ctrl-C would never arrive.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         let previous = signal(SIGINT) { _ in
             Interruption.flag = 1
             signal(SIGINT, SIG_DFL)
@@ -98,11 +104,13 @@ struct Session {
     }
 
     /// Continues the run saved in `checkpoint`.
-    init(resuming checkpoint: Checkpoint) throws {
+    /// - Parameter name: the checkpoint's file, for messages.
+    init(resuming checkpoint: Checkpoint, name: String = "the checkpoint") throws {
         configuration = checkpoint.configuration
         (split, normalizer) = try DataSource.prepare(configuration)
         guard normalizer == checkpoint.normalizer else {
-            throw TrainerError("the data '\(configuration.data)' is not the data this checkpoint was trained on (its statistics differ)")
+            throw TrainerError("\(excerpt(name, limit: 200)): field normalizer: the data '\(excerpt(configuration.data, limit: 200))' is not the data "
+                               + "this checkpoint was trained on (its statistics differ)")
         }
         network = Network(architecture: checkpoint.architecture, parameters: checkpoint.parameters, running: checkpoint.running)
         optimizer = Optimizer(kind: configuration.optimizer, momentum: configuration.momentum, like: network.parameters)
