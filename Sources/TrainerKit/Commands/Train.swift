@@ -56,6 +56,7 @@ extension Trainer {
                 try OutputFiles.check(path, chosenBy: "--out", inputs: inputs, overwrite: options.has("overwrite"))
             }
             try requireExercises(configuration, command: "train")
+            try OutputFiles.prepareDirectory(out, chosenBy: "--out")
             warnIfDebugBuild("train", console: console)
             var session = try Session(configuration: configuration)
             try runTraining(&session, files: files, stopAfter: stopAfter, showTime: !options.has("no-timing"), console: console)

@@ -125,7 +125,10 @@ public struct Checkpoint {
             shapes: groups.map { $0.map { $0.map(\.shape) } })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let json = try encoder.encode(metadata)
+        let json: Data
+        do { json = try encoder.encode(metadata) } catch {
+            throw TrainerError("cannot save the checkpoint: a figure of the run (loss, accuracy or normalization) is not a finite number")
+        }
         var bytes = [UInt8]()
         let scalarCount = groups.joined().joined().reduce(0) { $0 + $1.count }
         bytes.reserveCapacity(28 + json.count + 8 * scalarCount)
@@ -149,8 +152,12 @@ public struct Checkpoint {
     /// - Throws: ``TrainerError`` naming the file and what is wrong: not a checkpoint, a newer
     ///   version, truncated, damaged (hash mismatch) or inconsistent.
     public static func read(from path: String) throws -> Checkpoint {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TrainerError("cannot read checkpoint '\(path)': no such file or not readable")
+        let shown = excerpt(path, limit: 200)
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > Limits.maxFileBytes {
+            throw TrainerError("checkpoint '\(shown)' has \(size) bytes, over the trainer's limit of \(Limits.bytes(Double(Limits.maxFileBytes))) a file")
+        }
+        guard !OutputFiles.isDirectory(path), let data = FileManager.default.contents(atPath: path) else {
+            throw TrainerError("cannot read checkpoint '\(shown)': no such file or not readable")
         }
         return try decode([UInt8](data), name: path)
     }

@@ -18,6 +18,7 @@ struct DivergenceError: Error, CustomStringConvertible {
         loss.isFinite
             ? String(format: "the loss exploded in epoch %d, step %d: %.4g, over %.0f × %@ %.4g", epoch, step, loss, Self.factor,
                      referenceIsEpoch ? "the first epoch's" : "the first step's", reference)
+            : step == 0 ? "the validation loss became \(loss.isNaN ? "NaN" : "infinite") after epoch \(epoch)"
             : "the loss became \(loss.isNaN ? "NaN" : "infinite") in epoch \(epoch), step \(step)"
     }
     var description: String {
@@ -186,6 +187,11 @@ struct Session {
         let (loss, trainAccuracy) = try trainEpoch(learningRate: rate, progress: progress, shouldStop: shouldStop)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let (validationLoss, validationAccuracy) = try evaluate(split.validation.count > 0 ? split.validation : split.train)
+        guard validationLoss.isFinite else {
+            // The training steps stayed finite but the model's predictions no longer are.
+            throw DivergenceError(epoch: epoch, step: 0, loss: validationLoss, reference: history.first?.loss ?? loss,
+                                  learningRate: rate, referenceIsEpoch: !history.isEmpty)
+        }
         let metrics = EpochMetrics(epoch: epoch, loss: loss, trainAccuracy: trainAccuracy, validationLoss: validationLoss,
                                    validationAccuracy: validationAccuracy, learningRate: rate, seconds: seconds)
         history.append(metrics)
