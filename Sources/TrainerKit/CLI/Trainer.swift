@@ -33,10 +33,16 @@ public enum Trainer {
 
     /// Runs the process: `main.swift` is `import TrainerKit` and this call.
     public static func main() -> Never {
+        main(Array(CommandLine.arguments.dropFirst()))
+    }
+
+    /// The process around ``run(_:console:)``: the real standard streams, SIGPIPE ignored, the
+    /// exit code. (Tests call it in a child process.)
+    public static func main(_ arguments: [String]) -> Never {
         // A closed pipe (`trainer train | head -1`) must be an error the run handles, not a signal
         // that kills it mid-save: with SIGPIPE ignored, the write fails with EPIPE instead.
         signal(SIGPIPE, SIG_IGN)
-        exit(run(Array(CommandLine.arguments.dropFirst()), console: .standard()))
+        exit(run(arguments, console: .standard()))
     }
 
     /// Parses and runs; never traps on bad input.
