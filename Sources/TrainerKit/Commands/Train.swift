@@ -111,16 +111,16 @@ extension Trainer {
     static func trainingConfiguration(_ options: ParsedOptions) throws -> TrainingConfiguration {
         let model = try options.choice("model", ModelFactory.names)
         guard let batchNorm = BatchNormPlacement(rawValue: try options.string("batch-norm")) else {
-            throw UsageError("'--batch-norm' must be none, before or after, got '\(try options.string("batch-norm"))'")
+            throw UsageError("'--batch-norm' must be none, before or after, got '\(excerpt(try options.string("batch-norm")))'")
         }
         guard let activation = ActivationChoice(rawValue: try options.string("activation")) else {
-            throw UsageError("'--activation' must be relu, tanh, sigmoid, leaky or elu, got '\(try options.string("activation"))'")
+            throw UsageError("'--activation' must be relu, tanh, sigmoid, leaky or elu, got '\(excerpt(try options.string("activation")))'")
         }
         guard let initialization = InitChoice(rawValue: try options.string("init")) else {
-            throw UsageError("'--init' must be xavier, he or naive, got '\(try options.string("init"))'")
+            throw UsageError("'--init' must be xavier, he or naive, got '\(excerpt(try options.string("init")))'")
         }
         guard let optimizer = OptimizerKind(rawValue: try options.string("optimizer")) else {
-            throw UsageError("'--optimizer' must be sgd, momentum or adam, got '\(try options.string("optimizer"))'")
+            throw UsageError("'--optimizer' must be sgd, momentum or adam, got '\(excerpt(try options.string("optimizer")))'")
         }
         let validation = try options.double("validation", in: 0...0.9)
         let data = try options.string("data")
