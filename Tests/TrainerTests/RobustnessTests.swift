@@ -186,6 +186,14 @@ struct PathRuleTests {
         #expect(try Checkpoint.read(from: dir + "/model.ckpt").epochsCompleted == 1)
     }
 
+    @Test("an --out that cannot be created is refused before training, with the system's reason")
+    func outCannotBeCreated() throws {
+        guard try layersImplemented() else { return }
+        let result = runTrainer(["train", "--out", "/dev/null/run"] + Self.small)
+        #expect(result.code == 64)
+        #expect(result.err.hasPrefix("Error: '--out': cannot create the directory '/dev/null/run': Not a directory"), "\(result.err)")
+    }
+
     @Test("--out naming a file is refused before anything runs")
     func outIsAFile() throws {
         let dir = try temporaryDirectory()
@@ -269,6 +277,29 @@ struct PathRuleTests {
         #expect(OutputFiles.removeStaleTemporaries(besides: dir + "/model.ckpt") == [stale])
         #expect(!FileManager.default.fileExists(atPath: stale))
         #expect(FileManager.default.fileExists(atPath: live))
+    }
+}
+
+@Suite("divergence")
+struct DivergenceTests {
+    // Issue 12 found ten configurations that ran 3–4 epochs at learning rate 10⁶ and exited 0 with a
+    // loss of 3.7e190; each of these must now stop, in its first epoch, before NaN.
+    @Test("a learning rate of 10⁶ stops every model in its first epoch, with advice", arguments: [
+        ["--data", "blobs", "--hidden", "8"],
+        ["--data", "moons", "--hidden", "8", "--optimizer", "momentum"],
+        ["--data", "spiral", "--hidden", "8,8", "--activation", "tanh"],
+        ["--data", "xor", "--hidden", "8", "--batch-norm", "before"],
+        ["--data", "blobs", "--hidden", "8", "--keep", "0.8", "--activation", "elu"],
+        ["--data", "moons", "--model", "notes"],
+        ["--data", "blobs", "--model", "resnet", "--hidden", "8", "--blocks", "1"],
+    ])
+    func explodingRates(_ flags: [String]) throws {
+        guard try layersImplemented() else { return }
+        let dir = try temporaryDirectory()
+        let result = runTrainer(["train", "--learning-rate", "1e6", "--epochs", "4", "--out", dir, "--no-timing"] + flags)
+        #expect(result.code == 1, "\(result.out)\n\(result.err)")
+        #expect(result.err.contains("in epoch 1") && result.err.contains("try --learning-rate 100000."), "\(result.err)")
+        #expect(!result.out.contains("epoch 1/"), "an epoch line was printed: \(result.out)")
     }
 }
 

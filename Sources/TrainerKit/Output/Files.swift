@@ -17,11 +17,8 @@ import Foundation
 func writeAtomically(_ data: Data, to path: String) throws {
     let url = URL(fileURLWithPath: path)
     let directory = url.deletingLastPathComponent()
-    do {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    } catch {
-        throw TrainerError("cannot create the directory '\(excerpt(directory.path, limit: 200))' for '\(excerpt(path, limit: 200))': "
-                           + OutputFiles.reason(error))
+    if let failure = OutputFiles.makeDirectories(directory.path) {
+        throw TrainerError("cannot create the directory '\(excerpt(directory.path, limit: 200))' for '\(excerpt(path, limit: 200))': \(failure)")
     }
     let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
     let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
@@ -62,23 +59,21 @@ func writeAtomically(_ data: Data, to path: String) throws {
 func writeAtomically(_ text: String, to path: String) throws { try writeAtomically(Data(text.utf8), to: path) }
 
 enum OutputFiles {
-    /// The system's reason for a Foundation file error ("Not a directory"), not "error 512".
-    static func reason(_ error: any Error) -> String {
-        let error = error as NSError
-        if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
+    /// `mkdir -p` with the system's reason on failure ("Not a directory", "Permission denied").
+    static func makeDirectories(_ path: String) -> String? {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            prefix += "/" + component
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST { return String(cString: strerror(errno)) }
         }
-        if error.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(error.code))) }
-        return excerpt(error.localizedDescription, limit: 120)
+        return isDirectory(path) ? nil : String(cString: strerror(ENOTDIR))
     }
 
     /// Creates `directory` (and its parents) now, so a run that could not save is refused before it trains.
     /// - Throws: ``UsageError`` naming `option` and the system's reason.
     static func prepareDirectory(_ directory: String, chosenBy option: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw UsageError("'\(option)': cannot create the directory '\(excerpt(directory, limit: 200))': \(reason(error))")
+        if let failure = makeDirectories(directory) {
+            throw UsageError("'\(option)': cannot create the directory '\(excerpt(directory, limit: 200))': \(failure)")
         }
         guard access(directory, W_OK) == 0 else {
             throw UsageError("'\(option)': the directory '\(excerpt(directory, limit: 200))' is not writable")
