@@ -53,7 +53,10 @@ struct ProcessTests {
             close(STDOUT_FILENO)
             Trainer.main(["train", "--epochs", "2", "--out", dir] + ProcessTests.small)
         }
-        #expect(errorText(result).contains("Stopped: standard output cannot be written (Bad file descriptor); nothing was trained"), "\(errorText(result))")
+        // Usually "Bad file descriptor"; the child's runtime may have reused descriptor 1 for
+        // something unwritable by then ("Invalid argument"): either way a clean stop.
+        let err = errorText(result)
+        #expect(err.contains("Stopped: standard output cannot be written (") && err.contains("); nothing was trained"), "\(err)")
     }
 
     @Test("standard output on a full device (/dev/full): a clean error, exit 74")

@@ -214,7 +214,8 @@ extension Trainer {
                 console.progress("\n")
                 throw TrainerError(diagnose(divergence, configuration: session.configuration,
                                             goodCheckpoint: files.written.contains(files.checkpoint) ? files.checkpoint : nil,
-                                            goodEpoch: before.epochsCompleted))
+                                            goodEpoch: before.epochsCompleted,
+                                            resumedFrom: files.option == "--checkpoint" ? files.checkpoint : nil))
             }
             try save(session)
             console.print(metrics.line(of: total, showTime: showTime))
@@ -253,9 +254,12 @@ extension Trainer {
 
     /// The message for a diverging run: first the model's exercises are checked on tiny inputs, and
     /// a wrong one is named; only if they all pass is the learning rate blamed.
+    /// - Parameter resumedFrom: the checkpoint a `resume` started from (its file is kept as it was
+    ///   until this run writes it).
     static func diagnose(_ divergence: DivergenceError, configuration: TrainingConfiguration, goodCheckpoint: String?, goodEpoch: Int,
-                         checks: [ExerciseCheck]? = nil) -> String {
+                         resumedFrom: String? = nil, checks: [ExerciseCheck]? = nil) -> String {
         let kept = goodCheckpoint.map { " The last good checkpoint (after epoch \(goodEpoch)) of this run is kept at \(excerpt($0, limit: 200))." }
+            ?? resumedFrom.map { " The checkpoint it resumed from, \(excerpt($0, limit: 200)), is unchanged." }
             ?? " This run wrote no checkpoint."
         if let (exercise, problem) = ExerciseChecks.firstFailure(checks ?? ExerciseChecks.needed(by: configuration)) {
             return "\(divergence.what). The trainer then checked the exercises this model uses on small inputs, and "

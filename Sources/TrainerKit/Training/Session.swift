@@ -91,6 +91,13 @@ struct Session {
                       + "'\(excerpt(configuration.data, limit: 200))', which vanish after \(stages); use --conv-layers 1...\(stages)")
             }
         }
+        let dataName = excerpt(configuration.data, limit: 200)
+        if configuration.model == "notes", split.train.classCount != 2 {
+            throw UsageError("'--model notes' is a binary classifier (labels 0 and 1); '--data \(dataName)' has \(split.train.classCount) classes")
+        }
+        if configuration.model == "cnn", split.train.imageShape == nil {
+            throw UsageError("'--model cnn' needs images (digits, or IDX files with --labels); '--data \(dataName)' has \(split.train.featureCount) plain features")
+        }
         let architecture = try ModelFactory.architecture(
             model: configuration.model, inputFeatures: split.train.featureCount, classes: split.train.classCount,
             hidden: configuration.hidden, activation: configuration.activation, batchNorm: configuration.batchNorm, keepProbability: configuration.keepProbability,
