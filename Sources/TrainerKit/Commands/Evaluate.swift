@@ -18,14 +18,22 @@ public struct ConfusionMatrix: Equatable, Sendable {
     /// Of the examples of class `c`, the fraction predicted as `c`.
     public func recall(_ c: Int) -> Double { Double(counts[c][c]) / Double(max(counts[c].reduce(0, +), 1)) }
 
+    /// Beyond this many classes the matrix is left out of the report (the per-class table stays).
+    public static let largestPrinted = 40
+
     /// The table printed by `evaluate`.
     public var report: String {
         let k = counts.count
         let cell = max(4, String(counts.joined().max() ?? 0).count + 1)
         func pad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }
-        var lines = ["confusion matrix (rows: true class, columns: predicted)"]
-        lines.append(pad("", 6) + (0..<k).map { pad(String($0), cell) }.joined())
-        for t in 0..<k { lines.append(pad(String(t), 6) + counts[t].map { pad(String($0), cell) }.joined()) }
+        var lines: [String] = []
+        if k <= ConfusionMatrix.largestPrinted {
+            lines.append("confusion matrix (rows: true class, columns: predicted)")
+            lines.append(pad("", 6) + (0..<k).map { pad(String($0), cell) }.joined())
+            for t in 0..<k { lines.append(pad(String(t), 6) + counts[t].map { pad(String($0), cell) }.joined()) }
+        } else {
+            lines.append("confusion matrix not printed: \(k) classes would make \(k) × \(k) cells")
+        }
         lines.append("")
         lines.append("class  precision  recall      f1  support")
         for c in 0..<k {
