@@ -397,18 +397,24 @@ struct StudentCodeTests {
 
     @Test("the checks of the workbook in use: all pass with the reference solutions, or name what is not done")
     func checksOfTheWorkbook() {
-        for configuration in ["mlp", "cnn", "notes", "resnet"].map({ model -> TrainingConfiguration in
-            var c = TrainingConfiguration(model: model, data: "xor", labelsFile: nil, hidden: [4], batchNorm: .before, keepProbability: 0.5,
-                                          initialization: .he, optimizer: .adam, learningRate: 0.1, momentum: 0.9, learningRateDecay: 1, batchSize: 8,
-                                          epochs: 1, patience: 0, seed: 1, validationFraction: 0.1, testFraction: 0.1, channels: 2, convLayers: 1, blocks: 1)
-            c.activation = .tanh
-            return c
-        }) {
+        var configurations: [TrainingConfiguration] = []
+        for model in ModelFactory.names {
+            for (index, activation) in ActivationChoice.allCases.enumerated() {
+                var c = TrainingConfiguration(model: model, data: "xor", labelsFile: nil, hidden: [4], batchNorm: index % 2 == 0 ? .before : .none,
+                                              keepProbability: index % 2 == 0 ? 0.5 : 1, initialization: InitChoice.allCases[index % 3],
+                                              optimizer: OptimizerKind.allCases[index % 3], learningRate: 0.1, momentum: 0.9, learningRateDecay: 1,
+                                              batchSize: 8, epochs: 1, patience: 0, seed: 1, validationFraction: 0.1, testFraction: 0.1,
+                                              channels: 2, convLayers: 1, blocks: 1)
+                c.activation = activation
+                configurations.append(c)
+            }
+        }
+        for configuration in configurations {
             let checks = ExerciseChecks.needed(by: configuration)
             let missing = ExerciseChecks.missing(checks)
             if missing.isEmpty {
                 let failure = ExerciseChecks.firstFailure(checks)
-                #expect(failure == nil, "\(configuration.model): \(String(describing: failure))")
+                #expect(failure == nil, "\(configuration.model) \(configuration.activation) \(configuration.optimizer): \(String(describing: failure))")
             }
         }
     }
