@@ -17,7 +17,7 @@ struct CheckpointTests {
             initialization: .he, optimizer: .sgd, learningRate: 0.1, momentum: 0.9, learningRateDecay: 1, batchSize: 8,
             epochs: 3, patience: 0, seed: 1, validationFraction: 0.2, testFraction: 0.2, channels: 8, convLayers: 1, blocks: 0)
         let history = [EpochMetrics(epoch: 1, loss: 0.5, trainAccuracy: 0.75, validationLoss: 0.6, validationAccuracy: 0.7,
-                                    learningRate: 0.1, seconds: 0.01)]
+                                    learningRate: 0.1)]
         return Checkpoint(
             architecture: architecture, normalizer: Normalizer(mean: [1, 2], standardDeviation: [3, 4]), configuration: configuration,
             epochsCompleted: 1, bestEpoch: 1, bestValidationAccuracy: 0.7, epochsWithoutImprovement: 0, history: history,
@@ -38,6 +38,10 @@ struct CheckpointTests {
         #expect(loaded.history == original.history)
         #expect(loaded.configuration == original.configuration)
         #expect(try loaded.encoded() == original.encoded())
+        // Timings are not stored, so equal runs give equal files.
+        var timed = original
+        timed.history[0].seconds = 12.5
+        #expect(try timed.encoded() == original.encoded())
         // Written atomically: only the checkpoint remains, no temporary file.
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["model.ckpt"])
     }
@@ -48,6 +52,7 @@ struct CheckpointTests {
         var checkpoint = try Self.sample()
         try checkpoint.write(to: dir + "/model.ckpt")
         checkpoint.epochsCompleted = 2
+        checkpoint.history.append(EpochMetrics(epoch: 2, loss: 0.4, trainAccuracy: 0.8, validationLoss: 0.5, validationAccuracy: 0.75, learningRate: 0.1))
         try checkpoint.write(to: dir + "/model.ckpt")
         #expect(try Checkpoint.read(from: dir + "/model.ckpt").epochsCompleted == 2)
     }
@@ -79,7 +84,7 @@ struct CheckpointTests {
         checkpoint.parameters[0] = [Tensor(zeros: [3, 4]), Tensor(zeros: [4])]
         let bytes = [UInt8](try checkpoint.encoded())
         #expect { _ = try Checkpoint.decode(bytes, name: "m.ckpt") } throws: { error in
-            "\(error)" == "m.ckpt: layer 0 (Dense 2→4) has parameter shapes [[3, 4], [4]], expected [[2, 4], [4]]"
+            "\(error)" == "m.ckpt: field parameters[0]: layer 0 (Dense 2→4) has shapes [[3, 4], [4]], expected [[2, 4], [4]]"
         }
     }
 

@@ -33,8 +33,8 @@ struct DataTests {
         ("pixel,a,b\n1,2,3\n", "t.csv: line 1: bad header: the first column must be 'label', found 'pixel'"),
         ("label,a,b\n1,2,3\n1,2\n", "t.csv: line 3: expected 3 columns (label + 2 features), found 2"),
         ("label,a,b\n1,2,3\n\n0,x,3\n", "t.csv: line 4: column 2: not a finite number: 'x'"),
-        ("1,2,3\n-1,2,3\n", "t.csv: line 2: column 1: the label must be an integer ≥ 0, found '-1'"),
-        ("1.5,2,3\n", "t.csv: line 1: column 1: the label must be an integer ≥ 0, found '1.5'"),
+        ("1,2,3\n-1,2,3\n", "t.csv: line 2: column 1: the label must be an integer in 0...999 (at most 1000 classes), found '-1'"),
+        ("1.5,2,3\n", "t.csv: line 1: column 1: the label must be an integer in 0...999 (at most 1000 classes), found '1.5'"),
         ("1,2,nan\n", "t.csv: line 1: column 3: not a finite number: 'nan'"),
         ("label,a\n", "t.csv: line 2: no data rows"),
     ])

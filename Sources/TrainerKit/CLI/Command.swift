@@ -24,6 +24,8 @@ public struct Command: Sendable {
     public var discussion: String
     public var options: [Option]
     public var run: @Sendable (ParsedOptions, Console) throws -> Void
+    /// Printed after the options (the trainer's limits).
+    public var epilogue: String = ""
 
     public var usage: String { "\(Trainer.toolName) \(name) [<options>]" }
 
@@ -41,6 +43,7 @@ public struct Command: Sendable {
         for (left, right) in rows {
             lines.append("  " + left + String(repeating: " ", count: width - left.count) + right)
         }
+        if !epilogue.isEmpty { lines += ["", epilogue] }
         return lines.joined(separator: "\n")
     }
 
@@ -52,7 +55,7 @@ public struct Command: Sendable {
         while index < arguments.count {
             let argument = arguments[index]
             guard argument.hasPrefix("--"), argument.count > 2 else {
-                throw UsageError("unexpected argument '\(argument)'")
+                throw UsageError("unexpected argument '\(excerpt(argument))'")
             }
             var name = String(argument.dropFirst(2))
             var inline: String?
@@ -61,7 +64,7 @@ public struct Command: Sendable {
                 name = String(name[..<equals])
             }
             guard let option = options.first(where: { $0.name == name }) else {
-                throw UsageError("unknown option '--\(name)'")
+                throw UsageError("unknown option '--\(excerpt(name))'")
             }
             if option.placeholder == nil {
                 if inline != nil { throw UsageError("the flag '--\(name)' takes no value") }
@@ -100,10 +103,12 @@ public struct ParsedOptions: Sendable {
         return value
     }
 
-    public func int(_ name: String, atLeast minimum: Int = Int.min) throws -> Int {
+    /// An integer in `minimum...maximum` (the stated limits, see ``Limits``).
+    public func int(_ name: String, atLeast minimum: Int = Int.min, atMost maximum: Int = Int.max) throws -> Int {
         let text = try string(name)
-        guard let value = Int(text), value >= minimum else {
-            throw UsageError("'--\(name)' needs an integer\(minimum > Int.min ? " ≥ \(minimum)" : ""), got '\(text)'")
+        guard let value = Int(text), value >= minimum, value <= maximum else {
+            let range = maximum < Int.max ? " in \(minimum)...\(maximum)" : (minimum > Int.min ? " ≥ \(minimum)" : "")
+            throw UsageError("'--\(name)' needs an integer\(range), got '\(excerpt(text))'")
         }
         return value
     }
@@ -111,7 +116,7 @@ public struct ParsedOptions: Sendable {
     public func double(_ name: String, in range: ClosedRange<Double> = -Double.infinity...Double.infinity) throws -> Double {
         let text = try string(name)
         guard let value = Double(text), value.isFinite, range.contains(value) else {
-            throw UsageError("'--\(name)' needs a number in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
+            throw UsageError("'--\(name)' needs a number in \(range.lowerBound)...\(range.upperBound), got '\(excerpt(text))'")
         }
         return value
     }
@@ -120,18 +125,19 @@ public struct ParsedOptions: Sendable {
     public func choice(_ name: String, _ allowed: [String]) throws -> String {
         let text = try string(name)
         guard allowed.contains(text) else {
-            throw UsageError("'--\(name)' must be one of \(allowed.joined(separator: ", ")), got '\(text)'")
+            throw UsageError("'--\(name)' must be one of \(allowed.joined(separator: ", ")), got '\(excerpt(text))'")
         }
         return text
     }
 
-    /// A comma-separated list of integers, such as `--hidden 256,256`.
-    public func ints(_ name: String) throws -> [Int] {
+    /// A comma-separated list of integers, such as `--hidden 256,256`, each in `1...maximum`,
+    /// at most `maxCount` of them.
+    public func ints(_ name: String, atMost maximum: Int = Int.max, maxCount: Int = Int.max) throws -> [Int] {
         let text = try string(name)
         if text.isEmpty { return [] }
         let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.allSatisfy({ ($0 ?? 0) > 0 }) else {
-            throw UsageError("'--\(name)' needs positive integers separated by commas, got '\(text)'")
+        guard parts.count <= maxCount, parts.allSatisfy({ ($0 ?? 0) > 0 && ($0 ?? 0) <= maximum }) else {
+            throw UsageError("'--\(name)' needs at most \(maxCount) integers in 1...\(maximum) separated by commas, got '\(excerpt(text))'")
         }
         return parts.map { $0! }
     }
@@ -140,7 +146,7 @@ public struct ParsedOptions: Sendable {
         let text = try string(name)
         let parts = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard !parts.isEmpty, parts.allSatisfy({ $0?.isFinite == true }) else {
-            throw UsageError("'--\(name)' needs numbers separated by commas, got '\(text)'")
+            throw UsageError("'--\(name)' needs numbers separated by commas, got '\(excerpt(text))'")
         }
         return parts.map { $0! }
     }

@@ -33,7 +33,16 @@ public enum Trainer {
 
     /// Runs the process: `main.swift` is `import TrainerKit` and this call.
     public static func main() -> Never {
-        exit(run(Array(CommandLine.arguments.dropFirst()), console: .standard()))
+        main(Array(CommandLine.arguments.dropFirst()))
+    }
+
+    /// The process around ``run(_:console:)``: the real standard streams, SIGPIPE ignored, the
+    /// exit code. (Tests call it in a child process.)
+    public static func main(_ arguments: [String]) -> Never {
+        // A closed pipe (`trainer train | head -1`) must be an error the run handles, not a signal
+        // that kills it mid-save: with SIGPIPE ignored, the write fails with EPIPE instead.
+        signal(SIGPIPE, SIG_IGN)
+        exit(run(arguments, console: .standard()))
     }
 
     /// Parses and runs; never traps on bad input.
@@ -47,7 +56,7 @@ public enum Trainer {
             return ExitCode.success
         }
         guard let command = commands.first(where: { $0.name == first }) else {
-            console.error("Error: unknown subcommand '\(first)'\nUsage: \(toolName) <subcommand> [<options>]\n  See '\(toolName) --help'.")
+            console.error("Error: unknown subcommand '\(excerpt(first))'\nUsage: \(toolName) <subcommand> [<options>]\n  See '\(toolName) --help'.")
             return ExitCode.usage
         }
         let rest = Array(arguments.dropFirst())
@@ -58,10 +67,20 @@ public enum Trainer {
         do {
             let options = try command.parse(rest)
             try command.run(options, console)
+            if let failure = console.outputFailure {
+                console.error("Error: standard output failed (\(failure)); the output of '\(command.name)' is incomplete")
+                return ExitCode.ioError
+            }
             return ExitCode.success
         } catch let error as UsageError {
             console.error("Error: \(error.message)\nUsage: \(command.usage)\n  See '\(toolName) \(command.name) --help'.")
             return ExitCode.usage
+        } catch let error as StoppedError {
+            console.error("Stopped: \(error.message)")
+            return error.code
+        } catch let error as MissingExercisesError {
+            console.error("Error: " + MissingExercisesError(exercises: error.exercises, command: command.name).description)
+            return ExitCode.failure
         } catch let error as NotImplemented {
             console.error("""
                 Error: this model needs exercise \(error.exercise), which is not done yet (\(error.function)).
@@ -69,8 +88,17 @@ public enum Trainer {
                   WORKBOOK=Solutions swift run -c release \(toolName) \(command.name) …
                 """)
             return ExitCode.failure
-        } catch {
+        } catch let error as TrainerError {
+            console.error("Error: \(error.message)")
+            return ExitCode.failure
+        } catch let error as DataFileError {
             console.error("Error: \(error)")
+            return ExitCode.failure
+        } catch {
+            // An error from a layer (a shape or argument the exercise refused): the trainer should
+            // have caught its cause earlier, so say which command and option led there.
+            console.error("Error: \(command.name) stopped: \(excerpt("\(error)", limit: 300)). If your own exercises are in use, check "
+                          + "the one named above (swift test grades it); otherwise this is a trainer bug: please report the command line.")
             return ExitCode.failure
         }
     }

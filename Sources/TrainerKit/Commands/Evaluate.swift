@@ -18,14 +18,22 @@ public struct ConfusionMatrix: Equatable, Sendable {
     /// Of the examples of class `c`, the fraction predicted as `c`.
     public func recall(_ c: Int) -> Double { Double(counts[c][c]) / Double(max(counts[c].reduce(0, +), 1)) }
 
+    /// Beyond this many classes the matrix is left out of the report (the per-class table stays).
+    public static let largestPrinted = 40
+
     /// The table printed by `evaluate`.
     public var report: String {
         let k = counts.count
         let cell = max(4, String(counts.joined().max() ?? 0).count + 1)
         func pad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }
-        var lines = ["confusion matrix (rows: true class, columns: predicted)"]
-        lines.append(pad("", 6) + (0..<k).map { pad(String($0), cell) }.joined())
-        for t in 0..<k { lines.append(pad(String(t), 6) + counts[t].map { pad(String($0), cell) }.joined()) }
+        var lines: [String] = []
+        if k <= ConfusionMatrix.largestPrinted {
+            lines.append("confusion matrix (rows: true class, columns: predicted)")
+            lines.append(pad("", 6) + (0..<k).map { pad(String($0), cell) }.joined())
+            for t in 0..<k { lines.append(pad(String(t), 6) + counts[t].map { pad(String($0), cell) }.joined()) }
+        } else {
+            lines.append("confusion matrix not printed: \(k) classes would make \(k) × \(k) cells")
+        }
         lines.append("")
         lines.append("class  precision  recall      f1  support")
         for c in 0..<k {
@@ -40,7 +48,10 @@ extension Trainer {
     static let evaluateCommand = Command(
         name: "evaluate",
         abstract: "Report a checkpoint's accuracy, confusion matrix and per-class figures.",
-        discussion: "Without --data, evaluates on the test split of the data it was trained on (the same seeded split).",
+        discussion: """
+            Without --data, evaluates on the test split of the data it was trained on (the same seeded split).
+            Rows whose label the model does not know (not among its classes) are reported and counted as wrong.
+            """,
         options: [
             .value("checkpoint", "file", "the model.ckpt written by train"),
             .value("data", "source", "other labelled data to evaluate on: \(DataSource.help)"),
@@ -52,22 +63,36 @@ extension Trainer {
             let checkpoint = try Checkpoint.read(from: path)
             let data: Dataset
             if let source = options.optionalString("data") {
-                data = try checkpoint.normalizer.apply(try DataSource.load(source, labels: options.optionalString("labels"),
-                                                                          seed: checkpoint.configuration.seed))
+                data = try normalized(try DataSource.load(source, labels: options.optionalString("labels"), seed: checkpoint.configuration.seed),
+                                      with: checkpoint, option: "--data \(source)")
             } else {
                 let split = try DataSource.prepare(checkpoint.configuration).split
-                switch try options.choice("split", ["train", "validation", "test"]) {
+                let part = try options.choice("split", ["train", "validation", "test"])
+                switch part {
                 case "train": data = split.train
                 case "validation": data = split.validation
                 default: data = split.test
                 }
+                guard data.count > 0 else {
+                    throw UsageError("'--split \(part)': the run held out no \(part) examples of '\(excerpt(checkpoint.configuration.data, limit: 200))'; "
+                                     + "choose another --split or give --data")
+                }
             }
             var network = Network(architecture: checkpoint.architecture, parameters: checkpoint.bestParameters, running: checkpoint.bestRunning)
             let predicted = try predictions(try network.predictLogits(data.features), loss: checkpoint.architecture.loss)
-            let matrix = ConfusionMatrix(truth: data.labels, predicted: predicted, classes: checkpoint.architecture.classes)
-            console.print("checkpoint: \(path) (best epoch \(checkpoint.bestEpoch) of \(checkpoint.epochsCompleted))")
-            console.print(String(format: "accuracy: %.2f%% (%d of %d)", 100 * matrix.accuracy,
-                                 Int((matrix.accuracy * Double(matrix.total)).rounded()), matrix.total))
+            let classes = checkpoint.architecture.classes
+            let matrix = ConfusionMatrix(truth: data.labels, predicted: predicted, classes: classes)
+            let unknown = data.labels.filter { $0 >= classes }
+            let correct = matrix.counts.indices.map { matrix.counts[$0][$0] }.reduce(0, +)
+            console.print("checkpoint: \(excerpt(path, limit: 200)) (best epoch \(checkpoint.bestEpoch) of \(checkpoint.epochsCompleted))")
+            console.print(String(format: "accuracy: %.2f%% (%d of %d)", 100 * Double(correct) / Double(max(data.count, 1)), correct, data.count))
+            if !unknown.isEmpty {
+                var counts: [Int: Int] = [:]
+                for label in unknown { counts[label, default: 0] += 1 }
+                let listed = counts.keys.sorted().prefix(10).map { "\($0) (\(counts[$0]!) row\(counts[$0]! == 1 ? "" : "s"))" }.joined(separator: ", ")
+                console.print("unknown labels: \(unknown.count) of \(data.count) rows have a label the model does not know (it has classes 0...\(classes - 1)): "
+                              + listed + (counts.count > 10 ? ", …" : "") + "; they count as wrong and are left out of the matrix")
+            }
             console.print("")
             console.print(matrix.report)
         })
@@ -80,12 +105,19 @@ extension Trainer {
             .value("checkpoint", "file", "the model.ckpt written by train"),
             .value("data", "source", DataSource.help),
             .value("labels", "file", "the IDX labels file that goes with an IDX images file"),
-            .value("output", "file", "write the predictions here as CSV (default: print them)"),
+            .value("output", "file", "write the predictions here as CSV (default: print them); never one of the inputs"),
+            .flag("overwrite", "replace an existing --output file"),
         ],
         run: { options, console in
-            let checkpoint = try Checkpoint.read(from: try options.string("checkpoint"))
-            let data = try checkpoint.normalizer.apply(try DataSource.load(try options.string("data"), labels: options.optionalString("labels"),
-                                                                           seed: checkpoint.configuration.seed))
+            let checkpointPath = try options.string("checkpoint")
+            let dataSource = try options.string("data")
+            if let output = options.optionalString("output") {
+                let inputs = [("--checkpoint", checkpointPath), ("--data", dataSource)] + (options.optionalString("labels").map { [("--labels", $0)] } ?? [])
+                try OutputFiles.check(output, chosenBy: "--output", inputs: inputs, overwrite: options.has("overwrite"))
+            }
+            let checkpoint = try Checkpoint.read(from: checkpointPath)
+            let data = try normalized(try DataSource.load(dataSource, labels: options.optionalString("labels"), seed: checkpoint.configuration.seed),
+                                      with: checkpoint, option: "--data \(dataSource)")
             var network = Network(architecture: checkpoint.architecture, parameters: checkpoint.bestParameters, running: checkpoint.bestRunning)
             let logits = try network.predictLogits(data.features)
             let predicted = try predictions(logits, loss: checkpoint.architecture.loss)
@@ -105,10 +137,20 @@ extension Trainer {
                 rows.append("\(i),\(p),\(String(format: "%.6f", confidence))")
             }
             if let output = options.optionalString("output") {
+                OutputFiles.removeStaleTemporaries(besides: output)
                 try writeAtomically(rows.joined(separator: "\n") + "\n", to: output)
-                console.print("wrote \(predicted.count) predictions to \(output)")
+                console.print("wrote \(predicted.count) predictions to \(excerpt(output, limit: 200))")
             } else {
                 rows.forEach { console.print($0) }
             }
         })
+
+    /// Normalizes `data` with the checkpoint's statistics, refusing data of another width.
+    static func normalized(_ data: Dataset, with checkpoint: Checkpoint, option: String) throws -> Dataset {
+        let width = checkpoint.normalizer.mean.count
+        guard data.featureCount == width else {
+            throw TrainerError("'\(excerpt(option, limit: 200))' has \(data.featureCount) features a row, but the checkpoint's model was trained on \(width)")
+        }
+        return try checkpoint.normalizer.apply(data)
+    }
 }

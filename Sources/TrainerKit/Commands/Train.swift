@@ -6,7 +6,7 @@ extension Trainer {
         .value("model", "name", default: "mlp", "mlp, cnn, notes (the notes' Dense 20 → 3 → 1 network), resnet or resmlp (dense blocks)"),
         .value("data", "source", default: "digits", DataSource.help),
         .value("labels", "file", "the IDX labels file that goes with an IDX images file"),
-        .value("hidden", "widths", "hidden layer widths (mlp; default 512,256), or the block width (resmlp; default 256)"),
+        .value("hidden", "widths", "hidden layer widths (mlp; default 512,256), or the block width (resmlp; default 256); each 1...\(Limits.maxWidth)"),
         .value("activation", "name", default: "relu", "the MLP's hidden activation: relu, tanh, sigmoid, leaky (slope 0.02) or elu"),
         .value("batch-norm", "where", default: "none", "batch normalization: none, before or after the activation"),
         .value("keep", "probability", default: "1", "dropout keep probability after each hidden layer (1 = no dropout)"),
@@ -15,8 +15,8 @@ extension Trainer {
         .value("learning-rate", "rate", default: "0.1", "the step size"),
         .value("momentum", "beta", default: "0.9", "momentum's coefficient"),
         .value("lr-decay", "factor", default: "1", "multiply the learning rate by this after every epoch"),
-        .value("batch-size", "n", default: "64", "examples per step"),
-        .value("epochs", "n", default: "40", "the most epochs to train"),
+        .value("batch-size", "n", default: "64", "examples per step, 1...\(Limits.maxBatchSize)"),
+        .value("epochs", "n", default: "40", "the most epochs to train, 1...\(Limits.maxEpochs)"),
         .value("patience", "n", default: "0", "stop after n epochs without a better validation accuracy (0 = never)"),
         .value("seed", "n", default: "1", "seeds the split, the weights, the shuffles and the dropout masks"),
         .value("validation", "fraction", default: "0.15", "fraction of each class held out for validation"),
@@ -28,6 +28,7 @@ extension Trainer {
         .value("stop-after", "epoch", "stop after this epoch, as if interrupted (then: resume)"),
         threadsOption,
         .flag("no-timing", "leave the time out of the epoch lines, so runs can be compared byte for byte"),
+        .flag("overwrite", "replace model.ckpt, metrics.csv and curves.svg left in --out by an earlier run"),
     ]
 
     /// `--threads`, shared by train and resume.
@@ -49,7 +50,10 @@ extension Trainer {
         discussion: """
             Prints one line per epoch (loss, train and validation accuracy, time); a progress bar too when the
             output is a terminal. Keeps the model with the best validation accuracy, then reports its test accuracy.
-            The same seed gives byte-identical epoch lines (with --no-timing).
+            The same seed gives byte-identical epoch lines (with --no-timing), checkpoint and metrics.csv (the
+            checkpoint and the CSV hold no timings). It never writes over its data or over files an earlier run left
+            in --out (unless --overwrite). Ctrl-C stops after the current step and saves the last finished epoch.
+            A loss that becomes non-finite or 1000 × the first epoch's stops the run with advice.
             Example: WORKBOOK=Solutions swift run -c release trainer train --model mlp --data digits
             """,
         options: trainOptions,
@@ -57,10 +61,21 @@ extension Trainer {
             let configuration = try trainingConfiguration(options)
             try applyThreads(options)
             let out = options.optionalString("out") ?? defaultDirectory(configuration)
-            let stopAfter = try options.optionalString("stop-after").map { _ in try options.int("stop-after", atLeast: 1) }
+            let stopAfter = try options.optionalString("stop-after").map { _ in try options.int("stop-after", atLeast: 1, atMost: Limits.maxEpochs) }
+            let inputs = [("--data", configuration.data)] + (configuration.labelsFile.map { [("--labels", $0)] } ?? [])
+            if OutputFiles.exists(out) && !OutputFiles.isDirectory(out) {
+                throw UsageError("'--out' must be a directory; '\(excerpt(out, limit: 200))' is a file")
+            }
+            let files = RunFiles(directory: out)
+            for (path, _) in files.all {
+                try OutputFiles.check(path, chosenBy: "--out", inputs: inputs, overwrite: options.has("overwrite"))
+            }
+            try requireExercises(configuration, command: "train")
+            try OutputFiles.prepareDirectory(out, chosenBy: "--out")
+            warnIfDebugBuild("train", console: console)
             var session = try Session(configuration: configuration)
-            try runTraining(&session, directory: out, stopAfter: stopAfter, showTime: !options.has("no-timing"), console: console)
-        })
+            try runTraining(&session, files: files, stopAfter: stopAfter, showTime: !options.has("no-timing"), console: console)
+        }, epilogue: Limits.summary)
 
     static let resumeCommand = Command(
         name: "resume",
@@ -70,54 +85,84 @@ extension Trainer {
             so the resumed run ends with the same weights and metrics as an uninterrupted one.
             """,
         options: [
-            .value("checkpoint", "file", "the model.ckpt written by train"),
+            .value("checkpoint", "file", "the checkpoint written by train; it is updated in place"),
             .value("epochs", "n", "train up to this many epochs in total (default: the original run's)"),
             .value("stop-after", "epoch", "stop after this epoch, as if interrupted"),
             threadsOption,
             .flag("no-timing", "leave the time out of the epoch lines"),
+            .flag("overwrite", "replace a metrics CSV or plot beside the checkpoint that belongs to another run"),
         ],
         run: { options, console in
             try applyThreads(options)
             let path = try options.string("checkpoint")
             let checkpoint = try Checkpoint.read(from: path)
-            var session = try Session(resuming: checkpoint)
-            if options.optionalString("epochs") != nil { session.configuration.epochs = try options.int("epochs", atLeast: 1) }
-            let stopAfter = try options.optionalString("stop-after").map { _ in try options.int("stop-after", atLeast: 1) }
-            console.print("resuming \(path) after epoch \(checkpoint.epochsCompleted)")
-            try runTraining(&session, directory: URL(fileURLWithPath: path).deletingLastPathComponent().path,
-                            stopAfter: stopAfter, showTime: !options.has("no-timing"), console: console)
+            let done = checkpoint.epochsCompleted
+            var epochs = checkpoint.configuration.epochs
+            if options.optionalString("epochs") != nil {
+                epochs = try options.int("epochs", atLeast: 1, atMost: Limits.maxEpochs)
+            }
+            guard epochs > done else {
+                throw UsageError("'--epochs \(epochs)': the checkpoint has already trained \(done) epochs; ask for more than \(done)")
+            }
+            let stopAfter = try options.optionalString("stop-after").map { _ in try options.int("stop-after", atLeast: 1, atMost: Limits.maxEpochs) }
+            if let stopAfter, stopAfter <= done {
+                throw UsageError("'--stop-after \(stopAfter)': the checkpoint has already trained \(done) epochs; give a later epoch")
+            }
+            // Resume continues its own run: the checkpoint it was given, and the metrics and plot
+            // beside it only if their rows are this run's history.
+            let files = RunFiles(resuming: path)
+            let inputs = [("--data", checkpoint.configuration.data)] + (checkpoint.configuration.labelsFile.map { [("--labels", $0)] } ?? [])
+            for (file, option) in files.all {
+                let owned = file == path || files.belongsToRun(file, history: checkpoint.history)
+                try OutputFiles.check(file, chosenBy: option, inputs: inputs, overwrite: options.has("overwrite"), ownedByThisRun: owned)
+            }
+            try requireExercises(checkpoint.configuration, command: "resume")
+            warnIfDebugBuild("resume", console: console)
+            var session = try Session(resuming: checkpoint, name: path)
+            session.configuration.epochs = epochs
+            console.print("resuming \(excerpt(path, limit: 200)) after epoch \(done)")
+            try runTraining(&session, files: files, stopAfter: stopAfter, showTime: !options.has("no-timing"), console: console)
         })
 
     /// Reads and validates the training options.
     static func trainingConfiguration(_ options: ParsedOptions) throws -> TrainingConfiguration {
         let model = try options.choice("model", ModelFactory.names)
         guard let batchNorm = BatchNormPlacement(rawValue: try options.string("batch-norm")) else {
-            throw UsageError("'--batch-norm' must be none, before or after, got '\(try options.string("batch-norm"))'")
+            throw UsageError("'--batch-norm' must be none, before or after, got '\(excerpt(try options.string("batch-norm")))'")
         }
         guard let activation = ActivationChoice(rawValue: try options.string("activation")) else {
-            throw UsageError("'--activation' must be relu, tanh, sigmoid, leaky or elu, got '\(try options.string("activation"))'")
+            throw UsageError("'--activation' must be relu, tanh, sigmoid, leaky or elu, got '\(excerpt(try options.string("activation")))'")
         }
         guard let initialization = InitChoice(rawValue: try options.string("init")) else {
-            throw UsageError("'--init' must be xavier, he or naive, got '\(try options.string("init"))'")
+            throw UsageError("'--init' must be xavier, he or naive, got '\(excerpt(try options.string("init")))'")
         }
         guard let optimizer = OptimizerKind(rawValue: try options.string("optimizer")) else {
-            throw UsageError("'--optimizer' must be sgd, momentum or adam, got '\(try options.string("optimizer"))'")
+            throw UsageError("'--optimizer' must be sgd, momentum or adam, got '\(excerpt(try options.string("optimizer")))'")
         }
         let validation = try options.double("validation", in: 0...0.9)
+        let data = try options.string("data")
+        if data.isEmpty { throw UsageError("'--data' is empty; give \(DataSource.help)") }
         let test = try options.double("test", in: 0...0.9)
         guard validation + test < 1 else { throw UsageError("'--validation' plus '--test' must leave some data to train on") }
         let keep = try options.double("keep", in: 0...1)
         guard keep > 0 else { throw UsageError("'--keep' is the probability of keeping a unit; it must be above 0") }
         return TrainingConfiguration(
-            model: model, data: try options.string("data"), labelsFile: options.optionalString("labels"),
-            hidden: options.optionalString("hidden") == nil ? defaultHidden(model) : try options.ints("hidden"),
+            model: model, data: data, labelsFile: options.optionalString("labels"),
+            hidden: options.optionalString("hidden") == nil ? defaultHidden(model)
+                : try options.ints("hidden", atMost: Limits.maxWidth, maxCount: Limits.maxHiddenLayers),
             activation: activation, batchNorm: batchNorm, keepProbability: keep,
             initialization: initialization, optimizer: optimizer,
             learningRate: try options.double("learning-rate", in: 0...1e6), momentum: try options.double("momentum", in: 0...1),
-            learningRateDecay: try options.double("lr-decay", in: 0...1), batchSize: try options.int("batch-size", atLeast: 1),
-            epochs: try options.int("epochs", atLeast: 1), patience: try options.int("patience", atLeast: 0),
+            learningRateDecay: try options.double("lr-decay", in: 0...1),
+            batchSize: try options.int("batch-size", atLeast: 1, atMost: Limits.maxBatchSize),
+            epochs: try options.int("epochs", atLeast: 1, atMost: Limits.maxEpochs),
+            patience: try options.int("patience", atLeast: 0, atMost: Limits.maxEpochs),
             seed: UInt64(try options.int("seed", atLeast: 0)), validationFraction: validation, testFraction: test,
-            channels: options.optionalString("channels") == nil ? defaultChannels(model) : try options.int("channels", atLeast: 1), convLayers: try options.int("conv-layers", atLeast: 1), blocks: options.optionalString("blocks") == nil ? defaultBlocks(model) : try options.int("blocks", atLeast: 0))
+            channels: options.optionalString("channels") == nil ? defaultChannels(model)
+                : try options.int("channels", atLeast: 1, atMost: Limits.maxChannels),
+            convLayers: try options.int("conv-layers", atLeast: 1, atMost: Limits.maxConvLayers),
+            blocks: options.optionalString("blocks") == nil ? defaultBlocks(model)
+                : try options.int("blocks", atLeast: 0, atMost: Limits.maxBlocks))
     }
 
     /// The MLP's default widths were chosen on validation accuracy over seeds 1–8 on the digits
@@ -135,32 +180,77 @@ extension Trainer {
         return "runs/\(configuration.model)-\(data)"
     }
 
-    /// Trains until the configured epoch count, early stopping or `stopAfter`, saving after every epoch.
-    static func runTraining(_ session: inout Session, directory: String, stopAfter: Int?, showTime: Bool, console: Console) throws {
-        let checkpointPath = directory + "/model.ckpt"
+    /// Lists, at once, every exercise this model needs that is not done yet.
+    static func requireExercises(_ configuration: TrainingConfiguration, command: String) throws {
+        let missing = ExerciseChecks.missing(ExerciseChecks.needed(by: configuration))
+        if !missing.isEmpty { throw MissingExercisesError(exercises: missing, command: command) }
+    }
+
+    /// A debug build trains about ten times slower: say so, with the release command.
+    static func warnIfDebugBuild(_ command: String, console: Console) {
+        #if DEBUG
+        console.error("warning: this trainer is a debug build (about 10× slower); for real runs: swift run -c release trainer \(command) … (with the same WORKBOOK)")
+        #endif
+    }
+
+    /// Trains until the configured epoch count, early stopping, `stopAfter` or Ctrl-C, saving after
+    /// every epoch; stops cleanly, checkpoint saved, when standard output fails.
+    static func runTraining(_ session: inout Session, files: RunFiles, stopAfter: Int?, showTime: Bool, console: Console) throws {
+        var files = files
+        for (path, _) in files.all {
+            for removed in OutputFiles.removeStaleTemporaries(besides: path) {
+                console.error("note: removed '\(excerpt(removed, limit: 200))', left by a save that was interrupted")
+            }
+        }
         let total = session.configuration.epochs
         let split = session.split
         console.print("model: \(session.network.architecture) (\(session.network.parameterCount) parameters)")
-        console.print("data: \(split.train.name): \(split.train.count) train, \(split.validation.count) validation, \(split.test.count) test")
+        console.print("data: \(excerpt(split.train.name, limit: 200)): \(split.train.count) train, \(split.validation.count) validation, \(split.test.count) test")
+        if let failure = console.outputFailure {
+            throw StoppedError("standard output cannot be written (\(failure)); nothing was trained", code: ExitCode.ioError)
+        }
+        let interruption = Interruption.install()
+        defer { interruption.restore() }
+        func save(_ session: Session) throws {
+            try session.checkpoint.write(to: files.checkpoint)
+            files.written.insert(files.checkpoint)
+            try writeCurves(session.history, csv: files.metrics, svg: files.curves, title: session.network.architecture.model)
+            files.written.insert(files.metrics)
+            files.written.insert(files.curves)
+        }
+        let resumeHint = "continue with: \(toolName) resume --checkpoint \(excerpt(files.checkpoint, limit: 200))"
         while session.epochsCompleted < total {
+            let before = session
             let metrics: EpochMetrics
             do {
-                metrics = try session.runEpoch { done, all in
+                metrics = try session.runEpoch(progress: { done, all in
                     let filled = 30 * done / all
                     console.progress("\r[" + String(repeating: "=", count: filled) + String(repeating: " ", count: 30 - filled) + "] \(done)/\(all)")
-                }
+                }, shouldStop: console.stopRequested)
                 console.progress("\r" + String(repeating: " ", count: 45) + "\r")
-            } catch var error as DivergenceError {
+            } catch let stop as InterruptedError {
                 console.progress("\n")
-                if FileManager.default.fileExists(atPath: checkpointPath) { error.checkpoint = checkpointPath }
-                throw TrainerError(error.description)
+                session = before
+                try save(session)
+                throw StoppedError("interrupted (Ctrl-C) in epoch \(stop.epoch) after step \(stop.step) of \(stop.steps): saved the state after "
+                                   + "epoch \(session.epochsCompleted) to \(excerpt(files.checkpoint, limit: 200)); \(resumeHint)",
+                                   code: ExitCode.interrupted)
+            } catch let divergence as DivergenceError {
+                console.progress("\n")
+                throw TrainerError(diagnose(divergence, configuration: session.configuration,
+                                            goodCheckpoint: files.written.contains(files.checkpoint) ? files.checkpoint : nil,
+                                            goodEpoch: before.epochsCompleted,
+                                            resumedFrom: files.option == "--checkpoint" ? files.checkpoint : nil))
             }
+            try save(session)
             console.print(metrics.line(of: total, showTime: showTime))
-            try session.checkpoint.write(to: checkpointPath)
-            try writeCurves(session.history, csv: directory + "/metrics.csv", svg: directory + "/curves.svg",
-                            title: session.network.architecture.model)
+            if let failure = console.outputFailure {
+                throw StoppedError("standard output failed after epoch \(session.epochsCompleted) (\(failure)): stopped; the checkpoint after "
+                                   + "epoch \(session.epochsCompleted) is saved in \(excerpt(files.checkpoint, limit: 200)); \(resumeHint)",
+                                   code: ExitCode.ioError)
+            }
             if let stopAfter, session.epochsCompleted >= stopAfter {
-                console.print("stopped after epoch \(session.epochsCompleted); continue with: \(toolName) resume --checkpoint \(checkpointPath)")
+                console.print("stopped after epoch \(session.epochsCompleted); \(resumeHint)")
                 return
             }
             if session.shouldStopEarly {
@@ -178,6 +268,73 @@ extension Trainer {
             summary += String(format: ", test %.2f%%", 100 * (try evaluation.evaluate(split.test)).accuracy)
         }
         console.print(summary)
-        console.print("wrote \(checkpointPath), \(directory)/metrics.csv, \(directory)/curves.svg")
+        let written = files.all.map(\.path).filter { files.written.contains($0) }
+        if !written.isEmpty { console.print("wrote " + written.map { excerpt($0, limit: 200) }.joined(separator: ", ")) }
+        if let failure = console.outputFailure {
+            throw StoppedError("standard output failed (\(failure)); training finished and its files are saved in "
+                               + excerpt(URL(fileURLWithPath: files.checkpoint).deletingLastPathComponent().path, limit: 200),
+                               code: ExitCode.ioError)
+        }
+    }
+
+    /// The message for a diverging run: first the model's exercises are checked on tiny inputs, and
+    /// a wrong one is named; only if they all pass is the learning rate blamed.
+    /// - Parameter resumedFrom: the checkpoint a `resume` started from (its file is kept as it was
+    ///   until this run writes it).
+    static func diagnose(_ divergence: DivergenceError, configuration: TrainingConfiguration, goodCheckpoint: String?, goodEpoch: Int,
+                         resumedFrom: String? = nil, checks: [ExerciseCheck]? = nil) -> String {
+        let kept = goodCheckpoint.map { " The last good checkpoint (after epoch \(goodEpoch)) of this run is kept at \(excerpt($0, limit: 200))." }
+            ?? resumedFrom.map { " The checkpoint it resumed from, \(excerpt($0, limit: 200)), is unchanged." }
+            ?? " This run wrote no checkpoint."
+        if let (exercise, problem) = ExerciseChecks.firstFailure(checks ?? ExerciseChecks.needed(by: configuration)) {
+            return "\(divergence.what). The trainer then checked the exercises this model uses on small inputs, and "
+                + "\(exercise) is wrong: \(problem). Fix it first (swift test --filter \(exercise) grades it); the learning rate is not to blame yet."
+                + kept
+        }
+        return divergence.description + kept
+    }
+}
+
+/// Where a run writes: its checkpoint, the metrics CSV and the SVG plot, and which of them it has
+/// written so far ("wrote" lists only those).
+struct RunFiles {
+    var checkpoint: String
+    var metrics: String
+    var curves: String
+    var written: Set<String> = []
+    /// The option that chose each file, for messages.
+    var option: String
+
+    var all: [(path: String, option: String)] { [(checkpoint, option), (metrics, option), (curves, option)] }
+
+    /// `train --out directory`: model.ckpt, metrics.csv, curves.svg in it.
+    init(directory: String) {
+        let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        checkpoint = base + "/model.ckpt"
+        metrics = base + "/metrics.csv"
+        curves = base + "/curves.svg"
+        option = "--out"
+    }
+
+    /// `resume --checkpoint dir/NAME.ckpt`: the checkpoint itself, and beside it metrics.csv and
+    /// curves.svg for `model.ckpt`, or NAME.metrics.csv and NAME.curves.svg for any other name.
+    init(resuming path: String) {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        let stem = url.deletingPathExtension().lastPathComponent
+        checkpoint = path
+        let prefix = stem == "model" ? "" : stem + "."
+        metrics = directory + "/" + prefix + "metrics.csv"
+        curves = directory + "/" + prefix + "curves.svg"
+        option = "--checkpoint"
+    }
+
+    /// Whether `path` (the metrics CSV or the plot) was written by the run whose history is
+    /// `history`: the CSV's rows are that history's first rows (the plot goes with its CSV).
+    func belongsToRun(_ path: String, history: [EpochMetrics]) -> Bool {
+        guard let text = try? String(contentsOfFile: metrics, encoding: .utf8) else { return !OutputFiles.exists(path) }
+        let rows = text.split(separator: "\n").map(String.init)
+        guard rows.first == EpochMetrics.csvHeader, rows.count - 1 <= history.count else { return false }
+        return zip(rows.dropFirst(), history).allSatisfy { $0 == $1.csvRow }
     }
 }

@@ -63,8 +63,12 @@ extension Dataset {
     public func stratifiedSplit(validation: Double, test: Double, seed: UInt64) -> DataSplit {
         var rng = SeededGenerator(seed: seed)
         var train = [Int](), valid = [Int](), testing = [Int]()
+        // One pass to group the rows by class (in row order), not one pass per class: with up to
+        // 1000 classes and millions of rows, filtering per class would take minutes.
+        var byClass = [[Int]](repeating: [], count: classCount)
+        for (index, label) in labels.enumerated() where label < classCount { byClass[label].append(index) }
         for label in 0..<classCount {
-            let members = labels.indices.filter { labels[$0] == label }
+            let members = byClass[label]
             let order = rng.permutation(members.count).map { members[$0] }
             let nTest = Int((Double(order.count) * test).rounded())
             let nValid = Int((Double(order.count) * validation).rounded())

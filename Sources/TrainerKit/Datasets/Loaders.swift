@@ -39,29 +39,34 @@ public enum DataLoader {
     /// ≥ 0 and features finite numbers. Blank lines are skipped.
     /// - Throws: ``DataFileError`` naming the file and line, or ``TrainerError`` if unreadable.
     public static func csv(at path: String) throws -> Dataset {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TrainerError("cannot read '\(path)': no such file or not readable")
-        }
+        let data = try Data(read(path))
         guard let text = String(data: data, encoding: .utf8) else {
             throw DataFileError(file: path, location: "offset 0", problem: "not UTF-8 text")
         }
         return try csv(text: text, name: path)
     }
 
+    /// - Limits: labels `0...Limits.maxLabel`, at most `Limits.maxExamples` rows and
+    ///   `Limits.maxFeatures` features, every |feature| ≤ `Limits.maxFeatureMagnitude`.
     public static func csv(text: String, name: String) throws -> Dataset {
         var labels = [Int](), scalars = [Double]()
         var width: Int?
         var lineNumber = 0
+        let name = excerpt(name, limit: 200)
         // `isNewline` also splits "\r\n", which Swift reads as one Character.
         for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
             if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
-            let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+            let cells = line.split(separator: ",", maxSplits: Limits.maxFeatures + 1, omittingEmptySubsequences: false)
                 .map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count <= Limits.maxFeatures + 1 else {
+                throw DataFileError(file: name, location: "line \(lineNumber)",
+                                    problem: "more than \(Limits.maxFeatures) feature columns (the trainer's limit)")
+            }
             if width == nil && labels.isEmpty && Double(cells[0]) == nil {
                 guard cells[0].lowercased() == "label" else {
                     throw DataFileError(file: name, location: "line \(lineNumber)",
-                                        problem: "bad header: the first column must be 'label', found '\(cells[0])'")
+                                        problem: "bad header: the first column must be 'label', found '\(excerpt(cells[0]))'")
                 }
                 guard cells.count >= 2 else {
                     throw DataFileError(file: name, location: "line \(lineNumber)", problem: "bad header: no feature columns after 'label'")
@@ -75,15 +80,22 @@ public enum DataLoader {
                                     problem: "expected \(expected) columns (label + \(expected - 1) features), found \(cells.count)")
             }
             width = expected
-            guard let label = Int(cells[0]), label >= 0 else {
+            guard let label = Int(cells[0]), label >= 0, label <= Limits.maxLabel else {
                 throw DataFileError(file: name, location: "line \(lineNumber)",
-                                    problem: "column 1: the label must be an integer ≥ 0, found '\(cells[0])'")
+                                    problem: "column 1: the label must be an integer in 0...\(Limits.maxLabel) (at most \(Limits.maxLabel + 1) classes), found '\(excerpt(cells[0]))'")
+            }
+            guard labels.count < Limits.maxExamples else {
+                throw DataFileError(file: name, location: "line \(lineNumber)", problem: "more than \(Limits.maxExamples) rows (the trainer's limit)")
             }
             labels.append(label)
             for (column, cell) in cells.dropFirst().enumerated() {
                 guard let value = Double(cell), value.isFinite else {
                     throw DataFileError(file: name, location: "line \(lineNumber)",
-                                        problem: "column \(column + 2): not a finite number: '\(cell)'")
+                                        problem: "column \(column + 2): not a finite number: '\(excerpt(cell))'")
+                }
+                guard abs(value) <= Limits.maxFeatureMagnitude else {
+                    throw DataFileError(file: name, location: "line \(lineNumber)",
+                                        problem: "column \(column + 2): \(excerpt(cell)) is beyond the trainer's limit of ±1e100 for a feature")
                 }
                 scalars.append(value)
             }
@@ -99,31 +111,47 @@ public enum DataLoader {
     /// labels (magic 0x00000801, `[N]` unsigned bytes). Pixels keep their 0...255 values.
     /// - Throws: ``DataFileError`` with the byte offset of a wrong magic number, a truncated body or
     ///   a count mismatch.
+    /// - Limits: 1...`Limits.maxExamples` images of 1...`Limits.maxImageSide` rows and columns.
     public static func idx(images imagesPath: String, labels labelsPath: String) throws -> Dataset {
         let images = try read(imagesPath)
         let labelBytes = try read(labelsPath)
-        let imageHeader = try header(images, file: imagesPath, magic: 0x0000_0803, dimensions: 3)
-        let labelHeader = try header(labelBytes, file: labelsPath, magic: 0x0000_0801, dimensions: 1)
+        let imagesName = excerpt(imagesPath, limit: 200), labelsName = excerpt(labelsPath, limit: 200)
+        let imageHeader = try header(images, file: imagesName, magic: 0x0000_0803, dimensions: 3)
+        let labelHeader = try header(labelBytes, file: labelsName, magic: 0x0000_0801, dimensions: 1)
         let (n, rows, columns) = (imageHeader[0], imageHeader[1], imageHeader[2])
+        guard n >= 1, n <= Limits.maxExamples else {
+            throw DataFileError(file: imagesName, location: "offset 4", problem: "the header says \(n) images; the trainer reads 1...\(Limits.maxExamples)")
+        }
+        for (offset, size, what) in [(8, rows, "rows"), (12, columns, "columns")] where size < 1 || size > Limits.maxImageSide {
+            throw DataFileError(file: imagesName, location: "offset \(offset)",
+                                problem: "the header says images of \(size) \(what); the trainer reads 1...\(Limits.maxImageSide)")
+        }
         guard labelHeader[0] == n else {
-            throw DataFileError(file: labelsPath, location: "offset 4",
-                                problem: "holds \(labelHeader[0]) labels but '\(imagesPath)' holds \(n) images")
+            throw DataFileError(file: labelsName, location: "offset 4",
+                                problem: "holds \(labelHeader[0]) labels but '\(imagesName)' holds \(n) images")
         }
         let pixels = rows * columns
-        try requireBody(images, file: imagesPath, headerSize: 16, bytes: n * pixels, what: "\(n) images of \(rows)x\(columns)")
-        try requireBody(labelBytes, file: labelsPath, headerSize: 8, bytes: n, what: "\(n) labels")
+        // n ≤ 10⁷ and pixels ≤ 4096² ≈ 1.7·10⁷: the product fits an Int with room to spare.
+        try requireBody(images, file: imagesName, headerSize: 16, bytes: n * pixels, what: "\(n) images of \(rows)x\(columns)")
+        try requireBody(labelBytes, file: labelsName, headerSize: 8, bytes: n, what: "\(n) labels")
         var labels = [Int]()
         labels.reserveCapacity(n)
         for i in 0..<n { labels.append(Int(labelBytes[8 + i])) }
         var scalars = [Double](repeating: 0, count: n * pixels)
         for i in 0..<(n * pixels) { scalars[i] = Double(images[16 + i]) }
-        return Dataset(name: imagesPath, features: try Tensor(shape: [n, pixels], scalars: scalars), labels: labels,
+        return Dataset(name: imagesName, features: try Tensor(shape: [n, pixels], scalars: scalars), labels: labels,
                        classCount: max(10, (labels.max() ?? 0) + 1), imageShape: [rows, columns, 1])
     }
 
-    private static func read(_ path: String) throws -> [UInt8] {
+    /// The bytes of a data file of at most `Limits.maxFileBytes`.
+    static func read(_ path: String) throws -> [UInt8] {
+        let shown = excerpt(path, limit: 200)
+        if OutputFiles.isDirectory(path) { throw TrainerError("cannot read '\(shown)': it is a directory") }
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > Limits.maxFileBytes {
+            throw TrainerError("'\(shown)' has \(size) bytes, over the trainer's limit of \(Limits.bytes(Double(Limits.maxFileBytes))) a file")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw TrainerError("cannot read '\(path)': no such file or not readable")
+            throw TrainerError("cannot read '\(shown)': no such file or not readable")
         }
         return [UInt8](data)
     }

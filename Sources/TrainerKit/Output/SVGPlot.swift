@@ -125,26 +125,3 @@ public struct SVGPlot {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 }
-
-/// Writes a file atomically: to a temporary file in the same directory, then a rename over the target,
-/// so a process killed mid-write leaves the previous file intact.
-func writeAtomically(_ data: Data, to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let directory = url.deletingLastPathComponent()
-    try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-    do {
-        try data.write(to: temporary)
-        if rename(temporary.path, url.path) != 0 {
-            throw TrainerError("cannot move '\(temporary.path)' to '\(path)': \(String(cString: strerror(errno)))")
-        }
-    } catch let error as TrainerError {
-        try? FileManager.default.removeItem(at: temporary)
-        throw error
-    } catch {
-        try? FileManager.default.removeItem(at: temporary)
-        throw TrainerError("cannot write '\(path)': \(error.localizedDescription)")
-    }
-}
-
-func writeAtomically(_ text: String, to path: String) throws { try writeAtomically(Data(text.utf8), to: path) }

@@ -1,15 +1,62 @@
 import Foundation
 import WorkbookCore
 
-/// The loss stopped being a finite number: training stops and keeps the last good checkpoint.
+/// The loss exploded: it became non-finite, or reached ``DivergenceError/factor`` times the
+/// first epoch's loss (the first step's while epoch 1 runs). Training stops before NaN.
 struct DivergenceError: Error, CustomStringConvertible {
+    /// A loss this many times the first epoch's counts as diverging. A run that learns anything
+    /// lowers its loss; a thousandfold rise is no noise (cross-entropy starts near ln K ≈ 2.3).
+    static let factor = 1000.0
     var epoch: Int
+    var step: Int
+    var loss: Double
+    var reference: Double
     var learningRate: Double
-    var checkpoint: String?
+    /// Whether `reference` is the first epoch's mean loss (false: epoch 1's first step, as epoch 1 runs).
+    var referenceIsEpoch = true
+    var what: String {
+        loss.isFinite
+            ? String(format: "the loss exploded in epoch %d, step %d: %.4g, over %.0f × %@ %.4g", epoch, step, loss, Self.factor,
+                     referenceIsEpoch ? "the first epoch's" : "the first step's", reference)
+            : step == 0 ? "the validation loss became \(loss.isNaN ? "NaN" : "infinite") after epoch \(epoch)"
+            : "the loss became \(loss.isNaN ? "NaN" : "infinite") in epoch \(epoch), step \(step)"
+    }
     var description: String {
-        "the loss became \("NaN or infinite") in epoch \(epoch); the learning rate \(learningRate) is probably too high — "
-            + "try --learning-rate \(learningRate / 10)."
-            + (checkpoint.map { " The last good checkpoint is kept at \($0)." } ?? "")
+        String(format: "%@; the learning rate %g is probably too high: try --learning-rate %g.", what, learningRate, learningRate / 10)
+    }
+}
+
+/// Ctrl-C arrived: the step in progress finished, then the epoch was abandoned.
+struct InterruptedError: Error {
+    var epoch: Int
+    var step: Int
+    var steps: Int
+}
+
+/// The SIGINT handler of a training run: the first Ctrl-C asks the loop to stop after the current
+/// step (it then saves and says so); a second one ends the process at once, as usual.
+enum Interruption {
+    nonisolated(unsafe) static var flag: sig_atomic_t = 0
+    static var requested: Bool { flag != 0 }
+
+    struct Installed {
+        var previous: sighandler_t?
+        func restore() { signal(SIGINT, previous) }
+    }
+
+    static func install() -> Installed {
+        flag = 0
+        // A process started from a thread that blocks SIGINT (a test runner, some launchers)
+        // inherits the block: unblock it, or Ctrl-C would never arrive.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        let previous = signal(SIGINT) { _ in
+            Interruption.flag = 1
+            signal(SIGINT, SIG_DFL)
+        }
+        return Installed(previous: previous)
     }
 }
 
@@ -33,10 +80,29 @@ struct Session {
     init(configuration: TrainingConfiguration) throws {
         self.configuration = configuration
         (split, normalizer) = try DataSource.prepare(configuration)
+        if configuration.model == "cnn", let image = split.train.imageShape, image.count == 3 {
+            // Each stage keeps H×W (3x3, padding 1) and then halves it (2x2 pooling, rounding down).
+            var stages = 0, side = min(image[0], image[1])
+            while side >= 2 { side /= 2; stages += 1 }
+            guard configuration.convLayers <= stages else {
+                throw UsageError(stages == 0
+                    ? "'--model cnn' needs images of at least 2x2; '\(excerpt(configuration.data, limit: 200))' has \(image[0])x\(image[1])"
+                    : "'--conv-layers \(configuration.convLayers)': each stage halves the \(image[0])x\(image[1]) images of "
+                      + "'\(excerpt(configuration.data, limit: 200))', which vanish after \(stages); use --conv-layers 1...\(stages)")
+            }
+        }
+        let dataName = excerpt(configuration.data, limit: 200)
+        if configuration.model == "notes", split.train.classCount != 2 {
+            throw UsageError("'--model notes' is a binary classifier (labels 0 and 1); '--data \(dataName)' has \(split.train.classCount) classes")
+        }
+        if configuration.model == "cnn", split.train.imageShape == nil {
+            throw UsageError("'--model cnn' needs images (digits, or IDX files with --labels); '--data \(dataName)' has \(split.train.featureCount) plain features")
+        }
         let architecture = try ModelFactory.architecture(
             model: configuration.model, inputFeatures: split.train.featureCount, classes: split.train.classCount,
             hidden: configuration.hidden, activation: configuration.activation, batchNorm: configuration.batchNorm, keepProbability: configuration.keepProbability,
             imageShape: split.train.imageShape, channels: configuration.channels, convLayers: configuration.convLayers, blocks: configuration.blocks)
+        try MemoryBudget.check(architecture, configuration: configuration)
         var initRNG = SeededGenerator(seed: configuration.seed)
         network = try Network(architecture: architecture, initialization: configuration.initialization, using: &initRNG)
         optimizer = Optimizer(kind: configuration.optimizer, momentum: configuration.momentum, like: network.parameters)
@@ -46,11 +112,13 @@ struct Session {
     }
 
     /// Continues the run saved in `checkpoint`.
-    init(resuming checkpoint: Checkpoint) throws {
+    /// - Parameter name: the checkpoint's file, for messages.
+    init(resuming checkpoint: Checkpoint, name: String = "the checkpoint") throws {
         configuration = checkpoint.configuration
         (split, normalizer) = try DataSource.prepare(configuration)
         guard normalizer == checkpoint.normalizer else {
-            throw TrainerError("the data '\(configuration.data)' is not the data this checkpoint was trained on (its statistics differ)")
+            throw TrainerError("\(excerpt(name, limit: 200)): field normalizer: the data '\(excerpt(configuration.data, limit: 200))' is not the data "
+                               + "this checkpoint was trained on (its statistics differ)")
         }
         network = Network(architecture: checkpoint.architecture, parameters: checkpoint.parameters, running: checkpoint.running)
         optimizer = Optimizer(kind: configuration.optimizer, momentum: configuration.momentum, like: network.parameters)
@@ -76,26 +144,35 @@ struct Session {
     /// One pass over the shuffled training set. Returns the mean loss and the accuracy of the
     /// training-mode predictions made along the way.
     /// - Parameter progress: called after each batch with (batches done, batches in total).
-    mutating func trainEpoch(learningRate: Double, progress: (Int, Int) -> Void = { _, _ in }) throws -> (loss: Double, accuracy: Double) {
+    /// - Throws: ``DivergenceError`` when a step's loss is non-finite or ``DivergenceError/factor``
+    ///   times the first epoch's; ``InterruptedError`` after a step when `shouldStop` says so.
+    mutating func trainEpoch(learningRate: Double, progress: (Int, Int) -> Void = { _, _ in },
+                             shouldStop: () -> Bool = { false }) throws -> (loss: Double, accuracy: Double) {
         let train = split.train
         let n = train.count
         let order = rng.permutation(n)
         let batches = (n + configuration.batchSize - 1) / configuration.batchSize
         var lossSum = 0.0, correct = 0
+        var reference = history.first?.loss
         for b in 0..<batches {
             let indices = Array(order[(b * configuration.batchSize)..<min(n, (b + 1) * configuration.batchSize)])
             let x = try train.features.gathering(indices)
             let labels = indices.map { train.labels[$0] }
             let (logits, backwards) = try network.forward(x, mode: .training, using: &rng)
             let (loss, dlogits) = try lossAndGradient(logits, labels: labels, loss: network.architecture.loss)
-            guard loss.isFinite else {
-                throw DivergenceError(epoch: epochsCompleted + 1, learningRate: learningRate, checkpoint: nil)
+            if reference == nil { reference = loss }
+            if !loss.isFinite || loss >= DivergenceError.factor * max(reference ?? loss, 1e-12) {
+                throw DivergenceError(epoch: epochsCompleted + 1, step: b + 1, loss: loss, reference: reference ?? loss,
+                                      learningRate: learningRate, referenceIsEpoch: !history.isEmpty)
             }
             lossSum += loss * Double(indices.count)
             correct += zip(try predictions(logits, loss: network.architecture.loss), labels).filter { $0 == $1 }.count
             let (gradients, _) = try network.backward(dlogits, backwards)
             try optimizer.update(&network.parameters, gradients: gradients, learningRate: learningRate)
             progress(b + 1, batches)
+            if shouldStop() && b + 1 < batches {
+                throw InterruptedError(epoch: epochsCompleted + 1, step: b + 1, steps: batches)
+            }
         }
         return (lossSum / Double(n), Double(correct) / Double(n))
     }
@@ -110,13 +187,18 @@ struct Session {
     }
 
     /// Trains one epoch, validates, and updates the best model and the early-stopping counter.
-    mutating func runEpoch(progress: (Int, Int) -> Void = { _, _ in }) throws -> EpochMetrics {
+    mutating func runEpoch(progress: (Int, Int) -> Void = { _, _ in }, shouldStop: () -> Bool = { false }) throws -> EpochMetrics {
         let epoch = epochsCompleted + 1
         let rate = learningRate(epoch: epoch)
         let start = DispatchTime.now().uptimeNanoseconds
-        let (loss, trainAccuracy) = try trainEpoch(learningRate: rate, progress: progress)
+        let (loss, trainAccuracy) = try trainEpoch(learningRate: rate, progress: progress, shouldStop: shouldStop)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let (validationLoss, validationAccuracy) = try evaluate(split.validation.count > 0 ? split.validation : split.train)
+        guard validationLoss.isFinite else {
+            // The training steps stayed finite but the model's predictions no longer are.
+            throw DivergenceError(epoch: epoch, step: 0, loss: validationLoss, reference: history.first?.loss ?? loss,
+                                  learningRate: rate, referenceIsEpoch: !history.isEmpty)
+        }
         let metrics = EpochMetrics(epoch: epoch, loss: loss, trainAccuracy: trainAccuracy, validationLoss: validationLoss,
                                    validationAccuracy: validationAccuracy, learningRate: rate, seconds: seconds)
         history.append(metrics)
@@ -161,9 +243,10 @@ extension EpochMetrics {
         return text
     }
 
-    static let csvHeader = "epoch,loss,train_accuracy,validation_loss,validation_accuracy,learning_rate,seconds"
+    /// No timing column: the same seed and flags give a byte-identical file (times are in the epoch lines).
+    static let csvHeader = "epoch,loss,train_accuracy,validation_loss,validation_accuracy,learning_rate"
     var csvRow: String {
-        "\(epoch),\(loss),\(trainAccuracy),\(validationLoss),\(validationAccuracy),\(learningRate),\(seconds)"
+        "\(epoch),\(loss),\(trainAccuracy),\(validationLoss),\(validationAccuracy),\(learningRate)"
     }
 }
 
