@@ -191,3 +191,13 @@ public func twoMoons(count: Int, noise: Double, using rng: inout SeededGenerator
     }
     return (Tensor(shape: [labels.count, 2]) { xs[$0] }, labels)
 }
+
+/// Where batch normalization goes in a network of dense layers (notes 002 show all three in Keras).
+public enum BatchNormPlacement: String, Sendable, Hashable, Codable, CaseIterable {
+    /// dense → BN → activation, as in the original paper (Ioffe & Szegedy).
+    case beforeActivation
+    /// dense → activation → BN.
+    case afterActivation
+    /// BN first, on the raw inputs: a learned standardization of the features.
+    case inputs
+}
