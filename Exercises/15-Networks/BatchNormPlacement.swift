@@ -9,7 +9,8 @@ import WorkbookCore
 /// Inserts fresh batch norm layers (gamma 1, beta 0, running mean 0, running variance 1) into a
 /// network of dense layers and activations:
 ///
-///     .beforeActivation   every dense layer directly followed by an activation (relu, tanh, sigmoid)
+///     .beforeActivation   every dense layer directly followed by an activation (relu, tanh, sigmoid,
+///                         leakyReLU, elu)
 ///                         gets a batch norm between the two:   dense → BN → activation
 ///     .afterActivation    every such activation gets a batch norm after it:   dense → activation → BN
 ///     .inputs             one batch norm of width `inputs` before the first layer

@@ -19,11 +19,12 @@ import WorkbookCore
 /// every layer's cache.
 ///
 ///     dense      denseForward                       (chapter 2)
-///     relu, tanh, sigmoid   reluForward, tanhForward, sigmoidForward   (chapter 1)
+///     relu, tanh, sigmoid, leakyReLU, elu   their forward functions     (chapter 1)
 ///     dropout    dropoutForward(x, keepProbability:, mode:, using: rng)   (chapter 7)
 ///     batchNorm  training:  batchNormForward with the batch's statistics   (chapter 9)
-///                inference: the running statistics, out = scale ⊙ x + shift,
-///                           scale = gamma / sqrt(runningVariance + 1e-5); cache xHat and scale
+///                inference: batchNormInference with the running statistics (ε = 1e-5), and cache
+///                           xHat = (x − runningMean) / sqrt(runningVariance + 1e-5) and
+///                           scale = gamma / sqrt(runningVariance + 1e-5)
 ///
 /// Dropout layers draw their masks from `rng` in layer order (in training only), so the same seed
 /// gives the same masks. The running statistics are not updated here (see `networkTrainingStep`).
@@ -49,7 +50,7 @@ public func networkForward(
 /// upstream gradient of layer l is the `dx` of layer l + 1.
 ///
 ///     dense      denseBackward → dx, [dw, db]
-///     relu, tanh, sigmoid   their backward → dx, []
+///     relu, tanh, sigmoid, leakyReLU, elu   their backward → dx, []
 ///     dropout    dropoutBackward → dx, []
 ///     batchNorm  (training)  batchNormBackward → dx, [dgamma, dbeta]
 ///                (inference) dx = dout ⊙ scale, dgamma = Σ_n dout ⊙ xHat, dbeta = Σ_n dout

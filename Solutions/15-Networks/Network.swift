@@ -19,11 +19,12 @@ import WorkbookCore
 /// every layer's cache.
 ///
 ///     dense      denseForward                       (chapter 2)
-///     relu, tanh, sigmoid   reluForward, tanhForward, sigmoidForward   (chapter 1)
+///     relu, tanh, sigmoid, leakyReLU, elu   their forward functions     (chapter 1)
 ///     dropout    dropoutForward(x, keepProbability:, mode:, using: rng)   (chapter 7)
 ///     batchNorm  training:  batchNormForward with the batch's statistics   (chapter 9)
-///                inference: the running statistics, out = scale ⊙ x + shift,
-///                           scale = gamma / sqrt(runningVariance + 1e-5); cache xHat and scale
+///                inference: batchNormInference with the running statistics (ε = 1e-5), and cache
+///                           xHat = (x − runningMean) / sqrt(runningVariance + 1e-5) and
+///                           scale = gamma / sqrt(runningVariance + 1e-5)
 ///
 /// Dropout layers draw their masks from `rng` in layer order (in training only), so the same seed
 /// gives the same masks. The running statistics are not updated here (see `networkTrainingStep`).
@@ -64,6 +65,14 @@ public func networkForward(
                 let (out, cache) = try sigmoidForward(h)
                 h = out
                 caches.append(.sigmoid(cache))
+            case let .leakyReLU(slope):
+                let (out, cache) = try leakyReLUForward(h, slope: slope)
+                h = out
+                caches.append(.leakyReLU(cache))
+            case let .elu(alpha):
+                let (out, cache) = try eluForward(h, alpha: alpha)
+                h = out
+                caches.append(.elu(cache))
             case let .dropout(keep):
                 // Inverted dropout: nothing is drawn at inference, so rng is untouched there.
                 let (out, cache) = try dropoutForward(h, keepProbability: keep, mode: mode, using: &rng)
@@ -76,10 +85,10 @@ public func networkForward(
                     caches.append(.batchNorm(cache))
                 } else {
                     // Fixed statistics: each example is normalized on its own, an affine map.
-                    try requireShape(h, [-1, gamma.count], "networkForward batchNorm input")
-                    let xHat = try (h - runningMean) / (runningVariance + 1e-5).squareRoot()
-                    h = try xHat * gamma + beta
-                    caches.append(.batchNormInference(xHat: xHat, scale: try gamma / (runningVariance + 1e-5).squareRoot()))
+                    let out = try batchNormInference(h, gamma: gamma, beta: beta, mean: runningMean, variance: runningVariance)
+                    let std = (runningVariance + 1e-5).squareRoot()
+                    caches.append(.batchNormInference(xHat: try (h - runningMean) / std, scale: try gamma / std))
+                    h = out
                 }
             }
         } catch let error as ShapeError {
@@ -96,7 +105,7 @@ public func networkForward(
 /// upstream gradient of layer l is the `dx` of layer l + 1.
 ///
 ///     dense      denseBackward → dx, [dw, db]
-///     relu, tanh, sigmoid   their backward → dx, []
+///     relu, tanh, sigmoid, leakyReLU, elu   their backward → dx, []
 ///     dropout    dropoutBackward → dx, []
 ///     batchNorm  (training)  batchNormBackward → dx, [dgamma, dbeta]
 ///                (inference) dx = dout ⊙ scale, dgamma = Σ_n dout ⊙ xHat, dbeta = Σ_n dout
@@ -122,6 +131,8 @@ public func networkBackward(_ dout: Tensor, cache: NetworkCache) throws -> (dx: 
             case let .relu(c): d = try reluBackward(d, cache: c)
             case let .tanh(c): d = try tanhBackward(d, cache: c)
             case let .sigmoid(c): d = try sigmoidBackward(d, cache: c)
+            case let .leakyReLU(c): d = try leakyReLUBackward(d, cache: c)
+            case let .elu(c): d = try eluBackward(d, cache: c)
             case let .dropout(c): d = try dropoutBackward(d, cache: c)
             case let .batchNorm(c):
                 let (dx, dgamma, dbeta) = try batchNormBackward(d, cache: c)

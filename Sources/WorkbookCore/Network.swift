@@ -29,6 +29,10 @@ public enum NetworkLayer: Sendable, Hashable, Codable {
     /// The logistic sigmoid (chapter 1). Not for the output unit: a sigmoid output belongs to the
     /// fused loss ``NetworkLoss/sigmoidBinaryCrossEntropy``.
     case sigmoid
+    /// Leaky ReLU with its negative-side slope (chapter 1; the notes' 0.02).
+    case leakyReLU(slope: Double)
+    /// ELU with its α (chapter 1).
+    case elu(alpha: Double)
     /// Inverted dropout with the KEEP probability (chapter 7): masks in training, the identity at
     /// inference.
     case dropout(keepProbability: Double)
@@ -42,7 +46,7 @@ public enum NetworkLayer: Sendable, Hashable, Codable {
         switch self {
         case let .dense(weight, bias): [weight, bias]
         case let .batchNorm(gamma, beta, _, _): [gamma, beta]
-        case .relu, .tanh, .sigmoid, .dropout: []
+        case .relu, .tanh, .sigmoid, .leakyReLU, .elu, .dropout: []
         }
     }
 
@@ -59,7 +63,7 @@ public enum NetworkLayer: Sendable, Hashable, Codable {
         case .dense: return .dense(weight: new[0], bias: new[1])
         case let .batchNorm(_, _, mean, variance):
             return .batchNorm(gamma: new[0], beta: new[1], runningMean: mean, runningVariance: variance)
-        case .relu, .tanh, .sigmoid, .dropout: return self
+        case .relu, .tanh, .sigmoid, .leakyReLU, .elu, .dropout: return self
         }
     }
 
@@ -70,6 +74,8 @@ public enum NetworkLayer: Sendable, Hashable, Codable {
         case .relu: "relu"
         case .tanh: "tanh"
         case .sigmoid: "sigmoid"
+        case let .leakyReLU(slope): "leakyReLU \(slope)"
+        case let .elu(alpha): "elu \(alpha)"
         case let .dropout(keep): "dropout keep \(keep)"
         case let .batchNorm(gamma, _, _, _): "batchNorm \(gamma.shape)"
         }
@@ -83,13 +89,16 @@ public enum LayerCache: Sendable, Hashable, Codable {
     case relu(ReLUCache)
     case tanh(TanhCache)
     case sigmoid(SigmoidCache)
+    case leakyReLU(LeakyReLUCache)
+    case elu(ELUCache)
     /// Dropout in either mode (at inference the mask is all ones and the scale 1).
     case dropout(DropoutCache)
     /// Batch norm in training mode: normalized with the batch's own statistics.
     case batchNorm(BatchNormCache)
     /// Batch norm in inference mode: normalized with fixed statistics, so the layer is the affine
-    /// map `out = scale ⊙ x + shift` with `scale = gamma / sqrt(runningVariance + ε)`. `xHat` `[N, D]`
-    /// is the normalized input (for dgamma), `scale` `[D]` (for dx).
+    /// map `out = scale ⊙ x + shift` with `scale = gamma / sqrt(runningVariance + ε)`, ε = 1e-5 (the
+    /// default of `batchNormInference`). `xHat` `[N, D]` is the normalized input (for dgamma), `scale`
+    /// `[D]` (for dx).
     case batchNormInference(xHat: Tensor, scale: Tensor)
 }
 

@@ -231,6 +231,41 @@ struct Network2Tests {
         })
     }
 
+    @Test("a gradient check through the other activations of chapter 1: sigmoid, leaky ReLU and ELU")
+    func gradientCheckActivations() async {
+        Grader.judge(.network2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
+            Grader.run(.network2) {
+                var data = SeededGenerator(seed: 319)
+                let x = Tensor.randomNormal(shape: [4, 3], using: &data)
+                let dout = Tensor.randomNormal(shape: [4, 2], using: &data)
+                let layers: [NetworkLayer] = [
+                    .dense(weight: Tensor.randomNormal(shape: [3, 4], using: &data), bias: Tensor.randomNormal(shape: [4], using: &data)),
+                    .leakyReLU(slope: 0.02),
+                    .dense(weight: Tensor.randomNormal(shape: [4, 4], using: &data), bias: Tensor.randomNormal(shape: [4], using: &data)),
+                    .elu(alpha: 1.5),
+                    .dense(weight: Tensor.randomNormal(shape: [4, 3], using: &data), bias: Tensor.randomNormal(shape: [3], using: &data)),
+                    .sigmoid,
+                    .dense(weight: Tensor.randomNormal(shape: [3, 2], using: &data), bias: Tensor.randomNormal(shape: [2], using: &data)),
+                ]
+                func forward(_ x: Tensor) throws -> Tensor {
+                    var unused = SeededGenerator(seed: 0)
+                    return try networkForward(x, layers: layers, mode: .training, using: &unused).out
+                }
+                var unused = SeededGenerator(seed: 0)
+                let (_, cache) = try networkForward(x, layers: layers, mode: .training, using: &unused)
+                let (dx, gradients) = try networkBackward(dout, cache: cache)
+                checkGradient(dx, matches: try numericGradient(of: forward, at: x, upstream: dout), "dx", in: .network2)
+                try #require(gradients.count == layers.count && gradients[0].count == 2, "dense layer 0 needs [dw, db]")
+                let numeric = try numericGradient(of: { w in
+                    var unused = SeededGenerator(seed: 0)
+                    return try networkForward(x, layers: try NetworkFixture.replacing(layers, layer: 0, parameter: 0, with: w),
+                                              mode: .training, using: &unused).out
+                }, at: layers[0].parameters[0], upstream: dout)
+                checkGradient(gradients[0][0], matches: numeric, "dW of the first dense layer", in: .network2)
+            }
+        })
+    }
+
     @Test("a whole-network gradient check in inference mode (batch norm with fixed statistics)")
     func gradientCheckInference() async {
         Grader.judge(.network2, await #expect(processExitsWith: .failure, observing: Grader.streams) {
