@@ -24,7 +24,7 @@ import WorkbookCore
 ///   - inputs: the number of input features D (used by `.inputs`).
 /// - Returns: the network with batch norm inserted.
 /// - Throws: ``ArgumentError`` if `layers` already holds a batch norm layer or `inputs < 1`.
-public func insertBatchNorm(into layers: [NetworkLayer], placement: BatchNormPlacement, inputs: Int) throws -> [NetworkLayer] {
+public func insertBatchNorm(into layers: [NetworkLayer], placement: BatchNormPosition, inputs: Int) throws -> [NetworkLayer] {
     // TODO(BNPlacement1): walk the layers; insert a fresh batch norm of the right width where the placement says.
     // START BNPlacement1
     throw NotImplemented("BNPlacement1")

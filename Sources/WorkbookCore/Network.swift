@@ -202,7 +202,7 @@ public func twoMoons(count: Int, noise: Double, using rng: inout SeededGenerator
 }
 
 /// Where batch normalization goes in a network of dense layers (notes 002 show all three in Keras).
-public enum BatchNormPlacement: String, Sendable, Hashable, Codable, CaseIterable {
+public enum BatchNormPosition: String, Sendable, Hashable, Codable, CaseIterable {
     /// dense → BN → activation, as in the original paper (Ioffe & Szegedy).
     case beforeActivation
     /// dense → activation → BN.

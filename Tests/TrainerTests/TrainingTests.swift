@@ -123,3 +123,45 @@ struct ConvolutionalTrainingTests {
         #expect(evaluation.out.contains("accuracy: "))
     }
 }
+
+/// The trainer's dense models run as chapter 15's network (`networkForward`/`networkBackward`) once those
+/// exercises are done; other models run layer by layer. On a dense model both paths must agree exactly:
+/// same logits, same gradients, same running statistics, same dropout masks (one generator, same order).
+@Suite("one structure: the trainer's MLP is the chapter-15 network")
+struct SequentialNetworkTests {
+    @Test("the chapter-15 path and the layer-by-layer path give the same numbers, batch norm and dropout included")
+    func pathsAgree() throws {
+        guard Network.chapter15IsDone, try layersImplemented() else { return }
+        let architecture = try ModelFactory.architecture(model: "mlp", inputFeatures: 4, classes: 3, hidden: [6, 5], activation: .relu,
+                                                         batchNorm: .before, keepProbability: 0.8, imageShape: nil)
+        var init_ = SeededGenerator(seed: 3)
+        var a = try Network(architecture: architecture, initialization: .he, using: &init_)
+        var b = a
+        #expect(a.sequentialLayers?.count == architecture.layers.count)
+        var data = SeededGenerator(seed: 4)
+        let x = Tensor.randomNormal(shape: [8, 4], using: &data)
+        let dlogits = Tensor.randomNormal(shape: [8, 3], using: &data)
+        var rngA = SeededGenerator(seed: 5), rngB = SeededGenerator(seed: 5)
+        let (outA, traceA) = try a.forward(x, mode: .training, using: &rngA)
+        let (outB, backwardsB) = try b.forwardLayerByLayer(x, mode: .training, using: &rngB)
+        guard case .network = traceA else { Issue.record("a dense model should run as the chapter-15 network"); return }
+        #expect(outA == outB)
+        #expect(rngA == rngB, "both paths should draw the same dropout masks")
+        #expect(a.running == b.running, "both paths should update the running statistics alike")
+        let (gradientsA, dxA) = try a.backward(dlogits, traceA)
+        let (gradientsB, dxB) = try b.backwardLayerByLayer(dlogits, backwardsB)
+        #expect(dxA == dxB)
+        #expect(gradientsA == gradientsB)
+        // Inference: batch norm with the running statistics, dropout off.
+        #expect(try a.predictLogits(x) == (try b.forwardLayerByLayer(x, mode: .inference, using: &rngB).0))
+    }
+
+    @Test("convolutional and residual models have no chapter-15 form and run layer by layer")
+    func otherModels() throws {
+        let resnet = try ModelFactory.architecture(model: "resnet", inputFeatures: 4, classes: 3, hidden: [6], batchNorm: .none,
+                                                   keepProbability: 1, imageShape: nil, blocks: 1)
+        var rng = SeededGenerator(seed: 6)
+        let network = try Network(architecture: resnet, initialization: .he, using: &rng)
+        #expect(network.sequentialLayers == nil)
+    }
+}
