@@ -165,3 +165,58 @@ struct SequentialNetworkTests {
         #expect(network.sequentialLayers == nil)
     }
 }
+
+/// Notes 003, visualizing what a network learned: the files are for a human; the test checks that they
+/// are written, well formed, and hold one image per unit, filter and map.
+@Suite("visualize")
+struct VisualizeTests {
+    static func count(_ needle: String, in text: String) -> Int { text.components(separatedBy: needle).count - 1 }
+
+    @Test("an MLP on digits: the first layer's weights as 8x8 images")
+    func mlpWeights() throws {
+        guard try layersImplemented() else { return }
+        let dir = try temporaryDirectory()
+        let train = runTrainer(["train", "--data", "digits", "--hidden", "12", "--epochs", "1", "--out", dir, "--no-timing"])
+        #expect(train.code == 0, "\(train.err)")
+        let result = runTrainer(["visualize", "--checkpoint", dir + "/model.ckpt"])
+        #expect(result.code == 0, "\(result.err)")
+        let svg = try String(contentsOfFile: dir + "/first-layer-weights.svg", encoding: .utf8)
+        #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>"))
+        // 12 units, each an 8x8 image of 64 pixels.
+        #expect(Self.count("<g class=\"image\"", in: svg) == 12)
+        #expect(Self.count("<rect x=", in: svg) == 12 * 64)
+    }
+
+    @Test("a CNN on digits: the first convolution's filters and activation maps")
+    func cnnFiltersAndMaps() throws {
+        guard try layersImplemented() else { return }
+        let dir = try temporaryDirectory()
+        let train = runTrainer(["train", "--model", "cnn", "--data", "digits", "--channels", "3", "--conv-layers", "1",
+                                "--epochs", "1", "--out", dir, "--no-timing"])
+        guard train.code == 0 else {
+            // A student's unfinished convolution chapter stops the CNN at once, naming the exercise.
+            #expect(train.err.contains("which is not done yet"), "\(train.err)")
+            return
+        }
+        let result = runTrainer(["visualize", "--checkpoint", dir + "/model.ckpt", "--examples", "2"])
+        #expect(result.code == 0, "\(result.err)")
+        let filters = try String(contentsOfFile: dir + "/filters.svg", encoding: .utf8)
+        #expect(Self.count("<g class=\"image\"", in: filters) == 3)
+        #expect(Self.count("<rect x=", in: filters) == 3 * 9)
+        let maps = try String(contentsOfFile: dir + "/activations.svg", encoding: .utf8)
+        // 2 examples × (the 8x8 input + 3 maps of 8x8: padding 1 keeps the size).
+        #expect(Self.count("<g class=\"image\"", in: maps) == 2 * 4)
+        #expect(Self.count("<rect x=", in: maps) == 2 * 4 * 64)
+        #expect(maps.hasSuffix("</svg>"))
+    }
+
+    @Test("refuses a model trained on plain features, saying why")
+    func refusesPlainFeatures() throws {
+        guard try layersImplemented() else { return }
+        let dir = try temporaryDirectory()
+        _ = runTrainer(["train", "--data", "xor", "--hidden", "4", "--epochs", "1", "--out", dir, "--no-timing"])
+        let result = runTrainer(["visualize", "--checkpoint", dir + "/model.ckpt"])
+        #expect(result.code != 0)
+        #expect(result.err.contains("needs a model trained on images"), "\(result.err)")
+    }
+}

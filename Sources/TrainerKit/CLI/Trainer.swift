@@ -11,7 +11,7 @@ public enum Trainer {
 
     /// Every subcommand, in the order the help lists them.
     public static var commands: [Command] {
-        [trainCommand, resumeCommand, evaluateCommand, predictCommand, experimentCommand, benchCommand]
+        [trainCommand, resumeCommand, evaluateCommand, predictCommand, experimentCommand, visualizeCommand, benchCommand]
     }
 
     public static let overview = """
