@@ -54,7 +54,7 @@ public struct ImageGrid {
         let width = images.map { $0.pixels.first?.count ?? 0 }.max() ?? 0
         let cellW = Double(width) * pixelSize + 12, cellH = Double(height) * pixelSize + 26
         let rows = (images.count + columns - 1) / columns
-        let totalW = max(Double(min(images.count, columns)) * cellW + 12, 240), totalH = Double(rows) * cellH + 36
+        let totalW = max(Double(min(images.count, columns)) * cellW + 12, Double(title.count) * 7 + 12), totalH = Double(rows) * cellH + 36
         var out = [String(format: "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" font-family=\"sans-serif\">",
                           totalW, totalH, totalW, totalH),
                    "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
