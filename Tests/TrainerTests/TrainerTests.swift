@@ -44,11 +44,12 @@ struct CommandLineTests {
               evaluate    Report a checkpoint's accuracy, confusion matrix and per-class figures.
               predict     Predict the class of every row of a data file with a checkpoint.
               experiment  Reproduce a claim of the notes: print a table and write an SVG plot.
+              visualize   Draw what a trained image model learned: first-layer weights, filters, activation maps (SVG).
               bench       Time the matmul kernel and a training epoch of the reference MLP and CNN.
             """))
     }
 
-    @Test("every subcommand has --help with its usage line and options", arguments: ["train", "resume", "evaluate", "predict", "experiment", "bench"])
+    @Test("every subcommand has --help with its usage line and options", arguments: ["train", "resume", "evaluate", "predict", "experiment", "visualize", "bench"])
     func subcommandHelp(_ name: String) {
         let result = runTrainer([name, "--help"])
         #expect(result.code == 0)
