@@ -75,10 +75,12 @@ struct Network3Tests {
                 check(decayed.loss - plain.loss, equals: lambda / 2 * sumOfSquares,
                       "loss(λ = 0.3) − loss(λ = 0), which should be (λ/2)·Σw² over the three dense weights", in: .network3,
                       absoluteTolerance: 1e-10, relativeTolerance: 1e-10)
-                try #require(plain.gradients.count == layers.count && decayed.gradients.count == layers.count, "one list per layer")
+                guard plain.gradients.count == layers.count && decayed.gradients.count == layers.count else { check(false, "one list per layer", in: .network3); return }
                 for (l, layer) in layers.enumerated() {
-                    try #require(decayed.gradients[l].count == layer.parameters.count && plain.gradients[l].count == layer.parameters.count,
-                                 "layer \(l) needs \(layer.parameters.count) gradients")
+                    guard decayed.gradients[l].count == layer.parameters.count && plain.gradients[l].count == layer.parameters.count else {
+                        check(false, "layer \(l) needs \(layer.parameters.count) gradients", in: .network3)
+                        return
+                    }
                     for (p, value) in layer.parameters.enumerated() {
                         let isDenseWeight: Bool = if case .dense = layer, p == 0 { true } else { false }
                         let expected = isDenseWeight ? try plain.gradients[l][p] + value * lambda : plain.gradients[l][p]
@@ -109,9 +111,9 @@ struct Network3Tests {
                     var masks = SeededGenerator(seed: 38)
                     let (_, gradients, _) = try networkLoss(x, labels: labels, layers: layers, loss: loss, l2Strength: 0.1,
                                                             mode: .training, using: &masks)
-                    try #require(gradients.count == layers.count, "one list of gradients per layer")
+                    guard gradients.count == layers.count else { check(false, "one list of gradients per layer", in: .network3); return }
                     for (l, layer) in layers.enumerated() {
-                        try #require(gradients[l].count == layer.parameters.count, "layer \(l) needs \(layer.parameters.count) gradients")
+                        guard gradients[l].count == layer.parameters.count else { check(false, "layer \(l) needs \(layer.parameters.count) gradients", in: .network3); return }
                         for (p, parameter) in layer.parameters.enumerated() {
                             if NetworkFixture.isCancelledByBatchNorm(layer: l, parameter: p) {
                                 check(gradients[l][p], equals: Tensor(zeros: parameter.shape), "\(loss): the bias of dense layer 0, which batch norm cancels",

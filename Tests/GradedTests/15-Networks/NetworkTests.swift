@@ -91,7 +91,7 @@ struct Network1Tests {
                 let x = try Tensor(NetworkExample.x)
                 let (out, cache) = try networkForward(x, layers: try NetworkExample.layers(), mode: .training, using: &rng)
                 check(out, equals: try Tensor(NetworkExample.out), "networkForward for the guide's example", in: .network1)
-                try #require(cache.layers.count == 3, "one cache per layer")
+                guard cache.layers.count == 3 else { check(false, "one cache per layer", in: .network1); return }
                 check(cache.layers[0] == .dense(DenseCache(x: x, weight: try Tensor(NetworkExample.w1))),
                       "cache 0 should be the first dense layer's DenseCache(x, W1), got \(cache.layers[0])", in: .network1)
                 check(cache.layers[1] == .relu(ReLUCache(x: try Tensor(NetworkExample.z))),
@@ -183,9 +183,9 @@ struct Network2Tests {
                 ])
                 let (dx, gradients) = try networkBackward(try Tensor(NetworkExample.dout), cache: cache)
                 check(dx, equals: try Tensor(NetworkExample.dx), "dx", in: .network2)
-                try #require(gradients.count == 3, "one list of gradients per layer")
+                guard gradients.count == 3 else { check(false, "one list of gradients per layer", in: .network2); return }
                 check(gradients[1].isEmpty, "the ReLU has no parameters: its gradient list should be empty, got \(gradients[1].count)", in: .network2)
-                try #require(gradients[0].count == 2 && gradients[2].count == 2, "dense layers have [dw, db]")
+                guard gradients[0].count == 2 && gradients[2].count == 2 else { check(false, "dense layers have [dw, db]", in: .network2); return }
                 check(gradients[0][0], equals: try Tensor(NetworkExample.dw1), "dW1 (layer 0)", in: .network2)
                 check(gradients[0][1], equals: Tensor(NetworkExample.db1), "db1 (layer 0)", in: .network2)
                 check(gradients[2][0], equals: try Tensor(NetworkExample.dw2), "dW2 (layer 2)", in: .network2)
@@ -213,9 +213,9 @@ struct Network2Tests {
                 let (_, cache) = try networkForward(x, layers: layers, mode: .training, using: &masks)
                 let (dx, gradients) = try networkBackward(dout, cache: cache)
                 checkGradient(dx, matches: try numericGradient(of: { try forward($0, layers) }, at: x, upstream: dout), "dx", in: .network2)
-                try #require(gradients.count == layers.count, "one list of gradients per layer")
+                guard gradients.count == layers.count else { check(false, "one list of gradients per layer", in: .network2); return }
                 for (l, layer) in layers.enumerated() {
-                    try #require(gradients[l].count == layer.parameters.count, "layer \(l) (\(layer.name)) needs \(layer.parameters.count) gradients")
+                    guard gradients[l].count == layer.parameters.count else { check(false, "layer \(l) (\(layer.name)) needs \(layer.parameters.count) gradients", in: .network2); return }
                     for (p, value) in layer.parameters.enumerated() {
                         if NetworkFixture.isCancelledByBatchNorm(layer: l, parameter: p) {
                             check(gradients[l][p], equals: Tensor(zeros: value.shape), "the bias of dense layer 0, which batch norm cancels",
@@ -255,7 +255,7 @@ struct Network2Tests {
                 let (_, cache) = try networkForward(x, layers: layers, mode: .training, using: &unused)
                 let (dx, gradients) = try networkBackward(dout, cache: cache)
                 checkGradient(dx, matches: try numericGradient(of: forward, at: x, upstream: dout), "dx", in: .network2)
-                try #require(gradients.count == layers.count && gradients[0].count == 2, "dense layer 0 needs [dw, db]")
+                guard gradients.count == layers.count && gradients[0].count == 2 else { check(false, "dense layer 0 needs [dw, db]", in: .network2); return }
                 let numeric = try numericGradient(of: { w in
                     var unused = SeededGenerator(seed: 0)
                     return try networkForward(x, layers: try NetworkFixture.replacing(layers, layer: 0, parameter: 0, with: w),
@@ -283,7 +283,7 @@ struct Network2Tests {
                 let (dx, gradients) = try networkBackward(dout, cache: cache)
                 checkGradient(dx, matches: try numericGradient(of: { try forward($0, layers) }, at: x, upstream: dout), "dx", in: .network2)
                 // Batch norm's gamma and beta (layer 1), the parameters inference mode treats differently.
-                try #require(gradients.count == layers.count && gradients[1].count == 2, "batch norm (layer 1) needs [dgamma, dbeta]")
+                guard gradients.count == layers.count && gradients[1].count == 2 else { check(false, "batch norm (layer 1) needs [dgamma, dbeta]", in: .network2); return }
                 for p in 0..<2 {
                     let numeric = try numericGradient(of: { try forward(x, try NetworkFixture.replacing(layers, layer: 1, parameter: p, with: $0)) },
                                                       at: layers[1].parameters[p], upstream: dout)
