@@ -39,7 +39,7 @@ struct Network6Tests {
         Grader.judge(.network6, await #expect(processExitsWith: .failure, observing: Grader.streams) {
             Grader.run(.network6) {
                 // This runs the whole chapter: the student's model, forward, backward, loss, steps and loop.
-                // 150 epochs of 10 steps take about 1.7 s in a debug build (AMD EPYC, 2 cores shared). With the
+                // 150 epochs of 10 steps take 0.8 s in a debug build (AMD EPYC, 2 cores; 1.7 s under load). With the
                 // reference solutions, data seeds 61…80 (model seed + 1) give 96.5–100 % test accuracy, so a
                 // correct solution that draws its random numbers in another order still clears 95 %.
                 var data = SeededGenerator(seed: 61)
