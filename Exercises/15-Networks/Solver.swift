@@ -46,7 +46,7 @@ public func networkPredictions(_ x: Tensor, layers: [NetworkLayer], loss: Networ
 ///   that do not match the inputs; whatever the steps throw.
 public func trainNetwork(
     _ layers: [NetworkLayer], trainingInputs: Tensor, trainingLabels: [Int],
-    validationInputs: Tensor, validationLabels: [Int], configuration: TrainingConfiguration,
+    validationInputs: Tensor, validationLabels: [Int], configuration: SolverConfiguration,
     using rng: inout SeededGenerator
 ) throws -> (layers: [NetworkLayer], history: TrainingHistory) {
     // TODO(Network5): epochs of shuffled minibatch steps; measure both accuracies each epoch; keep the best layers.

@@ -142,7 +142,7 @@ public struct NetworkOptimizerState: Sendable, Hashable, Codable {
 }
 
 /// What the training loop (the chapter's "solver") needs besides the network and the data.
-public struct TrainingConfiguration: Sendable, Hashable, Codable {
+public struct SolverConfiguration: Sendable, Hashable, Codable {
     /// Passes over the training set.
     public var epochs: Int
     /// Examples per step; the last batch of an epoch may be smaller.

@@ -104,7 +104,7 @@ struct BNPlacement1Tests {
                     .dense(weight: Tensor.randomNormal(shape: [16, 2], standardDeviation: (2.0 / 16).squareRoot(), using: &data),
                            bias: Tensor(zeros: [2])),
                 ]
-                let configuration = TrainingConfiguration(epochs: 30, batchSize: 20, optimizer: .sgd(learningRate: 0.1), loss: .softmaxCrossEntropy)
+                let configuration = SolverConfiguration(epochs: 30, batchSize: 20, optimizer: .sgd(learningRate: 0.1), loss: .softmaxCrossEntropy)
                 var results: [String: (loss: Double, accuracy: Double)] = [:]
                 for (name, layers) in [("no BN", plain), ("BN on inputs", try insertBatchNorm(into: plain, placement: .inputs, inputs: 2))] {
                     var rng = SeededGenerator(seed: 82)

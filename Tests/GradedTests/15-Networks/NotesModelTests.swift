@@ -48,7 +48,7 @@ struct Network6Tests {
                 let test = twoMoons(count: 200, noise: 0.1, using: &data)
                 var rng = SeededGenerator(seed: 62)
                 let layers = try notesModel(inputs: 2, using: &rng)
-                let configuration = TrainingConfiguration(epochs: 150, batchSize: 32, optimizer: .adam(learningRate: 0.01),
+                let configuration = SolverConfiguration(epochs: 150, batchSize: 32, optimizer: .adam(learningRate: 0.01),
                                                           loss: .sigmoidBinaryCrossEntropy)
                 let (trained, history) = try trainNetwork(layers, trainingInputs: train.x, trainingLabels: train.labels,
                                                           validationInputs: validation.x, validationLabels: validation.labels,

@@ -44,7 +44,7 @@ struct Network5Tests {
                            bias: Tensor(zeros: [3])),
                 ]
                 var rng = SeededGenerator(seed: 51)
-                let configuration = TrainingConfiguration(epochs: 60, batchSize: 25, optimizer: .adam(learningRate: 0.01),
+                let configuration = SolverConfiguration(epochs: 60, batchSize: 25, optimizer: .adam(learningRate: 0.01),
                                                           loss: .softmaxCrossEntropy)
                 let (_, history) = try trainNetwork(layers, trainingInputs: x, trainingLabels: labels, validationInputs: x,
                                                     validationLabels: labels, configuration: configuration, using: &rng)
@@ -65,7 +65,7 @@ struct Network5Tests {
                 let train = twoMoons(count: 30, noise: 0.3, using: &data)
                 let validation = twoMoons(count: 20, noise: 0.3, using: &data)
                 let layers = NetworkFixture.layers(seed: 53, inputs: 2, outputs: 2)
-                let configuration = TrainingConfiguration(epochs: 6, batchSize: 8, optimizer: .momentum(learningRate: 0.05, momentum: 0.9),
+                let configuration = SolverConfiguration(epochs: 6, batchSize: 8, optimizer: .momentum(learningRate: 0.05, momentum: 0.9),
                                                           loss: .softmaxCrossEntropy, l2Strength: 0.001)
                 func run() throws -> (layers: [NetworkLayer], history: TrainingHistory) {
                     var rng = SeededGenerator(seed: 54)
@@ -101,8 +101,8 @@ struct Network5Tests {
                 var rng = SeededGenerator(seed: 1)
                 let layers: [NetworkLayer] = [.dense(weight: Tensor(zeros: [2, 2]), bias: Tensor(zeros: [2]))]
                 let x = Tensor(zeros: [4, 2]), labels = [0, 1, 0, 1]
-                let zero = TrainingConfiguration(epochs: 0, batchSize: 2, optimizer: .sgd(learningRate: 0.1), loss: .softmaxCrossEntropy)
-                let one = TrainingConfiguration(epochs: 1, batchSize: 2, optimizer: .sgd(learningRate: 0.1), loss: .softmaxCrossEntropy)
+                let zero = SolverConfiguration(epochs: 0, batchSize: 2, optimizer: .sgd(learningRate: 0.1), loss: .softmaxCrossEntropy)
+                let one = SolverConfiguration(epochs: 1, batchSize: 2, optimizer: .sgd(learningRate: 0.1), loss: .softmaxCrossEntropy)
                 try checkThrows(ArgumentError.self, "trainNetwork with 0 epochs", in: .network5) {
                     _ = try trainNetwork(layers, trainingInputs: x, trainingLabels: labels, validationInputs: x,
                                          validationLabels: labels, configuration: zero, using: &rng)
