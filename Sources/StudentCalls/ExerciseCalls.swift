@@ -760,6 +760,80 @@ public func resNet(depth: Int, classes: Int = 1000) throws -> [LayerDescription]
     return try reply.value(0)
 }
 
+/// Runs the student's `insertBatchNorm(into:[NetworkLayer],placement:BatchNormPosition,inputs:Int)` (`15-Networks/BatchNormPlacement.swift`) in the runner process.
+public func insertBatchNorm(into layers: [NetworkLayer], placement: BatchNormPosition, inputs: Int) throws -> [NetworkLayer] {
+    let reply = try StudentProcess.call("insertBatchNorm(into:[NetworkLayer],placement:BatchNormPosition,inputs:Int)", [try wired(layers), try wired(placement), try wired(inputs)])
+    return try reply.value(0)
+}
+
+/// Runs the student's `standardizeSplits(training:Tensor,validation:Tensor,test:Tensor)` (`15-Networks/InputNormalization.swift`) in the runner process.
+public func standardizeSplits(
+    training: Tensor, validation: Tensor, test: Tensor
+) throws -> (training: Tensor, validation: Tensor, test: Tensor, mean: Tensor, standardDeviation: Tensor) {
+    let reply = try StudentProcess.call("standardizeSplits(training:Tensor,validation:Tensor,test:Tensor)", [try wired(training), try wired(validation), try wired(test)])
+    return (try reply.value(0), try reply.value(1), try reply.value(2), try reply.value(3), try reply.value(4))
+}
+
+/// Runs the student's `networkForward(_:Tensor,layers:[NetworkLayer],mode:Mode,using:inout SeededGenerator)` (`15-Networks/Network.swift`) in the runner process.
+public func networkForward(
+    _ x: Tensor, layers: [NetworkLayer], mode: Mode, using rng: inout SeededGenerator
+) throws -> (out: Tensor, cache: NetworkCache) {
+    let reply = try StudentProcess.call("networkForward(_:Tensor,layers:[NetworkLayer],mode:Mode,using:inout SeededGenerator)", [try wired(x), try wired(layers), try wired(mode), try wired(rng)])
+    rng = try reply.value(2)
+    return (try reply.value(0), try reply.value(1))
+}
+
+/// Runs the student's `networkBackward(_:Tensor,cache:NetworkCache)` (`15-Networks/Network.swift`) in the runner process.
+public func networkBackward(_ dout: Tensor, cache: NetworkCache) throws -> (dx: Tensor, gradients: [[Tensor]]) {
+    let reply = try StudentProcess.call("networkBackward(_:Tensor,cache:NetworkCache)", [try wired(dout), try wired(cache)])
+    return (try reply.value(0), try reply.value(1))
+}
+
+/// Runs the student's `networkLoss(_:Tensor,labels:[Int],layers:[NetworkLayer],loss:NetworkLoss,l2Strength:Double,mode:Mode,using:inout SeededGenerator)` (`15-Networks/NetworkLoss.swift`) in the runner process.
+public func networkLoss(
+    _ x: Tensor, labels: [Int], layers: [NetworkLayer], loss: NetworkLoss, l2Strength: Double,
+    mode: Mode, using rng: inout SeededGenerator
+) throws -> (loss: Double, gradients: [[Tensor]], cache: NetworkCache) {
+    let reply = try StudentProcess.call("networkLoss(_:Tensor,labels:[Int],layers:[NetworkLayer],loss:NetworkLoss,l2Strength:Double,mode:Mode,using:inout SeededGenerator)", [try wired(x), try wired(labels), try wired(layers), try wired(loss), try wired(l2Strength), try wired(mode), try wired(rng)])
+    rng = try reply.value(3)
+    return (try reply.value(0), try reply.value(1), try reply.value(2))
+}
+
+/// Runs the student's `notesModel(inputs:Int,using:inout SeededGenerator)` (`15-Networks/NotesModel.swift`) in the runner process.
+public func notesModel(inputs: Int, using rng: inout SeededGenerator) throws -> [NetworkLayer] {
+    let reply = try StudentProcess.call("notesModel(inputs:Int,using:inout SeededGenerator)", [try wired(inputs), try wired(rng)])
+    rng = try reply.value(1)
+    return try reply.value(0)
+}
+
+/// Runs the student's `networkPredictions(_:Tensor,layers:[NetworkLayer],loss:NetworkLoss)` (`15-Networks/Solver.swift`) in the runner process.
+public func networkPredictions(_ x: Tensor, layers: [NetworkLayer], loss: NetworkLoss) throws -> [Int] {
+    let reply = try StudentProcess.call("networkPredictions(_:Tensor,layers:[NetworkLayer],loss:NetworkLoss)", [try wired(x), try wired(layers), try wired(loss)])
+    return try reply.value(0)
+}
+
+/// Runs the student's `trainNetwork(_:[NetworkLayer],trainingInputs:Tensor,trainingLabels:[Int],validationInputs:Tensor,validationLabels:[Int],configuration:SolverConfiguration,using:inout SeededGenerator)` (`15-Networks/Solver.swift`) in the runner process.
+public func trainNetwork(
+    _ layers: [NetworkLayer], trainingInputs: Tensor, trainingLabels: [Int],
+    validationInputs: Tensor, validationLabels: [Int], configuration: SolverConfiguration,
+    using rng: inout SeededGenerator
+) throws -> (layers: [NetworkLayer], history: TrainingHistory) {
+    let reply = try StudentProcess.call("trainNetwork(_:[NetworkLayer],trainingInputs:Tensor,trainingLabels:[Int],validationInputs:Tensor,validationLabels:[Int],configuration:SolverConfiguration,using:inout SeededGenerator)", [try wired(layers), try wired(trainingInputs), try wired(trainingLabels), try wired(validationInputs), try wired(validationLabels), try wired(configuration), try wired(rng)])
+    rng = try reply.value(2)
+    return (try reply.value(0), try reply.value(1))
+}
+
+/// Runs the student's `networkTrainingStep(_:Tensor,labels:[Int],layers:[NetworkLayer],optimizer:NetworkOptimizer,state:NetworkOptimizerState,loss:NetworkLoss,l2Strength:Double,batchNormMomentum:Double,using:inout SeededGenerator)` (`15-Networks/TrainingStep.swift`) in the runner process.
+public func networkTrainingStep(
+    _ x: Tensor, labels: [Int], layers: [NetworkLayer], optimizer: NetworkOptimizer,
+    state: NetworkOptimizerState, loss: NetworkLoss, l2Strength: Double, batchNormMomentum: Double = 0.9,
+    using rng: inout SeededGenerator
+) throws -> (layers: [NetworkLayer], state: NetworkOptimizerState, loss: Double) {
+    let reply = try StudentProcess.call("networkTrainingStep(_:Tensor,labels:[Int],layers:[NetworkLayer],optimizer:NetworkOptimizer,state:NetworkOptimizerState,loss:NetworkLoss,l2Strength:Double,batchNormMomentum:Double,using:inout SeededGenerator)", [try wired(x), try wired(labels), try wired(layers), try wired(optimizer), try wired(state), try wired(loss), try wired(l2Strength), try wired(batchNormMomentum), try wired(rng)])
+    rng = try reply.value(3)
+    return (try reply.value(0), try reply.value(1), try reply.value(2))
+}
+
 /// The exercises whose code each function holds (its START/END regions), for honest labels.
 public let exercisesOfFunction: [String: [String]] = [
     "scaleChannels(_:Tensor,by:Tensor)": ["Broadcast1"],
@@ -871,6 +945,15 @@ public let exercisesOfFunction: [String: [String]] = [
     "parameterCount(of:LayerDescription)": ["Architecture1"],
     "parameterCount(of:[LayerDescription])": ["Architecture1"],
     "resNet(depth:Int,classes:Int)": ["Architecture4"],
+    "insertBatchNorm(into:[NetworkLayer],placement:BatchNormPosition,inputs:Int)": ["BNPlacement1"],
+    "standardizeSplits(training:Tensor,validation:Tensor,test:Tensor)": ["Standardize1"],
+    "networkForward(_:Tensor,layers:[NetworkLayer],mode:Mode,using:inout SeededGenerator)": ["Network1"],
+    "networkBackward(_:Tensor,cache:NetworkCache)": ["Network2"],
+    "networkLoss(_:Tensor,labels:[Int],layers:[NetworkLayer],loss:NetworkLoss,l2Strength:Double,mode:Mode,using:inout SeededGenerator)": ["Network3"],
+    "notesModel(inputs:Int,using:inout SeededGenerator)": ["Network6"],
+    "networkPredictions(_:Tensor,layers:[NetworkLayer],loss:NetworkLoss)": ["Network5"],
+    "trainNetwork(_:[NetworkLayer],trainingInputs:Tensor,trainingLabels:[Int],validationInputs:Tensor,validationLabels:[Int],configuration:SolverConfiguration,using:inout SeededGenerator)": ["Network5"],
+    "networkTrainingStep(_:Tensor,labels:[Int],layers:[NetworkLayer],optimizer:NetworkOptimizer,state:NetworkOptimizerState,loss:NetworkLoss,l2Strength:Double,batchNormMomentum:Double,using:inout SeededGenerator)": ["Network4"],
 ]
 
 /// Where each function is written, relative to the graded folder.
@@ -984,4 +1067,13 @@ public let fileOfFunction: [String: String] = [
     "parameterCount(of:LayerDescription)": "14-Architectures/ParameterCount.swift",
     "parameterCount(of:[LayerDescription])": "14-Architectures/ParameterCount.swift",
     "resNet(depth:Int,classes:Int)": "14-Architectures/ResNet.swift",
+    "insertBatchNorm(into:[NetworkLayer],placement:BatchNormPosition,inputs:Int)": "15-Networks/BatchNormPlacement.swift",
+    "standardizeSplits(training:Tensor,validation:Tensor,test:Tensor)": "15-Networks/InputNormalization.swift",
+    "networkForward(_:Tensor,layers:[NetworkLayer],mode:Mode,using:inout SeededGenerator)": "15-Networks/Network.swift",
+    "networkBackward(_:Tensor,cache:NetworkCache)": "15-Networks/Network.swift",
+    "networkLoss(_:Tensor,labels:[Int],layers:[NetworkLayer],loss:NetworkLoss,l2Strength:Double,mode:Mode,using:inout SeededGenerator)": "15-Networks/NetworkLoss.swift",
+    "notesModel(inputs:Int,using:inout SeededGenerator)": "15-Networks/NotesModel.swift",
+    "networkPredictions(_:Tensor,layers:[NetworkLayer],loss:NetworkLoss)": "15-Networks/Solver.swift",
+    "trainNetwork(_:[NetworkLayer],trainingInputs:Tensor,trainingLabels:[Int],validationInputs:Tensor,validationLabels:[Int],configuration:SolverConfiguration,using:inout SeededGenerator)": "15-Networks/Solver.swift",
+    "networkTrainingStep(_:Tensor,labels:[Int],layers:[NetworkLayer],optimizer:NetworkOptimizer,state:NetworkOptimizerState,loss:NetworkLoss,l2Strength:Double,batchNormMomentum:Double,using:inout SeededGenerator)": "15-Networks/TrainingStep.swift",
 ]

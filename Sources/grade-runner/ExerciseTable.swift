@@ -449,4 +449,45 @@ let exerciseTable: [String: @Sendable (IncomingCall) throws -> [Data]] = [
         let result = try resNet(depth: try call.argument(0, as: Int.self), classes: try call.argument(1, as: Int.self))
         return [try wired(result)]
     },
+    "insertBatchNorm(into:[NetworkLayer],placement:BatchNormPosition,inputs:Int)": { call in
+        let result = try insertBatchNorm(into: try call.argument(0, as: [NetworkLayer].self), placement: try call.argument(1, as: BatchNormPosition.self), inputs: try call.argument(2, as: Int.self))
+        return [try wired(result)]
+    },
+    "standardizeSplits(training:Tensor,validation:Tensor,test:Tensor)": { call in
+        let result = try standardizeSplits(training: try call.argument(0, as: Tensor.self), validation: try call.argument(1, as: Tensor.self), test: try call.argument(2, as: Tensor.self))
+        return [try wired(result.0), try wired(result.1), try wired(result.2), try wired(result.3), try wired(result.4)]
+    },
+    "networkForward(_:Tensor,layers:[NetworkLayer],mode:Mode,using:inout SeededGenerator)": { call in
+        var argument3 = try call.argument(3, as: SeededGenerator.self)
+        let result = try networkForward(try call.argument(0, as: Tensor.self), layers: try call.argument(1, as: [NetworkLayer].self), mode: try call.argument(2, as: Mode.self), using: &argument3)
+        return [try wired(result.0), try wired(result.1), try wired(argument3)]
+    },
+    "networkBackward(_:Tensor,cache:NetworkCache)": { call in
+        let result = try networkBackward(try call.argument(0, as: Tensor.self), cache: try call.argument(1, as: NetworkCache.self))
+        return [try wired(result.0), try wired(result.1)]
+    },
+    "networkLoss(_:Tensor,labels:[Int],layers:[NetworkLayer],loss:NetworkLoss,l2Strength:Double,mode:Mode,using:inout SeededGenerator)": { call in
+        var argument6 = try call.argument(6, as: SeededGenerator.self)
+        let result = try networkLoss(try call.argument(0, as: Tensor.self), labels: try call.argument(1, as: [Int].self), layers: try call.argument(2, as: [NetworkLayer].self), loss: try call.argument(3, as: NetworkLoss.self), l2Strength: try call.argument(4, as: Double.self), mode: try call.argument(5, as: Mode.self), using: &argument6)
+        return [try wired(result.0), try wired(result.1), try wired(result.2), try wired(argument6)]
+    },
+    "notesModel(inputs:Int,using:inout SeededGenerator)": { call in
+        var argument1 = try call.argument(1, as: SeededGenerator.self)
+        let result = try notesModel(inputs: try call.argument(0, as: Int.self), using: &argument1)
+        return [try wired(result), try wired(argument1)]
+    },
+    "networkPredictions(_:Tensor,layers:[NetworkLayer],loss:NetworkLoss)": { call in
+        let result = try networkPredictions(try call.argument(0, as: Tensor.self), layers: try call.argument(1, as: [NetworkLayer].self), loss: try call.argument(2, as: NetworkLoss.self))
+        return [try wired(result)]
+    },
+    "trainNetwork(_:[NetworkLayer],trainingInputs:Tensor,trainingLabels:[Int],validationInputs:Tensor,validationLabels:[Int],configuration:SolverConfiguration,using:inout SeededGenerator)": { call in
+        var argument6 = try call.argument(6, as: SeededGenerator.self)
+        let result = try trainNetwork(try call.argument(0, as: [NetworkLayer].self), trainingInputs: try call.argument(1, as: Tensor.self), trainingLabels: try call.argument(2, as: [Int].self), validationInputs: try call.argument(3, as: Tensor.self), validationLabels: try call.argument(4, as: [Int].self), configuration: try call.argument(5, as: SolverConfiguration.self), using: &argument6)
+        return [try wired(result.0), try wired(result.1), try wired(argument6)]
+    },
+    "networkTrainingStep(_:Tensor,labels:[Int],layers:[NetworkLayer],optimizer:NetworkOptimizer,state:NetworkOptimizerState,loss:NetworkLoss,l2Strength:Double,batchNormMomentum:Double,using:inout SeededGenerator)": { call in
+        var argument8 = try call.argument(8, as: SeededGenerator.self)
+        let result = try networkTrainingStep(try call.argument(0, as: Tensor.self), labels: try call.argument(1, as: [Int].self), layers: try call.argument(2, as: [NetworkLayer].self), optimizer: try call.argument(3, as: NetworkOptimizer.self), state: try call.argument(4, as: NetworkOptimizerState.self), loss: try call.argument(5, as: NetworkLoss.self), l2Strength: try call.argument(6, as: Double.self), batchNormMomentum: try call.argument(7, as: Double.self), using: &argument8)
+        return [try wired(result.0), try wired(result.1), try wired(result.2), try wired(argument8)]
+    },
 ]

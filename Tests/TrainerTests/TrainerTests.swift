@@ -46,11 +46,12 @@ struct CommandLineTests {
               export      Write a checkpoint's best model as safetensors, for PyTorch, JAX or numpy.
               import      Turn a safetensors file written by export (and perhaps changed elsewhere) back into a checkpoint.
               experiment  Reproduce a claim of the notes: print a table and write an SVG plot.
+              visualize   Draw what a trained image model learned: first-layer weights, filters, activation maps (SVG).
               bench       Time the matmul kernel and a training epoch of the reference MLP and CNN.
             """))
     }
 
-    @Test("every subcommand has --help with its usage line and options", arguments: ["train", "resume", "evaluate", "predict", "experiment", "bench"])
+    @Test("every subcommand has --help with its usage line and options", arguments: ["train", "resume", "evaluate", "predict", "experiment", "visualize", "bench"])
     func subcommandHelp(_ name: String) {
         let result = runTrainer([name, "--help"])
         #expect(result.code == 0)

@@ -141,3 +141,100 @@ struct ConvolutionalTrainingTests {
         #expect(evaluation.out.contains("accuracy: "))
     }
 }
+
+/// The trainer's dense models run as chapter 15's network (`networkForward`/`networkBackward`) once those
+/// exercises are done; other models run layer by layer. On a dense model both paths must agree exactly:
+/// same logits, same gradients, same running statistics, same dropout masks (one generator, same order).
+@Suite("one structure: the trainer's MLP is the chapter-15 network")
+struct SequentialNetworkTests {
+    @Test("the chapter-15 path and the layer-by-layer path give the same numbers, batch norm and dropout included")
+    func pathsAgree() throws {
+        guard Network.chapter15IsDone, try layersImplemented() else { return }
+        let architecture = try ModelFactory.architecture(model: "mlp", inputFeatures: 4, classes: 3, hidden: [6, 5], activation: .relu,
+                                                         batchNorm: .before, keepProbability: 0.8, imageShape: nil)
+        var init_ = SeededGenerator(seed: 3)
+        var a = try Network(architecture: architecture, initialization: .he, using: &init_)
+        var b = a
+        #expect(a.sequentialLayers?.count == architecture.layers.count)
+        var data = SeededGenerator(seed: 4)
+        let x = Tensor.randomNormal(shape: [8, 4], using: &data)
+        let dlogits = Tensor.randomNormal(shape: [8, 3], using: &data)
+        var rngA = SeededGenerator(seed: 5), rngB = SeededGenerator(seed: 5)
+        let (outA, traceA) = try a.forward(x, mode: .training, using: &rngA)
+        let (outB, backwardsB) = try b.forwardLayerByLayer(x, mode: .training, using: &rngB)
+        guard case .network = traceA else { Issue.record("a dense model should run as the chapter-15 network"); return }
+        #expect(outA == outB)
+        #expect(rngA == rngB, "both paths should draw the same dropout masks")
+        #expect(a.running == b.running, "both paths should update the running statistics alike")
+        let (gradientsA, dxA) = try a.backward(dlogits, traceA)
+        let (gradientsB, dxB) = try b.backwardLayerByLayer(dlogits, backwardsB)
+        #expect(dxA == dxB)
+        #expect(gradientsA == gradientsB)
+        // Inference: batch norm with the running statistics, dropout off.
+        #expect(try a.predictLogits(x) == (try b.forwardLayerByLayer(x, mode: .inference, using: &rngB).0))
+    }
+
+    @Test("convolutional and residual models have no chapter-15 form and run layer by layer")
+    func otherModels() throws {
+        let resnet = try ModelFactory.architecture(model: "resnet", inputFeatures: 4, classes: 3, hidden: [6], batchNorm: .none,
+                                                   keepProbability: 1, imageShape: nil, blocks: 1)
+        var rng = SeededGenerator(seed: 6)
+        let network = try Network(architecture: resnet, initialization: .he, using: &rng)
+        #expect(network.sequentialLayers == nil)
+    }
+}
+
+/// Notes 003, visualizing what a network learned: the files are for a human; the test checks that they
+/// are written, well formed, and hold one image per unit, filter and map.
+@Suite("visualize")
+struct VisualizeTests {
+    static func count(_ needle: String, in text: String) -> Int { text.components(separatedBy: needle).count - 1 }
+
+    @Test("an MLP on digits: the first layer's weights as 8x8 images")
+    func mlpWeights() throws {
+        guard try layersImplemented() else { return }
+        let dir = try temporaryDirectory()
+        let train = runTrainer(["train", "--data", "digits", "--hidden", "12", "--epochs", "1", "--out", dir, "--no-timing"])
+        #expect(train.code == 0, "\(train.err)")
+        let result = runTrainer(["visualize", "--checkpoint", dir + "/model.ckpt"])
+        #expect(result.code == 0, "\(result.err)")
+        let svg = try String(contentsOfFile: dir + "/first-layer-weights.svg", encoding: .utf8)
+        #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>"))
+        // 12 units, each an 8x8 image of 64 pixels.
+        #expect(Self.count("<g class=\"image\"", in: svg) == 12)
+        #expect(Self.count("<rect x=", in: svg) == 12 * 64)
+    }
+
+    @Test("a CNN on digits: the first convolution's filters and activation maps")
+    func cnnFiltersAndMaps() throws {
+        guard try layersImplemented() else { return }
+        let dir = try temporaryDirectory()
+        let train = runTrainer(["train", "--model", "cnn", "--data", "digits", "--channels", "3", "--conv-layers", "1",
+                                "--epochs", "1", "--out", dir, "--no-timing"])
+        guard train.code == 0 else {
+            // A student's unfinished convolution chapter stops the CNN at once, naming the exercise.
+            #expect(train.err.contains("which is not done yet"), "\(train.err)")
+            return
+        }
+        let result = runTrainer(["visualize", "--checkpoint", dir + "/model.ckpt", "--examples", "2"])
+        #expect(result.code == 0, "\(result.err)")
+        let filters = try String(contentsOfFile: dir + "/filters.svg", encoding: .utf8)
+        #expect(Self.count("<g class=\"image\"", in: filters) == 3)
+        #expect(Self.count("<rect x=", in: filters) == 3 * 9)
+        let maps = try String(contentsOfFile: dir + "/activations.svg", encoding: .utf8)
+        // 2 examples × (the 8x8 input + 3 maps of 8x8: padding 1 keeps the size).
+        #expect(Self.count("<g class=\"image\"", in: maps) == 2 * 4)
+        #expect(Self.count("<rect x=", in: maps) == 2 * 4 * 64)
+        #expect(maps.hasSuffix("</svg>"))
+    }
+
+    @Test("refuses a model trained on plain features, saying why")
+    func refusesPlainFeatures() throws {
+        guard try layersImplemented() else { return }
+        let dir = try temporaryDirectory()
+        _ = runTrainer(["train", "--data", "xor", "--hidden", "4", "--epochs", "1", "--out", dir, "--no-timing"])
+        let result = runTrainer(["visualize", "--checkpoint", dir + "/model.ckpt"])
+        #expect(result.code != 0)
+        #expect(result.err.contains("needs a model trained on images"), "\(result.err)")
+    }
+}

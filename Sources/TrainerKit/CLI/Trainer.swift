@@ -11,7 +11,8 @@ public enum Trainer {
 
     /// Every subcommand, in the order the help lists them.
     public static var commands: [Command] {
-        [trainCommand, resumeCommand, evaluateCommand, predictCommand, exportCommand, importCommand, experimentCommand, benchCommand]
+        [trainCommand, resumeCommand, evaluateCommand, predictCommand, exportCommand, importCommand, experimentCommand,
+         visualizeCommand, benchCommand]
     }
 
     public static let overview = """

@@ -19,18 +19,12 @@ public enum GeneratedData {
         return Dataset(name: "spiral", features: Tensor(shape: [labels.count, 2]) { xs[$0] }, labels: labels, classCount: classes)
     }
 
-    /// Two interleaving half circles (scikit-learn's `make_moons`) with Gaussian noise.
+    /// Two interleaving half circles (scikit-learn's `make_moons`) with Gaussian noise: the core's
+    /// `twoMoons`, the same points chapter 15's graded tests train on.
     public static func moons(count: Int = 400, noise: Double = 0.1, seed: UInt64) -> Dataset {
         var rng = SeededGenerator(seed: seed)
-        var xs = [Double](), labels = [Int]()
-        for i in 0..<count {
-            let label = i % 2
-            let t = Double.pi * rng.nextUniform()
-            let (x, y) = label == 0 ? (cos(t), sin(t)) : (1 - cos(t), 0.5 - sin(t))
-            xs += [x + rng.nextNormal(standardDeviation: noise), y + rng.nextNormal(standardDeviation: noise)]
-            labels.append(label)
-        }
-        return Dataset(name: "moons", features: Tensor(shape: [count, 2]) { xs[$0] }, labels: labels, classCount: 2)
+        let (x, labels) = twoMoons(count: count, noise: noise, using: &rng)
+        return Dataset(name: "moons", features: x, labels: labels, classCount: 2)
     }
 
     /// Points uniform in [-1, 1]², labelled by whether x and y have the same sign (XOR).

@@ -75,9 +75,31 @@ public struct Network: Sendable {
     public var parameterCount: Int { parameters.joined().reduce(0) { $0 + $1.count } }
 
     /// Runs the layers in order on `x` `[N, D]`, returning the logits (`[N, classes]`, or `[N, 1]`
-    /// for a sigmoid output) and, in training, the backward passes in layer order. Training mode
-    /// updates the BN running statistics and draws dropout masks from `rng`.
-    mutating func forward(_ x: Tensor, mode: Mode, using rng: inout SeededGenerator) throws -> (Tensor, [Backward]) {
+    /// for a sigmoid output) and what the backward pass needs. Training mode updates the BN running
+    /// statistics and draws dropout masks from `rng`.
+    ///
+    /// A network of dense layers, activations, dropout and batch norm (the `mlp` and `notes` models)
+    /// runs as the chapter-15 network, `[NetworkLayer]` through `networkForward`/`networkBackward`, once
+    /// those exercises are done (see ``Network/sequentialLayers``); other models, or before chapter 15,
+    /// run layer by layer below. Both draw the same dropout masks and give the same numbers.
+    mutating func forward(_ x: Tensor, mode: Mode, using rng: inout SeededGenerator) throws -> (Tensor, Trace) {
+        if Network.chapter15IsDone, let layers = sequentialLayers {
+            let (out, cache) = try networkForward(x, layers: layers, mode: mode, using: &rng)
+            if mode == .training {
+                for (index, layerCache) in cache.layers.enumerated() {
+                    if case let .batchNorm(bn) = layerCache {
+                        try updateRunning(index, mean: bn.mean, variance: bn.variance, batch: x.shape[0])
+                    }
+                }
+            }
+            return (out, .network(cache))
+        }
+        let (out, backwards) = try forwardLayerByLayer(x, mode: mode, using: &rng)
+        return (out, .layers(backwards))
+    }
+
+    /// The layer-by-layer forward pass, for every architecture (convolutions and residual blocks too).
+    mutating func forwardLayerByLayer(_ x: Tensor, mode: Mode, using rng: inout SeededGenerator) throws -> (Tensor, [Backward]) {
         var h = x
         var backwards: [Backward] = []
         backwards.reserveCapacity(architecture.layers.count)
@@ -160,7 +182,17 @@ public struct Network: Sendable {
 
     /// Runs the backward passes from the last layer to the first.
     /// - Returns: the gradient for every parameter, shaped like ``parameters``, and `dx` of the input.
-    func backward(_ dlogits: Tensor, _ backwards: [Backward]) throws -> (gradients: [[Tensor]], dx: Tensor) {
+    func backward(_ dlogits: Tensor, _ trace: Trace) throws -> (gradients: [[Tensor]], dx: Tensor) {
+        switch trace {
+        case let .network(cache):
+            let (dx, gradients) = try networkBackward(dlogits, cache: cache)
+            return (gradients, dx)
+        case let .layers(backwards):
+            return try backwardLayerByLayer(dlogits, backwards)
+        }
+    }
+
+    func backwardLayerByLayer(_ dlogits: Tensor, _ backwards: [Backward]) throws -> (gradients: [[Tensor]], dx: Tensor) {
         var gradients = [[Tensor]](repeating: [], count: backwards.count)
         var d = dlogits
         for index in backwards.indices.reversed() {

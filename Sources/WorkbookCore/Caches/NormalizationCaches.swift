@@ -29,9 +29,9 @@ public struct SpatialBatchNormCache: Sendable, Hashable, Codable {
 
 /// What `layerNormForward` keeps: statistics per example, over `H`, `W` and `C`.
 public struct LayerNormCache: Sendable, Hashable, Codable {
-    /// The normalized input x̂, `[N, H, W, C]`.
+    /// The normalized input x̂, `[N, D]` or `[N, H, W, C]`.
     public var xHat: Tensor
-    /// The scale, `[C]`.
+    /// The scale, `[D]` or `[C]` (the last axis).
     public var gamma: Tensor
     /// The mean of each example, `[N]`.
     public var mean: Tensor

@@ -45,6 +45,23 @@ struct LayerNorm1Tests {
         check(cache.variance, equals: Tensor([1, 4]), "cache.variance (per example)", in: .layerNorm1)
     }
 
+    @Test("normalizes feature vectors [N, D] too (PyTorch's LayerNorm(D)): the same example as rows")
+    func featureVectors() throws {
+        // The eight numbers of the hand-worked example as x [2, 4]: example 0 = [1, 3, 1, 3], example 1 = [0, 0, 4, 4];
+        // γ and β now act per feature, with the same values, so out is the same numbers.
+        let (out, cache) = try layerNormForward(try NormFixtures.tensor(NormGroupingExample.layerX, [2, 4]),
+                                                gamma: Tensor(NormGroupingExample.layerGamma), beta: Tensor(NormGroupingExample.layerBeta), epsilon: 0)
+        check(out, equals: try NormFixtures.tensor(NormGroupingExample.layerOut, [2, 4]), "out for x [2, 4]", in: .layerNorm1)
+        check(cache.mean, equals: Tensor([2, 2]), "cache.mean (per example)", in: .layerNorm1)
+        check(cache.variance, equals: Tensor([1, 4]), "cache.variance (per example)", in: .layerNorm1)
+        try checkThrowsShapeError("layerNormForward with x [2, 2, 4] (neither [N, D] nor NHWC)", in: .layerNorm1) {
+            _ = try layerNormForward(Tensor(zeros: [2, 2, 4]), gamma: Tensor(zeros: [4]), beta: Tensor(zeros: [4]))
+        }
+        try checkThrowsShapeError("layerNormForward with x [2, 4] and gamma [3]", in: .layerNorm1) {
+            _ = try layerNormForward(Tensor(zeros: [2, 4]), gamma: Tensor(zeros: [3]), beta: Tensor(zeros: [3]))
+        }
+    }
+
     @Test("treats each example on its own, in training as at test time")
     func independentOfTheBatch() throws {
         var rng = SeededGenerator(inputSeed: 31)
@@ -70,6 +87,13 @@ struct LayerNorm2Tests {
         check(dx, equals: try NormFixtures.tensor([0.5, 0, -0.5, 0, 0, 0, 0, 0], [2, 1, 1, 4]), "dx", in: .layerNorm2)
         check(dgamma, equals: Tensor([-1, 0, 0, 0]), "dgamma", in: .layerNorm2)
         check(dbeta, equals: Tensor([1, 0, 0, 0]), "dbeta", in: .layerNorm2)
+    }
+
+    @Test("matches the numeric gradients of x, γ and β on feature vectors [N, D]")
+    func gradientCheckFeatureVectors() throws {
+        try NormFixtures.checkNormGradients(.layerNorm2, seed: 33, shape: [4, 6],
+            forward: { try layerNormForward($0, gamma: $1, beta: $2).out },
+            backward: { dout, x, gamma, beta in try layerNormBackward(dout, cache: try layerNormForward(x, gamma: gamma, beta: beta).cache) })
     }
 
     @Test("matches the numeric gradients of x, γ and β")
@@ -141,25 +165,36 @@ struct GroupNorm1Tests {
         check(cache.variance, equals: try Tensor([[1, 4]]), "cache.variance [N, G]", in: .groupNorm1)
     }
 
-    @Test("with G = 1 is layer norm (notes 003)")
+    // G = 1 and G = C are checked by what defines layer and instance norm, not by calling the student's
+    // LayerNorm1 and InstanceNorm1 (a correct group norm must pass even while those are unfinished).
+    // With ε = 0, u = (out − β)/γ is exactly standardized over each normalization group.
+    @Test("with G = 1 is layer norm (notes 003): each example standardized over all of H, W and C")
     func oneGroupIsLayerNorm() throws {
         var rng = SeededGenerator(inputSeed: 35)
         let x = Tensor.randomNormal(shape: [2, 3, 2, 4], mean: 1, standardDeviation: 3, using: &rng)
         let (gamma, beta) = (Tensor([1, 2, 3, 0.5]), Tensor([0, -1, 1, 2]))
-        let (group, _) = try groupNormForward(x, gamma: gamma, beta: beta, groups: 1)
-        let (layer, _) = try layerNormForward(x, gamma: gamma, beta: beta)
-        check(group, equals: layer, "group norm with G = 1 versus layer norm (LayerNorm1)", in: .groupNorm1,
+        let (group, _) = try groupNormForward(x, gamma: gamma, beta: beta, groups: 1, epsilon: 0)
+        let u = try (group - beta) / gamma
+        check(try u.mean(alongAxes: [1, 2, 3]), equals: Tensor(zeros: [2]),
+              "with G = 1, the mean of (out − β)/γ over each example's H·W·C entries", in: .groupNorm1,
+              absoluteTolerance: 1e-12, relativeTolerance: 0)
+        check(try u.variance(alongAxes: [1, 2, 3]), equals: Tensor(repeating: 1, shape: [2]),
+              "with G = 1 and ε = 0, the variance of (out − β)/γ over each example's H·W·C entries", in: .groupNorm1,
               absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
     }
 
-    @Test("with G = C is instance norm (notes 003)")
+    @Test("with G = C is instance norm (notes 003): each channel of each example standardized over H and W")
     func oneChannelPerGroupIsInstanceNorm() throws {
         var rng = SeededGenerator(inputSeed: 36)
         let x = Tensor.randomNormal(shape: [2, 3, 2, 4], mean: 1, standardDeviation: 3, using: &rng)
         let (gamma, beta) = (Tensor([1, 2, 3, 0.5]), Tensor([0, -1, 1, 2]))
-        let (group, _) = try groupNormForward(x, gamma: gamma, beta: beta, groups: 4)
-        let (instance, _) = try instanceNormForward(x, gamma: gamma, beta: beta)
-        check(group, equals: instance, "group norm with G = C versus instance norm (InstanceNorm1)", in: .groupNorm1,
+        let (group, _) = try groupNormForward(x, gamma: gamma, beta: beta, groups: 4, epsilon: 0)
+        let u = try (group - beta) / gamma
+        check(try u.mean(alongAxes: [1, 2]), equals: Tensor(zeros: [2, 4]),
+              "with G = C, the mean of (out − β)/γ over each example's and channel's H·W pixels", in: .groupNorm1,
+              absoluteTolerance: 1e-12, relativeTolerance: 0)
+        check(try u.variance(alongAxes: [1, 2]), equals: Tensor(repeating: 1, shape: [2, 4]),
+              "with G = C and ε = 0, the variance of (out − β)/γ over each example's and channel's H·W pixels", in: .groupNorm1,
               absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
     }
 

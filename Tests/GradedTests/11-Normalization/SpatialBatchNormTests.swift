@@ -37,7 +37,7 @@ enum NormFixtures {
         backward: (Tensor, Tensor, Tensor, Tensor) throws -> (dx: Tensor, dgamma: Tensor, dbeta: Tensor)
     ) throws {
         var rng = SeededGenerator(inputSeed: seed)
-        let c = shape[3]
+        let c = shape[shape.count - 1]
         // A non-zero mean and a non-unit scale, so that centring and scaling both matter.
         let x = Tensor.randomNormal(shape: shape, mean: 1.5, standardDeviation: 2, using: &rng)
         let gamma = Tensor.randomNormal(shape: [c], mean: 1, standardDeviation: 0.5, using: &rng)

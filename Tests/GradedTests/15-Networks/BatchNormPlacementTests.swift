@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+import WorkbookCore
+import StudentCalls
+
+extension Exercise {
+    static let bnPlacement1 = Exercise(id: "BNPlacement1", chapter: "15-Networks", file: "BatchNormPlacement.swift",
+                                       title: "Where batch norm goes", points: 3)
+}
+
+enum PlacementExample {
+    /// dense [2, 4] → relu → dropout → dense [4, 3] → tanh → dense [3, 1] (the output layer).
+    static func base() -> [NetworkLayer] {
+        [.dense(weight: Tensor(zeros: [2, 4]), bias: Tensor(zeros: [4])), .relu, .dropout(keepProbability: 0.8),
+         .dense(weight: Tensor(zeros: [4, 3]), bias: Tensor(zeros: [3])), .tanh,
+         .dense(weight: Tensor(zeros: [3, 1]), bias: Tensor(zeros: [1]))]
+    }
+
+    static func fresh(_ width: Int) -> NetworkLayer {
+        .batchNorm(gamma: Tensor(repeating: 1, shape: [width]), beta: Tensor(zeros: [width]),
+                   runningMean: Tensor(zeros: [width]), runningVariance: Tensor(repeating: 1, shape: [width]))
+    }
+
+    /// Every pre-activation of the first layer is hopeless for a ReLU: with x ~ N(0, 1) in 5 dimensions,
+    /// W ~ N(0, 1) and a bias of −10, z ~ N(−10, 5), positive with probability P(N(0, 1) > 4.47) ≈ 4e-6.
+    static func deadNetwork(using rng: inout SeededGenerator) -> [NetworkLayer] {
+        [.dense(weight: Tensor.randomNormal(shape: [5, 50], using: &rng), bias: Tensor(repeating: -10, shape: [50])), .relu,
+         .dense(weight: Tensor.randomNormal(shape: [50, 2], standardDeviation: 0.2, using: &rng), bias: Tensor(zeros: [2]))]
+    }
+}
+
+@Suite("BNPlacement1 · Where batch norm goes", .graded(.bnPlacement1))
+struct BNPlacement1Tests {
+    @Test("inserts fresh batch norm layers before the activations, after them, or on the inputs")
+    func structure() throws {
+        let base = PlacementExample.base()
+        let (bn4, bn3, bn2) = (PlacementExample.fresh(4), PlacementExample.fresh(3), PlacementExample.fresh(2))
+        let before = try insertBatchNorm(into: base, placement: .beforeActivation, inputs: 2)
+        check(before == [base[0], bn4, base[1], base[2], base[3], bn3, base[4], base[5]],
+              "beforeActivation should give dense, BN [4], relu, dropout, dense, BN [3], tanh, dense; got \(before.map(\.name))",
+              in: .bnPlacement1)
+        let after = try insertBatchNorm(into: base, placement: .afterActivation, inputs: 2)
+        check(after == [base[0], base[1], bn4, base[2], base[3], base[4], bn3, base[5]],
+              "afterActivation should give dense, relu, BN [4], dropout, dense, tanh, BN [3], dense; got \(after.map(\.name))",
+              in: .bnPlacement1)
+        let inputs = try insertBatchNorm(into: base, placement: .inputs, inputs: 2)
+        check(inputs == [bn2] + base, "inputs should put one BN [2] first and change nothing else; got \(inputs.map(\.name))",
+              in: .bnPlacement1)
+        try checkThrows(ArgumentError.self, "insertBatchNorm into a network that already has batch norm", in: .bnPlacement1) {
+            _ = try insertBatchNorm(into: before, placement: .inputs, inputs: 2)
+        }
+    }
+
+    @Test("before the ReLU, batch norm revives units a bad bias killed; after it, it cannot (a measurement)")
+    func deadUnits() throws {
+        // Runs the student's chapter-15 network too: what is measured is the gradient reaching W1.
+        var data = SeededGenerator(inputSeed: 90)
+        let x = Tensor.randomNormal(shape: [64, 5], using: &data)
+        let labels = (0..<64).map { $0 % 2 }
+        let plain = PlacementExample.deadNetwork(using: &data)
+        var gradientNorms: [String: Double] = [:]
+        for (name, layers) in [("no BN", plain),
+                               ("BN before relu", try insertBatchNorm(into: plain, placement: .beforeActivation, inputs: 5)),
+                               ("BN after relu", try insertBatchNorm(into: plain, placement: .afterActivation, inputs: 5))] {
+            var rng = SeededGenerator(inputSeed: 91)
+            let (_, gradients, _) = try networkLoss(x, labels: labels, layers: layers, loss: .softmaxCrossEntropy,
+                                                    l2Strength: 0, mode: .training, using: &rng)
+            gradientNorms[name] = gradients[0][0].squared().sum().squareRoot()
+        }
+        // Without BN, or with BN after the ReLU, every ReLU outputs 0 and passes no gradient: W1 never learns.
+        // Before the ReLU, BN subtracts the batch mean (the −10 with it), so about half the units are active.
+        check(gradientNorms["no BN"] == 0 && gradientNorms["BN after relu"] == 0,
+              "with every ReLU dead, no gradient should reach W1 without BN or with BN after the ReLU: \(gradientNorms)",
+              in: .bnPlacement1)
+        check((gradientNorms["BN before relu"] ?? 0) > 1e-3,
+              "with BN before the ReLU the bias is cancelled and W1 should get a gradient: \(gradientNorms)", in: .bnPlacement1)
+    }
+
+    @Test("on raw inputs, batch norm trains a network whose features differ in scale 1000-fold (a measurement)")
+    func badlyScaledInputs() throws {
+        // Two moons with the second feature in thousandths: the same problem, a thousand times larger numbers.
+        // Measured with the reference solutions (seeds 80–85, SGD η = 0.1, 30 epochs): without BN the loss
+        // stays at ln 2 ≈ 0.693 (the first steps overshoot, the ReLUs die) in every seed; with BN on the
+        // inputs the test accuracy is 94–99 %.
+        var data = SeededGenerator(inputSeed: 82)
+        let train = twoMoons(count: 200, noise: 0.1, using: &data)
+        let test = twoMoons(count: 200, noise: 0.1, using: &data)
+        let scale = Tensor([1, 1000])
+        let (trainX, testX) = (try train.x * scale, try test.x * scale)
+        let plain: [NetworkLayer] = [
+            .dense(weight: Tensor.randomNormal(shape: [2, 16], using: &data), bias: Tensor(zeros: [16])), .relu,
+            .dense(weight: Tensor.randomNormal(shape: [16, 16], standardDeviation: (2.0 / 16).squareRoot(), using: &data),
+                   bias: Tensor(zeros: [16])), .relu,
+            .dense(weight: Tensor.randomNormal(shape: [16, 2], standardDeviation: (2.0 / 16).squareRoot(), using: &data),
+                   bias: Tensor(zeros: [2])),
+        ]
+        let configuration = SolverConfiguration(epochs: 30, batchSize: 20, optimizer: .sgd(learningRate: 0.1), loss: .softmaxCrossEntropy)
+        var results: [String: (loss: Double, accuracy: Double)] = [:]
+        for (name, layers) in [("no BN", plain), ("BN on inputs", try insertBatchNorm(into: plain, placement: .inputs, inputs: 2))] {
+            var rng = SeededGenerator(inputSeed: 82)
+            let (trained, history) = try trainNetwork(layers, trainingInputs: trainX, trainingLabels: train.labels,
+                                                      validationInputs: trainX, validationLabels: train.labels,
+                                                      configuration: configuration, using: &rng)
+            let predicted = try networkPredictions(testX, layers: trained, loss: .softmaxCrossEntropy)
+            results[name] = (history.stepLosses.last ?? .nan,
+                             Double(zip(predicted, test.labels).filter { $0 == $1 }.count) / Double(test.labels.count))
+        }
+        check((results["BN on inputs"]?.accuracy ?? 0) >= 0.9,
+              "with BN on the raw inputs the test accuracy should be ≥ 90 %, got \(results["BN on inputs"].map { $0.accuracy * 100 } ?? .nan) %",
+              in: .bnPlacement1)
+        check((results["no BN"]?.loss ?? 0) > 0.6,
+              "without BN the last loss was expected to stay near ln 2 (≥ 0.6), got \(results["no BN"]?.loss ?? .nan): is the SGD step right?",
+              in: .bnPlacement1)
+    }
+}

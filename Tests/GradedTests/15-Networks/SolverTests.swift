@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+import WorkbookCore
+import StudentCalls
+
+extension Exercise {
+    static let network5 = Exercise(id: "Network5", chapter: "15-Networks", file: "Solver.swift", title: "Predictions and the training loop", points: 5)
+}
+
+@Suite("Network5 · Predictions and the training loop", .graded(.network5))
+struct Network5Tests {
+    @Test("predicts the largest softmax output, or a positive sigmoid logit, in inference mode")
+    func predictions() throws {
+        let x = try Tensor([[1, 2], [-3, 1], [0.5, 0.25]])
+        // Softmax: the outputs are x itself (identity weights): argmax of [1, 2], [−3, 1], [0.5, 0.25] = 1, 1, 0.
+        // The dropout layer must be the identity here (inference), or the predictions would vary.
+        let softmax: [NetworkLayer] = [.dense(weight: try Tensor([[1, 0], [0, 1]]), bias: Tensor([0, 0])), .dropout(keepProbability: 0.1)]
+        let classes = try networkPredictions(x, layers: softmax, loss: .softmaxCrossEntropy)
+        check(classes == [1, 1, 0], "networkPredictions (softmax) should be [1, 1, 0], got \(classes)", in: .network5)
+        // Sigmoid: logits x·[1, 1] − 1 = [2, −3, −0.25]: positive only for the first row.
+        let sigmoid: [NetworkLayer] = [.dense(weight: try Tensor([[1], [1]]), bias: Tensor([-1])), .dropout(keepProbability: 0.1)]
+        let labels = try networkPredictions(x, layers: sigmoid, loss: .sigmoidBinaryCrossEntropy)
+        check(labels == [1, 0, 0], "networkPredictions (sigmoid) should be [1, 0, 0] for logits [2, −3, −0.25], got \(labels)", in: .network5)
+    }
+
+    @Test("overfits 50 examples with random labels to 100 % training accuracy (CS231n's second sanity check)")
+    func overfitsSmallData() throws {
+        // 50 random points in 10 dimensions with arbitrary labels: nothing to generalize, only
+        // to memorize, which a network of 10·64 + 64·3 weights can.
+        var data = SeededGenerator(inputSeed: 50)
+        let x = Tensor.randomNormal(shape: [50, 10], using: &data)
+        let labels = (0..<50).map { ($0 * 7) % 3 }
+        let layers: [NetworkLayer] = [
+            .dense(weight: Tensor.randomNormal(shape: [10, 64], standardDeviation: (2.0 / 10).squareRoot(), using: &data),
+                   bias: Tensor(zeros: [64])),
+            .relu,
+            .dense(weight: Tensor.randomNormal(shape: [64, 3], standardDeviation: (2.0 / 64).squareRoot(), using: &data),
+                   bias: Tensor(zeros: [3])),
+        ]
+        var rng = SeededGenerator(inputSeed: 51)
+        let configuration = SolverConfiguration(epochs: 60, batchSize: 25, optimizer: .adam(learningRate: 0.01),
+                                                  loss: .softmaxCrossEntropy)
+        let (_, history) = try trainNetwork(layers, trainingInputs: x, trainingLabels: labels, validationInputs: x,
+                                            validationLabels: labels, configuration: configuration, using: &rng)
+        check(history.trainingAccuracy.last == 1,
+              "after 60 epochs of Adam the training accuracy should be 100 %, got \(history.trainingAccuracy.last.map { $0 * 100 } ?? .nan) %",
+              in: .network5)
+        check(history.stepLosses.last! < 0.1 * history.stepLosses.first!,
+              "the loss should fall at least tenfold: \(history.stepLosses.first!) → \(history.stepLosses.last!)", in: .network5)
+    }
+
+    @Test("records every step's loss and both accuracies, returns the best epoch on validation, and is seeded")
+    func historyAndBestEpoch() throws {
+        var data = SeededGenerator(inputSeed: 52)
+        let train = twoMoons(count: 30, noise: 0.3, using: &data)
+        let validation = twoMoons(count: 20, noise: 0.3, using: &data)
+        let layers = NetworkFixture.layers(seed: 53, inputs: 2, outputs: 2)
+        let configuration = SolverConfiguration(epochs: 6, batchSize: 8, optimizer: .momentum(learningRate: 0.05, momentum: 0.9),
+                                                  loss: .softmaxCrossEntropy, l2Strength: 0.001)
+        func run() throws -> (layers: [NetworkLayer], history: TrainingHistory) {
+            var rng = SeededGenerator(inputSeed: 54)
+            return try trainNetwork(layers, trainingInputs: train.x, trainingLabels: train.labels, validationInputs: validation.x,
+                                    validationLabels: validation.labels, configuration: configuration, using: &rng)
+        }
+        let (best, history) = try run()
+        // 30 examples in batches of 8: 4 steps per epoch (8, 8, 8, 6), 6 epochs.
+        check(history.stepLosses.count == 24, "6 epochs of ⌈30/8⌉ = 4 steps should record 24 losses, got \(history.stepLosses.count)",
+              in: .network5)
+        check(history.trainingAccuracy.count == 6 && history.validationAccuracy.count == 6,
+              "one training and one validation accuracy per epoch (6 each), got \(history.trainingAccuracy.count) and \(history.validationAccuracy.count)",
+              in: .network5)
+        let top = history.validationAccuracy.max() ?? -1
+        check(history.bestEpoch == history.validationAccuracy.firstIndex(of: top),
+              "bestEpoch should be the first epoch with the highest validation accuracy \(history.validationAccuracy), got \(history.bestEpoch)",
+              in: .network5)
+        let predicted = try networkPredictions(validation.x, layers: best, loss: .softmaxCrossEntropy)
+        let accuracy = Double(zip(predicted, validation.labels).filter { $0 == $1 }.count) / 20
+        check(accuracy == top, "the returned layers should score the best validation accuracy \(top), they score \(accuracy)",
+              in: .network5)
+        let again = try run()
+        check(again.history == history && again.layers == best, "two runs with the same seed should give the same history and layers",
+              in: .network5)
+    }
+
+    @Test("rejects zero epochs, no validation data and labels that do not match the inputs")
+    func rejectsBadInput() throws {
+        var rng = SeededGenerator(inputSeed: 1)
+        let layers: [NetworkLayer] = [.dense(weight: Tensor(zeros: [2, 2]), bias: Tensor(zeros: [2]))]
+        let x = Tensor(zeros: [4, 2]), labels = [0, 1, 0, 1]
+        let zero = SolverConfiguration(epochs: 0, batchSize: 2, optimizer: .sgd(learningRate: 0.1), loss: .softmaxCrossEntropy)
+        let one = SolverConfiguration(epochs: 1, batchSize: 2, optimizer: .sgd(learningRate: 0.1), loss: .softmaxCrossEntropy)
+        try checkThrows(ArgumentError.self, "trainNetwork with 0 epochs", in: .network5) {
+            _ = try trainNetwork(layers, trainingInputs: x, trainingLabels: labels, validationInputs: x,
+                                 validationLabels: labels, configuration: zero, using: &rng)
+        }
+        try checkThrows(ArgumentError.self, "trainNetwork with an empty validation set", in: .network5) {
+            _ = try trainNetwork(layers, trainingInputs: x, trainingLabels: labels, validationInputs: Tensor(zeros: [0, 2]),
+                                 validationLabels: [], configuration: one, using: &rng)
+        }
+        try checkThrowsShapeError("trainNetwork with 3 training labels for 4 rows", in: .network5) {
+            _ = try trainNetwork(layers, trainingInputs: x, trainingLabels: [0, 1, 0], validationInputs: x,
+                                 validationLabels: labels, configuration: one, using: &rng)
+        }
+    }
+}
