@@ -291,7 +291,7 @@ struct DivergenceTests {
         ["--data", "xor", "--hidden", "8", "--batch-norm", "before"],
         ["--data", "blobs", "--hidden", "8", "--keep", "0.8", "--activation", "elu"],
         ["--data", "moons", "--model", "notes"],
-        ["--data", "blobs", "--model", "resnet", "--hidden", "8", "--blocks", "1"],
+        ["--data", "blobs", "--model", "resmlp", "--hidden", "8", "--blocks", "1"],
     ])
     func explodingRates(_ flags: [String]) throws {
         guard try layersImplemented() else { return }

@@ -51,6 +51,7 @@ struct SafeTensorsTests {
                                                          keepProbability: 1, imageShape: [4, 4, 1], channels: 2, blocks: 1)
         var rng = SeededGenerator(seed: 9)
         checkpoint.architecture = architecture
+        checkpoint.configuration.model = "resnet"
         checkpoint.bestParameters = architecture.parameterShapes.map { $0.map { Tensor.randomNormal(shape: $0, using: &rng) } }
         checkpoint.bestRunning = architecture.layers.map { layer -> [Tensor] in
             switch layer {
@@ -116,8 +117,8 @@ struct SafeTensorsTests {
             let dir = try temporaryDirectory()
             try original.write(to: dir + "/model.ckpt")
             for dtype in ["F64", "F32"] {
-                let exported = runTrainer(["export", "--checkpoint", dir + "/model.ckpt", "--dtype", dtype, "--output", dir + "/w.safetensors"])
-                let imported = runTrainer(["import", "--input", dir + "/w.safetensors", "--output", dir + "/back.ckpt", "--force"])
+                let exported = runTrainer(["export", "--checkpoint", dir + "/model.ckpt", "--dtype", dtype, "--output", dir + "/w-\(dtype).safetensors"])
+                let imported = runTrainer(["import", "--input", dir + "/w-\(dtype).safetensors", "--output", dir + "/back.ckpt", "--force"])
                 #expect(exported.code == 0 && imported.code == 0, "\(exported.err) \(imported.err)")
                 let back = try Checkpoint.read(from: dir + "/back.ckpt")
                 #expect(back.architecture == original.architecture && back.configuration == original.configuration)

@@ -176,7 +176,7 @@ struct SequentialNetworkTests {
 
     @Test("convolutional and residual models have no chapter-15 form and run layer by layer")
     func otherModels() throws {
-        let resnet = try ModelFactory.architecture(model: "resnet", inputFeatures: 4, classes: 3, hidden: [6], batchNorm: .none,
+        let resnet = try ModelFactory.architecture(model: "resmlp", inputFeatures: 4, classes: 3, hidden: [6], batchNorm: .none,
                                                    keepProbability: 1, imageShape: nil, blocks: 1)
         var rng = SeededGenerator(seed: 6)
         let network = try Network(architecture: resnet, initialization: .he, using: &rng)

@@ -239,8 +239,11 @@ public struct Checkpoint {
         func unit(_ field: String, _ value: Double, _ bounds: ClosedRange<Double>) throws {
             guard value.isFinite, bounds.contains(value) else { throw fail(field, "\(value) is outside \(bounds.lowerBound)...\(bounds.upperBound)") }
         }
-        guard ModelFactory.names.contains(c.model), c.model == architecture.model else {
-            throw fail("configuration.model", "'\(excerpt(c.model))' (architecture: '\(excerpt(architecture.model))') is not a model this trainer knows")
+        guard ModelFactory.names.contains(c.model) else {
+            throw fail("configuration.model", "'\(excerpt(c.model))' is not a model this trainer knows")
+        }
+        guard c.model == architecture.model else {
+            throw fail("configuration.model", "'\(excerpt(c.model))' does not match the architecture's '\(excerpt(architecture.model))'")
         }
         guard !c.data.isEmpty else { throw fail("configuration.data", "empty") }
         try range("configuration.batchSize", c.batchSize, 1...Limits.maxBatchSize)
@@ -289,6 +292,9 @@ public struct Checkpoint {
         let runningShapes: [[[Int]]] = architecture.layers.map { layer in
             switch layer {
             case let .batchNorm(d), let .spatialBatchNorm(d): [[d], [d]]
+            // A residual block's two batch norms: mean and variance of each (ResidualBlockStatistics).
+            case let .residual(d, h): [[h], [h], [d], [d]]
+            case let .convResidual(_, o, _): [[o], [o], [o], [o]]
             default: []
             }
         }
