@@ -295,6 +295,7 @@ public struct CapturedOutput: Sendable {
     /// The text to show, with `… (N more bytes cut)` when it was longer.
     public var text: String {
         var text = String(decoding: head, as: UTF8.self)
+        while text.hasSuffix("\n") { text.removeLast() }
         if total > head.count { text += "\n… (\(total - head.count) more bytes cut)" }
         return text
     }

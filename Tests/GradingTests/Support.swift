@@ -1,6 +1,7 @@
 // Shared by the grading tests: where the package is, and small scratch workbooks built on disk
 // (inside the package's gitignored `.scratch/`, so they never depend on other chapters).
 import Foundation
+import Testing
 @testable import GradingKit
 
 enum Fixtures {
@@ -12,6 +13,19 @@ enum Fixtures {
     /// so that a plain `swift test` stays quick for students: `WORKBOOK_E2E=1 swift test`.
     static var endToEnd: Bool { ProcessInfo.processInfo.environment["WORKBOOK_E2E"] == "1" }
     static var hasSolutions: Bool { FileTree.isDirectory(packageRoot.appendingPathComponent("Solutions")) }
+
+    /// Whether every START/END region of the package's `Exercises/` is still the bare stub: the
+    /// maintainers' checks of the shipped stubs mean nothing once a student has written code there.
+    static var exercisesArePristine: Bool {
+        let exercises = packageRoot.appendingPathComponent("Exercises")
+        let files = ((try? FileTree.files(under: exercises)) ?? []).filter { $0.hasSuffix(".swift") }
+        return files.allSatisfy { file in
+            let text = (try? String(contentsOf: exercises.appendingPathComponent(file), encoding: .utf8)) ?? ""
+            return StubRegions.regions(in: text).allSatisfy(StubRegions.isStub)
+        }
+    }
+
+    static let inProgress: Comment = "checks the shipped stubs; Exercises/ holds your work now (the maintainers run it on a clean copy)"
 
     /// A fresh empty folder under `.scratch/gradingtests/`.
     static func scratchFolder(_ label: String) throws -> URL {

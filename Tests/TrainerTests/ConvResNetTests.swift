@@ -6,7 +6,7 @@ import WorkbookCore
 /// The convolutional ResNet (`--model resnet`): its layers, its test-time batch norm, checkpoints and
 /// determinism. Debug builds are slow, so the networks here are tiny (4 stem channels on the 8x8
 /// digits, or 2 channels on 4x4 images) and training runs use a small training split.
-@Suite("convolutional ResNet")
+@Suite("convolutional ResNet", .enabled(if: GradedFolder.isReferenceOrPristine, GradedFolder.reason))
 struct ConvResNetTests {
     /// `--model resnet` on the 8x8 digits with a 4-channel stem, one block per stage.
     static func digitsArchitecture() throws -> Architecture {

@@ -6,7 +6,7 @@ import Testing
 /// seconds to tens of seconds each): the test fails if the claim stops holding by the experiment's own
 /// rule (`Experiment.rule`). About a minute in all, so plain `swift test` skips them; CI runs them
 /// with `WORKBOOK_EXPERIMENTS=1` (`.ci/check-experiments`).
-@Suite("the notes' claims, measured", .enabled(if: ProcessInfo.processInfo.environment["WORKBOOK_EXPERIMENTS"] == "1"))
+@Suite("the notes' claims, measured", .enabled(if: ProcessInfo.processInfo.environment["WORKBOOK_EXPERIMENTS"] == "1"), .enabled(if: GradedFolder.isReferenceOrPristine, GradedFolder.reason))
 struct ExperimentClaimTests {
     @Test("the claim holds in the small seeded version", arguments: Experiments.names.filter { $0 != "snapshot-ensemble" })
     func claimHolds(_ name: String) throws {

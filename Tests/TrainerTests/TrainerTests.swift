@@ -29,7 +29,7 @@ func layersImplemented() throws -> Bool {
     return false
 }
 
-@Suite("trainer command line")
+@Suite("trainer command line", .enabled(if: GradedFolder.isReferenceOrPristine, GradedFolder.reason))
 struct CommandLineTests {
     @Test("the top-level help lists every subcommand and exits 0")
     func topLevelHelp() {
@@ -103,4 +103,39 @@ struct CommandLineTests {
         #expect(result.code == 1)
         #expect(result.err == "Error: cannot read checkpoint '/nonexistent/model.ckpt': no such file or not readable\n")
     }
+}
+
+/// The trainer's own tests are the maintainers': they train with the reference solutions
+/// (`WORKBOOK=Solutions`) or check that the pristine stubs stop at once, naming the exercise. On a
+/// student's exercises in progress neither holds, so every trainer suite skips itself with one
+/// line instead of failing because some chapters are written and others not.
+enum GradedFolder {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `WORKBOOK=Solutions`, or every START/END region of `Exercises/` still the stub.
+    static let isReferenceOrPristine: Bool = {
+        let chosen = ProcessInfo.processInfo.environment["WORKBOOK"] ?? ""
+        if chosen == "Solutions" { return true }
+        if !chosen.isEmpty && chosen != "Exercises" { return false }
+        let folder = root.appendingPathComponent("Exercises")
+        let files = FileManager.default.enumerator(atPath: folder.path)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") } ?? []
+        for file in files {
+            guard let text = try? String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8) else { continue }
+            var region: [String]? = nil
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                if trimmed.hasPrefix("// START ") { region = []; continue }
+                if trimmed.hasPrefix("// END "), let body = region {
+                    let code = body.filter { !$0.isEmpty }
+                    if code.count != 1 || !code[0].hasPrefix("throw NotImplemented(") { return false }
+                    region = nil
+                    continue
+                }
+                region?.append(trimmed)
+            }
+        }
+        return true
+    }()
+
+    static let reason: Comment = "the trainer's own tests run with WORKBOOK=Solutions (your exercises are in progress; `swift run -c release trainer train` trains them)"
 }
