@@ -69,12 +69,18 @@ public enum Watch {
             + "]  \(formatPoints(report.score))/\(report.maxScore) points"
     }
 
-    /// What is shown after a re-grade: the re-graded exercises, then the progress line.
-    public static func render(regraded ids: [String], report: GradeReport, changed: [String]) -> String {
+    /// The line shown the moment a save is noticed, before anything is built.
+    public static func header(regrading ids: [String], changed: [String]) -> String {
         let formatter = DateFormatter()
         formatter.dateFormat = "HH:mm:ss"
-        let time = formatter.string(from: Date())
-        var lines = ["── \(time) · saved \(changed.joined(separator: ", ")) · grading \(ids.joined(separator: ", "))"]
+        let shown = ids.count > 6 ? ids.prefix(6).joined(separator: ", ") + " and \(ids.count - 6) more" : ids.joined(separator: ", ")
+        return "── \(formatter.string(from: Date())) · saved \(changed.joined(separator: ", ")) · grading \(shown) …\n"
+    }
+
+    /// What is shown after a re-grade: the re-graded exercises (the hint command once each, and what
+    /// the code printed), then the progress line.
+    public static func render(regraded ids: [String], report: GradeReport, changed: [String]) -> String {
+        var lines: [String] = []
         if let error = report.buildError {
             lines.append("  ✘ does not compile: \(error)")
         } else {
@@ -83,8 +89,13 @@ public enum Watch {
                 lines.append("  \(result.status.mark) \(id)  \(result.exercise.title): \(result.status.rawValue)"
                              + (result.totalTests > 0 ? " (\(result.passedTests) of \(result.totalTests) tests pass)" : ""))
                 if let message = result.message, result.status != .done {
-                    for line in message.split(whereSeparator: \.isNewline).prefix(4) { lines.append("      \(line)") }
-                    lines.append("      hint: swift run workbook hint \(id)")
+                    let shown = message.split(whereSeparator: \.isNewline).prefix(4)
+                    for line in shown { lines.append("      \(line)") }
+                    if !shown.contains(where: { $0.contains("workbook hint") }) { lines.append("      hint: swift run workbook hint \(id)") }
+                }
+                if let printed = result.output {
+                    lines.append("      your code printed:")
+                    lines += printed.split(separator: "\n", omittingEmptySubsequences: false).prefix(4).map { "        │ \($0)" }
                 }
             }
         }
@@ -93,7 +104,7 @@ public enum Watch {
     }
 
     /// Watches until interrupted (Ctrl-C).
-    public static func run(workspace: Workspace, interval: Double, output: (String) -> Void) throws -> Never {
+    public static func run(workspace: Workspace, interval: Double, output: @escaping (String) -> Void) throws -> Never {
         let curriculum = try workspace.curriculum(includeHidden: false)
         let tamper = ReleaseManifest.tamperStatus(package: workspace.root)
         output("Watching Exercises/ (every \(interval) s; Ctrl-C stops). Grading everything once…\n")
@@ -111,9 +122,37 @@ public enum Watch {
             snapshot = FileSnapshot.take(workspace.exercises)
             // After a broken build every exercise's status is stale, so all are graded again.
             let ids = report.buildError != nil ? curriculum.exercises.map(\.id) : exercises(toRegrade: changed, in: curriculum)
+            output(header(regrading: ids, changed: changed))
+            let ticker = Ticker(output: output)
             let partial = try workspace.grade(GradeRequest(only: ids), curriculum: curriculum, tamper: tamper).report
+            ticker.stop()
             report = merge(partial, into: report)
             output(render(regraded: ids, report: report, changed: changed))
         }
+    }
+}
+
+/// On a terminal, the seconds spent grading, rewritten in place once a second until `stop()`.
+final class Ticker: @unchecked Sendable {
+    private let timer: DispatchSourceTimer?
+    private let start = Date()
+    private let output: (String) -> Void
+
+    init(output: @escaping (String) -> Void) {
+        self.output = output
+        guard isatty(1) != 0 else { timer = nil; return }
+        let timer = DispatchSource.makeTimerSource(queue: .global())
+        self.timer = timer
+        timer.schedule(deadline: .now() + 1, repeating: 1)
+        let start = self.start
+        nonisolated(unsafe) let write = output
+        timer.setEventHandler { write("\r  grading… \(Int(Date().timeIntervalSince(start))) s ") }
+        timer.resume()
+    }
+
+    func stop() {
+        guard let timer else { return }
+        timer.cancel()
+        output("\r\u{1B}[K")
     }
 }

@@ -77,4 +77,13 @@ struct CommandLineTests {
         let permissions = try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("setup.sh").path)[.posixPermissions] as? Int
         #expect(permissions == 0o755)
     }
+
+    @Test("the README states the toolchain minimum that Package.swift enforces")
+    func toolchainMinimum() throws {
+        let manifest = try String(contentsOf: Fixtures.packageRoot.appendingPathComponent("Package.swift"), encoding: .utf8)
+        let readme = try String(contentsOf: Fixtures.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let version = try #require(manifest.split(separator: "\n").first?.split(separator: ":").last?.trimmingCharacters(in: .whitespaces))
+        #expect(version == "6.3", "the graded tests need Swift 6.3 (warning issues, @section): \(version)")
+        #expect(readme.contains("Swift \(version) or later"))
+    }
 }

@@ -316,6 +316,17 @@ struct WatchTests {
         #expect(broken.buildError != nil && broken.results.map(\.status) == [.notBuilt, .notStarted])
         #expect(Watch.render(regraded: ["ReLU1"], report: broken, changed: ["01-Activations/ReLU.swift"]).contains("does not compile"))
     }
+
+    @Test("says it is grading the moment a save is seen, and gives each failing exercise's hint command once")
+    func headerAndHintOnce() {
+        let header = Watch.header(regrading: ["ReLU1", "ReLU2"], changed: ["01-Activations/ReLU.swift"])
+        #expect(header.contains("saved 01-Activations/ReLU.swift · grading ReLU1, ReLU2 …"))
+        let stubs = GradeReport.grade(ScorecardParsingTests.relu, outcomes: TestEvents.parse(RecordedStreams.crashAndTimeout))
+        let text = Watch.render(regraded: ["ReLU1", "ReLU2"], report: stubs, changed: ["01-Activations/ReLU.swift"])
+        for id in ["ReLU1", "ReLU2"] {
+            #expect(text.components(separatedBy: "workbook hint \(id)").count == 2, "the hint for \(id) once:\n\(text)")
+        }
+    }
 }
 
 @Suite("Staging a submission: missing, extra, flattened and archived files")
