@@ -17,7 +17,8 @@ struct BatchGradingTests {
         try FileManager.default.createDirectory(at: crashing.deletingLastPathComponent(), withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: package.solutions, to: crashing)
         let relu = crashing.appendingPathComponent("01-Activations/ReLU.swift")
-        let trap = ["    let none: [Double] = []", "    _ = none[dout.scalars.count]  // index out of range: a trap", "    return dout"]
+        let trap = ["    print(\"dout has \\(dout.scalars.count) entries\")", "    let none: [Double] = []",
+                    "    _ = none[dout.scalars.count]  // index out of range: a trap", "    return dout"]
         let trapped = try #require(StubRegions.replacing("ReLU2", in: try String(contentsOf: relu, encoding: .utf8), with: trap))
         try Data(trapped.utf8).write(to: relu)
         let tar = try Subprocess.run(["tar", "-czf", folder.appendingPathComponent("crashing.tar.gz").path, "crashing"],
@@ -66,6 +67,9 @@ struct BatchGradingTests {
         let relu2 = try #require(crashing.result("ReLU2"))
         #expect(relu2.status == .crashed)
         #expect(relu2.message?.contains("Index out of range") == true)
+        // The trap names the student's file and line, and what the code printed before it reaches the report.
+        #expect(relu2.message?.contains("at Exercises/01-Activations/ReLU.swift:") == true, "\(relu2.message ?? "")")
+        #expect(relu2.message?.contains("dout has ") == true, "the output before the trap: \(relu2.message ?? "")")
         // The trap costs only the exercises whose tests run reluBackward (ReLU2, and later chapters
         // that call it); every other exercise is graded as usual. Those later chapters say whose code
         // stopped them ("needs ReLU2 first"), not that they crashed themselves.
