@@ -111,6 +111,9 @@ public enum Batch {
         let entries = try entries(in: options.submissions)
         try FileManager.default.createDirectory(at: options.output.appendingPathComponent("reports"), withIntermediateDirectories: true)
         let judge = try workspace.prepareJudge(log: log)
+        if judge.sandboxUsers == nil {
+            log("Note: not running as root, so student code runs as you, without a sandbox user or a jail; grade with sudo for that (see the manual).")
+        }
         let lock = FolderLock.close([workspace.root, options.submissions, options.output])
         defer { lock.reopen() }
         let names: [String] = entries.reduce(into: []) { names, entry in
