@@ -68,7 +68,7 @@ public final class Sandbox: @unchecked Sendable {
     private var prepared: Result<(runner: URL, jail: Jail?), SandboxError>?
     private var counter = 0
     /// Whether runners run as sandbox users: `WORKBOOK_SANDBOX_UIDS` is set (and we are root).
-    public let isRoot = ProcessInfo.processInfo.environment["WORKBOOK_SANDBOX_UIDS"].map { !$0.isEmpty } ?? false
+    public let sandboxed = ProcessInfo.processInfo.environment["WORKBOOK_SANDBOX_UIDS"].map { !$0.isEmpty } ?? false
 
     public struct SandboxError: Error, CustomStringConvertible {
         public var description: String
@@ -103,7 +103,7 @@ public final class Sandbox: @unchecked Sendable {
         let (runner, jail) = try prepared!.get()
         counter += 1
         let folder = runner.deletingLastPathComponent().appendingPathComponent("scratch-\(counter)")
-        if !isRoot {
+        if !sandboxed {
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("workbook-\(getpid())-\(counter)")
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
             return Placement(runner: runner, scratch: scratch, user: nil, jail: nil)
@@ -131,7 +131,7 @@ public final class Sandbox: @unchecked Sendable {
     /// Under root: the pool, the runner's copy outside the package, and the containment probe.
     private func prepare() throws -> (runner: URL, jail: Jail?) {
         let runner = try Self.runnerBinary()
-        guard isRoot else { return (runner, nil) }
+        guard sandboxed else { return (runner, nil) }
         guard geteuid() == 0 else { throw SandboxError(description: "WORKBOOK_SANDBOX_UIDS is set, but the grader is not running as root") }
         freeUsers = Self.pool()
         guard !freeUsers.isEmpty else { throw SandboxError(description: "no free uid in WORKBOOK_SANDBOX_UIDS") }
