@@ -14,7 +14,7 @@ struct ResidualGradients: Experiment {
         var curves: [SVGPlot.Series] = []
         for model in ["plain", "resnet"] {
             var configuration = TrainingConfiguration.experiment(seed: seed)
-            configuration.model = model == "plain" ? "mlp" : "resnet"
+            configuration.model = model == "plain" ? "mlp" : "resmlp"
             configuration.hidden = model == "plain" ? Array(repeating: 64, count: 16) : [64]
             configuration.blocks = 8
             configuration.initialization = .xavier
