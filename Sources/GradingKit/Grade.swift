@@ -189,7 +189,7 @@ public struct GradeReport: Sendable, Hashable, Codable {
     }
 
     /// The words of a test that another exercise's code stopped.
-    public static let blockedMarker = " could not be checked: it calls "
+    public static let blockedMarker = " could not be checked: "
 
     /// `ReLU1` from "… Fix ReLU1 first; …".
     static func blocker(_ message: String) -> String? {

@@ -18,9 +18,15 @@ public struct StudentFailure: Error, Sendable, Hashable, CustomStringConvertible
     public var location: String?
     /// Seconds of the time limit, for `timedOut`.
     public var seconds: Int?
+    /// For a trap: the exercise whose code trapped, read from the crash report's file and line.
+    public var trappedIn: String?
 
-    /// The exercises whose code the running function holds (`["ReLU1"]`).
-    public var exercises: [String] { function.flatMap { exercisesOfFunction[$0] } ?? [] }
+    /// The exercises the failure belongs to: where the trap was, or else the code the called
+    /// function holds (`["ReLU1"]`).
+    public var exercises: [String] {
+        if let trappedIn { return [trappedIn] }
+        return function.flatMap { exercisesOfFunction[$0] } ?? []
+    }
 
     /// `reluForward`, or "your code" when no call was in flight.
     public var functionName: String { function.map { String($0.prefix { $0 != "(" }) } ?? "your code" }
@@ -28,7 +34,11 @@ public struct StudentFailure: Error, Sendable, Hashable, CustomStringConvertible
     public var description: String {
         let at = location.map { " at \($0)" } ?? ""
         switch kind {
-        case .crashed: return "\(functionName) crashed: \(detail)\(at)"
+        case .crashed:
+            let inner = trappedIn.map { owner in
+                (function.flatMap { exercisesOfFunction[$0] } ?? []).contains(owner) ? "" : " (in \(owner)'s code)"
+            } ?? ""
+            return "\(functionName) crashed\(inner): \(detail)\(at)"
         case .timedOut: return "\(functionName) timed out after \(seconds ?? 0) s and was stopped. Is there a loop that never ends?"
         case .exited: return "\(functionName) ended the process (\(detail)). Exercises report problems by throwing, never by calling exit()."
         case .garbled: return "\(functionName) left the runner unable to answer (\(detail))"

@@ -170,7 +170,8 @@ public final class StudentSession: @unchecked Sendable {
             failure = StudentFailure(kind: .timedOut, function: inFlight, detail: "", seconds: Int(limits.seconds))
         } else {
             let trap = Trap(output: printed.tail, signal: signal, gradedFolder: limits.gradedFolder)
-            failure = StudentFailure(kind: .crashed, function: inFlight, detail: trap.message, location: trap.location)
+            failure = StudentFailure(kind: .crashed, function: inFlight, detail: trap.message, location: trap.location,
+                                     trappedIn: trap.exercise)
         }
         self.failure = failure
         stop()

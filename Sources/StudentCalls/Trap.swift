@@ -11,6 +11,10 @@ struct Trap {
     var message: String
     /// `Exercises/01-Activations/ReLU.swift:20`.
     var location: String?
+    /// The exercise whose START/END region holds that line (read from the source file the crash
+    /// report names), when it can be told: the code that trapped may be another exercise's than
+    /// the function the test called (residualBlockBackward calling a trapping reluBackward).
+    var exercise: String?
 
     static let keys = ["Fatal error", "Precondition failed", "Assertion failed", "Unexpectedly found nil", "Unexpectedly found"]
 
@@ -24,6 +28,28 @@ struct Trap {
             message = "\(name) with no message. Arithmetic overflow (Int.max + 1) and division by zero trap silently."
         }
         location = lines.lazy.compactMap(Self.frameLocation).first
+        exercise = lines.lazy.compactMap(Self.framePath).first.flatMap { Self.exercise(at: $0.line, in: $0.path) }
+    }
+
+    /// The absolute path and line of the first frame in a chapter folder.
+    static func framePath(_ line: String) -> (path: String, line: Int)? {
+        guard frameLocation(line) != nil, let at = line.range(of: " at /", options: .backwards) else { return nil }
+        let parts = line[line.index(before: at.upperBound)...].split(separator: ":")
+        guard parts.count >= 2, let number = Int(parts[1]) else { return nil }
+        return (String(parts[0]), number)
+    }
+
+    /// The ID of the START/END region around `line` in the source file at `path`.
+    static func exercise(at line: Int, in path: String) -> String? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        var current: String?
+        for (index, content) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = content.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasPrefix("// START ") { current = String(trimmed.dropFirst("// START ".count)) }
+            if index + 1 == line { return current }
+            if trimmed.hasPrefix("// END ") { current = nil }
+        }
+        return nil
     }
 
     /// `  3 reluForward(_:) + 188 in grade-runner at /…/Exercises/01-Activations/ReLU.swift:20:13`

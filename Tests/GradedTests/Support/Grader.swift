@@ -101,9 +101,10 @@ struct GradedExercise: SuiteTrait, TestTrait, TestScoping {
         if owners.isEmpty || owners.contains(exercise.id) {
             text = "\(exercise.id) (\(exercise.title)): \(failure)\nOnly the tests that run this code fail; the other exercises were graded as usual. \(pointer(exercise))"
         } else {
-            // Another exercise's function stopped the runner: say whose, as "needs X first" does.
+            // Another exercise's code stopped the runner: say whose, as "needs X first" does.
             let whose = owners.joined(separator: ", ")
-            text = "\(exercise.id) (\(exercise.title)) could not be checked: it calls \(failure.functionName), \(whose)'s code, which stopped: \(failure)\nFix \(whose) first; `swift test --filter \(owners[0])` shows it on its own."
+            let how = failure.trappedIn == nil ? "it calls \(failure.functionName), \(whose)'s code, which stopped: " : ""
+            text = "\(exercise.id) (\(exercise.title)) could not be checked: \(how)\(failure)\nFix \(whose) first; `swift test --filter \(owners[0])` shows it on its own."
         }
         if let output {
             let before = output.text.components(separatedBy: "\n").prefix { line in
