@@ -3,6 +3,9 @@ import Testing
 import WorkbookCore
 import StudentCalls
 
+// This chapter's random inputs stay fixed under a grading seed: its training and placement
+// measurements have bounds chosen for these inputs (a seed sweep showed other inputs can miss them).
+
 extension Exercise {
     static let standardize1 = Exercise(id: "Standardize1", chapter: "15-Networks", file: "InputNormalization.swift",
                                        title: "Standardize inputs with the training statistics", points: 3)
@@ -43,7 +46,7 @@ struct Standardize1Tests {
 
     @Test("the test split's values never change the training split's result or the statistics")
     func noLeak() throws {
-        var data = SeededGenerator(inputSeed: 70)
+        var data = SeededGenerator(seed: 70)
         let training = Tensor.randomNormal(shape: [20, 3], mean: 4, standardDeviation: 2, using: &data)
         let validation = Tensor.randomNormal(shape: [5, 3], using: &data)
         let a = try standardizeSplits(training: training, validation: validation,

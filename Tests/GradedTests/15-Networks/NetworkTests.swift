@@ -3,6 +3,9 @@ import Testing
 import WorkbookCore
 import StudentCalls
 
+// This chapter's random inputs stay fixed under a grading seed: its training and placement
+// measurements have bounds chosen for these inputs (a seed sweep showed other inputs can miss them).
+
 extension Exercise {
     static let network1 = Exercise(id: "Network1", chapter: "15-Networks", file: "Network.swift", title: "Network forward", points: 4)
     static let network2 = Exercise(id: "Network2", chapter: "15-Networks", file: "Network.swift", title: "Network backward", points: 5)
@@ -50,7 +53,7 @@ enum NetworkExample {
 /// from 0 and 1 (so inference mode is not the identity by accident).
 enum NetworkFixture {
     static func layers(seed: UInt64, inputs: Int = 4, outputs: Int = 3) -> [NetworkLayer] {
-        var rng = SeededGenerator(inputSeed: seed)
+        var rng = SeededGenerator(seed: seed)
         return [
             .dense(weight: Tensor.randomNormal(shape: [inputs, 5], using: &rng),
                    bias: Tensor.randomNormal(shape: [5], using: &rng)),
@@ -85,7 +88,7 @@ enum NetworkFixture {
 struct Network1Tests {
     @Test("reproduces the hand-worked two-layer example and keeps one cache per layer")
     func workedExample() throws {
-        var rng = SeededGenerator(inputSeed: 1)
+        var rng = SeededGenerator(seed: 1)
         let x = try Tensor(NetworkExample.x)
         let (out, cache) = try networkForward(x, layers: try NetworkExample.layers(), mode: .training, using: &rng)
         check(out, equals: try Tensor(NetworkExample.out), "networkForward for the guide's example", in: .network1)
@@ -107,7 +110,7 @@ struct Network1Tests {
                        runningVariance: Tensor([4 - 1e-5, 1 - 1e-5])),
             .dropout(keepProbability: 0.5),
         ]
-        var rng = SeededGenerator(inputSeed: 7)
+        var rng = SeededGenerator(seed: 7)
         let before = rng
         let (out, _) = try networkForward(try Tensor([[3, 0]]), layers: layers, mode: .inference, using: &rng)
         check(out, equals: try Tensor([[2, -1]]), "networkForward in inference mode (running statistics, no dropout)",
@@ -117,13 +120,13 @@ struct Network1Tests {
 
     @Test("training normalizes with the batch (mean beta, std gamma) and drops units with rescaling")
     func trainingMode() throws {
-        var data = SeededGenerator(inputSeed: 15)
+        var data = SeededGenerator(seed: 15)
         let x = Tensor.randomNormal(shape: [64, 3], mean: 5, standardDeviation: 3, using: &data)
         let gamma = Tensor([2, 0.5, 1]), beta = Tensor([-1, 0, 3])
         // The running statistics are far from the batch's: using them would miss the mean.
         let bn: [NetworkLayer] = [.batchNorm(gamma: gamma, beta: beta, runningMean: Tensor(zeros: [3]),
                                              runningVariance: Tensor(repeating: 1, shape: [3]))]
-        var rng = SeededGenerator(inputSeed: 16)
+        var rng = SeededGenerator(seed: 16)
         let (out, _) = try networkForward(x, layers: bn, mode: .training, using: &rng)
         // Batch norm in training: each output column has mean beta and (biased) std gamma·sqrt(σ²/(σ² + ε)) ≈ gamma.
         check(try out.mean(alongAxis: 0), equals: beta, "the batch mean of each output feature (should be beta)",
@@ -140,7 +143,7 @@ struct Network1Tests {
 
     @Test("names the layer that refuses an input of the wrong width")
     func rejectsShapes() throws {
-        var rng = SeededGenerator(inputSeed: 1)
+        var rng = SeededGenerator(seed: 1)
         // The second dense layer expects 3 features but the first gives 2.
         let layers: [NetworkLayer] = [.dense(weight: Tensor(zeros: [2, 2]), bias: Tensor(zeros: [2])), .relu,
                                       .dense(weight: Tensor(zeros: [3, 1]), bias: Tensor(zeros: [1]))]
@@ -177,17 +180,17 @@ struct Network2Tests {
     @Test("a whole-network gradient check through batch norm and a fixed dropout mask, training mode")
     func gradientCheckTraining() throws {
         // This check runs the student's networkForward too: the backward pass needs its caches.
-        var data = SeededGenerator(inputSeed: 315)
+        var data = SeededGenerator(seed: 315)
         let x = Tensor.randomNormal(shape: [6, 4], using: &data)
         let dout = Tensor.randomNormal(shape: [6, 3], using: &data)
         let layers = NetworkFixture.layers(seed: 316)
         // A fresh generator with one seed for every evaluation: the same dropout mask each time,
         // so the network is a fixed (piecewise smooth) function of x and of every parameter.
         func forward(_ x: Tensor, _ layers: [NetworkLayer]) throws -> Tensor {
-            var masks = SeededGenerator(inputSeed: 99)
+            var masks = SeededGenerator(seed: 99)
             return try networkForward(x, layers: layers, mode: .training, using: &masks).out
         }
-        var masks = SeededGenerator(inputSeed: 99)
+        var masks = SeededGenerator(seed: 99)
         let (_, cache) = try networkForward(x, layers: layers, mode: .training, using: &masks)
         let (dx, gradients) = try networkBackward(dout, cache: cache)
         checkGradient(dx, matches: try numericGradient(of: { try forward($0, layers) }, at: x, upstream: dout), "dx", in: .network2)
@@ -209,7 +212,7 @@ struct Network2Tests {
 
     @Test("a gradient check through the other activations of chapter 1: sigmoid, leaky ReLU and ELU")
     func gradientCheckActivations() throws {
-        var data = SeededGenerator(inputSeed: 319)
+        var data = SeededGenerator(seed: 319)
         let x = Tensor.randomNormal(shape: [4, 3], using: &data)
         let dout = Tensor.randomNormal(shape: [4, 2], using: &data)
         let layers: [NetworkLayer] = [
@@ -222,16 +225,16 @@ struct Network2Tests {
             .dense(weight: Tensor.randomNormal(shape: [3, 2], using: &data), bias: Tensor.randomNormal(shape: [2], using: &data)),
         ]
         func forward(_ x: Tensor) throws -> Tensor {
-            var unused = SeededGenerator(inputSeed: 0)
+            var unused = SeededGenerator(seed: 0)
             return try networkForward(x, layers: layers, mode: .training, using: &unused).out
         }
-        var unused = SeededGenerator(inputSeed: 0)
+        var unused = SeededGenerator(seed: 0)
         let (_, cache) = try networkForward(x, layers: layers, mode: .training, using: &unused)
         let (dx, gradients) = try networkBackward(dout, cache: cache)
         checkGradient(dx, matches: try numericGradient(of: forward, at: x, upstream: dout), "dx", in: .network2)
         guard gradients.count == layers.count && gradients[0].count == 2 else { check(false, "dense layer 0 needs [dw, db]", in: .network2); return }
         let numeric = try numericGradient(of: { w in
-            var unused = SeededGenerator(inputSeed: 0)
+            var unused = SeededGenerator(seed: 0)
             return try networkForward(x, layers: try NetworkFixture.replacing(layers, layer: 0, parameter: 0, with: w),
                                       mode: .training, using: &unused).out
         }, at: layers[0].parameters[0], upstream: dout)
@@ -240,15 +243,15 @@ struct Network2Tests {
 
     @Test("a whole-network gradient check in inference mode (batch norm with fixed statistics)")
     func gradientCheckInference() throws {
-        var data = SeededGenerator(inputSeed: 317)
+        var data = SeededGenerator(seed: 317)
         let x = Tensor.randomNormal(shape: [3, 4], using: &data)
         let dout = Tensor.randomNormal(shape: [3, 3], using: &data)
         let layers = NetworkFixture.layers(seed: 318)
         func forward(_ x: Tensor, _ layers: [NetworkLayer]) throws -> Tensor {
-            var unused = SeededGenerator(inputSeed: 0)
+            var unused = SeededGenerator(seed: 0)
             return try networkForward(x, layers: layers, mode: .inference, using: &unused).out
         }
-        var unused = SeededGenerator(inputSeed: 0)
+        var unused = SeededGenerator(seed: 0)
         let (_, cache) = try networkForward(x, layers: layers, mode: .inference, using: &unused)
         let (dx, gradients) = try networkBackward(dout, cache: cache)
         checkGradient(dx, matches: try numericGradient(of: { try forward($0, layers) }, at: x, upstream: dout), "dx", in: .network2)

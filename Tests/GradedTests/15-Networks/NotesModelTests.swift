@@ -3,6 +3,9 @@ import Testing
 import WorkbookCore
 import StudentCalls
 
+// This chapter's random inputs stay fixed under a grading seed: its training and placement
+// measurements have bounds chosen for these inputs (a seed sweep showed other inputs can miss them).
+
 extension Exercise {
     static let network6 = Exercise(id: "Network6", chapter: "15-Networks", file: "NotesModel.swift", title: "The notes' model on two moons", points: 4)
 }
@@ -11,7 +14,7 @@ extension Exercise {
 struct Network6Tests {
     @Test("has the notes' seven layers: Dense 20, relu, Dropout (keep 0.7), Dense 3, relu, Dropout, Dense 1")
     func structure() throws {
-        var rng = SeededGenerator(inputSeed: 60)
+        var rng = SeededGenerator(seed: 60)
         let layers = try notesModel(inputs: 500, using: &rng)
         let names = layers.map(\.name)
         check(names == ["dense [500, 20]", "relu", "dropout keep 0.7", "dense [20, 3]", "relu", "dropout keep 0.7", "dense [3, 1]"],
@@ -36,11 +39,11 @@ struct Network6Tests {
         // 150 epochs of 10 steps take 0.8 s in a debug build (AMD EPYC, 2 cores; 1.7 s under load). With the
         // reference solutions, data seeds 61…80 (model seed + 1) give 96.5–100 % test accuracy, so a
         // correct solution that draws its random numbers in another order still clears 95 %.
-        var data = SeededGenerator(inputSeed: 61)
+        var data = SeededGenerator(seed: 61)
         let train = twoMoons(count: 300, noise: 0.1, using: &data)
         let validation = twoMoons(count: 200, noise: 0.1, using: &data)
         let test = twoMoons(count: 200, noise: 0.1, using: &data)
-        var rng = SeededGenerator(inputSeed: 62)
+        var rng = SeededGenerator(seed: 62)
         let layers = try notesModel(inputs: 2, using: &rng)
         let configuration = SolverConfiguration(epochs: 150, batchSize: 32, optimizer: .adam(learningRate: 0.01),
                                                   loss: .sigmoidBinaryCrossEntropy)
@@ -56,7 +59,7 @@ struct Network6Tests {
 
     @Test("rejects a model with no inputs")
     func rejectsBadInput() throws {
-        var rng = SeededGenerator(inputSeed: 1)
+        var rng = SeededGenerator(seed: 1)
         try checkThrows(ArgumentError.self, "notesModel(inputs: 0)", in: .network6) { _ = try notesModel(inputs: 0, using: &rng) }
     }
 }

@@ -3,6 +3,9 @@ import Testing
 import WorkbookCore
 import StudentCalls
 
+// This chapter's random inputs stay fixed under a grading seed: its training and placement
+// measurements have bounds chosen for these inputs (a seed sweep showed other inputs can miss them).
+
 extension Exercise {
     static let network5 = Exercise(id: "Network5", chapter: "15-Networks", file: "Solver.swift", title: "Predictions and the training loop", points: 5)
 }
@@ -27,7 +30,7 @@ struct Network5Tests {
     func overfitsSmallData() throws {
         // 50 random points in 10 dimensions with arbitrary labels: nothing to generalize, only
         // to memorize, which a network of 10·64 + 64·3 weights can.
-        var data = SeededGenerator(inputSeed: 50)
+        var data = SeededGenerator(seed: 50)
         let x = Tensor.randomNormal(shape: [50, 10], using: &data)
         let labels = (0..<50).map { ($0 * 7) % 3 }
         let layers: [NetworkLayer] = [
@@ -37,7 +40,7 @@ struct Network5Tests {
             .dense(weight: Tensor.randomNormal(shape: [64, 3], standardDeviation: (2.0 / 64).squareRoot(), using: &data),
                    bias: Tensor(zeros: [3])),
         ]
-        var rng = SeededGenerator(inputSeed: 51)
+        var rng = SeededGenerator(seed: 51)
         let configuration = SolverConfiguration(epochs: 60, batchSize: 25, optimizer: .adam(learningRate: 0.01),
                                                   loss: .softmaxCrossEntropy)
         let (_, history) = try trainNetwork(layers, trainingInputs: x, trainingLabels: labels, validationInputs: x,
@@ -51,14 +54,14 @@ struct Network5Tests {
 
     @Test("records every step's loss and both accuracies, returns the best epoch on validation, and is seeded")
     func historyAndBestEpoch() throws {
-        var data = SeededGenerator(inputSeed: 52)
+        var data = SeededGenerator(seed: 52)
         let train = twoMoons(count: 30, noise: 0.3, using: &data)
         let validation = twoMoons(count: 20, noise: 0.3, using: &data)
         let layers = NetworkFixture.layers(seed: 53, inputs: 2, outputs: 2)
         let configuration = SolverConfiguration(epochs: 6, batchSize: 8, optimizer: .momentum(learningRate: 0.05, momentum: 0.9),
                                                   loss: .softmaxCrossEntropy, l2Strength: 0.001)
         func run() throws -> (layers: [NetworkLayer], history: TrainingHistory) {
-            var rng = SeededGenerator(inputSeed: 54)
+            var rng = SeededGenerator(seed: 54)
             return try trainNetwork(layers, trainingInputs: train.x, trainingLabels: train.labels, validationInputs: validation.x,
                                     validationLabels: validation.labels, configuration: configuration, using: &rng)
         }
@@ -84,7 +87,7 @@ struct Network5Tests {
 
     @Test("rejects zero epochs, no validation data and labels that do not match the inputs")
     func rejectsBadInput() throws {
-        var rng = SeededGenerator(inputSeed: 1)
+        var rng = SeededGenerator(seed: 1)
         let layers: [NetworkLayer] = [.dense(weight: Tensor(zeros: [2, 2]), bias: Tensor(zeros: [2]))]
         let x = Tensor(zeros: [4, 2]), labels = [0, 1, 0, 1]
         let zero = SolverConfiguration(epochs: 0, batchSize: 2, optimizer: .sgd(learningRate: 0.1), loss: .softmaxCrossEntropy)
