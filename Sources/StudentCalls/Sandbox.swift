@@ -36,8 +36,6 @@ public final class Sandbox: @unchecked Sendable {
             let text = ProcessInfo.processInfo.environment["WORKBOOK_TIME_LIMIT"] ?? ""
             return Limits(seconds: Double(text).flatMap { $0 > 0 ? $0 : nil } ?? 20)
         }
-
-        var gradedFolder: String? { ProcessInfo.processInfo.environment["WORKBOOK"] }
     }
 
     public struct User: Hashable, Sendable { public var uid: uid_t }

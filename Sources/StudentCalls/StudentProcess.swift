@@ -35,7 +35,6 @@ public struct ClosureArgument {
 /// What a call returned: its values, decoded as the types the exercise promises.
 public struct Reply {
     let values: [Data]
-    let function: String
     let session: StudentSession
 
     public func value<T: Decodable>(_ index: Int) throws -> T {
@@ -98,7 +97,7 @@ public final class StudentSession: @unchecked Sendable {
                 guard frame.header.sequence == sequence else { throw fail(.garbled, "an answer to another call") }
                 switch frame.header.kind {
                 case .returned:
-                    return Reply(values: frame.values, function: function, session: self)
+                    return Reply(values: frame.values, session: self)
                 case .threw:
                     guard let error = frame.header.error else { throw fail(.garbled, "an error without a description") }
                     throw error.rebuilt
@@ -169,7 +168,7 @@ public final class StudentSession: @unchecked Sendable {
         } else if signal == SIGXCPU || signal == SIGKILL && Date().timeIntervalSince1970 >= deadline - 0.5 {
             failure = StudentFailure(kind: .timedOut, function: inFlight, detail: "", seconds: Int(limits.seconds))
         } else {
-            let trap = Trap(output: printed.tail, signal: signal, gradedFolder: limits.gradedFolder)
+            let trap = Trap(output: printed.tail, signal: signal)
             failure = StudentFailure(kind: .crashed, function: inFlight, detail: trap.message, location: trap.location,
                                      trappedIn: trap.exercise)
         }
@@ -291,6 +290,14 @@ public struct CapturedOutput: Sendable {
             tail += chunk
             if tail.count > 32768 { tail.removeFirst(tail.count - 32768) }
         }
+    }
+
+    /// What was printed before the runtime's crash report began (its reason line, or the
+    /// backtracer's banner), trimmed: the student's own output around a trap.
+    public var textBeforeCrashReport: String {
+        let markers = Trap.keys + ["*** Signal", "*** Program crashed"]
+        return text.components(separatedBy: "\n").prefix { line in !markers.contains { line.contains($0) } }
+            .joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The text to show, with `… (N more bytes cut)` when it was longer.

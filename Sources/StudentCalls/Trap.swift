@@ -18,7 +18,7 @@ struct Trap {
 
     static let keys = ["Fatal error", "Precondition failed", "Assertion failed", "Unexpectedly found nil", "Unexpectedly found"]
 
-    init(output: [UInt8], signal: Int32, gradedFolder: String?) {
+    init(output: [UInt8], signal: Int32) {
         let lines = String(decoding: output, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)
         if let first = lines.first(where: { line in Self.keys.contains { line.contains($0) } }),
            let key = Self.keys.first(where: { first.contains($0) }), let range = first.range(of: key) {

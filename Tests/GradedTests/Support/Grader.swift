@@ -55,7 +55,7 @@ struct GradedExercise: SuiteTrait, TestTrait, TestScoping {
         let location = test.sourceLocation
         let hidden = location.filePath.contains("/GradedTests/Hidden/")
         let record = TestRecord(exercise: exercise, location: location)
-        defer { Ledger.add(record, session: session) }
+        defer { Ledger.add(record) }
         var notImplemented: NotImplemented?
         do {
             try await Ledger.$current.withValue(record) {
@@ -107,9 +107,7 @@ struct GradedExercise: SuiteTrait, TestTrait, TestScoping {
             text = "\(exercise.id) (\(exercise.title)) could not be checked: \(how)\(failure)\nFix \(whose) first; `swift test --filter \(owners[0])` shows it on its own."
         }
         if let output {
-            let before = output.text.components(separatedBy: "\n").prefix { line in
-                !Trap.markers.contains { line.contains($0) }
-            }.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+            let before = output.textBeforeCrashReport
             if !before.isEmpty { text += "\nYour code printed before it stopped:\n" + quoted(before) }
         }
         return text
@@ -118,11 +116,6 @@ struct GradedExercise: SuiteTrait, TestTrait, TestScoping {
     func quoted(_ text: String) -> String {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { "  │ " + $0 }.joined(separator: "\n")
     }
-}
-
-enum Trap {
-    /// Lines where the runtime's crash report starts.
-    static let markers = ["Fatal error", "Precondition failed", "Assertion failed", "Unexpectedly found nil", "*** Signal", "*** Program crashed"]
 }
 
 /// Records a failing issue for the running graded test, and counts it for the end-of-run summary.

@@ -6,7 +6,6 @@
 // which are failing, and which one is next, with the command for its hint. A `--filter` that
 // matched no graded test says so (and fails the run) instead of passing with 0 tests.
 import Foundation
-import StudentCalls
 import Testing
 import WorkbookCore
 
@@ -31,7 +30,7 @@ enum Ledger {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var records: [TestRecord] = []
 
-    static func add(_ record: TestRecord, session: StudentSession) {
+    static func add(_ record: TestRecord) {
         lock.lock()
         records.append(record)
         lock.unlock()
@@ -59,16 +58,17 @@ enum Ledger {
         if environment["WORKBOOK_CHECK"] == "stubs" { return nil }
         var exercises: [(exercise: Exercise, first: SourceLocation, tests: Int, failed: Int, own: Bool)] = []
         for record in all {
-            let own = record.failed && (record.waitingFor == nil || record.waitingFor == record.exercise.id)
+            // Failed by its own answer (not by a stub, its own or another's, still throwing).
+            let wrong = record.failed && record.waitingFor == nil
             if let index = exercises.firstIndex(where: { $0.exercise == record.exercise }) {
                 exercises[index].tests += 1
                 exercises[index].failed += record.failed ? 1 : 0
-                exercises[index].own = exercises[index].own || (own && record.waitingFor == nil)
+                exercises[index].own = exercises[index].own || wrong
                 if (record.location.fileID, record.location.line) < (exercises[index].first.fileID, exercises[index].first.line) {
                     exercises[index].first = record.location
                 }
             } else {
-                exercises.append((record.exercise, record.location, 1, record.failed ? 1 : 0, own && record.waitingFor == nil))
+                exercises.append((record.exercise, record.location, 1, record.failed ? 1 : 0, wrong))
             }
         }
         // The curriculum's order: chapter, then the order of the chapter guide's hints (as the
