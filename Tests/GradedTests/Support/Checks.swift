@@ -16,33 +16,85 @@ let exact = (absolute: 1e-12, relative: 1e-12)
 /// With h = 1e-5 in Double, a correct backward pass lands near 1e-9…1e-11 on smooth functions.
 let gradientTolerance = 1e-7
 
-/// Expects `actual` to equal `expected` within tolerance, listing the first mismatches otherwise.
+/// A plausible wrong answer, and what it says about the code that gave it.
+///
+/// A check given misconceptions compares a wrong answer with each one's `value` (what that mistake
+/// returns for the test's inputs, computed in the test) and, on a match, names the mistake in a line
+/// that starts with `Likely mistake: ` (the class report groups failures by it):
+///
+///     check(out, equals: x * mask / keep, "dropoutForward(x)", in: .dropout1, misconceptions: [
+///         Misconception(x * mask * keep, "the output equals x·mask·keep; inverted dropout divides by keep"),
+///     ])
+struct Misconception {
+    /// What the mistaken code returns for the test's inputs.
+    let value: Tensor
+    /// One sentence saying what the student most likely did and what is right instead.
+    let explanation: String
+
+    init(_ value: Tensor, _ explanation: String) {
+        self.value = value
+        self.explanation = explanation
+    }
+
+    init(_ value: Double, _ explanation: String) {
+        self.init(Tensor([value]), explanation)
+    }
+
+    /// The words that introduce a named misconception in a failure message.
+    static let marker = "Likely mistake: "
+
+    /// The line naming the first misconception `actual` matches (within the check's tolerance, or
+    /// 1e-9 relative, whichever is looser), or "" when it matches none.
+    static func diagnosis(of actual: Tensor, among candidates: [Misconception],
+                          absoluteTolerance: Double, relativeTolerance: Double) -> String {
+        for candidate in candidates where candidate.value.shape == actual.shape || candidate.value.count == actual.count {
+            let value = candidate.value.shape == actual.shape ? candidate.value : (try? candidate.value.reshaped(actual.shape)) ?? candidate.value
+            if actual.mismatch(against: value, absoluteTolerance: Swift.max(absoluteTolerance, 1e-12),
+                               relativeTolerance: Swift.max(relativeTolerance, 1e-9)) == nil {
+                var sentence = candidate.explanation
+                if !sentence.hasSuffix(".") { sentence += "." }
+                return "\n" + marker + sentence
+            }
+        }
+        return ""
+    }
+}
+
+/// Expects `actual` to equal `expected` within tolerance, listing the first mismatches otherwise,
+/// and naming the mistake when the answer is one of `misconceptions`.
 func check(
     _ actual: Tensor, equals expected: Tensor, _ what: String, in exercise: Exercise,
     absoluteTolerance: Double = exact.absolute, relativeTolerance: Double = exact.relative,
+    misconceptions: [Misconception] = [],
     sourceLocation: SourceLocation = #_sourceLocation
 ) {
     guard let mismatch = actual.mismatch(against: expected, absoluteTolerance: absoluteTolerance,
                                          relativeTolerance: relativeTolerance) else { return }
+    let diagnosis = Misconception.diagnosis(of: actual, among: misconceptions,
+                                            absoluteTolerance: absoluteTolerance, relativeTolerance: relativeTolerance)
     failTest("""
         \(exercise.id): \(what) is wrong: \(mismatch).
           expected \(expected)
           got      \(actual)
-          (tolerance: absolute \(absoluteTolerance), relative \(relativeTolerance))
+          (tolerance: absolute \(absoluteTolerance), relative \(relativeTolerance))\(diagnosis)
         \(pointer(exercise))
         """, sourceLocation: sourceLocation)
 }
 
-/// Expects two numbers to agree within tolerance.
+/// Expects two numbers to agree within tolerance, naming the mistake when the answer is one of
+/// `misconceptions`.
 func check(
     _ actual: Double, equals expected: Double, _ what: String, in exercise: Exercise,
     absoluteTolerance: Double = exact.absolute, relativeTolerance: Double = exact.relative,
+    misconceptions: [Misconception] = [],
     sourceLocation: SourceLocation = #_sourceLocation
 ) {
     if isApproximatelyEqual(actual, expected, absoluteTolerance: absoluteTolerance, relativeTolerance: relativeTolerance) { return }
+    let diagnosis = Misconception.diagnosis(of: Tensor([actual]), among: misconceptions,
+                                            absoluteTolerance: absoluteTolerance, relativeTolerance: relativeTolerance)
     failTest("""
         \(exercise.id): \(what) is \(actual), expected \(expected) \
-        (tolerance: absolute \(absoluteTolerance), relative \(relativeTolerance)).
+        (tolerance: absolute \(absoluteTolerance), relative \(relativeTolerance)).\(diagnosis)
         \(pointer(exercise))
         """, sourceLocation: sourceLocation)
 }
@@ -56,16 +108,18 @@ func check(
 /// at the gradient's own scale, where the bound is as strict as CS231n's.
 func checkGradient(
     _ analytic: Tensor, matches numeric: Tensor, _ what: String, in exercise: Exercise,
-    tolerance: Double = gradientTolerance, sourceLocation: SourceLocation = #_sourceLocation
+    tolerance: Double = gradientTolerance, misconceptions: [Misconception] = [],
+    sourceLocation: SourceLocation = #_sourceLocation
 ) {
     let error = scaledRelativeError(analytic, numeric)
     if error < tolerance { return }
+    let diagnosis = Misconception.diagnosis(of: analytic, among: misconceptions, absoluteTolerance: 1e-9, relativeTolerance: 1e-7)
     let detail = analytic.shape == numeric.shape
         ? (analytic.mismatch(against: numeric, absoluteTolerance: 1e-6, relativeTolerance: 1e-6).map { "\($0)" } ?? "")
         : "shape \(analytic.shape), the numeric gradient has shape \(numeric.shape)"
     failTest("""
         \(exercise.id): \(what) disagrees with the numeric gradient: relative error \(error), \
-        needs < \(tolerance). \(detail)
+        needs < \(tolerance). \(detail)\(diagnosis)
         \(pointer(exercise))
         """, sourceLocation: sourceLocation)
 }
