@@ -427,6 +427,7 @@ public struct MutationRun: Sendable {
                 }
             }
         }
+        log("Ran \(planted.count) mutants in \(Int(Date().timeIntervalSince(started))) s (\(workers) at a time).")
         return results.all() + rejected.map { MutantResult(mutant: $0, verdict: .doesNotCompile) }
     }
 
