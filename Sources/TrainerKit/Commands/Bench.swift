@@ -76,12 +76,12 @@ extension Trainer {
         options: [
             .value("part", "what", default: "all", "kernel, threads, mlp, cnn or all"),
             .value("epochs", "n", default: "5", "epochs timed per model (the best is reported)"),
-            .value("kernel", "name", default: "fastest", "the matmul kernel: fastest, avx512, avx2, neon or portable"),
+            .value("kernel", "name", "the matmul kernel: fastest, avx512, avx2, neon or portable (default: WORKBOOK_GEMM_KERNEL if set, else fastest)"),
             .value("threads", "n", default: "1", "threads for large products (kernel, mlp, cnn; the threads part compares 1 and 2)"),
         ],
         run: { options, console in
             let part = try options.choice("part", ["kernel", "threads", "mlp", "cnn", "all"])
-            let epochs = try options.int("epochs", atLeast: 1)
+            let epochs = try options.int("epochs", atLeast: 1, atMost: 1000)
             try applyKernelOptions(options)
             console.print("processor: \(processorName()); kernel \(GemmSettings.kernel.rawValue) (\(GemmSettings.kernel.summary)); "
                           + "supported: \(GemmKernel.supported.map(\.rawValue).joined(separator: ", ")); threads \(GemmSettings.threads)")
@@ -161,13 +161,16 @@ extension Trainer {
 
     /// Applies `--kernel` and `--threads` to the matrix kernel's settings.
     static func applyKernelOptions(_ options: ParsedOptions) throws {
-        let name = try options.choice("kernel", ["fastest"] + GemmKernel.allCases.map(\.rawValue))
-        let kernel = name == "fastest" ? GemmKernel.fastest : GemmKernel(rawValue: name)!
-        guard GemmKernel.supported.contains(kernel) else {
-            throw UsageError("'--kernel \(name)' does not run on this processor; it supports \(GemmKernel.supported.map(\.rawValue).joined(separator: ", "))")
+        // Without --kernel, the kernel GemmSettings chose stays: WORKBOOK_GEMM_KERNEL's, else the fastest.
+        if options.optionalString("kernel") != nil {
+            let name = try options.choice("kernel", ["fastest"] + GemmKernel.allCases.map(\.rawValue))
+            let kernel = name == "fastest" ? GemmKernel.fastest : GemmKernel(rawValue: name)!
+            guard GemmKernel.supported.contains(kernel) else {
+                throw UsageError("'--kernel \(name)' does not run on this processor; it supports \(GemmKernel.supported.map(\.rawValue).joined(separator: ", "))")
+            }
+            try GemmSettings.use(kernel: kernel)
         }
-        try GemmSettings.use(kernel: kernel)
-        try GemmSettings.use(threads: try options.int("threads", atLeast: 1))
+        try GemmSettings.use(threads: try options.int("threads", atLeast: 1, atMost: Limits.maxThreads))
     }
 }
 
