@@ -70,10 +70,16 @@ extension Trainer {
             // checkpoint is always one that evaluate and resume accept.
             let checkpoint = try Checkpoint(importing: try SafeTensorsFile.decode(bytes, name: shownWord(path)), name: shownWord(path))
             let directory = URL(fileURLWithPath: output).deletingLastPathComponent().path
-            let lock = OutputFiles.isDirectory(directory) ? try CheckpointLock.acquire(output, option: "--output") : nil
-            defer { lock?.release() }
-            OutputFiles.removeStaleTemporaries(besides: output)
-            try checkpoint.write(to: output)
+            let created = try OutputFiles.prepareDirectory(directory, chosenBy: "--output")
+            do {
+                let lock = try CheckpointLock.acquire(output, option: "--output")
+                defer { lock.release() }
+                OutputFiles.removeStaleTemporaries(besides: output)
+                try checkpoint.write(to: output)
+            } catch {
+                OutputFiles.removeEmpty(created)
+                throw error
+            }
             console.print("wrote \(shownWord(output)): \(checkpoint.architecture.model), \(checkpoint.bestParameters.joined().reduce(0) { $0 + $1.count }) parameters")
         })
 }
