@@ -20,7 +20,7 @@ extension Trainer {
             """,
         options: [
             .value("name", "experiment", default: "all", "one of the names above, or all"),
-            .value("seed", "n", default: "1", "seeds every run"),
+            .value("seed", "n", default: "1", "seeds every run, 0...\(UInt64.max)"),
             .value("out", "directory", default: "runs/experiments", "where the SVG plots go"),
             .flag("small", "run the small seeded version (as the tests do)"),
             .flag("overwrite", "replace plots an earlier run left in --out"),

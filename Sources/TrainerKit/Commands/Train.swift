@@ -99,8 +99,8 @@ extension Trainer {
             """,
         options: [
             .value("checkpoint", "file", "the checkpoint written by train; it is updated in place"),
-            .value("epochs", "n", "train up to this many epochs in total (default: the original run's)"),
-            .value("stop-after", "epoch", "stop after this epoch, as if interrupted"),
+            .value("epochs", "n", "train up to this many epochs in total, above those done and at most \(Limits.maxEpochs) (default: the original run's)"),
+            .value("stop-after", "epoch", "stop after this epoch, as if interrupted; above the epochs done and at most --epochs"),
             threadsOption,
             .flag("no-timing", "leave the time out of the epoch lines"),
             .flag("overwrite", "replace a metrics CSV or plot beside the checkpoint that belongs to another run"),
