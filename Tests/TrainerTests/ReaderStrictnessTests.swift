@@ -34,6 +34,11 @@ struct ReaderStrictnessTests {
     func idxWithoutLabels() throws {
         let dir = try temporaryDirectory()
         try Data(Fuzz.idxPair().images).write(to: URL(fileURLWithPath: dir + "/i.idx"))
+        #expect { _ = try DataSource.load(dir + "/i.idx", labels: nil, seed: 1) } throws: { error in
+            "\(error)".hasPrefix("\(dir)/i.idx: offset 0: an IDX images file (magic 0x00000803), read as a CSV because no --labels was given")
+        }
+        // The whole command, when the exercises it needs are done (they are checked first).
+        guard try layersImplemented() else { return }
         let result = runTrainer(["train", "--data", dir + "/i.idx", "--out", dir + "/run", "--epochs", "1"])
         #expect(result.code == 1)
         #expect(result.err.contains("\(dir)/i.idx: offset 0: an IDX images file (magic 0x00000803), read as a CSV because no --labels was given"), "\(result.err)")
@@ -43,6 +48,10 @@ struct ReaderStrictnessTests {
     @Test("a device as --data is named as a device, not as a missing file", arguments: ["/dev/zero", "/dev/null"])
     func deviceAsData(device: String) throws {
         guard FileManager.default.fileExists(atPath: device) else { return }
+        #expect(throws: TrainerError("cannot read the data file \(device): it is a device, not a file")) {
+            try DataSource.load(device, labels: nil, seed: 1)
+        }
+        guard try layersImplemented() else { return }
         let dir = try temporaryDirectory()
         let result = runTrainer(["train", "--data", device, "--out", dir + "/run", "--epochs", "1"])
         #expect(result.code == 1)
@@ -69,6 +78,12 @@ struct ReaderStrictnessTests {
         let dir = try temporaryDirectory()
         let rows = (0..<10).map { "\($0 * 7),\($0),\(10 - $0)" }
         try (["label,a,b"] + rows).joined(separator: "\n").write(toFile: dir + "/few.csv", atomically: true, encoding: .utf8)
+        var configuration = try CheckpointTests.sample().configuration
+        (configuration.data, configuration.validationFraction, configuration.testFraction) = (dir + "/few.csv", 0.15, 0.15)
+        #expect { _ = try DataSource.prepare(configuration) } throws: { error in
+            "\(error)".contains("'--validation 0.15' holds out no examples")
+        }
+        guard try layersImplemented() else { return }
         let result = runTrainer(["train", "--data", dir + "/few.csv", "--out", dir + "/run", "--epochs", "1"])
         #expect(result.code == 1)
         #expect(result.err.contains("'--validation 0.15' holds out no examples: the labels go up to 63, so the model would have 64 classes, "

@@ -78,9 +78,10 @@ struct WritingRuleTests {
         let lock = try CheckpointLock.acquire(checkpoint, option: "test")
         defer { lock.release() }
         let expected = "'\(checkpoint)' is being written by another trainer run (train, resume or import); wait for it to finish"
+        // train checks the exercises it needs before it locks: with the stubs it stops there.
+        let train = try layersImplemented() ? [["train", "--data", "blobs", "--hidden", "4", "--epochs", "1", "--out", dir, "--overwrite"]] : []
         for arguments in [["resume", "--checkpoint", checkpoint, "--no-timing"],
-                          ["train", "--data", "blobs", "--hidden", "4", "--epochs", "1", "--out", dir, "--overwrite"],
-                          ["import", "--input", dir + "/w.safetensors", "--output", checkpoint, "--overwrite"]] {
+                          ["import", "--input", dir + "/w.safetensors", "--output", checkpoint, "--overwrite"]] + train {
             let result = runTrainer(arguments)
             #expect(result.code == 1, "\(arguments[0]): \(result.out)")
             #expect(result.err.contains(expected), "\(arguments[0]): \(result.err)")
