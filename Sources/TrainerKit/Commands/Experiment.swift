@@ -20,16 +20,22 @@ extension Trainer {
             """,
         options: [
             .value("name", "experiment", default: "all", "one of the names above, or all"),
-            .value("seed", "n", default: "1", "seeds every run"),
+            .value("seed", "n", default: "1", "seeds every run, 0...\(UInt64.max)"),
             .value("out", "directory", default: "runs/experiments", "where the SVG plots go"),
             .flag("small", "run the small seeded version (as the tests do)"),
+            .flag("overwrite", "replace plots an earlier run left in --out"),
         ],
         run: { options, console in
             let name = try options.choice("name", experimentNames + ["all"])
-            let seed = UInt64(try options.int("seed", atLeast: 0))
+            let seed = try options.uint64("seed")
             let out = try options.string("out")
             let scale: ExperimentScale = options.has("small") ? .small : .full
-            for experiment in name == "all" ? Experiments.all : [Experiments.named(name)!] {
+            let chosen = name == "all" ? Experiments.all : [Experiments.named(name)!]
+            // Checked before minutes of training, not after.
+            for experiment in chosen {
+                try OutputFiles.check("\(out)/\(experiment.name).svg", chosenBy: "--out", inputs: [], overwrite: options.has("overwrite"))
+            }
+            for experiment in chosen {
                 console.print("== \(experiment.name): \(experiment.claim)")
                 let result = try experiment.run(seed: seed, scale: scale)
                 console.print(result.table.text)
@@ -37,7 +43,7 @@ extension Trainer {
                 console.print("claim \(result.claimHolds ? "holds" : "DOES NOT HOLD") (\(experiment.rule))")
                 let path = "\(out)/\(experiment.name).svg"
                 try writeAtomically(result.figure, to: path)
-                console.print("wrote \(path)\n")
+                console.print("wrote \(shownWord(path))\n")
             }
         })
 }

@@ -15,18 +15,24 @@ extension Trainer {
         options: [
             .value("checkpoint", "file", "the model.ckpt written by train (trained on image data: digits or IDX)"),
             .value("out", "directory", "where the SVG files go (default: the checkpoint's directory)"),
-            .value("examples", "n", default: "4", "test images whose activation maps are drawn"),
+            .value("examples", "n", default: "4", "test images whose activation maps are drawn, 1...64"),
+            .flag("overwrite", "replace SVG files an earlier visualize left in --out"),
         ],
         run: { options, console in
             let path = try options.string("checkpoint")
-            let checkpoint = try Checkpoint.read(from: path)
+            let examples = try options.int("examples", atLeast: 1, atMost: 64)
             let out = options.optionalString("out") ?? URL(fileURLWithPath: path).deletingLastPathComponent().path
-            let examples = try options.int("examples", atLeast: 1)
-            let test = try DataSource.prepare(checkpoint.configuration).split.test
-            for (name, svg) in try visualizations(checkpoint: checkpoint, test: test, examples: examples) {
-                let file = "\(out)/\(name)"
+            let option = options.optionalString("out") == nil ? "--out (default)" : "--out"
+            let checkpoint = try Checkpoint.read(from: path)
+            let test = try checkpoint.preparedData(name: path).split.test
+            let files = try visualizations(checkpoint: checkpoint, test: test, examples: examples).map { ("\(out)/\($0.0)", $0.1) }
+            // Every file is checked before the first is written: a refusal writes nothing.
+            for (file, _) in files {
+                try OutputFiles.check(file, chosenBy: option, inputs: [("--checkpoint", path)], overwrite: options.has("overwrite"))
+            }
+            for (file, svg) in files {
                 try writeAtomically(svg, to: file)
-                console.print("wrote \(file)")
+                console.print("wrote \(shownWord(file))")
             }
         })
 
