@@ -91,6 +91,13 @@ struct BatchNorm1Tests {
         // var ≥ 0.05 (the smallest feature has std ≈ 0.3); tolerance 2e-4.
         check(try out.variance(alongAxes: [0]).squareRoot(), equals: gamma.map { abs($0) }, "the per-feature standard deviation of the output (|gamma|)",
               in: .batchNorm1, absoluteTolerance: 0, relativeTolerance: 2e-4)
+        // The negative gamma mirrors feature 1: the output moves against the input (covariance < 0).
+        let column = { (t: Tensor, j: Int) in (0..<50).map { t.scalars[$0 * 3 + j] } }
+        let (xs, ys) = (column(x, 1), column(out, 1))
+        let (mx, my) = (xs.reduce(0, +) / 50, ys.reduce(0, +) / 50)
+        let covariance = zip(xs, ys).map { ($0 - mx) * ($1 - my) }.reduce(0, +)
+        check(covariance < 0, "with gamma = −0.5 the output of feature 1 should fall as its input rises (γ multiplies x̂, sign included); the covariance is \(covariance)",
+              in: .batchNorm1)
     }
 
     @Test("uses epsilon: a constant feature gives xHat = 0 (not NaN), so the output is beta")
@@ -187,6 +194,77 @@ struct BatchNorm2Tests {
         let (dxConstant, _, dbeta) = try batchNormBackward(Tensor(repeating: 1, shape: [4, 2]), cache: try BatchNorm2Tests.exampleCache())
         check(dxConstant, equals: Tensor(zeros: [4, 2]), "dx for dout = 1 everywhere", in: .batchNorm2, absoluteTolerance: 1e-12, relativeTolerance: 0)
         check(dbeta, equals: Tensor([4, 4]), "dbeta for dout = 1 everywhere (N = 4)", in: .batchNorm2)
+    }
+
+    @Test("a gradient that leaves the normalization out makes a bias grow without bound; BN's own gradient does not move it (a measurement)")
+    func biasGrowsWithoutTheNormalization() throws {
+        // Ioffe & Szegedy (2015, §2), the notes' source: with x = u + b and BN after it, b cannot change the
+        // output. A gradient step that treats the batch mean and variance as constants moves b by
+        // −η·Σ_n dout_n·γ/σ at every step, the loss never changes, so b drifts off linearly. Through the full
+        // gradient (your batchNormBackward), Σ_n dx_n = 0: b gets no gradient and stays where it is.
+        var rng = SeededGenerator(inputSeed: 41)
+        let u = Tensor.randomNormal(shape: [8, 3], using: &rng)
+        let target = Tensor.randomNormal(shape: [8, 3], using: &rng)
+        let gamma = Tensor([1.5, 1, 0.5]), beta = Tensor(zeros: [3])
+        let eta = 0.5, steps = 20
+        var b = Tensor(zeros: [3]), naive = Tensor(zeros: [3])
+        var losses: [Double] = [], naiveLosses: [Double] = [], naiveNorms: [Double] = []
+        for _ in 0..<steps {
+            // The loss ½‖out − target‖², so dout = out − target.
+            let (out, cache) = try batchNormForward(try u + b, gamma: gamma, beta: beta)
+            let dout = try out - target
+            losses.append(0.5 * dout.squared().sum())
+            b = try b - (try batchNormBackward(dout, cache: cache).dx.sum(alongAxis: 0)) * eta
+            let (naiveOut, naiveCache) = try batchNormForward(try u + naive, gamma: gamma, beta: beta)
+            let naiveDout = try naiveOut - target
+            naiveLosses.append(0.5 * naiveDout.squared().sum())
+            let sigma = (naiveCache.variance + naiveCache.epsilon).squareRoot()
+            naive = try naive - (try naiveDout.sum(alongAxis: 0) * gamma / sigma) * eta
+            naiveNorms.append(naive.squared().sum().squareRoot())
+        }
+        check(b.squared().sum().squareRoot() < 1e-9,
+              "with BN's full gradient the bias before BN should get Σ_n dx_n = 0 and stay at 0; after \(steps) steps it is \(b)",
+              in: .batchNorm2)
+        check(abs(losses.last! - losses.first!) <= 1e-9 * losses.first!,
+              "the loss should not change while b does not: \(losses.first!) → \(losses.last!)", in: .batchNorm2)
+        // Your forward pass removes b, so the naive gradient is the same every step: |b| grows linearly.
+        check(abs(naiveNorms.last! / naiveNorms.first! - Double(steps)) < 1e-6 * Double(steps)
+              && abs(naiveLosses.last! - naiveLosses.first!) <= 1e-9 * naiveLosses.first!,
+              "ignoring the normalization, |b| should grow linearly (×\(steps) after \(steps) steps) while the loss stays \(naiveLosses.first!); got |b| ×\(naiveNorms.last! / naiveNorms.first!) and loss \(naiveLosses.last!)",
+              in: .batchNorm2)
+    }
+
+    @Test("BN after a dense layer decouples the weights' length from their direction: no gradient along w, and it scales as 1/‖w‖ (a measurement)")
+    func decouplesDirectionAndLength() throws {
+        // Kohler et al. (notes 001): BN(x·(a·w)) = BN(x·w) for a > 0, so the loss depends on each unit's weight
+        // direction only. Then the gradient of a unit's weight column is orthogonal to that column (the
+        // length gets no gradient), and scaling w by a scales the gradient by 1/a.
+        var rng = SeededGenerator(inputSeed: 43)
+        let x = Tensor.randomNormal(shape: [16, 5], using: &rng)
+        let w = Tensor.randomNormal(shape: [5, 3], using: &rng)
+        let dout = Tensor.randomNormal(shape: [16, 3], using: &rng)
+        let gamma = Tensor([1, 2, 0.5]), beta = Tensor([0, 1, -1]), a = 3.0
+        // ε = 0 (up to 1e-12) so that the invariance is exact rather than approximate.
+        func outputAndWeightGradient(_ weight: Tensor) throws -> (out: Tensor, dw: Tensor) {
+            let (h, denseCache) = try denseForward(x, weight: weight, bias: Tensor(zeros: [3]))
+            let (out, cache) = try batchNormForward(h, gamma: gamma, beta: beta, epsilon: 1e-12)
+            let dh = try batchNormBackward(dout, cache: cache).dx
+            return (out, try denseBackward(dh, cache: denseCache).dw)
+        }
+        let (out, dw) = try outputAndWeightGradient(w)
+        let (scaledOut, scaledDw) = try outputAndWeightGradient(try w * a)
+        check(scaledOut, equals: out, "BN's output for the weights scaled by 3 (it should not depend on their length)",
+              in: .batchNorm2, absoluteTolerance: 1e-9, relativeTolerance: 1e-9)
+        for unit in 0..<3 {
+            let column = (0..<5).map { w.scalars[$0 * 3 + unit] }, gradient = (0..<5).map { dw.scalars[$0 * 3 + unit] }
+            let dot = zip(column, gradient).map(*).reduce(0, +)
+            let norms = column.map { $0 * $0 }.reduce(0, +).squareRoot() * gradient.map { $0 * $0 }.reduce(0, +).squareRoot()
+            check(abs(dot) <= 1e-8 * norms,
+                  "unit \(unit): the gradient of its weight column should be orthogonal to the column (cosine 0), got cosine \(dot / norms); is the variance path of dx missing?",
+                  in: .batchNorm2)
+        }
+        check(scaledDw, equals: try dw / a, "the weight gradient for the weights scaled by 3 (it should be 1/3 of the original)",
+              in: .batchNorm2, absoluteTolerance: 1e-9, relativeTolerance: 1e-7)
     }
 
     @Test("rejects an upstream gradient of the wrong shape")
