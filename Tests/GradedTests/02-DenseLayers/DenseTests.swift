@@ -74,11 +74,12 @@ struct Dense1Tests {
         // one affine map, whose decision boundaries are hyperplanes however many layers there are.
         var rng = SeededGenerator(inputSeed: 23)
         let x = Tensor.randomNormal(shape: [6, 4], using: &rng)
-        let (w1, b1) = (Tensor.randomNormal(shape: [4, 5], using: &rng), Tensor.randomNormal(shape: [5], using: &rng))
-        let (w2, b2) = (Tensor.randomNormal(shape: [5, 3], using: &rng), Tensor.randomNormal(shape: [3], using: &rng))
+        // Square weights, so that a layer computing x·Wᵀ (PyTorch's storage) would pass every shape check.
+        let (w1, b1) = (Tensor.randomNormal(shape: [4, 4], using: &rng), Tensor.randomNormal(shape: [4], using: &rng))
+        let (w2, b2) = (Tensor.randomNormal(shape: [4, 4], using: &rng), Tensor.randomNormal(shape: [4], using: &rng))
         let (h, _) = try denseForward(x, weight: w1, bias: b1)
         let (twoLayers, _) = try denseForward(h, weight: w2, bias: b2)
-        let b = try Tensor.matmul(b1.reshaped([1, 5]), w2).reshaped([3]) + b2
+        let b = try Tensor.matmul(b1.reshaped([1, 4]), w2).reshaped([4]) + b2
         let (oneLayer, _) = try denseForward(x, weight: try Tensor.matmul(w1, w2), bias: b)
         check(twoLayers, equals: oneLayer, "two stacked dense layers against the single layer (W1·W2, b1·W2 + b2)", in: .dense1,
               absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
