@@ -110,6 +110,32 @@ struct BatchNorm1Tests {
               in: .batchNorm1, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
     }
 
+    @Test("BN's drawbacks: in training an example's output depends on the rest of its batch, and training and inference disagree (a measurement)")
+    func drawbacks() throws {
+        // Notes 001: with BN the examples of a batch are no longer treated independently, and the layer computes
+        // a different function at test time. The 4×2 example's first row gives out[0] = [−1, −1.25]; change only
+        // the last row from [7, 8] to [7, 0] and feature 1 becomes constant (variance 0), so row 0's feature 1
+        // becomes beta = −1 (xHat = 0): row 0's own input did not change.
+        let x = try Tensor(BatchNormExample.x)
+        let (gamma, beta) = (Tensor(BatchNormExample.gamma), Tensor(BatchNormExample.beta))
+        let (out, _) = try batchNormForward(x, gamma: gamma, beta: beta, epsilon: BatchNormExample.epsilon)
+        var changed = x
+        changed[3, 1] = 0
+        let (outChanged, _) = try batchNormForward(changed, gamma: gamma, beta: beta, epsilon: BatchNormExample.epsilon)
+        check(try out.slice(0..<1), equals: try Tensor([[-1, -1.25]]), "row 0 of the 4×2 example", in: .batchNorm1,
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+        check(try outChanged.slice(0..<1), equals: try Tensor([[-1, -1]]),
+              "row 0 after changing only row 3 (its feature 1 becomes beta: the batch's feature 1 is now constant)", in: .batchNorm1,
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+        // Train/test discrepancy: with the usual running statistics of a fresh layer (mean 0, variance 1), the same
+        // batch gives another output at inference: row 0 becomes γ·x/sqrt(1 + ε) + β = [2·1/√5 + 1, −1] with ε = 4.
+        let inference = try batchNormInference(x, gamma: gamma, beta: beta, mean: Tensor([0, 0]), variance: Tensor([1, 1]),
+                                               epsilon: BatchNormExample.epsilon)
+        check(try inference.slice(0..<1), equals: try Tensor([[2 / 5.0.squareRoot() + 1, -1]]),
+              "row 0 at inference with running mean 0 and variance 1 (it differs from training's [−1, −1.25])", in: .batchNorm1,
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+    }
+
     @Test("inference uses the stored statistics: the batch's own statistics reproduce training, and rows are independent")
     func inference() throws {
         // One example by hand: (2 − 1)/sqrt(3 + 1)·3 + 1 = 2.5.
