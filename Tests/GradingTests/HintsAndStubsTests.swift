@@ -37,7 +37,9 @@ struct HintsTests {
         let workspace = Workspace(root: Fixtures.packageRoot)
         for chapter in try workspace.curriculum(includeHidden: false).chapters {
             let guide = try String(contentsOf: workspace.exercises.appendingPathComponent("\(chapter)/GUIDE.md"), encoding: .utf8)
-            #expect(Hints.headings(in: guide).isEmpty, "Exercises/\(chapter)/GUIDE.md still has `### ID` hints")
+            // The guide keeps one `### ID` heading per exercise (the end-of-run summary orders by them), each with
+            // the command only: no numbered hint.
+            #expect(Hints.parse(guide: guide).values.allSatisfy(\.isEmpty), "Exercises/\(chapter)/GUIDE.md still has numbered hints")
             #expect(FileTree.exists(workspace.root.appendingPathComponent(Hints.path(chapter: chapter))), "no \(Hints.path(chapter: chapter))")
         }
     }
