@@ -46,8 +46,8 @@ public struct Workspace: Sendable {
         var curriculum = try Curriculum.discover(testsRoot: testsRoot)
         var guides: [String: [String]] = [:]
         for chapter in curriculum.chapters {
-            let guide = exercises.appendingPathComponent(chapter).appendingPathComponent("GUIDE.md")
-            if let text = try? String(contentsOf: guide, encoding: .utf8) { guides[chapter] = Hints.headings(in: text) }
+            let hints = root.appendingPathComponent(Hints.path(chapter: chapter))
+            if let text = try? String(contentsOf: hints, encoding: .utf8) { guides[chapter] = Hints.headings(in: text) }
         }
         curriculum = curriculum.ordered(byGuides: guides)
         if !includeHidden { curriculum.exercises.removeAll { $0.hidden } }

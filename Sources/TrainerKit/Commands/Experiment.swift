@@ -9,10 +9,10 @@ extension Trainer {
         abstract: "Reproduce a claim of the notes: print a table and write an SVG plot.",
         discussion: """
             bn-learning-rate   batch norm allows a higher learning rate (the same MLP with and without BN)
-            bn-batch-size      BN's regularizing noise weakens as the batch grows
+            bn-batch-size      BN's batch noise, and its regularization, weaken as the batch grows
             dropout-gap        dropout narrows the train/test gap on a small training set
-            initialization     Xavier/He versus naive: activation variance through depth, and training
-            residual           residual versus plain deep nets: first-layer gradient norm and training loss
+            initialization     He, Xavier and naive init: activation variance through ReLU layers, and training
+            residual           residual versus plain deep nets (with and without BN): first-layer gradient, training loss
             dropout-test-time  weight scaling versus Monte-Carlo averaging of dropout at test time
             snapshot-ensemble  a snapshot ensemble (cyclic learning rate) versus a single model
             Each prints whether the claim holds by its stated rule. --small runs the seeded miniature the tests run.
