@@ -1,7 +1,7 @@
 // `workbook check`, the maintainers' check (rustlings' `dev check`), which CI calls:
 //
 //   1. the files agree: every exercise has a stub region in Exercises/, a solved region in
-//      Solutions/, the two files are identical outside the regions, and its hints file (`Hints/<chapter>.md`) has its hints, none repeating the solution's code;
+//      Solutions/, the two files are identical outside the regions, and its hints file (`Tests/Hints/<chapter>.md`) has its hints, none repeating the solution's code;
 //   2. `WORKBOOK=Solutions swift test --filter GradedTests`: every exercise is done;
 //   3. `WORKBOOK_CHECK=stubs swift test --filter GradedTests`: every stub fails only as NotImplemented
 //      (in that mode a graded test passes exactly when the stub made it fail that way).

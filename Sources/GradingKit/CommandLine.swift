@@ -78,7 +78,7 @@ public struct WorkbookTool {
                     flags: ["--verbose"], options: ["--workbook", "--credit"]),
         CommandSpec(name: "hint", usage: "workbook hint <ID> [--all] [--reset]",
                     summary: "Show the next hint for an exercise.",
-                    details: "Each call shows one more hint from Hints/<chapter>.md (a question, then the formula, then the steps in words).\n--all shows every hint at once; --reset starts the exercise's hints over.",
+                    details: "Each call shows one more hint from Tests/Hints/<chapter>.md (a question, then the formula, then the steps in words).\n--all shows every hint at once; --reset starts the exercise's hints over.",
                     flags: ["--all", "--reset"], positionals: 1...1),
         CommandSpec(name: "watch", usage: "workbook watch [--interval SECONDS]",
                     summary: "Re-grade the exercise you are editing whenever you save it.",

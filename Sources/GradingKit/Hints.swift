@@ -1,4 +1,4 @@
-// Escalating hints, kept apart from the guides in `Hints/<chapter>.md` (one file per chapter, the
+// Escalating hints, kept apart from the guides in `Tests/Hints/<chapter>.md` (one file per chapter, the
 // same folder names as `Exercises/`), so a student sees a hint only by asking for it:
 //
 //     ## Hints
@@ -55,10 +55,10 @@ public enum Hints {
         return ids
     }
 
-    /// The hints file of a chapter, relative to the package: `Hints/01-Activations.md`.
-    public static func path(chapter: String) -> String { "Hints/\(chapter).md" }
+    /// The hints file of a chapter, relative to the package: `Tests/Hints/01-Activations.md`.
+    public static func path(chapter: String) -> String { "Tests/Hints/\(chapter).md" }
 
-    /// The hints of `exercise`, from `Hints/<chapter>.md`.
+    /// The hints of `exercise`, from `Tests/Hints/<chapter>.md`.
     public static func hints(for exercise: ExerciseInfo, in workspace: Workspace) throws -> [String] {
         let file = workspace.root.appendingPathComponent(path(chapter: exercise.chapter))
         guard let text = try? String(contentsOf: file, encoding: .utf8) else {

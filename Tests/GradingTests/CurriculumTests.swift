@@ -37,7 +37,7 @@ struct CurriculumTests {
         defer { try? FileManager.default.removeItem(at: workspace.root) }
         #expect(try workspace.curriculum().exercises.map(\.id) == ["Double1", "Half1"])
         let reversed = "## Hints\n\n### Half1\n1. Why?\n2. This.\n\n### Double1\n1. Why?\n2. That.\n"
-        try FileTree.write(reversed, to: workspace.root.appendingPathComponent("Hints/01-Toy.md"))
+        try FileTree.write(reversed, to: workspace.root.appendingPathComponent("Tests/Hints/01-Toy.md"))
         #expect(Hints.headings(in: reversed) == ["Half1", "Double1"])
         #expect(try workspace.curriculum().exercises.map(\.id) == ["Half1", "Double1"])
     }

@@ -32,7 +32,7 @@ struct HintsTests {
         #expect(hints.allSatisfy { !$0.contains("$0") && !$0.contains("return ") })
     }
 
-    @Test("hints live in Hints/<chapter>.md, not in the guide a student keeps open")
+    @Test("hints live in Tests/Hints/<chapter>.md, not in the guide a student keeps open")
     func hintsApartFromGuides() throws {
         let workspace = Workspace(root: Fixtures.packageRoot)
         for chapter in try workspace.curriculum(includeHidden: false).chapters {
@@ -134,7 +134,7 @@ struct StubRegionTests {
         defer { try? FileManager.default.removeItem(at: workspace.root) }
         let broken = Fixtures.toySolution.replacingOccurrences(of: "public func half(_ x: Double)", with: "public func half(_ y: Double)")
         try FileTree.write(broken, to: workspace.exercises.appendingPathComponent("01-Toy/Double.swift"))
-        try FileTree.write("# no hints\n", to: workspace.root.appendingPathComponent("Hints/01-Toy.md"))
+        try FileTree.write("# no hints\n", to: workspace.root.appendingPathComponent("Tests/Hints/01-Toy.md"))
         let problems = Check.staticProblems(try workspace.curriculum(), workspace: workspace)
         let double = problems["Double1"] ?? []
         #expect(double.contains { $0.contains("is not `throw NotImplemented") })

@@ -94,7 +94,7 @@ enum Fixtures {
         double: "    // Adding x to itself is the same as multiplying by 2, exactly, in floating point.\n    return x + x",
         half: "    // Multiplying by 0.5 is exact in binary floating point.\n    let result = x * 0.5\n    return result")
 
-    /// The toy chapter's hints file (`Hints/01-Toy.md`).
+    /// The toy chapter's hints file (`Tests/Hints/01-Toy.md`).
     static let toyGuide = """
         # Hints · Chapter 1 · Toy
 
@@ -126,7 +126,7 @@ enum Fixtures {
         }
         try FileTree.write(solved ? toySolution : toyStub, to: root.appendingPathComponent("Exercises/01-Toy/Double.swift"))
         try FileTree.write("# Chapter 1 · Toy\n\nSome text.\n", to: root.appendingPathComponent("Exercises/01-Toy/GUIDE.md"))
-        try FileTree.write(toyGuide, to: root.appendingPathComponent("Hints/01-Toy.md"))
+        try FileTree.write(toyGuide, to: root.appendingPathComponent("Tests/Hints/01-Toy.md"))
         try FileTree.write(toySolution, to: root.appendingPathComponent("Solutions/01-Toy/Double.swift"))
         try FileTree.write("# Toy\n", to: root.appendingPathComponent("README.md"))
         return Workspace(root: root)
