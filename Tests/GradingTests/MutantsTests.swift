@@ -37,7 +37,8 @@ struct MutantsTests {
         }
     }
 
-    @Test("every catalog file of the package parses, and every entry names a real exercise")
+    @Test("every catalog file of the package parses, and every entry names a real exercise",
+          .enabled(if: Fixtures.hasSolutions, "the catalog stays with the solutions (a student's release has neither)"))
     func packageCatalogParses() throws {
         let folder = Fixtures.packageRoot.appendingPathComponent("Tests/Mutants")
         let mutants = try MutantCatalog.load(from: folder)
