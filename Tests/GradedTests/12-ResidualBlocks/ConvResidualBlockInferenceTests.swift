@@ -97,7 +97,9 @@ struct ConvBlock3Tests {
         let before = ResidualBlockStatistics(mean1: Tensor([0, 0]), variance1: Tensor([1, 1]), mean2: Tensor([1, 1]), variance2: Tensor([2, 2]))
         let after = try updateConvResidualBlockStatistics(before, cache: cache, momentum: 0.5)
         check(after.mean1, equals: Tensor([0.5, -1]), "mean1", in: .convResidual3)
-        check(after.variance1, equals: Tensor([4.5, 8.5]), "variance1 (the batch variance times B/(B − 1) = 8/7)", in: .convResidual3)
+        check(after.variance1, equals: Tensor([4.5, 8.5]), "variance1 (the batch variance times B/(B − 1) = 8/7)", in: .convResidual3,
+              misconceptions: [Misconception(Tensor([4, 7.5]), "the running variance averages in the biased batch variance; multiply it by B/(B − 1) first"),
+                               Misconception(Tensor([7.5, 14.5]), "B in B/(B − 1) was taken as the N = 2 images; each channel's statistics average B = N·H·W = 8 values")])
         check(after.mean2, equals: Tensor([2.5, 0.5]), "mean2", in: .convResidual3)
         check(after.variance2, equals: Tensor([1, 3]), "variance2", in: .convResidual3)
     }
