@@ -109,8 +109,9 @@ struct Conv1Tests {
         let e = example, span = example.dilation * (example.kernel - 1) + 1
         check(Double(size), equals: Double(e.expected), "convOutputSize for \(e.testDescription)", in: .conv1,
               misconceptions: [
-                Misconception(Double((e.input + 2 * e.padding - span) / e.stride), "the size is (H + 2P − span)/S: the code forgets the +1 for the first window"),
+                // One-sided padding first: with P = 1 and S = 1 it equals a forgotten +1, and only the padded cases tell them apart.
                 Misconception(Double((e.input + e.padding - span) / e.stride + 1), "the size pads one side only (H + P); the padding goes on both sides, H + 2P"),
+                Misconception(Double((e.input + 2 * e.padding - span) / e.stride), "the size is (H + 2P − span)/S: the code forgets the +1 for the first window"),
                 Misconception(Double((e.input + 2 * e.padding - e.dilation * e.kernel) / e.stride + 1), "the kernel was taken to span D·K pixels; a D-dilated kernel spans D·(K − 1) + 1"),
               ])
     }

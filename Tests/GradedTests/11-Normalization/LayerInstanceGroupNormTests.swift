@@ -48,6 +48,17 @@ enum NormMistakes {
 
 @Suite("LayerNorm1 · layer norm forward", .graded(.layerNorm1))
 struct LayerNorm1Tests {
+    @Test("adds ε inside the square root: {1, 3, 1, 3} with ε = 1 gives ±1/√2")
+    func epsilonInsideTheRoot() throws {
+        // Mean 2, biased variance 1: with ε = 1 the entries are ±1/√(1 + 1); ε added to σ would give ±1/2.
+        let x = try NormFixtures.tensor([1, 3, 1, 3], [1, 4])
+        let (out, _) = try layerNormForward(x, gamma: Tensor([1, 1, 1, 1]), beta: Tensor([0, 0, 0, 0]), epsilon: 1)
+        let r = 1 / Double(2).squareRoot()
+        check(out, equals: try NormFixtures.tensor([-r, r, -r, r], [1, 4]), "out with ε = 1", in: .layerNorm1,
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12,
+              misconceptions: [Misconception(try NormFixtures.tensor([-0.5, 0.5, -0.5, 0.5], [1, 4]), "the output divides by √σ² + ε: ε outside the square root; normalization divides by √(σ² + ε)")])
+    }
+
     @Test("normalizes each example over all of its entries: the hand-worked example")
     func handExample() throws {
         let (out, cache) = try layerNormForward(try NormFixtures.tensor(NormGroupingExample.layerX, [2, 1, 1, 4]),
@@ -122,6 +133,17 @@ struct LayerNorm2Tests {
 
 @Suite("InstanceNorm1 · instance norm forward", .graded(.instanceNorm1))
 struct InstanceNorm1Tests {
+    @Test("adds ε inside the square root: {1, 3, 1, 3} with ε = 1 gives ±1/√2")
+    func epsilonInsideTheRoot() throws {
+        // Mean 2, biased variance 1: with ε = 1 the entries are ±1/√(1 + 1); ε added to σ would give ±1/2.
+        let x = try NormFixtures.tensor([1, 3, 1, 3], [1, 2, 2, 1])
+        let (out, _) = try instanceNormForward(x, gamma: Tensor([1]), beta: Tensor([0]), epsilon: 1)
+        let r = 1 / Double(2).squareRoot()
+        check(out, equals: try NormFixtures.tensor([-r, r, -r, r], [1, 2, 2, 1]), "out with ε = 1", in: .instanceNorm1,
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12,
+              misconceptions: [Misconception(try NormFixtures.tensor([-0.5, 0.5, -0.5, 0.5], [1, 2, 2, 1]), "the output divides by √σ² + ε: ε outside the square root; normalization divides by √(σ² + ε)")])
+    }
+
     @Test("normalizes each channel of each image over its pixels: the hand-worked example")
     func handExample() throws {
         let (out, cache) = try instanceNormForward(try NormFixtures.tensor(NormGroupingExample.instanceX, [1, 2, 2, 2]),
@@ -175,6 +197,17 @@ struct InstanceNorm2Tests {
 
 @Suite("GroupNorm1 · group norm forward", .graded(.groupNorm1))
 struct GroupNorm1Tests {
+    @Test("adds ε inside the square root: {1, 3, 1, 3} with ε = 1 gives ±1/√2")
+    func epsilonInsideTheRoot() throws {
+        // Mean 2, biased variance 1: with ε = 1 the entries are ±1/√(1 + 1); ε added to σ would give ±1/2.
+        let x = try NormFixtures.tensor([1, 3, 1, 3], [1, 1, 2, 2])
+        let (out, _) = try groupNormForward(x, gamma: Tensor([1, 1]), beta: Tensor([0, 0]), groups: 1, epsilon: 1)
+        let r = 1 / Double(2).squareRoot()
+        check(out, equals: try NormFixtures.tensor([-r, r, -r, r], [1, 1, 2, 2]), "out with ε = 1", in: .groupNorm1,
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12,
+              misconceptions: [Misconception(try NormFixtures.tensor([-0.5, 0.5, -0.5, 0.5], [1, 1, 2, 2]), "the output divides by √σ² + ε: ε outside the square root; normalization divides by √(σ² + ε)")])
+    }
+
     @Test("normalizes groups of consecutive channels: the hand-worked example")
     func handExample() throws {
         let (out, cache) = try groupNormForward(try NormFixtures.tensor(NormGroupingExample.groupX, [1, 1, 2, 4]),

@@ -53,8 +53,9 @@ fileprivate func shapeMistakes(_ layer: LayerDescription, _ input: [Int]) -> [Mi
     }
     guard let w = window, input.count == 3 else { return [] }
     func shape(_ side: (Int) -> Int) -> Tensor { Tensor([Double(side(input[0])), Double(side(input[1])), Double(w.channels)]) }
-    return [Misconception(shape { ($0 + 2 * w.p - w.k) / w.s }, "each side is ⌊(H + 2P − K)/S⌋: the code forgets the +1 for the first window"),
-            Misconception(shape { ($0 + w.p - w.k) / w.s + 1 }, "each side pads one side only, H + P − K; the padding goes on both sides, H + 2P − K")]
+    // One-sided padding first: for some padded cases it equals a forgotten +1, and only the padded cases tell them apart.
+    return [Misconception(shape { ($0 + w.p - w.k) / w.s + 1 }, "each side pads one side only, H + P − K; the padding goes on both sides, H + 2P − K"),
+            Misconception(shape { ($0 + 2 * w.p - w.k) / w.s }, "each side is ⌊(H + 2P − K)/S⌋: the code forgets the +1 for the first window")]
 }
 
 @Suite("Architecture2 · Following the shape through a network", .graded(.architecture2))
