@@ -4,6 +4,7 @@
 // the largest difference) and the exercise's hint, because only messages reach the parent.
 // Tolerances are always stated by the caller or documented here, never a bare `==` on Doubles.
 import Foundation
+@_exported import JudgeKit   // numericGradient, relativeError: the judge's, never the student's
 import StudentCalls
 import Testing
 import WorkbookCore
@@ -180,7 +181,13 @@ func checkThrowsShapeError(
 
 /// Where a student should look next.
 func pointer(_ exercise: Exercise) -> String {
-    "Look in \(exercise.path); hint: `swift run workbook hint \(exercise.id)` (or \(exercise.guide))."
+    var text = "Look in \(exercise.path); hint: `swift run workbook hint \(exercise.id)` (or \(exercise.guide))."
+    let calls = Dependencies.calls(of: exercise.id)
+    if !calls.isEmpty {
+        let shown = calls.prefix(4).joined(separator: ", ") + (calls.count > 4 ? " and \(calls.count - 4) more" : "")
+        text += "\n\(exercise.id) builds on \(shown): if one of those fails its own tests, fix it first."
+    }
+    return text
 }
 
 extension SeededGenerator {
