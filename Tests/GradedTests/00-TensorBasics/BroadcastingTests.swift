@@ -42,7 +42,8 @@ struct Broadcast2Tests {
         // sums as a vector [4, 10] would line them up with the columns and give
         // [[0.25, 0.3], [0.5, 0.8]], with no error: a square matrix hides the mistake.
         let out = try normalizeRows(try Tensor([[1, 3], [2, 8]]))
-        check(out, equals: try Tensor([[0.25, 0.75], [0.2, 0.8]]), "normalizeRows([[1, 3], [2, 8]])", in: .broadcast2)
+        check(out, equals: try Tensor([[0.25, 0.75], [0.2, 0.8]]), "normalizeRows([[1, 3], [2, 8]])", in: .broadcast2,
+              misconceptions: [Misconception(try Tensor([[1.0 / 3, 3.0 / 11], [2.0 / 3, 8.0 / 11]]), "each column sums to 1: the code divides by the column sums (axis 0) instead of each row's sum (axis 1, kept as [N, 1])")])
     }
 
     @Test("makes every row of a seeded [4, 6] matrix sum to 1 and keeps the ratios within each row")

@@ -22,7 +22,8 @@ struct Random1Tests {
         // not added to x, or drawn with variance 0.5 instead of standard deviation 0.5.
         check(noise.mean(), equals: 0, "the mean of the noise (out − x)", in: .random1, absoluteTolerance: 0.025, relativeTolerance: 0)
         let deviation = try noise.variance(alongAxes: [0, 1]).item().squareRoot()
-        check(deviation, equals: 0.5, "the standard deviation of the noise (out − x)", in: .random1, absoluteTolerance: 0.018, relativeTolerance: 0)
+        check(deviation, equals: 0.5, "the standard deviation of the noise (out − x)", in: .random1, absoluteTolerance: 0.018, relativeTolerance: 0,
+              misconceptions: [Misconception(0.25, "the noise has standard deviation σ² = 0.25: σ was squared; pass σ itself as the standard deviation")])
     }
 
     @Test("is reproducible: the same seed gives the same noise, and the generator advances by one normal draw per element")

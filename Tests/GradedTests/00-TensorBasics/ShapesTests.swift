@@ -43,7 +43,9 @@ struct Shapes2Tests {
         let x = Tensor(shape: [1, 2, 2, 3]) { Double($0) }
         let out = try channelsFirst(x)
         let expected = try Tensor(shape: [1, 3, 2, 2], scalars: [0, 3, 6, 9, 1, 4, 7, 10, 2, 5, 8, 11])
-        check(out, equals: expected, "channelsFirst of [1, 2, 2, 3] holding 0…11", in: .shapes2)
+        check(out, equals: expected, "channelsFirst of [1, 2, 2, 3] holding 0…11", in: .shapes2,
+              misconceptions: [Misconception(try x.permuted([0, 2, 3, 1]), "the axes were permuted with [0, 2, 3, 1], the inverse permutation (NCHW → NHWC); NHWC → NCHW takes axes [0, 3, 1, 2]"),
+                               Misconception(try x.reshaped([1, 3, 2, 2]), "the tensor was reshaped to [N, C, H, W] without moving any entry; permute the axes instead")])
     }
 
     @Test("out[n, c, h, w] = images[n, h, w, c] for a seeded batch [2, 3, 4, 5]")

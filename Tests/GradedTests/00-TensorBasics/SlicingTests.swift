@@ -12,7 +12,8 @@ struct Slice1Tests {
     func workedExample() throws {
         let x = try Tensor([[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]])
         let (train, validation) = try splitValidation(x, validationCount: 2)
-        check(train, equals: try Tensor([[0, 1], [2, 3], [4, 5]]), "train of splitValidation(5 rows, validationCount: 2)", in: .slice1)
+        check(train, equals: try Tensor([[0, 1], [2, 3], [4, 5]]), "train of splitValidation(5 rows, validationCount: 2)", in: .slice1,
+              misconceptions: [Misconception(try Tensor([[4, 5], [6, 7], [8, 9]]), "the validation rows were taken from the front; they are the last validationCount rows, training keeps the first")])
         check(validation, equals: try Tensor([[6, 7], [8, 9]]), "validation of splitValidation(5 rows, validationCount: 2)", in: .slice1)
     }
 

@@ -20,7 +20,8 @@ struct ELU1Tests {
         // α scales the negative side only.
         let (two, _) = try eluForward(x, alpha: 2)
         check(two, equals: Tensor([-1.7293294335267746, -1.2642411176571153, 0, 1, 2]), "eluForward(x, alpha: 2)", in: .elu1,
-              absoluteTolerance: 1e-15, relativeTolerance: 1e-14)
+              absoluteTolerance: 1e-15, relativeTolerance: 1e-14,
+              misconceptions: [Misconception(Tensor([-0.8646647167633873, -0.6321205588285577, 0, 1, 2]), "the output is eˣ − 1 for α = 2: the code ignores α; ELU's negative side is α(eˣ − 1)")])
     }
 
     @Test("saturates at −α for very negative inputs and uses α = 1 by default")
@@ -42,7 +43,12 @@ struct ELU2Tests {
         // 6·e^(−1) = 2.207276647028654.
         let dx = try eluBackward(Tensor([3, 3, 3]), cache: ELUCache(x: Tensor([-1, 0, 1]), alpha: 2))
         check(dx, equals: Tensor([2.207276647028654, 6, 3]), "eluBackward(dout: [3, 3, 3]) at x = [-1, 0, 1], alpha 2", in: .elu2,
-              absoluteTolerance: 1e-15, relativeTolerance: 1e-14)
+              absoluteTolerance: 1e-15, relativeTolerance: 1e-14,
+              misconceptions: [
+                Misconception(Tensor([3 * 2 * expm1(-1), 0, 3]),
+                              "dx uses the output α(eˣ − 1) instead of the derivative α·eˣ (which is the output plus α)"),
+                Misconception(Tensor([3 * exp(-1), 3, 3]), "dx is dout·eˣ on the negative side: the code drops α; the derivative of α(eˣ − 1) is α·eˣ"),
+              ])
     }
 
     @Test("matches the numeric gradient for α = 1 and α = 1.5")

@@ -32,7 +32,8 @@ struct Leaky1Tests {
         // slope 0.5: [−4, −1, 0, 1, 4] → [−2, −0.5, 0, 1, 4]; slope 1 is the identity.
         let x = Tensor([-4, -1, 0, 1, 4])
         let (half, _) = try leakyReLUForward(x, slope: 0.5)
-        check(half, equals: Tensor([-2, -0.5, 0, 1, 4]), "leakyReLUForward(x, slope: 0.5)", in: .leaky1)
+        check(half, equals: Tensor([-2, -0.5, 0, 1, 4]), "leakyReLUForward(x, slope: 0.5)", in: .leaky1,
+              misconceptions: [Misconception(Tensor([-0.08, -0.02, 0, 1, 4]), "the negative side is scaled by 0.02 whatever the slope: the code ignores the slope argument (0.02 is only its default)")])
         let (identity, _) = try leakyReLUForward(x, slope: 1)
         check(identity, equals: x, "leakyReLUForward(x, slope: 1)", in: .leaky1)
     }
@@ -44,7 +45,12 @@ struct Leaky2Tests {
     func notesExample() throws {
         let cache = LeakyReLUCache(x: try Tensor(ReLUNotesExample.x), slope: 0.02)
         let dx = try leakyReLUBackward(try Tensor(ReLUNotesExample.dout), cache: cache)
-        check(dx, equals: try Tensor(LeakyReLUNotesExample.dx), "leakyReLUBackward(dout) for the notes' example", in: .leaky2)
+        check(dx, equals: try Tensor(LeakyReLUNotesExample.dx), "leakyReLUBackward(dout) for the notes' example", in: .leaky2,
+              misconceptions: [
+                Misconception(try Tensor(ReLUNotesExample.dx), "dx is 0 where x < 0: that is ReLU's backward; leaky ReLU passes slope·dout there"),
+                Misconception(Tensor(shape: cache.x.shape) { cache.x[flat: $0] > 0 ? Array(ReLUNotesExample.dout.joined())[$0] : 0.02 },
+                              "dx is the slope itself where x < 0, not a·dout: the chain rule multiplies the local derivative a by dout"),
+              ])
     }
 
     @Test("matches the numeric gradient for slopes 0.02 and 0.3")

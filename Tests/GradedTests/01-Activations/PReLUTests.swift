@@ -20,7 +20,9 @@ struct Parametric1Tests {
     func perChannel() throws {
         // Negatives: −2 (channel 1) · 0.2 = −0.4, −1 (channel 0) · 0.1 = −0.1, −3 (channel 2) · 0.3 = −0.9.
         let (out, _) = try preluForward(try Tensor(PReLUExample.x), slope: Tensor(PReLUExample.slope))
-        check(out, equals: try Tensor([[1, -0.4, 3], [-0.1, 2, -0.9]]), "preluForward(x, slope: [0.1, 0.2, 0.3])", in: .parametric1)
+        check(out, equals: try Tensor([[1, -0.4, 3], [-0.1, 2, -0.9]]), "preluForward(x, slope: [0.1, 0.2, 0.3])", in: .parametric1,
+              misconceptions: [Misconception(try Tensor([[1, -0.2, 3], [-0.2, 2, -0.6]]),
+                                             "each row uses one slope (the row index picks it): the channel is x's last axis, so entry i has channel i mod C")])
     }
 
     @Test("shares a [1] slope across all elements")
@@ -56,7 +58,8 @@ struct Parametric2Tests {
         let cache = PReLUCache(x: try Tensor(PReLUExample.x), slope: Tensor(PReLUExample.slope))
         let (dx, dslope) = try preluBackward(try Tensor(PReLUExample.dout), cache: cache)
         check(dx, equals: try Tensor([[0.5, -0.2, 2], [0.3, 0.25, -0.6]]), "preluBackward dx", in: .parametric2)
-        check(dslope, equals: Tensor([-3, 2, 6]), "preluBackward dslope (per channel)", in: .parametric2)
+        check(dslope, equals: Tensor([-3, 2, 6]), "preluBackward dslope (per channel)", in: .parametric2,
+              misconceptions: [Misconception(Tensor([3, -1, -2]), "dslope sums dout alone over the negatives; ∂y/∂a = x there, so it sums x·dout")])
     }
 
     @Test("sums every negative entry into a shared [1] slope")
@@ -65,7 +68,8 @@ struct Parametric2Tests {
         let cache = PReLUCache(x: try Tensor(PReLUExample.x), slope: Tensor([0.25]))
         let (dx, dslope) = try preluBackward(try Tensor(PReLUExample.dout), cache: cache)
         check(dx, equals: try Tensor([[0.5, -0.25, 2], [0.75, 0.25, -0.5]]), "preluBackward dx with a shared slope", in: .parametric2)
-        check(dslope, equals: Tensor([5]), "preluBackward dslope with a shared slope (shape [1])", in: .parametric2)
+        check(dslope, equals: Tensor([5]), "preluBackward dslope with a shared slope (shape [1])", in: .parametric2,
+              misconceptions: [Misconception(Tensor([6]), "dslope holds only the last negative entry's x·dout: it must add (+=) x·dout over every position that shares the slope, not assign it")])
     }
 
     @Test("matches the numeric gradients to x and to the slope on NHWC images")

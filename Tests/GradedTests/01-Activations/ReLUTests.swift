@@ -16,12 +16,39 @@ enum ReLUNotesExample {
     static let dx: [[Double]] = [[4.5, 1.2, 2.3, 1.3], [-1.3, 0, 0, -2.9], [0, 1.2, 3.5, 1.2], [-6.1, 0, 0, -3.2]]
 }
 
+/// What the usual ReLU mistakes return for a test's inputs, and what each says about the code.
+enum ReLUMistakes {
+    static func forward(_ x: Tensor) -> [Misconception] {
+        [Misconception(x.map { min(0, $0) }, "the output equals min(0, x); ReLU keeps the positive part, max(0, x)")]
+    }
+
+    static func backward(_ dout: Tensor, x: Tensor) -> [Misconception] {
+        [Misconception(dout.map { $0 > 0 ? $0 : 0 }, "dx keeps dout where dout > 0: the mask must come from the sign of the input (cache.x > 0), not the sign of dout"),
+         Misconception(Tensor(shape: x.shape) { x[flat: $0] >= 0 ? dout[flat: $0] : 0 },
+                       "dx passes the gradient where x = 0 (mask x ≥ 0); the workbook takes ReLU's derivative at 0 to be 0 (mask x > 0)")]
+    }
+}
+
 @Suite("ReLU1 · ReLU forward", .graded(.relu1))
 struct ReLU1Tests {
     @Test("reproduces the output of notes 004, problem 6")
     func notesExample() throws {
         let (out, _) = try reluForward(try Tensor(ReLUNotesExample.x))
-        check(out, equals: try Tensor(ReLUNotesExample.y), "reluForward(x) for the notes' 4x4 x", in: .relu1)
+        check(out, equals: try Tensor(ReLUNotesExample.y), "reluForward(x) for the notes' 4x4 x", in: .relu1,
+              misconceptions: ReLUMistakes.forward(try Tensor(ReLUNotesExample.x)))
+    }
+
+    @Test("caches what reluBackward needs: where the input was positive")
+    func cachesInput() throws {
+        // reluBackward reads cache.x > 0 as its mask. A cache of zeros (or of anything whose
+        // positive entries differ from x's) gives the right output here and wrong gradients later,
+        // blamed on ReLU2; so the cache is checked here, where the mistake is made.
+        var rng = SeededGenerator(inputSeed: 2)
+        let x = Tensor.randomNormal(shape: [4, 5], using: &rng)
+        let (_, cache) = try reluForward(x)
+        let positive = x.map { $0 > 0 ? 1 : 0 }
+        check(cache.x.map { $0 > 0 ? 1 : 0 }, equals: positive, "where reluForward's cache.x is positive (1) or not (0)", in: .relu1,
+              misconceptions: [Misconception(Tensor(zeros: x.shape), "the cache has no positive entry (a cache of zeros?); it must hold the input x, which reluBackward reads to know where x > 0")])
     }
 
     @Test("keeps the shape of any input, including NHWC images")
@@ -41,7 +68,8 @@ struct ReLU2Tests {
         // The cache is built here, not by reluForward, so the backward pass is graded on its own.
         let cache = ReLUCache(x: try Tensor(ReLUNotesExample.x))
         let dx = try reluBackward(try Tensor(ReLUNotesExample.dout), cache: cache)
-        check(dx, equals: try Tensor(ReLUNotesExample.dx), "reluBackward(dout) for the notes' example", in: .relu2)
+        check(dx, equals: try Tensor(ReLUNotesExample.dx), "reluBackward(dout) for the notes' example", in: .relu2,
+              misconceptions: ReLUMistakes.backward(try Tensor(ReLUNotesExample.dout), x: try Tensor(ReLUNotesExample.x)))
     }
 
     @Test("matches the numeric gradient on seeded random inputs")
@@ -64,7 +92,8 @@ struct ReLU2Tests {
         // subgradient; the guide explains the choice.
         let cache = ReLUCache(x: Tensor([0, -0.0, 2, -2]))
         let dx = try reluBackward(Tensor([5, 5, 5, 5]), cache: cache)
-        check(dx, equals: Tensor([0, 0, 5, 0]), "reluBackward at x = [0, -0, 2, -2]", in: .relu2)
+        check(dx, equals: Tensor([0, 0, 5, 0]), "reluBackward at x = [0, -0, 2, -2]", in: .relu2,
+              misconceptions: ReLUMistakes.backward(Tensor([5, 5, 5, 5]), x: cache.x))
     }
 
     @Test("rejects an upstream gradient whose shape differs from the input's")

@@ -15,13 +15,26 @@ enum SigmoidExample {
     static let y: [Double] = [0.11920292202211755, 0.2689414213699951, 0.5, 0.7310585786300049, 0.8807970779778823]
 }
 
+/// What the usual sigmoid backward mistakes return, and what each says about the code.
+enum SigmoidMistakes {
+    static func backward(_ dout: Tensor, s: Tensor) -> [Misconception] {
+        let sigma = s.map { 1 / (1 + exp(-$0)) }
+        return [
+            Misconception(Tensor(shape: s.shape) { dout[flat: $0] * sigma[flat: $0] * (1 - sigma[flat: $0]) },
+                          "dx equals dout·σ(s)(1 − σ(s)): the code treats the cached output s as the input x; the cache already holds s = σ(x), so dx = dout·s(1 − s)"),
+            Misconception(s.map { $0 * (1 - $0) }, "dx equals s(1 − s), the local derivative without multiplying by dout (the chain rule multiplies them)"),
+        ]
+    }
+}
+
 @Suite("Sigmoid1 · Sigmoid forward", .graded(.sigmoid1))
 struct Sigmoid1Tests {
     @Test("matches σ(x) = 1/(1 + e^(−x)) at x = −2, −1, 0, 1, 2")
     func values() throws {
         let (out, _) = try sigmoidForward(Tensor(SigmoidExample.x))
         check(out, equals: Tensor(SigmoidExample.y), "sigmoidForward([-2, -1, 0, 1, 2])", in: .sigmoid1,
-              absoluteTolerance: 1e-15, relativeTolerance: 1e-14)
+              absoluteTolerance: 1e-15, relativeTolerance: 1e-14,
+              misconceptions: [Misconception(Tensor(SigmoidExample.y.reversed()), "the output equals σ(−x) = 1/(1 + eˣ); σ(x) = 1/(1 + e^(−x)) has a minus sign in the exponent")])
     }
 
     @Test("saturates to exactly 0 and 1 for huge inputs, never NaN")
@@ -53,7 +66,7 @@ struct Sigmoid1Tests {
         let x = Tensor.randomNormal(shape: [2, 3, 2, 2], using: &rng)
         let (out, cache) = try sigmoidForward(x)
         check(out.shape == x.shape, "sigmoidForward should keep shape \(x.shape), returned \(out.shape).", in: .sigmoid1)
-        check(cache.out == out, "the cache should hold the output σ(x): sigmoidBackward computes s(1 − s) from it.", in: .sigmoid1)
+        check(cache.out == out, "the cache should hold the output σ(x)\(cache.out == x ? " (it holds the input x)" : ""): sigmoidBackward computes s(1 − s) from it.", in: .sigmoid1)
         // Symmetry σ(−x) = 1 − σ(x), a property of the formula, not of the implementation.
         let (mirrored, _) = try sigmoidForward(-x)
         check(try mirrored + out, equals: Tensor(repeating: 1, shape: x.shape), "σ(−x) + σ(x)", in: .sigmoid1,
@@ -67,7 +80,8 @@ struct Sigmoid2Tests {
     func worked() throws {
         // s = [0.5, 0.25, 0.9]: s(1 − s) = [0.25, 0.1875, 0.09]; times dout = [2, 4, 10].
         let dx = try sigmoidBackward(Tensor([2, 4, 10]), cache: SigmoidCache(out: Tensor([0.5, 0.25, 0.9])))
-        check(dx, equals: Tensor([0.5, 0.75, 0.9]), "sigmoidBackward(dout: [2, 4, 10]) with s = [0.5, 0.25, 0.9]", in: .sigmoid2)
+        check(dx, equals: Tensor([0.5, 0.75, 0.9]), "sigmoidBackward(dout: [2, 4, 10]) with s = [0.5, 0.25, 0.9]", in: .sigmoid2,
+              misconceptions: SigmoidMistakes.backward(Tensor([2, 4, 10]), s: Tensor([0.5, 0.25, 0.9])))
     }
 
     @Test("matches the numeric gradient on seeded random inputs")

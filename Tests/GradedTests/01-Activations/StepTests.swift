@@ -13,7 +13,8 @@ struct Step1Tests {
     func values() throws {
         // Notes 003: g(y) = 1 if y > 0, 0 otherwise; so g(0) = 0.
         let (out, _) = try stepForward(Tensor([-2, -0.001, 0, 0.001, 3]))
-        check(out, equals: Tensor([0, 0, 0, 1, 1]), "stepForward([-2, -0.001, 0, 0.001, 3])", in: .step1)
+        check(out, equals: Tensor([0, 0, 0, 1, 1]), "stepForward([-2, -0.001, 0, 0.001, 3])", in: .step1,
+              misconceptions: [Misconception(Tensor([0, 0, 1, 1, 1]), "the output is 1 at exactly 0 (y ≥ 0); the notes' step gives 1 only for y > 0")])
     }
 }
 
@@ -27,7 +28,8 @@ struct Step2Tests {
         let dout = Tensor.randomNormal(shape: [4, 5], using: &rng)
         let dx = try stepBackward(dout, cache: StepCache(x: x))
         let numeric = try numericGradient(of: { $0.map { $0 > 0 ? 1 : 0 } }, at: x, upstream: dout)
-        checkGradient(dx, matches: numeric, "stepBackward", in: .step2)
+        checkGradient(dx, matches: numeric, "stepBackward", in: .step2,
+                      misconceptions: [Misconception(dout, "dx equals dout: the code passes dout through as if the step were the identity (a straight-through estimate); its derivative is 0 wherever it exists, so dx = 0")])
         check(dx.shape == dout.shape, "stepBackward should return dout's shape \(dout.shape), returned \(dx.shape).", in: .step2)
     }
 

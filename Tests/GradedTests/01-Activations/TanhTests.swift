@@ -47,7 +47,14 @@ struct Tanh2Tests {
     func worked() throws {
         // t = [0, 0.5, −0.5, 0.9]: 1 − t² = [1, 0.75, 0.75, 0.19]; times dout = [1, 2, 4, 10].
         let dx = try tanhBackward(Tensor([1, 2, 4, 10]), cache: TanhCache(out: Tensor([0, 0.5, -0.5, 0.9])))
-        check(dx, equals: Tensor([1, 1.5, 3, 1.9]), "tanhBackward(dout: [1, 2, 4, 10]) with t = [0, 0.5, -0.5, 0.9]", in: .tanh2)
+        let (dout, t) = (Tensor([1, 2, 4, 10]), Tensor([0, 0.5, -0.5, 0.9]))
+        check(dx, equals: Tensor([1, 1.5, 3, 1.9]), "tanhBackward(dout: [1, 2, 4, 10]) with t = [0, 0.5, -0.5, 0.9]", in: .tanh2,
+              misconceptions: [
+                Misconception(Tensor(shape: t.shape) { dout[flat: $0] * (1 - pow(Foundation.tanh(t[flat: $0]), 2)) },
+                              "dx equals dout·(1 − tanh²(t)): the code treats the cached output t as the input x; the cache already holds t = tanh(x), so dx = dout·(1 − t²)"),
+                Misconception(Tensor(shape: t.shape) { dout[flat: $0] * (1 - t[flat: $0]) },
+                              "dx equals dout·(1 − t): the derivative is 1 − t instead of 1 − t²"),
+              ])
     }
 
     @Test("matches the numeric gradient on seeded random inputs")

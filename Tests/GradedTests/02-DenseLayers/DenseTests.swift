@@ -31,10 +31,11 @@ struct Dense1Tests {
     func workedExample() throws {
         let (out, cache) = try denseForward(try Tensor(DenseExample.x), weight: try Tensor(DenseExample.weight),
                                             bias: Tensor(DenseExample.bias))
-        check(out, equals: try Tensor(DenseExample.out), "denseForward(x, W, b) for the guide's example", in: .dense1)
+        check(out, equals: try Tensor(DenseExample.out), "denseForward(x, W, b) for the guide's example", in: .dense1,
+              misconceptions: [Misconception(try Tensor([[4, 4.5], [1, 2]]), "the output equals x·W without the bias; each row gets + b")])
         let x = try Tensor(DenseExample.x), w = try Tensor(DenseExample.weight)
         check(cache.x == x && cache.weight == w,
-              "the cache should hold x and weight unchanged, so the backward pass can use them.", in: .dense1)
+              "the cache should hold x and weight unchanged, so the backward pass can use them\(cache.x == out ? " (cache.x holds the output; dW = xᵀ·dout needs the input)" : "").", in: .dense1)
     }
 
     @Test("adds the bias to every row: with zero weights every output row is the bias")
@@ -108,7 +109,8 @@ struct Dense2Tests {
         let (dx, dw, db) = try denseBackward(try Tensor(DenseExample.dout), cache: cache)
         check(dx, equals: try Tensor(DenseExample.dx), "dx", in: .dense2)
         check(dw, equals: try Tensor(DenseExample.dw), "dw", in: .dense2)
-        check(db, equals: Tensor(DenseExample.db), "db", in: .dense2)
+        check(db, equals: Tensor(DenseExample.db), "db", in: .dense2,
+              misconceptions: [Misconception(Tensor([1.5, -0.5]), "db averages dout over the batch; each bias entry is added to all N rows, so its gradient is the sum")])
     }
 
     @Test("matches the numeric gradients for x, W and b on seeded inputs")

@@ -17,8 +17,13 @@ struct SigmoidBCE1Tests {
         // Gradient (σ(z) − t)/3: [(0.5 − 1)/3, σ(2)/3, σ(−1)/3].
         let (loss, dlogits) = try sigmoidBinaryCrossEntropy(try Tensor([[0], [2], [-1]]), targets: try Tensor([[1], [0], [0]]))
         check(loss, equals: 1.0444456263737136, "the mean loss", in: .sigmoidBCE1, absoluteTolerance: 1e-15, relativeTolerance: 1e-14)
-        check(dlogits, equals: try Tensor([[-1.0 / 6], [0.8807970779778823 / 3], [0.2689414213699951 / 3]]), "dlogits", in: .sigmoidBCE1,
-              absoluteTolerance: 1e-15, relativeTolerance: 1e-14)
+        let expected = try Tensor([[-1.0 / 6], [0.8807970779778823 / 3], [0.2689414213699951 / 3]])
+        check(dlogits, equals: expected, "dlogits", in: .sigmoidBCE1,
+              absoluteTolerance: 1e-15, relativeTolerance: 1e-14,
+              misconceptions: [
+                Misconception(expected * 3, "dlogits equals σ(z) − t, the gradient of the summed loss; the loss is the mean, so divide by N"),
+                Misconception(expected * -1, "dlogits equals (t − σ(z))/N, the gradient with the sign flipped; ∂L/∂z = (σ(z) − t)/N"),
+              ])
     }
 
     @Test("stays finite for logits of ±1000")
@@ -26,6 +31,7 @@ struct SigmoidBCE1Tests {
         // σ(1000) rounds to 1, so −log(1 − σ) would be ∞; the exact loss is log(1 + e^1000) = 1000
         // (to 1e−434). Rows: (1000, t = 0) → 1000, (−1000, t = 1) → 1000, (1000, t = 1) → 0.
         let (loss, dlogits) = try sigmoidBinaryCrossEntropy(try Tensor([[1000], [-1000], [1000]]), targets: try Tensor([[0], [1], [1]]))
+        check(loss.isFinite, "the loss for logits of ±1000 is \(loss): log σ(z) and log(1 − σ(z)) overflow; use max(z, 0) − z·t + log(1 + e^(−|z|)).", in: .sigmoidBCE1)
         check(loss, equals: 2000.0 / 3, "the mean loss for logits of ±1000", in: .sigmoidBCE1)
         check(dlogits, equals: try Tensor([[1.0 / 3], [-1.0 / 3], [0]]), "dlogits for logits of ±1000", in: .sigmoidBCE1)
     }

@@ -22,7 +22,11 @@ struct CrossEntropy1Tests {
     @Test("H(y, ŷ) = −Σ y log ŷ, averaged over rows, for one-hot targets")
     func oneHot() throws {
         let loss = try crossEntropy(try Tensor(CrossEntropyExample.probabilities), targets: try Tensor(CrossEntropyExample.oneHot))
-        check(loss, equals: CrossEntropyExample.loss, "crossEntropy with one-hot targets", in: .crossEntropy1)
+        check(loss, equals: CrossEntropyExample.loss, "crossEntropy with one-hot targets", in: .crossEntropy1,
+              misconceptions: [
+                Misconception(CrossEntropyExample.loss * 2 / 6, "the loss is the sum divided by N·K (every entry); the mean is over the N rows only"),
+                Misconception(CrossEntropyExample.loss * 2, "the loss is the sum over the batch; the workbook's loss is the mean over the N rows"),
+              ])
     }
 
     @Test("handles soft targets and skips terms with y = 0, even where ŷ = 0")
@@ -48,7 +52,11 @@ struct CrossEntropy2Tests {
     @Test("averages −log ŷ of each row's label: labels [2, 1] give the one-hot example's loss")
     func labels() throws {
         let loss = try crossEntropy(try Tensor(CrossEntropyExample.probabilities), labels: CrossEntropyExample.labels)
-        check(loss, equals: CrossEntropyExample.loss, "crossEntropy with labels [2, 1]", in: .crossEntropy2)
+        check(loss, equals: CrossEntropyExample.loss, "crossEntropy with labels [2, 1]", in: .crossEntropy2,
+              misconceptions: [
+                Misconception(CrossEntropyExample.loss * 2 / 3, "the loss is divided by the number of classes K; the mean is over the N rows (labels)"),
+                Misconception(CrossEntropyExample.loss * 2, "the loss is the sum over the batch; the workbook's loss is the mean over the N rows"),
+              ])
     }
 
     @Test("rejects labels outside 0..<K and the wrong number of labels")

@@ -14,10 +14,12 @@ struct L2Penalty1Tests {
         // Σw² = 1 + 4 + 9 + 16 + 1 = 31; (0.1/2)·31 = 1.55. With λ·Σw² (Keras) it would be 3.1.
         let weights = [try Tensor([[1, 2], [3, 4]]), Tensor([-1])]
         let (loss, gradients) = try l2Penalty(weights, strength: 0.1)
-        check(loss, equals: 1.55, "l2Penalty([[1, 2], [3, 4]], [-1]; λ = 0.1)", in: .l2Penalty1)
+        check(loss, equals: 1.55, "l2Penalty([[1, 2], [3, 4]], [-1]; λ = 0.1)", in: .l2Penalty1,
+              misconceptions: [Misconception(3.1, "the penalty is λ·Σw² (Keras's convention); the workbook's is (λ/2)·Σw², whose gradient is λw")])
         check(gradients.count == 2, "one gradient per weight tensor: expected 2, got \(gradients.count).", in: .l2Penalty1)
         if gradients.count == 2 {
-            check(gradients[0], equals: try Tensor([[0.1, 0.2], [0.3, 0.4]]), "the gradient of the first tensor", in: .l2Penalty1)
+            check(gradients[0], equals: try Tensor([[0.1, 0.2], [0.3, 0.4]]), "the gradient of the first tensor", in: .l2Penalty1,
+                  misconceptions: [Misconception(try Tensor([[0.2, 0.4], [0.6, 0.8]]), "the gradient is 2λw, the derivative of λ·Σw²; (λ/2)·Σw² differentiates to λw")])
             check(gradients[1], equals: Tensor([-0.1]), "the gradient of the second tensor", in: .l2Penalty1)
         }
     }

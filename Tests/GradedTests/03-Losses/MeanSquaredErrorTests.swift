@@ -20,7 +20,18 @@ struct MeanSquaredError1Tests {
         // p − t = [−0.5, 0, 1]: loss (0.25 + 0 + 1)/3 = 0.41666…; gradient 2·[−0.5, 0, 1]/3.
         let (loss, dp) = try meanSquaredError(try Tensor([[1], [2], [3]]), targets: try Tensor([[1.5], [2], [2]]))
         check(loss, equals: 1.25 / 3, "meanSquaredError loss", in: .meanSquaredError1)
-        check(dp, equals: try Tensor([[-1.0 / 3], [0], [2.0 / 3]]), "dpredictions", in: .meanSquaredError1)
+        check(dp, equals: try Tensor([[-1.0 / 3], [0], [2.0 / 3]]), "dpredictions", in: .meanSquaredError1,
+              misconceptions: [Misconception(try Tensor([[-0.5 / 3], [0], [1.0 / 3]]), "the gradient is (p − t)/M: the derivative of (p − t)² carries a factor 2")])
+    }
+
+    @Test("averages over every entry of a [2, 2] prediction, not over the rows")
+    func everyEntry() throws {
+        // p − t = [[1, 0], [0, 2]]: M = 4 entries, loss (1 + 4)/4 = 1.25, gradient 2(p − t)/4.
+        let (loss, dp) = try meanSquaredError(try Tensor([[1, 2], [3, 4]]), targets: try Tensor([[0, 2], [3, 2]]))
+        check(loss, equals: 1.25, "meanSquaredError loss of a [2, 2] prediction", in: .meanSquaredError1,
+              misconceptions: [Misconception(2.5, "the loss divides by the number of rows (2); the mean is over every entry (M = 4)")])
+        check(dp, equals: try Tensor([[0.5, 0], [0, 1]]), "dpredictions of a [2, 2] prediction", in: .meanSquaredError1,
+              misconceptions: [Misconception(try Tensor([[1, 0], [0, 2]]), "the gradient divides by the number of rows (2); the mean is over every entry (M = 4)")])
     }
 
     @Test("matches the numeric gradient on seeded random [4, 3] predictions")

@@ -29,8 +29,13 @@ struct SoftmaxCE1Tests {
         let third = 1.0 / 3
         let expected = try Tensor([[0.09003057317038046, 0.24472847105479764, 0.6652409557748218 - 1],
                                    [third - 1, third, third]]) / 2
+        let probabilities = try Tensor([[0.09003057317038046, 0.24472847105479764, 0.6652409557748218], [third, third, third]])
         check(dlogits, equals: expected, "dlogits for two rows (divided by N = 2)", in: .softmaxCE1,
-              absoluteTolerance: 1e-15, relativeTolerance: 1e-14)
+              absoluteTolerance: 1e-15, relativeTolerance: 1e-14,
+              misconceptions: [
+                Misconception(expected * 2, "dlogits equals ŷ − onehot(y) without dividing by N; the loss is the mean, so divide by N"),
+                Misconception(probabilities / 2, "dlogits equals ŷ/N: the one-hot label is never subtracted; the gradient is (ŷ − onehot(y))/N"),
+              ])
     }
 
     @Test("matches the numeric gradient on seeded random logits")
@@ -64,6 +69,8 @@ struct SoftmaxCE1Tests {
         // class 1 has log-probability −1000 → loss 1000, gradient [1, −1, 0]. Mean over N = 2.
         let logits = try Tensor([[1000, 0, -1000], [1000, 0, -1000]])
         let (loss, dlogits) = try softmaxCrossEntropy(logits, labels: [0, 1])
+        check(loss.isFinite && !dlogits.scalars.contains { !$0.isFinite },
+              "logits of ±1000 gave loss \(loss) and dlogits \(dlogits): e^1000 overflows; subtract each row's max before exponentiating.", in: .softmaxCE1)
         check(loss, equals: 500, "the mean loss of rows with losses 0 and 1000", in: .softmaxCE1)
         check(dlogits, equals: try Tensor([[0, 0, 0], [0.5, -0.5, 0]]), "dlogits for logits of ±1000", in: .softmaxCE1)
     }

@@ -14,8 +14,12 @@ struct Softmax1Tests {
         // e^k / (e + e² + e³) for k = 1, 2, 3 (numpy, 16 digits); equal logits give 1/3 each.
         let p = try softmax(try Tensor([[1, 2, 3], [0, 0, 0]]))
         let third = 1.0 / 3
+        let z = try Tensor([[1, 2, 3], [0, 0, 0]])
+        let e = exp(try z - z.max(alongAxis: 1, keepingDimension: true))
         check(p, equals: try Tensor([[0.09003057317038046, 0.24472847105479764, 0.6652409557748218], [third, third, third]]),
-              "softmax([[1, 2, 3], [0, 0, 0]])", in: .softmax1, absoluteTolerance: 1e-15, relativeTolerance: 1e-14)
+              "softmax([[1, 2, 3], [0, 0, 0]])", in: .softmax1, absoluteTolerance: 1e-15, relativeTolerance: 1e-14,
+              misconceptions: [Misconception(try e / e.sum(alongAxis: 0, keepingDimension: true),
+                                             "each column sums to 1: the code normalizes over the batch axis; softmax divides by each row's sum")])
     }
 
     @Test("gives finite probabilities for logits in the thousands (no NaN)")
@@ -78,9 +82,14 @@ struct Softmax2Tests {
         // ŷ = [0.25, 0.25, 0.5], dout = [1, 0, 0]: Σ dout·ŷ = 0.25, so
         // dz = [0.25·0.75, 0.25·(−0.25), 0.5·(−0.25)] = [0.1875, −0.0625, −0.125], which sums to 0.
         // Row 2: dout = [2, 2, 2] (the same for every class) gives dz = 0: softmax ignores shifts.
-        let dz = try softmaxBackward(try Tensor([[1, 0, 0], [2, 2, 2]]), probabilities: try Tensor([[0.25, 0.25, 0.5], [0.2, 0.3, 0.5]]))
+        let (dout, p) = (try Tensor([[1, 0, 0], [2, 2, 2]]), try Tensor([[0.25, 0.25, 0.5], [0.2, 0.3, 0.5]]))
+        let dz = try softmaxBackward(dout, probabilities: p)
         check(dz, equals: try Tensor([[0.1875, -0.0625, -0.125], [0, 0, 0]]), "softmaxBackward for the worked example", in: .softmax2,
-              absoluteTolerance: 1e-15, relativeTolerance: 1e-14)
+              absoluteTolerance: 1e-15, relativeTolerance: 1e-14,
+              misconceptions: [
+                Misconception(try p * (1 - p) * dout, "dz equals ŷ(1 − ŷ)·dout, the diagonal of the Jacobian only; each ŷ_k also depends on the other logits, giving dz = ŷ ⊙ (dout − Σ_j dout_j ŷ_j)"),
+                Misconception(try p * dout, "dz equals ŷ ⊙ dout: the term −ŷ·Σ_j dout_j ŷ_j is missing; dz = ŷ ⊙ (dout − Σ_j dout_j ŷ_j)"),
+              ])
     }
 
     @Test("matches the numeric gradient on seeded random logits")

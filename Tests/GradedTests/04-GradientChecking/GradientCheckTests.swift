@@ -22,7 +22,11 @@ struct GradCheck1Tests {
         let x = Tensor([-1, -0.5, 0.5, 1, 2])
         let estimate = try centeredDifference(of: { $0.scalars.reduce(0) { $0 + $1 * $1 * $1 } }, at: x, step: 1e-3)
         check(estimate, equals: x.map { 3 * $0 * $0 + 1e-6 }, "centeredDifference of Σx³ with step 1e-3", in: .gradCheck1,
-              absoluteTolerance: 1e-9, relativeTolerance: 0)
+              absoluteTolerance: 1e-9, relativeTolerance: 0,
+              misconceptions: [
+                Misconception(x.map { 2 * (3 * $0 * $0 + 1e-6) }, "the estimate is twice the derivative: the centered difference (f(x + h) − f(x − h)) spans 2h, so divide by 2h, not by h"),
+                Misconception(x.map { 3 * $0 * $0 + 3 * $0 * 1e-3 + 1e-6 }, "the estimate is the one-sided (f(x + h) − f(x))/h, whose error is O(h); the centered difference (f(x + h) − f(x − h))/2h is O(h²)"),
+              ])
     }
 
     @Test("with the default step, matches cos for f = Σ sin(x) to a relative error below 1e-8")
@@ -61,7 +65,8 @@ struct GradCheck2Tests {
         let dout = Tensor.randomNormal(shape: [3, 2], using: &rng)
         let estimate = try centeredDifference(of: { $0.squared() }, at: x, upstream: dout)
         check(estimate, equals: try x * dout * 2, "centeredDifference of x ⊙ x with upstream dout", in: .gradCheck2,
-              absoluteTolerance: 1e-9, relativeTolerance: 0)
+              absoluteTolerance: 1e-9, relativeTolerance: 0,
+              misconceptions: [Misconception(x * 2, "the estimate is the gradient of Σ f(x): the code ignores dout; with an upstream gradient it must differentiate Σ dout ⊙ f(x)")])
     }
 
     @Test("for a product x·W gives dout·Wᵀ, where f's output has another shape than x")
@@ -91,10 +96,13 @@ struct GradCheck3Tests {
         // Entries: 0.1/2.1 = 0.047619…, 0/4 = 0, 0/1e−8 = 0 (two zeros agree): the max is 1/21.
         let small = try gradientRelativeError(Tensor([1, 2, 0]), Tensor([1.1, 2, 0]))
         check(small, equals: 0.1 / 2.1, "gradientRelativeError([1, 2, 0], [1.1, 2, 0])", in: .gradCheck3,
-              absoluteTolerance: 1e-15, relativeTolerance: 1e-12)
+              absoluteTolerance: 1e-15, relativeTolerance: 1e-12,
+              misconceptions: [Misconception(0.1, "the error is the largest absolute difference |a − b|; the relative error divides it by max(1e-8, |a| + |b|)")])
         // Opposite signs give the largest possible error, 1: |3 − (−3)| / 6.
         let opposite = try gradientRelativeError(Tensor([1, 3]), Tensor([1, -3]))
-        check(opposite, equals: 1, "gradientRelativeError([1, 3], [1, -3])", in: .gradCheck3)
+        check(opposite, equals: 1, "gradientRelativeError([1, 3], [1, -3])", in: .gradCheck3,
+              misconceptions: [Misconception(6e8, "the error divides by |a + b|, which vanishes for opposite signs; divide by |a| + |b|"),
+                               Misconception(6, "the error is the largest absolute difference |a − b|; the relative error divides it by max(1e-8, |a| + |b|)")])
         // The floor: 1e−9 against 0 is 1e−9/1e−8 = 0.1, not 1e−9/1e−9 = 1.
         let floor = try gradientRelativeError(Tensor([1e-9]), Tensor([0]))
         check(floor, equals: 0.1, "gradientRelativeError([1e-9], [0]) with the 1e-8 floor", in: .gradCheck3,

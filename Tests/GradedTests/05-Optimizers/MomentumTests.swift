@@ -46,8 +46,13 @@ struct Momentum1Tests {
         // v = [0.45 − 0.02, −0.45 − 0.04] = [0.43, −0.49]; θ = [1.43, 1.51].
         let (theta, v) = try momentumStep(Tensor([1, 2]), gradient: Tensor([0.2, 0.4]), velocity: Tensor([0.5, -0.5]),
                                           learningRate: 0.1, momentum: 0.9)
-        check(v, equals: Tensor([0.43, -0.49]), "the new velocity", in: .momentum1)
-        check(theta, equals: Tensor([1.43, 1.51]), "the new parameter", in: .momentum1)
+        check(v, equals: Tensor([0.43, -0.49]), "the new velocity", in: .momentum1,
+              misconceptions: [Misconception(Tensor([0.47, -0.41]), "the velocity adds η·g; it must subtract it (v ← μv − ηg) to go downhill"),
+                               Misconception(Tensor([0.48, -0.54]), "the velocity is v − ηg: the code forgets μ, so old gradients never fade (v ← μv − ηg)")])
+        check(theta, equals: Tensor([1.43, 1.51]), "the new parameter", in: .momentum1,
+              misconceptions: [Misconception(Tensor([1.5, 1.5]), "θ moved by the old velocity: update v first (v ← μv − ηg), then θ ← θ + v with the new v"),
+                               Misconception(Tensor([1.47, 1.59]), "θ moved uphill: the velocity adds η·g; it must subtract it (v ← μv − ηg)"),
+                               Misconception(Tensor([1.48, 1.46]), "θ moved by v − ηg: the code forgets μ in v ← μv − ηg")])
     }
 
     @Test("builds up to the terminal velocity −ηg/(1 − μ) under a constant gradient")

@@ -16,7 +16,9 @@ struct Nesterov1Tests {
         let (theta, v) = try nesterovStep(Tensor([1, 2]), gradient: Tensor([0.2, 0.4]), velocity: Tensor([0.5, -0.5]),
                                           learningRate: 0.1, momentum: 0.9)
         check(v, equals: Tensor([0.43, -0.49]), "the new velocity", in: .nesterov1)
-        check(theta, equals: Tensor([1.367, 1.519]), "the new parameter", in: .nesterov1)
+        check(theta, equals: Tensor([1.367, 1.519]), "the new parameter", in: .nesterov1,
+              misconceptions: [Misconception(Tensor([1.43, 1.51]), "θ moved by v_new alone: that is plain momentum; Nesterov adds the look-ahead, θ ← θ − μv + (1 + μ)v_new"),
+                               Misconception(Tensor([2.267, 0.619]), "θ moved by +μv + (1 + μ)v_new: undo the old look-ahead by subtracting μv (θ ← θ − μv + (1 + μ)v_new)")])
     }
 
     @Test("from rest, the first step is (1 + μ) times gradient descent's")

@@ -15,7 +15,8 @@ struct RMSProp1Tests {
         let (theta, s) = try rmspropStep(Tensor([1, 1, 1]), gradient: Tensor([0.1, 1, 10]), squareAverage: Tensor(zeros: [3]),
                                          learningRate: 0.01)
         check(s, equals: Tensor([0.001, 0.1, 10]), "the running average of g² (decay 0.9 by default)", in: .rmsprop1,
-              absoluteTolerance: 1e-18, relativeTolerance: 1e-14)
+              absoluteTolerance: 1e-18, relativeTolerance: 1e-14,
+              misconceptions: [Misconception(Tensor([0.009, 0.9, 90]), "the average weights g² by the decay and the old average by 1 − decay (swapped); s ← ρ·s + (1 − ρ)·g²")])
         check(theta, equals: Tensor([0.968377233398313, 0.9683772243983162, 0.9683772234983162]), "the new parameter", in: .rmsprop1,
               absoluteTolerance: 1e-15, relativeTolerance: 1e-14)
     }
@@ -28,7 +29,8 @@ struct RMSProp1Tests {
                                          learningRate: 0.1, decay: 0.5, epsilon: 0)
         check(s, equals: Tensor([4, 5]), "the running average of g²", in: .rmsprop1)
         check(theta, equals: Tensor([-0.1, 0.3 / 5.0.squareRoot()]), "the new parameter", in: .rmsprop1,
-              absoluteTolerance: 1e-15, relativeTolerance: 1e-14)
+              absoluteTolerance: 1e-15, relativeTolerance: 1e-14,
+              misconceptions: [Misconception(Tensor([-0.1, 0.3]), "θ was divided by the square root of the old average, before adding this step's g²; update s first, then divide by √s + ε")])
     }
 
     @Test("adds ε outside the square root")
@@ -39,7 +41,8 @@ struct RMSProp1Tests {
         check(still, equals: Tensor([3]), "a zero gradient on a fresh average leaves θ alone", in: .rmsprop1)
         let (theta, _) = try rmspropStep(Tensor([0]), gradient: Tensor([1]), squareAverage: Tensor([0.25]),
                                          learningRate: 1, decay: 1, epsilon: 0.5)
-        check(theta, equals: Tensor([-1]), "θ − η·g/(√s + ε) with s = 0.25, ε = 0.5", in: .rmsprop1)
+        check(theta, equals: Tensor([-1]), "θ − η·g/(√s + ε) with s = 0.25, ε = 0.5", in: .rmsprop1,
+              misconceptions: [Misconception(-1 / 0.75.squareRoot(), "θ moved by η·g/√(s + ε): ε belongs outside the square root, √s + ε")])
     }
 
     @Test("rejects a running average whose shape differs from the parameter's")

@@ -14,7 +14,8 @@ struct SGD1Tests {
         // θ = [−1, −0.5, 0, 0.5, 1], g = [0.2, 0.1, 0, −0.1, −0.2], η = 0.5:
         // θ − 0.5·g = [−1.1, −0.55, 0, 0.55, 1.1].
         let theta = try sgdStep(Tensor([-1, -0.5, 0, 0.5, 1]), gradient: Tensor([0.2, 0.1, 0, -0.1, -0.2]), learningRate: 0.5)
-        check(theta, equals: Tensor([-1.1, -0.55, 0, 0.55, 1.1]), "sgdStep with η = 0.5", in: .sgd1)
+        check(theta, equals: Tensor([-1.1, -0.55, 0, 0.55, 1.1]), "sgdStep with η = 0.5", in: .sgd1,
+              misconceptions: [Misconception(Tensor([-0.9, -0.45, 0, 0.45, 0.9]), "θ moved uphill: the code adds the gradient; descent subtracts it, θ − η·g")])
     }
 
     @Test("shrinks θ by (1 − η) per step on the bowl ½‖θ‖²")

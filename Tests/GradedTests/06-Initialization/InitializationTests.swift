@@ -10,6 +10,17 @@ extension Exercise {
 }
 
 /// The sample mean and (biased) variance of all elements.
+/// Each scheme's standard deviation for given fans, written out so that a misconception (the
+/// wrong fans) can be computed for a test's inputs.
+fileprivate func deviation(_ scheme: InitializationScheme, fanIn: Int, fanOut: Int) -> Double {
+    switch scheme {
+    case .xavier: (1 / Double(fanIn)).squareRoot()
+    case .glorot: (2 / Double(fanIn + fanOut)).squareRoot()
+    case .he: (2 / Double(fanIn)).squareRoot()
+    case .normal(let standardDeviation): standardDeviation
+    }
+}
+
 fileprivate func moments(_ t: Tensor) -> (mean: Double, variance: Double) {
     let mean = t.mean()
     return (mean, t.map { ($0 - mean) * ($0 - mean) }.mean())
@@ -21,11 +32,16 @@ struct Init1Tests {
     func scales() throws {
         // sqrt(1/256) = 1/16; sqrt(2/(100 + 300)) = sqrt(1/200); sqrt(2/8) = 1/2.
         check(try initializationStandardDeviation(.xavier, fanIn: 256, fanOut: 10), equals: 0.0625,
-              "Xavier's standard deviation for fanIn 256", in: .init1)
+              "Xavier's standard deviation for fanIn 256", in: .init1,
+              misconceptions: [Misconception(1.0 / 256, "the result is the variance 1/fanIn; the function returns the standard deviation √(1/fanIn)")])
         check(try initializationStandardDeviation(.glorot, fanIn: 100, fanOut: 300), equals: (1.0 / 200).squareRoot(),
-              "Glorot's standard deviation for fanIn 100, fanOut 300", in: .init1)
+              "Glorot's standard deviation for fanIn 100, fanOut 300", in: .init1,
+              misconceptions: [Misconception((1.0 / 400).squareRoot(), "the result is √(1/(fanIn + fanOut)); Glorot's variance is 2/(fanIn + fanOut)"),
+                               Misconception(1.0 / 200, "the result is the variance 2/(fanIn + fanOut); the function returns its square root")])
         check(try initializationStandardDeviation(.he, fanIn: 8, fanOut: 3), equals: 0.5,
-              "He's standard deviation for fanIn 8", in: .init1)
+              "He's standard deviation for fanIn 8", in: .init1,
+              misconceptions: [Misconception((1.0 / 8).squareRoot(), "He's deviation came out as Xavier's √(1/fanIn), forgetting the factor 2 that makes up for ReLU zeroing half its inputs"),
+                               Misconception(0.25, "the result is the variance 2/fanIn; the function returns the standard deviation √(2/fanIn)")])
         check(try initializationStandardDeviation(.normal(standardDeviation: 0.01), fanIn: 5, fanOut: 5), equals: 0.01,
               ".normal(standardDeviation: 0.01)", in: .init1)
     }
@@ -74,8 +90,12 @@ struct Init2Tests {
             let w = try initializeWeights(shape: [8, 3], scheme: scheme, using: &rng)
             check(w.shape == [8, 3], "initializeWeights(shape: [8, 3], \(scheme)) returned shape \(w.shape).", in: .init2)
             guard w.shape == [8, 3] else { continue }
+            var swapped = SeededGenerator(inputSeed: 99)
+            let swappedSigma = deviation(scheme, fanIn: 3, fanOut: 8)
             check(try w.slice(0..<4), equals: expected, "the first 4 rows of \(scheme) weights with seed 99 (normal draws, σ = \(sigma))",
-                  in: .init2, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+                  in: .init2, absoluteTolerance: 1e-12, relativeTolerance: 1e-12,
+                  misconceptions: [Misconception(Tensor.randomNormal(shape: [4, 3], standardDeviation: swappedSigma, using: &swapped),
+                                                 "the weights have σ = \(swappedSigma), the scheme's deviation with fan-in 3 and fan-out 8 swapped: a dense weight [D, M] has fan-in D (its rows)")])
         }
     }
 
@@ -95,8 +115,12 @@ struct Init2Tests {
             let w = try initializeWeights(shape: shape, scheme: scheme, using: &rng)
             let (mean, variance) = moments(w)
             // n ≥ 2000 draws: the sample σ has relative standard error 1/sqrt(2n) ≤ 1.6%; tolerance 8%.
+            let windowless = shape.count == 4
+                ? [Misconception(deviation(scheme, fanIn: shape[2], fanOut: shape[3]),
+                                 "the weights have the deviation for fan-in Cin = \(shape[2]): a kernel's fan-in is KH·KW·Cin, every tap of the window times every input channel")]
+                : []
             check(variance.squareRoot(), equals: sigma, "the sample standard deviation of \(scheme) weights \(shape)",
-                  in: .init2, absoluteTolerance: 0, relativeTolerance: 0.08)
+                  in: .init2, absoluteTolerance: 0, relativeTolerance: 0.08, misconceptions: windowless)
             // The sample mean has standard error σ/sqrt(n) ≤ σ/44; tolerance 5σ/sqrt(n).
             check(mean, equals: 0, "the sample mean of \(scheme) weights \(shape)", in: .init2,
                   absoluteTolerance: 5 * sigma / Double(w.count).squareRoot(), relativeTolerance: 0)
@@ -163,7 +187,8 @@ struct Init3Tests {
         // Layer 1's weights are the first draw: [5, 5] Xavier normals (σ = sqrt(1/5)).
         let w1 = Tensor.randomNormal(shape: [5, 5], standardDeviation: (1.0 / 5).squareRoot(), using: &reference)
         check(layers[0], equals: tanh(try Tensor.matmul(x, w1)), "the first layer, tanh(x · W_1)", in: .init3,
-              absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12,
+              misconceptions: [Misconception(try Tensor.matmul(x, w1), "layer 1 holds x · W_1, the pre-activation; record each layer's activation tanh(x · W_1)")])
         // Every layer draws its own weights: layer 2 uses the *next* draw from the same generator. One matrix
         // reused for every layer is a different experiment (its eigenvalues compound), and fails here.
         let w2 = Tensor.randomNormal(shape: [5, 5], standardDeviation: (1.0 / 5).squareRoot(), using: &reference)
@@ -174,6 +199,26 @@ struct Init3Tests {
         }
         let relu = try activationsThroughStack(x, depth: 2, scheme: .he, activation: .relu, using: &rng)
         check(relu.allSatisfy { $0.min() >= 0 }, "ReLU activations are never negative.", in: .init3)
+    }
+
+    @Test("draws fresh weights for every layer: layer 2 is tanh(a_1 · W_2) with W_2 the second draw")
+    func freshWeightsPerLayer() throws {
+        var rng = SeededGenerator(inputSeed: 5)
+        let x = Tensor.randomNormal(shape: [3, 5], using: &rng)
+        var reference = rng
+        let layers = try activationsThroughStack(x, depth: 2, scheme: .xavier, activation: .tanh, using: &rng)
+        guard layers.count == 2, layers.allSatisfy({ $0.shape == [3, 5] }) else {
+            check(false, "activationsThroughStack(depth: 2) should return two [3, 5] tensors; got \(layers.map(\.shape)).", in: .init3)
+            return
+        }
+        let sigma = (1.0 / 5).squareRoot()
+        let w1 = Tensor.randomNormal(shape: [5, 5], standardDeviation: sigma, using: &reference)
+        let w2 = Tensor.randomNormal(shape: [5, 5], standardDeviation: sigma, using: &reference)
+        let a1 = tanh(try Tensor.matmul(x, w1))
+        check(layers[1], equals: tanh(try Tensor.matmul(a1, w2)), "the second layer, tanh(a_1 · W_2)", in: .init3,
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12,
+              misconceptions: [Misconception(tanh(try Tensor.matmul(a1, w1)),
+                                             "layer 2 reuses the same weight matrix W_1 as layer 1; draw a fresh matrix for every layer")])
     }
 
     @Test("tanh, Xavier: the activation variance stays in [0.02, 1] through 10 layers, with almost no saturation")

@@ -22,7 +22,10 @@ struct Dropout1Tests {
     func notesExample() throws {
         let (out, cache) = try dropoutForward(try Tensor(DropoutNotesExample.x), keepProbability: 0.8,
                                               mask: try Tensor(DropoutNotesExample.mask), mode: .training)
-        check(out, equals: try Tensor(DropoutNotesExample.out), "inverted dropout of the notes' 5×2 example", in: .dropout1)
+        let dropped = try Tensor(DropoutNotesExample.x) * Tensor(DropoutNotesExample.mask)
+        check(out, equals: try Tensor(DropoutNotesExample.out), "inverted dropout of the notes' 5×2 example", in: .dropout1,
+              misconceptions: [Misconception(dropped * 0.8, "the output equals x·mask·keep; inverted dropout divides by keep (x·mask/keep)"),
+                               Misconception(dropped, "the output equals x·mask, not scaled: inverted dropout divides the kept units by keep so that E[out] = x")])
         check(cache.mask, equals: try Tensor(DropoutNotesExample.mask), "cache.mask", in: .dropout1)
         // scale = 1 / 0.8 = 1.25: what every kept unit was multiplied by.
         check(cache.scale, equals: 1.25, "cache.scale (1 / keepProbability)", in: .dropout1)
@@ -38,8 +41,12 @@ struct Dropout1Tests {
         check(rng == before, "inference mode must not draw from the generator (no randomness at test time).", in: .dropout1)
         check(cache.mask, equals: Tensor(repeating: 1, shape: [3, 4]), "cache.mask in inference", in: .dropout1)
         check(cache.scale, equals: 1, "cache.scale in inference", in: .dropout1)
-        let (out2, _) = try dropoutForward(x, keepProbability: 0.5, mask: Tensor(zeros: [3, 4]), mode: .inference)
-        check(out2, equals: x, "dropoutForward(mask:) in inference mode ignores the mask", in: .dropout1)
+        let (out2, cache2) = try dropoutForward(x, keepProbability: 0.5, mask: Tensor(zeros: [3, 4]), mode: .inference)
+        check(out2, equals: x, "dropoutForward(mask:) in inference mode ignores the mask", in: .dropout1,
+              misconceptions: [Misconception(x * 0.5, "the output at inference is keep·x: inverted dropout already scaled in training, so inference returns x unchanged")])
+        check(cache2.mask, equals: Tensor(repeating: 1, shape: [3, 4]), "cache.mask of dropoutForward(mask:) in inference", in: .dropout1)
+        check(cache2.scale, equals: 1, "cache.scale of dropoutForward(mask:) in inference", in: .dropout1,
+              misconceptions: [Misconception(2, "the inference cache records the training scale 1/keep; at inference nothing is scaled, so its scale is 1")])
     }
 
     @Test("draws the mask as rng.nextUniform() < keepProbability, one draw per element in row-major order")
@@ -51,7 +58,8 @@ struct Dropout1Tests {
         let x = Tensor(shape: [4, 5]) { Double($0) - 7.5 }
         var rng = SeededGenerator(inputSeed: 77)
         let (out, cache) = try dropoutForward(x, keepProbability: 0.6, mode: .training, using: &rng)
-        check(cache.mask, equals: expectedMask, "the mask drawn with seed 77", in: .dropout1)
+        check(cache.mask, equals: expectedMask, "the mask drawn with seed 77", in: .dropout1,
+              misconceptions: [Misconception(1 - expectedMask, "the mask keeps a unit when the draw is ≥ keep, i.e. with probability 1 − keep; keep it when rng.nextUniform() < keep")])
         check(rng == reference, "dropoutForward should make exactly one uniform draw per element.", in: .dropout1)
         let expected = try Tensor.zip(x, expectedMask, operation: "expected") { $0 * $1 / 0.6 }
         check(out, equals: expected, "dropoutForward(x) with seed 77, keep 0.6", in: .dropout1)
@@ -107,7 +115,9 @@ struct Dropout2Tests {
         let cache = DropoutCache(mask: try Tensor(DropoutNotesExample.mask), scale: 1.25)
         let dx = try dropoutBackward(Tensor(repeating: 1, shape: [5, 2]), cache: cache)
         check(dx, equals: try Tensor([[1.25, 1.25], [1.25, 1.25], [1.25, 1.25], [1.25, 1.25], [1.25, 0]]),
-              "dropoutBackward(ones) for the notes' mask", in: .dropout2)
+              "dropoutBackward(ones) for the notes' mask", in: .dropout2,
+              misconceptions: [Misconception(cache.mask, "dx equals dout·mask without the forward pass's scale: multiply by cache.scale (1/keep) too"),
+                               Misconception(Tensor(repeating: 1.25, shape: [5, 2]), "dx is dout·scale everywhere, so gradient flows through dropped units; multiply by the mask")])
     }
 
     @Test("matches the numeric gradient of x ⊙ mask / keepProbability")

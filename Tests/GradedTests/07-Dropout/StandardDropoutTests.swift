@@ -14,7 +14,9 @@ struct Dropout3Tests {
         let (out, cache) = try standardDropoutForward(try Tensor(DropoutNotesExample.x), keepProbability: 0.8,
                                                       mask: try Tensor(DropoutNotesExample.mask), mode: .training)
         // x ⊙ mask: only the last element is zeroed; nothing is divided by 0.8.
-        check(out, equals: try Tensor([[0, 1], [2, 3], [4, 5], [6, 7], [8, 0]]), "standard dropout in training", in: .dropout3)
+        check(out, equals: try Tensor([[0, 1], [2, 3], [4, 5], [6, 7], [8, 0]]), "standard dropout in training", in: .dropout3,
+              misconceptions: [Misconception(try Tensor([[0, 1], [2, 3], [4, 5], [6, 7], [8, 0]]) / 0.8,
+                                             "the kept units are divided by keep in training, which is inverted dropout; standard dropout leaves training outputs unscaled and multiplies by keep at test time")])
         check(cache.scale, equals: 1, "cache.scale in training (standard dropout does not rescale)", in: .dropout3)
     }
 
@@ -24,7 +26,9 @@ struct Dropout3Tests {
         let x = try Tensor([[1, -2, 3], [0.5, 4, -1]])
         let before = rng
         let (test, cache) = try standardDropoutForward(x, keepProbability: 0.8, mode: .inference, using: &rng)
-        check(test, equals: x * 0.8, "standard dropout at test time (0.8·x)", in: .dropout3)
+        check(test, equals: x * 0.8, "standard dropout at test time (0.8·x)", in: .dropout3,
+              misconceptions: [Misconception(x, "the output at test time is x itself (as in inverted dropout); standard dropout multiplies by keep at test time"),
+                               Misconception(x / 0.8, "the output at test time is x/keep: the code divides by keep; standard dropout multiplies by keep at test time")])
         check(rng == before, "inference mode must not draw from the generator.", in: .dropout3)
         check(cache.scale, equals: 0.8, "cache.scale at test time (the gradient is scaled by alpha too)", in: .dropout3)
         // The bagging view: the average training output over many masks approaches the test-time output.
@@ -49,7 +53,8 @@ struct Dropout3Tests {
         let route1 = try Tensor.matmul(scaled, w) + b
         // Route 2: no dropout layer at test time; the next layer uses alpha·W (and the same b).
         let folded = try foldKeepProbability(into: w, keepProbability: alpha)
-        check(folded, equals: w * alpha, "foldKeepProbability(into: W, 0.7)", in: .dropout3)
+        check(folded, equals: w * alpha, "foldKeepProbability(into: W, 0.7)", in: .dropout3,
+              misconceptions: [Misconception(w / alpha, "foldKeepProbability divides the weights by keep; folding multiplies them, W·keep")])
         let route2 = try Tensor.matmul(h, folded) + b
         check(route2, equals: route1, "the next layer's output with folded weights vs with test-time scaling",
               in: .dropout3, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)

@@ -48,8 +48,11 @@ struct Bagging1Tests {
         let probabilities = [0.04, 0.16, 0.16, 0.64]
         check(all.count == 4, "two units have 2² = 4 sub-networks; got \(all.count).", in: .bagging1)
         for (k, subnetwork) in all.prefix(4).enumerated() {
-            check(subnetwork.mask, equals: Tensor(masks[k]), "the mask of sub-network \(k)", in: .bagging1)
-            check(subnetwork.probability, equals: probabilities[k], "the probability of sub-network \(k)", in: .bagging1)
+            check(subnetwork.mask, equals: Tensor(masks[k]), "the mask of sub-network \(k)", in: .bagging1,
+                  misconceptions: [Misconception(Tensor(masks[k].reversed()), "unit 0 is read from the least significant bit of k; in binary-counting order unit 0 is the most significant digit")])
+            let kept = masks[k].reduce(0, +)
+            check(subnetwork.probability, equals: probabilities[k], "the probability of sub-network \(k)", in: .bagging1,
+                  misconceptions: [Misconception(Foundation.pow(0.8, kept), "the probability multiplies keep for every kept unit but forgets (1 − keep) for every dropped one")])
         }
     }
 
@@ -93,8 +96,10 @@ struct Bagging2Tests {
         for (keep, expected) in [(0.5, 3.0), (0.8, 4.8)] {
             let bagged = try baggedPrediction(hidden: h, keepProbability: keep, head: BaggingFixtures.sumHead)
             let scaled = try weightScaledPrediction(hidden: h, keepProbability: keep, head: BaggingFixtures.sumHead)
-            check(bagged, equals: try Tensor([[expected]]), "the bagged average of sum(h ⊙ m), keep \(keep)", in: .bagging2)
-            check(scaled, equals: try Tensor([[expected]]), "the weight-scaled sum(keep · h), keep \(keep)", in: .bagging2)
+            check(bagged, equals: try Tensor([[expected]]), "the bagged average of sum(h ⊙ m), keep \(keep)", in: .bagging2,
+                  misconceptions: [Misconception(3, "the bagged prediction averages the 4 sub-networks equally; weight each by its probability keep^kept · (1 − keep)^dropped")])
+            check(scaled, equals: try Tensor([[expected]]), "the weight-scaled sum(keep · h), keep \(keep)", in: .bagging2,
+                  misconceptions: [Misconception(6, "the weight-scaled prediction is head(h), without multiplying h by keep")])
         }
     }
 
@@ -189,8 +194,16 @@ struct Bagging3Tests {
         }
         let g = try baggedGeometricMean(hidden: try Tensor([[2, 4]]), keepProbability: 0.5, head: head)
         let s3 = BaggingFixtures.sigmoid(3)
+        // The mistakes: the weighted geometric means exp(Σ p log q) left unnormalized, and the
+        // weights put inside the log, log(p·q) = log p + log q, where they cancel (odds e^12).
+        let u: [Double] = [0, 4, 2, 6]
+        let g0 = exp(u.map { 0.25 * log(BaggingFixtures.sigmoid($0)) }.reduce(0, +))
+        let g1 = exp(u.map { 0.25 * log(BaggingFixtures.sigmoid(-$0)) }.reduce(0, +))
+        let s12 = BaggingFixtures.sigmoid(12)
         check(g, equals: try Tensor([[s3, 1 - s3]]), "the geometric mean for h = [2, 4], keep 0.5", in: .bagging3,
-              absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12,
+              misconceptions: [Misconception(try Tensor([[g0, g1]]), "the weighted geometric means are not renormalized: divide each row by its sum so that it is a distribution"),
+                               Misconception(try Tensor([[s12, 1 - s12]]), "the weights went inside the log, log(p·q), where they cancel: weight the logs, p·log q")])
     }
 
     @Test("equals the weight-scaled softmax for an affine softmax head (seeded)", arguments: [0.5, 0.8])

@@ -53,7 +53,9 @@ struct DropConnect1Tests {
         let e = DropConnectExample.self
         let (out, cache) = try dropConnectForward(try Tensor(e.x), weight: try Tensor(e.w), bias: Tensor(e.b),
                                                   keepProbability: e.keepProbability, mask: try Tensor(e.mask), mode: .training)
-        check(out, equals: try Tensor(e.trainingOut), "dropConnectForward(x, w, b, mask, keep 0.5) in training", in: .dropConnect1)
+        check(out, equals: try Tensor(e.trainingOut), "dropConnectForward(x, w, b, mask, keep 0.5) in training", in: .dropConnect1,
+              misconceptions: [Misconception(try e.reference(try Tensor(e.x), try Tensor(e.w), Tensor(e.b), mask: try Tensor(e.mask), scale: 1),
+                                             "the output uses mask ⊙ w without rescaling: divide the kept weights by keep, so that E[W̃] = w")])
         check(cache.mask, equals: try Tensor(e.mask), "the cached mask", in: .dropConnect1)
         check(cache.scale, equals: 2, "the cached scale (1 / keepProbability)", in: .dropConnect1)
         check(cache.x, equals: try Tensor(e.x), "the cached input x", in: .dropConnect1)
@@ -67,7 +69,9 @@ struct DropConnect1Tests {
         let before = rng
         let (out, cache) = try dropConnectForward(try Tensor(e.x), weight: try Tensor(e.w), bias: Tensor(e.b),
                                                   keepProbability: 0.3, mode: .inference, using: &rng)
-        check(out, equals: try Tensor(e.inferenceOut), "dropConnectForward at inference (x · w + b)", in: .dropConnect1)
+        check(out, equals: try Tensor(e.inferenceOut), "dropConnectForward at inference (x · w + b)", in: .dropConnect1,
+              misconceptions: [Misconception(try e.reference(try Tensor(e.x), try Tensor(e.w), Tensor(e.b), mask: Tensor(repeating: 1, shape: [2, 3]), scale: 0.3),
+                                             "the weights are multiplied by keep at inference; with inverted scaling in training, inference uses w as it is")])
         check(rng == before, "at inference no mask is drawn, so the generator must not advance.", in: .dropConnect1)
         check(cache.scale, equals: 1, "the cached scale at inference", in: .dropConnect1)
         check(cache.mask, equals: Tensor(repeating: 1, shape: [2, 3]), "the cached mask at inference (all ones)", in: .dropConnect1)
@@ -173,9 +177,14 @@ struct DropConnect2Tests {
         let e = DropConnectExample.self
         let cache = DropConnectCache(x: try Tensor(e.x), w: try Tensor(e.w), mask: try Tensor(e.mask), scale: 2)
         let (dx, dw, db) = try dropConnectBackward(try Tensor(e.dout), cache: cache)
-        check(dx, equals: try Tensor(e.dx), "dx", in: .dropConnect2)
-        check(dw, equals: try Tensor(e.dw), "dw (a dropped weight gets no gradient)", in: .dropConnect2)
-        check(db, equals: Tensor(e.db), "db", in: .dropConnect2)
+        check(dx, equals: try Tensor(e.dx), "dx", in: .dropConnect2,
+              misconceptions: [Misconception(try Tensor.matmul(try Tensor(e.dout), try Tensor(e.w), transposeB: true),
+                                             "dx = dout · wᵀ uses the raw weights; the forward pass used W̃ = mask ⊙ w / keep, so dx = dout · W̃ᵀ")])
+        check(dw, equals: try Tensor(e.dw), "dw (a dropped weight gets no gradient)", in: .dropConnect2,
+              misconceptions: [Misconception(try Tensor([[-1, -1, -1], [3, 0.5, -2]]),
+                                             "dw is xᵀ · dout, the gradient of W̃, without the mask and scale: chain through W̃ = mask ⊙ w / keep")])
+        check(db, equals: Tensor(e.db), "db", in: .dropConnect2,
+              misconceptions: [Misconception(Tensor(e.db) / 2, "db averages dout over the batch; each bias entry is added to all N rows, so its gradient is the sum")])
     }
 
     @Test("matches the numeric gradients for x, w and b", arguments: [0.5, 0.8, 1.0])

@@ -37,6 +37,42 @@ enum BatchNormExample {
     static let dx: [[Double]] = [[1.0 / 9, -1.0 / 16], [-14.0 / 27, 1.0 / 16], [23.0 / 27, -1.0 / 16], [-4.0 / 9, 1.0 / 16]]
 }
 
+/// What the usual batch norm mistakes give on the 4×2 example, and what each says about the code.
+enum BatchNormMistakes {
+    /// x̂ of the example with the statistics taken along `axis` (0, per feature, is right; 1 is per
+    /// example), the variance unbiased (÷ (n − 1)) or not, and ε inside or outside the square root.
+    static func xHat(axis: Int = 0, unbiased: Bool = false, epsilonOutside: Bool = false) throws -> Tensor {
+        let x = try Tensor(BatchNormExample.x), epsilon = BatchNormExample.epsilon
+        let n = Double(x.shape[axis])
+        let mean = try x.mean(alongAxis: axis, keepingDimension: true)
+        let variance = try x.variance(alongAxes: [axis], keepingDimensions: true) * (unbiased ? n / (n - 1) : 1)
+        let deviation = variance.map { epsilonOutside ? $0.squareRoot() + epsilon : ($0 + epsilon).squareRoot() }
+        return try (x - mean) / deviation
+    }
+
+    /// The forward mistakes, as x̂ (`affine` false) or as the output γ·x̂ + β.
+    static func forward(affine: Bool) throws -> [Misconception] {
+        func value(_ xHat: Tensor) throws -> Tensor {
+            affine ? try xHat * Tensor(BatchNormExample.gamma) + Tensor(BatchNormExample.beta) : xHat
+        }
+        return [
+            Misconception(try value(try xHat(unbiased: true)), "x̂ uses the unbiased variance (÷ N − 1); in training batch norm divides by N"),
+            Misconception(try value(try xHat(epsilonOutside: true)), "x̂ divides by √σ² + ε: ε outside the square root; batch norm divides by √(σ² + ε)"),
+            Misconception(try value(try xHat(axis: 1)), "x̂ takes each example's statistics over the features (layer norm); batch norm takes each feature's over the batch (axis 0)"),
+        ]
+    }
+
+    /// The mistakes in dx for the example's cache and upstream gradient.
+    static func backwardDx() throws -> [Misconception] {
+        let dout = try Tensor(BatchNormExample.dout), gamma = Tensor(BatchNormExample.gamma)
+        let scale = try gamma / (Tensor(BatchNormExample.variance) + BatchNormExample.epsilon).squareRoot()   // γ/σ = [2/3, 1/8]
+        return [
+            Misconception(try dout * scale, "dx = γ·dout/σ treats the batch mean and variance as constants; both depend on every row, which adds −mean(dx̂) and −x̂·mean(dx̂·x̂)"),
+            Misconception(try (dout - dout.mean(alongAxis: 0)) * scale, "dx keeps the term through the mean but drops the one through the variance, −x̂·mean(dx̂·x̂)"),
+        ]
+    }
+}
+
 /// Batch normalization written out with loops, the reference the gradient checks differentiate.
 fileprivate func referenceBatchNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: Double) -> Tensor {
     let n = x.shape[0], d = x.shape[1]
@@ -61,10 +97,14 @@ struct BatchNorm1Tests {
                                                 beta: Tensor(BatchNormExample.beta), epsilon: BatchNormExample.epsilon)
         check(cache.mean, equals: Tensor(BatchNormExample.mean), "cache.mean", in: .batchNorm1)
         // Biased, as in the notes: [5, 12]. The unbiased (÷(N−1)) variance would be [20/3, 16].
-        check(cache.variance, equals: Tensor(BatchNormExample.variance), "cache.variance (biased, divided by N)", in: .batchNorm1)
-        check(cache.xHat, equals: try Tensor(BatchNormExample.xHat), "cache.xHat", in: .batchNorm1)
+        check(cache.variance, equals: Tensor(BatchNormExample.variance), "cache.variance (biased, divided by N)", in: .batchNorm1,
+              misconceptions: [Misconception(Tensor([20.0 / 3, 16]), "the variance divides by N − 1 (unbiased); in training batch norm divides by N")])
+        check(cache.xHat, equals: try Tensor(BatchNormExample.xHat), "cache.xHat", in: .batchNorm1,
+              misconceptions: [Misconception(try Tensor(BatchNormExample.x), "cache.xHat holds the input x; the backward pass needs the normalized x̂")]
+                + (try BatchNormMistakes.forward(affine: false)))
         check(cache.epsilon, equals: 4, "cache.epsilon", in: .batchNorm1)
-        check(out, equals: try Tensor(BatchNormExample.out), "batchNormForward on the 4×2 example", in: .batchNorm1)
+        check(out, equals: try Tensor(BatchNormExample.out), "batchNormForward on the 4×2 example", in: .batchNorm1,
+              misconceptions: try BatchNormMistakes.forward(affine: true))
     }
 
     @Test("gamma = sqrt(variance + epsilon) and beta = mean give back the input (notes 002)")
@@ -141,7 +181,9 @@ struct BatchNorm1Tests {
         // One example by hand: (2 − 1)/sqrt(3 + 1)·3 + 1 = 2.5.
         let one = try batchNormInference(try Tensor([[2]]), gamma: Tensor([3]), beta: Tensor([1]),
                                          mean: Tensor([1]), variance: Tensor([3]), epsilon: 1)
-        check(one, equals: try Tensor([[2.5]]), "batchNormInference of one example", in: .batchNorm1)
+        check(one, equals: try Tensor([[2.5]]), "batchNormInference of one example", in: .batchNorm1,
+              misconceptions: [Misconception(1 / (3.0.squareRoot() + 1) * 3 + 1, "inference divides by √σ² + ε: ε outside the square root; it divides by √(σ² + ε)"),
+                               Misconception(4, "inference scales x but never subtracts the running mean: x̂ = (x − μ)/√(σ² + ε)")])
         // With the 4×2 example's batch statistics, inference gives the training output.
         let x = try Tensor(BatchNormExample.x)
         let out = try batchNormInference(x, gamma: Tensor(BatchNormExample.gamma), beta: Tensor(BatchNormExample.beta),
@@ -182,9 +224,12 @@ struct BatchNorm2Tests {
     @Test("reproduces dx, dgamma = Σ dout·xHat and dbeta = Σ dout of the exact 4×2 example")
     func workedExample() throws {
         let (dx, dgamma, dbeta) = try batchNormBackward(try Tensor(BatchNormExample.dout), cache: try BatchNorm2Tests.exampleCache())
-        check(dbeta, equals: Tensor(BatchNormExample.dbeta), "dbeta", in: .batchNorm2)
-        check(dgamma, equals: Tensor(BatchNormExample.dgamma), "dgamma", in: .batchNorm2)
-        check(dx, equals: try Tensor(BatchNormExample.dx), "dx", in: .batchNorm2)
+        check(dbeta, equals: Tensor(BatchNormExample.dbeta), "dbeta", in: .batchNorm2,
+              misconceptions: [Misconception(Tensor(BatchNormExample.dbeta) / 4, "the code averages dβ over the batch; β is added to every row, so dβ sums dout")])
+        check(dgamma, equals: Tensor(BatchNormExample.dgamma), "dgamma", in: .batchNorm2,
+              misconceptions: [Misconception(Tensor(BatchNormExample.dgamma) / 4, "the code averages dγ over the batch; γ multiplies x̂ in every row, so dγ sums dout·x̂")])
+        check(dx, equals: try Tensor(BatchNormExample.dx), "dx", in: .batchNorm2,
+              misconceptions: try BatchNormMistakes.backwardDx())
     }
 
     @Test("matches the numeric gradients for x, gamma and beta on seeded inputs")

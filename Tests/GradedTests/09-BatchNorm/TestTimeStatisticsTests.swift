@@ -17,7 +17,9 @@ struct BatchNorm3Tests {
         let (mean, variance) = try populationStatistics(batchMeans: [Tensor([1, 2]), Tensor([3, 4])],
                                                         batchVariances: [Tensor([1, 2]), Tensor([3, 6])], batchSize: 4)
         check(mean, equals: Tensor([2, 3]), "the population mean", in: .batchNorm3)
-        check(variance, equals: Tensor([8.0 / 3, 16.0 / 3]), "the population variance (with the factor 4/3)", in: .batchNorm3)
+        check(variance, equals: Tensor([8.0 / 3, 16.0 / 3]), "the population variance (with the factor 4/3)", in: .batchNorm3,
+              misconceptions: [Misconception(Tensor([2, 4]), "the variance is the mean of the batch variances without the factor B/(B − 1); each batch variance divides by B and underestimates"),
+                               Misconception(Tensor([1.5, 3]), "the variance is multiplied by (B − 1)/B; the unbiasing factor is B/(B − 1)")])
     }
 
     @Test("the factor B/(B−1) makes the variance unbiased: batches of 4 from N(3, 2²) estimate 4, not 3")
@@ -60,7 +62,8 @@ struct BatchNorm3Tests {
     func runningAverageConvention() throws {
         // 0.9·[1, 2] + 0.1·[3, 6] = [1.2, 2.4]. Weighing the new value instead would give [2.8, 5.6].
         let updated = try runningAverage(Tensor([1, 2]), batchValue: Tensor([3, 6]), momentum: 0.9)
-        check(updated, equals: Tensor([1.2, 2.4]), "runningAverage([1, 2], batch [3, 6], momentum 0.9)", in: .batchNorm3)
+        check(updated, equals: Tensor([1.2, 2.4]), "runningAverage([1, 2], batch [3, 6], momentum 0.9)", in: .batchNorm3,
+              misconceptions: [Misconception(Tensor([2.8, 5.6]), "the weights are swapped: the new batch value got the momentum; the workbook's momentum weighs the old value, m·running + (1 − m)·batch")])
         check(try runningAverage(Tensor([1, 2]), batchValue: Tensor([3, 6]), momentum: 0), equals: Tensor([3, 6]),
               "momentum 0 (keep only the new value)", in: .batchNorm3)
         check(try runningAverage(Tensor([1, 2]), batchValue: Tensor([3, 6]), momentum: 1), equals: Tensor([1, 2]),

@@ -106,7 +106,14 @@ struct Conv1Tests {
     func table(_ example: ConvSizeCase) throws {
         let configuration = Conv2DConfiguration(stride: example.stride, padding: example.padding, dilation: example.dilation)
         let size = try convOutputSize(inputSize: example.input, kernelSize: example.kernel, configuration: configuration)
-        check(size == example.expected, "convOutputSize for \(example.testDescription) returned \(size).", in: .conv1)
+        let e = example, span = example.dilation * (example.kernel - 1) + 1
+        check(Double(size), equals: Double(e.expected), "convOutputSize for \(e.testDescription)", in: .conv1,
+              misconceptions: [
+                // One-sided padding first: with P = 1 and S = 1 it equals a forgotten +1, and only the padded cases tell them apart.
+                Misconception(Double((e.input + e.padding - span) / e.stride + 1), "the size pads one side only (H + P); the padding goes on both sides, H + 2P"),
+                Misconception(Double((e.input + 2 * e.padding - span) / e.stride), "the size is (H + 2P − span)/S: the code forgets the +1 for the first window"),
+                Misconception(Double((e.input + 2 * e.padding - e.dilation * e.kernel) / e.stride + 1), "the kernel was taken to span D·K pixels; a D-dilated kernel spans D·(K − 1) + 1"),
+              ])
     }
 
     @Test("rejects a kernel larger than the padded input, and a stride of 0")
@@ -132,7 +139,13 @@ struct Conv2Tests {
         let x = try ConvFixtures.image([[[1, 2, 3], [4, 5, 6], [7, 8, 9]]])
         let columns = try im2col(x, kernelHeight: 2, kernelWidth: 2, configuration: Conv2DConfiguration())
         check(columns, equals: try Tensor([[1, 2, 4, 5], [2, 3, 5, 6], [4, 5, 7, 8], [5, 6, 8, 9]]),
-              "im2col of the 3x3 image 1…9 with a 2x2 kernel", in: .conv2)
+              "im2col of the 3x3 image 1…9 with a 2x2 kernel", in: .conv2,
+              misconceptions: [
+                Misconception(try Tensor([[4, 5, 1, 2], [5, 6, 2, 3], [7, 8, 4, 5], [8, 9, 5, 6]]),
+                              "each window's rows came out upside down, as if the kernel were flipped (a textbook convolution); CNN layers correlate: tap a reads row i·S − P + a·D"),
+                Misconception(try Tensor([[1, 4, 2, 5], [2, 5, 3, 6], [4, 7, 5, 8], [5, 8, 6, 9]]),
+                              "the taps are listed column-major (b, a); the weight's layout lists them row-major (a, b, c)"),
+              ])
     }
 
     @Test("puts zeros where a window hangs over the padding")
@@ -191,8 +204,10 @@ struct Conv3Tests {
             check(false, "conv2dForward should return [1, 2, 2, 2] here, got \(out.shape).", in: .conv3)
             return
         }
-        check(try ConvFixtures.channel(out, 0), equals: try Tensor(ConvFixtures.out0), "output channel 0", in: .conv3)
-        check(try ConvFixtures.channel(out, 1), equals: try Tensor(ConvFixtures.out1), "output channel 1", in: .conv3)
+        check(try ConvFixtures.channel(out, 0), equals: try Tensor(ConvFixtures.out0), "output channel 0", in: .conv3,
+              misconceptions: [Misconception(try Tensor(ConvFixtures.out0) - 0.5, "every output misses its channel's bias: add bias[c] to every pixel of channel c")])
+        check(try ConvFixtures.channel(out, 1), equals: try Tensor(ConvFixtures.out1), "output channel 1", in: .conv3,
+              misconceptions: [Misconception(try Tensor(ConvFixtures.out1) + 1, "every output misses its channel's bias: add bias[c] to every pixel of channel c")])
     }
 
     @Test("is a cross-correlation: the kernel is not flipped (the library convention)")
@@ -204,7 +219,9 @@ struct Conv3Tests {
         let weight = try Tensor(shape: [2, 2, 1, 1], scalars: [1, 0, 0, 0])
         let (out, _) = try conv2dForward(x, weight: weight, bias: Tensor([0]), configuration: Conv2DConfiguration())
         check(out, equals: try ConvFixtures.image([[[1, 2], [4, 5]]]),
-              "conv2dForward with the kernel [[1, 0], [0, 0]] (did you flip the kernel?)", in: .conv3)
+              "conv2dForward with the kernel [[1, 0], [0, 0]] (did you flip the kernel?)", in: .conv3,
+              misconceptions: [Misconception(try ConvFixtures.image([[[5, 6], [8, 9]]]),
+                                             "the output is x[i + 1, j + 1]: the kernel was flipped (a textbook convolution); CNN layers compute the cross-correlation, without flipping")])
     }
 
     @Test("pads with zeros: a box filter over ones counts the pixels inside the image")
@@ -415,7 +432,9 @@ struct Conv4Tests {
         let columns = Tensor(repeating: 1, shape: [4, 9])
         let image = try col2im(columns, inputShape: [1, 4, 4, 1], kernelHeight: 3, kernelWidth: 3, configuration: Conv2DConfiguration())
         check(image, equals: try ConvFixtures.image([[[1, 2, 2, 1], [2, 4, 4, 2], [2, 4, 4, 2], [1, 2, 2, 1]]]),
-              "col2im of ones, 4x4 image, 3x3 kernel", in: .conv4)
+              "col2im of ones, 4x4 image, 3x3 kernel", in: .conv4,
+              misconceptions: [Misconception(Tensor(repeating: 1, shape: [1, 4, 4, 1]),
+                                             "each pixel holds one window's entry: the code assigns (=) where it must add (+=) the entries of every window that covers the pixel")])
     }
 
     @Test("drops the entries that came from the padding")
@@ -466,7 +485,8 @@ struct Conv5Tests {
         let cache = Conv2DCache(x: x, weight: weight, configuration: Conv2DConfiguration())
         let (dx, dw, db) = try conv2dBackward(Tensor(repeating: 1, shape: [1, 2, 2, 1]), cache: cache)
         check(dw, equals: try Tensor(shape: [2, 2, 1, 1], scalars: [12, 16, 24, 28]), "dw", in: .conv5)
-        check(db, equals: Tensor([4]), "db", in: .conv5)
+        check(db, equals: Tensor([4]), "db", in: .conv5,
+              misconceptions: [Misconception(1, "db averages dout over the output positions; the bias is added at every position, so db sums dout")])
         check(dx, equals: try ConvFixtures.image([[[1, 3, 2], [4, 10, 6], [3, 7, 4]]]), "dx", in: .conv5)
     }
 
@@ -483,8 +503,10 @@ struct Conv5Tests {
         let numericW = try numericGradient(of: { try conv2dForward(x, weight: $0, bias: bias, configuration: configuration).out }, at: weight, upstream: dout)
         let numericB = try numericGradient(of: { try conv2dForward(x, weight: weight, bias: $0, configuration: configuration).out }, at: bias, upstream: dout)
         checkGradient(dx, matches: numericX, "dx with \(configuration)", in: .conv5)
-        checkGradient(dw, matches: numericW, "dw with \(configuration)", in: .conv5)
-        checkGradient(db, matches: numericB, "db with \(configuration)", in: .conv5)
+        checkGradient(dw, matches: numericW, "dw with \(configuration)", in: .conv5,
+                      misconceptions: [Misconception(numericW / 2, "dw is divided by the batch size N = 2; the forward pass sums over the batch, so dW sums too (the loss does any averaging)")])
+        checkGradient(db, matches: numericB, "db with \(configuration)", in: .conv5,
+                      misconceptions: [Misconception(numericB / Double(out.count / 3), "db averages dout over the N·Ho·Wo output positions; the bias is added at every position, so db sums dout")])
     }
 
     @Test("rejects an upstream gradient whose shape is not the output's")

@@ -36,7 +36,24 @@ struct ConvArithmetic1Tests {
     func table(_ example: ReceptiveFieldCase) throws {
         let configurations = zip(example.strides, example.dilations).map { Conv2DConfiguration(stride: $0, dilation: $1) }
         let size = try receptiveFieldSize(kernelSizes: example.kernels, configurations: configurations)
-        check(size == example.expected, "receptiveFieldSize for \(example.testDescription) returned \(size).", in: .convArithmetic1)
+        // The usual mistakes, written out: ignoring the product of the earlier strides (the jump),
+        // multiplying a layer's own stride in before adding its kernel, and adding K instead of K − 1.
+        let e = example
+        func field(_ grow: (_ layer: Int, _ jumpBefore: Int, _ jumpAfter: Int) -> Int) -> Double {
+            var (total, jump) = (1, 1)
+            for layer in e.kernels.indices {
+                let after = jump * e.strides[layer]
+                total += grow(layer, jump, after)
+                jump = after
+            }
+            return Double(total)
+        }
+        check(Double(size), equals: Double(e.expected), "receptiveFieldSize for \(e.testDescription)", in: .convArithmetic1,
+              misconceptions: [
+                Misconception(field { l, _, _ in e.dilations[l] * (e.kernels[l] - 1) }, "each layer adds D·(K − 1) without multiplying by the product of the earlier strides (the jump between neighbouring outputs)"),
+                Misconception(field { l, _, after in e.dilations[l] * (e.kernels[l] - 1) * after }, "each layer's kernel is scaled by a jump that already includes its own stride; a layer's stride only spaces the layers after it"),
+                Misconception(field { l, before, _ in e.dilations[l] * e.kernels[l] * before }, "each layer grows the field by D·K·jump; the outermost taps are D·(K − 1) apart, so it grows by D·(K − 1)·jump"),
+              ])
     }
 
     @Test("agrees with the pixels a convolution stack really depends on")
@@ -78,7 +95,9 @@ struct ConvArithmetic2Tests {
     @Test("counts the reference trainer's 3x3 layer with 8 channels: 3·3·1·8 + 8 = 80")
     func trainerLayer() throws {
         let count = try conv2dParameterCount(kernelHeight: 3, kernelWidth: 3, inputChannels: 1, outputChannels: 8)
-        check(count == 80, "a 3x3 layer from 1 to 8 channels with biases has 80 parameters; got \(count).", in: .convArithmetic2)
+        check(Double(count), equals: 80, "a 3x3 layer from 1 to 8 channels with biases", in: .convArithmetic2,
+              misconceptions: [Misconception(72, "the count leaves out the biases: one bias per output channel (8 here) when includesBias is true"),
+                               Misconception(73, "the count adds one bias per input channel; there is one bias per output channel")])
         // The weight tensor conv2dForward takes for it has exactly that many entries, whatever the image size.
         check(Tensor(zeros: [3, 3, 1, 8]).count + Tensor(zeros: [8]).count == count, "weight + bias entries = \(count)", in: .convArithmetic2)
     }

@@ -70,7 +70,8 @@ struct Pool1Tests {
     @Test("finds maxima among negative numbers (does not start from 0)")
     func negativeValues() throws {
         let (out, _) = try maxPoolForward(try ConvFixtures.image([[[-3, -1], [-4, -2]]]), configuration: Pool2DConfiguration())
-        check(out, equals: Tensor(repeating: -1, shape: [1, 1, 1, 1]), "max of {−3, −1, −4, −2}", in: .pool1)
+        check(out, equals: Tensor(repeating: -1, shape: [1, 1, 1, 1]), "max of {−3, −1, −4, −2}", in: .pool1,
+              misconceptions: [Misconception(0, "the maximum of an all-negative window came out 0: start each window's maximum at −∞ (or its first entry), not 0")])
     }
 
     @Test("rejects a window larger than the input")
@@ -87,7 +88,9 @@ struct Pool2Tests {
     func workedExample() throws {
         let cache = MaxPoolCache(x: try ConvFixtures.image([PoolExample.x]), configuration: Pool2DConfiguration())
         let dx = try maxPoolBackward(try ConvFixtures.image([PoolExample.dout]), cache: cache)
-        check(dx, equals: try ConvFixtures.image([PoolExample.maxDx]), "maxPoolBackward for the 4x4 example", in: .pool2)
+        check(dx, equals: try ConvFixtures.image([PoolExample.maxDx]), "maxPoolBackward for the 4x4 example", in: .pool2,
+              misconceptions: [Misconception(try ConvFixtures.image([[[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]]]),
+                                             "every entry of a window received the window's gradient; only the maximum influenced the output, so only it gets the gradient")])
     }
 
     @Test("gives a tied window's gradient to its first maximum only (row-major), as PyTorch does")
@@ -97,7 +100,9 @@ struct Pool2Tests {
         // moves by dout·h when all four inputs move by h together, not by 4·dout·h.
         let cache = MaxPoolCache(x: Tensor(repeating: 5, shape: [1, 2, 2, 1]), configuration: Pool2DConfiguration())
         let dx = try maxPoolBackward(Tensor(repeating: 3, shape: [1, 1, 1, 1]), cache: cache)
-        check(dx, equals: try ConvFixtures.image([[[3, 0], [0, 0]]]), "maxPoolBackward with a tied window", in: .pool2)
+        check(dx, equals: try ConvFixtures.image([[[3, 0], [0, 0]]]), "maxPoolBackward with a tied window", in: .pool2,
+              misconceptions: [Misconception(try ConvFixtures.image([[[0, 0], [0, 3]]]), "the gradient went to the last of the tied maxima; the workbook sends it to the first (row-major, a strict >)"),
+                               Misconception(Tensor(repeating: 3, shape: [1, 2, 2, 1]), "every entry of a window received the window's gradient; only the (first) maximum gets it")])
     }
 
     @Test("adds up the gradients of overlapping windows that share a maximum")
@@ -107,7 +112,9 @@ struct Pool2Tests {
         let cache = MaxPoolCache(x: try ConvFixtures.image([[[1, 2, 3], [4, 9, 5], [6, 7, 8]]]),
                                  configuration: Pool2DConfiguration(size: 2, stride: 1))
         let dx = try maxPoolBackward(try ConvFixtures.image([[[1, 2], [3, 4]]]), cache: cache)
-        check(dx, equals: try ConvFixtures.image([[[0, 0, 0], [0, 10, 0], [0, 0, 0]]]), "maxPoolBackward with overlapping windows", in: .pool2)
+        check(dx, equals: try ConvFixtures.image([[[0, 0, 0], [0, 10, 0], [0, 0, 0]]]), "maxPoolBackward with overlapping windows", in: .pool2,
+              misconceptions: [Misconception(try ConvFixtures.image([[[0, 0, 0], [0, 4, 0], [0, 0, 0]]]),
+                                             "the centre kept only the last window's gradient (=); an input that is the maximum of overlapping windows adds (+=) all their gradients")])
     }
 
     @Test("matches the numeric gradient on seeded random maps", arguments: [Pool2DConfiguration(), Pool2DConfiguration(size: 3, stride: 2)])
@@ -129,7 +136,8 @@ struct Pool3Tests {
     @Test("averages each 2x2 window of the worked example")
     func workedExample() throws {
         let (out, _) = try averagePoolForward(try ConvFixtures.image([PoolExample.x]), configuration: Pool2DConfiguration())
-        check(out, equals: try ConvFixtures.image([PoolExample.averageOut]), "averagePoolForward of the 4x4 example", in: .pool3)
+        check(out, equals: try ConvFixtures.image([PoolExample.averageOut]), "averagePoolForward of the 4x4 example", in: .pool3,
+              misconceptions: [Misconception(try ConvFixtures.image([PoolExample.averageOut]) * 2, "each window sum was divided by size (2) instead of size² (4), the number of entries in the window")])
     }
 
     @Test("equals a convolution with a constant kernel 1/size² per channel")
@@ -153,7 +161,9 @@ struct Pool4Tests {
     func workedExample() throws {
         let cache = AveragePoolCache(inputShape: [1, 4, 4, 1], configuration: Pool2DConfiguration())
         let dx = try averagePoolBackward(try ConvFixtures.image([PoolExample.dout]), cache: cache)
-        check(dx, equals: try ConvFixtures.image([PoolExample.averageDx]), "averagePoolBackward for the 4x4 example", in: .pool4)
+        check(dx, equals: try ConvFixtures.image([PoolExample.averageDx]), "averagePoolBackward for the 4x4 example", in: .pool4,
+              misconceptions: [Misconception(try ConvFixtures.image([PoolExample.averageDx]) * 4, "every entry of a window received the whole gradient; each entry's weight in the mean is 1/size², so it gets 1/size² of it"),
+                               Misconception(try ConvFixtures.image([PoolExample.averageDx]) * 2, "every entry received 1/size of the window's gradient; the mean weighs each entry 1/size²")])
     }
 
     @Test("matches the numeric gradient with overlapping windows")

@@ -34,13 +34,38 @@ enum NormGroupingExample {
     /// mean(dx̂·x̂) = −g/4, so dx = dx̂ − g/4 + x̂·g/4 = (g/2)·{1, 0, −1, 0} on that group.
 }
 
+/// What the usual normalization mistakes give on the hand-worked examples (ε = 0), worked by hand.
+enum NormMistakes {
+    /// Layer norm's example normalized over the batch axis (each feature over the 2 examples):
+    /// x̂ = [[1, 1, −1, −1], [−1, −1, 1, 1]], then γ·x̂ + β.
+    static let layerOverBatch: [Double] = [1, 2, -3, -3, -1, -2, 3, 5]
+    /// Group norm's example with channel c in group c mod 2: groups {1, 0, 1, 4} and {3, 0, 3, 4},
+    /// means 1.5 and 2.5, both variances 2.25 (σ = 1.5).
+    static let groupInterleaved: [Double] = [-1.0 / 3, 1.0 / 3, -1, -5.0 / 3, -1.0 / 3, 1.0 / 3, 5.0 / 3, 1]
+    static let constants = "dx = γ·dout/σ treats the mean and variance as constants; both depend on every entry of the group, which adds −mean(dx̂) and −x̂·mean(dx̂·x̂)"
+    static let averagedGamma = "the code averages dγ over the positions; γ multiplies x̂ at every position, so dγ sums dout·x̂"
+}
+
 @Suite("LayerNorm1 · layer norm forward", .graded(.layerNorm1))
 struct LayerNorm1Tests {
+    @Test("adds ε inside the square root: {1, 3, 1, 3} with ε = 1 gives ±1/√2")
+    func epsilonInsideTheRoot() throws {
+        // Mean 2, biased variance 1: with ε = 1 the entries are ±1/√(1 + 1); ε added to σ would give ±1/2.
+        let x = try NormFixtures.tensor([1, 3, 1, 3], [1, 4])
+        let (out, _) = try layerNormForward(x, gamma: Tensor([1, 1, 1, 1]), beta: Tensor([0, 0, 0, 0]), epsilon: 1)
+        let r = 1 / Double(2).squareRoot()
+        check(out, equals: try NormFixtures.tensor([-r, r, -r, r], [1, 4]), "out with ε = 1", in: .layerNorm1,
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12,
+              misconceptions: [Misconception(try NormFixtures.tensor([-0.5, 0.5, -0.5, 0.5], [1, 4]), "the output divides by √σ² + ε: ε outside the square root; normalization divides by √(σ² + ε)")])
+    }
+
     @Test("normalizes each example over all of its entries: the hand-worked example")
     func handExample() throws {
         let (out, cache) = try layerNormForward(try NormFixtures.tensor(NormGroupingExample.layerX, [2, 1, 1, 4]),
                                                 gamma: Tensor(NormGroupingExample.layerGamma), beta: Tensor(NormGroupingExample.layerBeta), epsilon: 0)
-        check(out, equals: try NormFixtures.tensor(NormGroupingExample.layerOut, [2, 1, 1, 4]), "out", in: .layerNorm1)
+        check(out, equals: try NormFixtures.tensor(NormGroupingExample.layerOut, [2, 1, 1, 4]), "out", in: .layerNorm1,
+              misconceptions: [Misconception(try NormFixtures.tensor(NormMistakes.layerOverBatch, [2, 1, 1, 4]),
+                                             "each feature was normalized over the batch axis (that is batch norm); layer norm normalizes each example over its own entries")])
         check(cache.mean, equals: Tensor([2, 2]), "cache.mean (per example)", in: .layerNorm1)
         check(cache.variance, equals: Tensor([1, 4]), "cache.variance (per example)", in: .layerNorm1)
     }
@@ -84,8 +109,10 @@ struct LayerNorm2Tests {
         let cache = LayerNormCache(xHat: try NormFixtures.tensor(NormGroupingExample.layerXHat, [2, 1, 1, 4]),
                                    gamma: Tensor(NormGroupingExample.layerGamma), mean: Tensor([2, 2]), variance: Tensor([1, 4]), epsilon: 0)
         let (dx, dgamma, dbeta) = try layerNormBackward(try NormFixtures.tensor([1, 0, 0, 0, 0, 0, 0, 0], [2, 1, 1, 4]), cache: cache)
-        check(dx, equals: try NormFixtures.tensor([0.5, 0, -0.5, 0, 0, 0, 0, 0], [2, 1, 1, 4]), "dx", in: .layerNorm2)
-        check(dgamma, equals: Tensor([-1, 0, 0, 0]), "dgamma", in: .layerNorm2)
+        check(dx, equals: try NormFixtures.tensor([0.5, 0, -0.5, 0, 0, 0, 0, 0], [2, 1, 1, 4]), "dx", in: .layerNorm2,
+              misconceptions: [Misconception(try NormFixtures.tensor([1, 0, 0, 0, 0, 0, 0, 0], [2, 1, 1, 4]), NormMistakes.constants)])
+        check(dgamma, equals: Tensor([-1, 0, 0, 0]), "dgamma", in: .layerNorm2,
+              misconceptions: [Misconception(Tensor([-0.5, 0, 0, 0]), NormMistakes.averagedGamma)])
         check(dbeta, equals: Tensor([1, 0, 0, 0]), "dbeta", in: .layerNorm2)
     }
 
@@ -106,13 +133,25 @@ struct LayerNorm2Tests {
 
 @Suite("InstanceNorm1 · instance norm forward", .graded(.instanceNorm1))
 struct InstanceNorm1Tests {
+    @Test("adds ε inside the square root: {1, 3, 1, 3} with ε = 1 gives ±1/√2")
+    func epsilonInsideTheRoot() throws {
+        // Mean 2, biased variance 1: with ε = 1 the entries are ±1/√(1 + 1); ε added to σ would give ±1/2.
+        let x = try NormFixtures.tensor([1, 3, 1, 3], [1, 2, 2, 1])
+        let (out, _) = try instanceNormForward(x, gamma: Tensor([1]), beta: Tensor([0]), epsilon: 1)
+        let r = 1 / Double(2).squareRoot()
+        check(out, equals: try NormFixtures.tensor([-r, r, -r, r], [1, 2, 2, 1]), "out with ε = 1", in: .instanceNorm1,
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12,
+              misconceptions: [Misconception(try NormFixtures.tensor([-0.5, 0.5, -0.5, 0.5], [1, 2, 2, 1]), "the output divides by √σ² + ε: ε outside the square root; normalization divides by √(σ² + ε)")])
+    }
+
     @Test("normalizes each channel of each image over its pixels: the hand-worked example")
     func handExample() throws {
         let (out, cache) = try instanceNormForward(try NormFixtures.tensor(NormGroupingExample.instanceX, [1, 2, 2, 2]),
                                                    gamma: Tensor(NormFixtures.gamma), beta: Tensor(NormFixtures.beta), epsilon: 0)
         check(out, equals: try NormFixtures.tensor(NormFixtures.out, [1, 2, 2, 2]), "out", in: .instanceNorm1)
         check(cache.mean, equals: try Tensor([[2, 2]]), "cache.mean [N, C]", in: .instanceNorm1)
-        check(cache.variance, equals: try Tensor([[1, 4]]), "cache.variance [N, C]", in: .instanceNorm1)
+        check(cache.variance, equals: try Tensor([[1, 4]]), "cache.variance [N, C]", in: .instanceNorm1,
+              misconceptions: [Misconception(try Tensor([[5, 8]]), "the variance is the mean of x², E[x²]; subtract the mean first, E[(x − μ)²]")])
     }
 
     @Test("removes each image's contrast and brightness per channel")
@@ -141,8 +180,10 @@ struct InstanceNorm2Tests {
         let cache = InstanceNormCache(xHat: try NormFixtures.tensor(NormFixtures.xHat, [1, 2, 2, 2]), gamma: Tensor(NormFixtures.gamma),
                                       mean: try Tensor([[2, 2]]), variance: try Tensor([[1, 4]]), epsilon: 0)
         let (dx, dgamma, dbeta) = try instanceNormBackward(try NormFixtures.tensor(NormFixtures.dout, [1, 2, 2, 2]), cache: cache)
-        check(dx, equals: try NormFixtures.tensor(NormFixtures.dx, [1, 2, 2, 2]), "dx", in: .instanceNorm2)
-        check(dgamma, equals: Tensor(NormFixtures.dgamma), "dgamma", in: .instanceNorm2)
+        check(dx, equals: try NormFixtures.tensor(NormFixtures.dx, [1, 2, 2, 2]), "dx", in: .instanceNorm2,
+              misconceptions: [Misconception(try NormFixtures.tensor([2, 0, 0, 0, 0, 0, 0, 0], [1, 2, 2, 2]), NormMistakes.constants)])
+        check(dgamma, equals: Tensor(NormFixtures.dgamma), "dgamma", in: .instanceNorm2,
+              misconceptions: [Misconception(Tensor([-0.25, 0]), NormMistakes.averagedGamma)])
         check(dbeta, equals: Tensor(NormFixtures.dbeta), "dbeta", in: .instanceNorm2)
     }
 
@@ -156,11 +197,24 @@ struct InstanceNorm2Tests {
 
 @Suite("GroupNorm1 · group norm forward", .graded(.groupNorm1))
 struct GroupNorm1Tests {
+    @Test("adds ε inside the square root: {1, 3, 1, 3} with ε = 1 gives ±1/√2")
+    func epsilonInsideTheRoot() throws {
+        // Mean 2, biased variance 1: with ε = 1 the entries are ±1/√(1 + 1); ε added to σ would give ±1/2.
+        let x = try NormFixtures.tensor([1, 3, 1, 3], [1, 1, 2, 2])
+        let (out, _) = try groupNormForward(x, gamma: Tensor([1, 1]), beta: Tensor([0, 0]), groups: 1, epsilon: 1)
+        let r = 1 / Double(2).squareRoot()
+        check(out, equals: try NormFixtures.tensor([-r, r, -r, r], [1, 1, 2, 2]), "out with ε = 1", in: .groupNorm1,
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12,
+              misconceptions: [Misconception(try NormFixtures.tensor([-0.5, 0.5, -0.5, 0.5], [1, 1, 2, 2]), "the output divides by √σ² + ε: ε outside the square root; normalization divides by √(σ² + ε)")])
+    }
+
     @Test("normalizes groups of consecutive channels: the hand-worked example")
     func handExample() throws {
         let (out, cache) = try groupNormForward(try NormFixtures.tensor(NormGroupingExample.groupX, [1, 1, 2, 4]),
                                                 gamma: Tensor([1, 1, 1, 1]), beta: Tensor([0, 0, 0, 0]), groups: 2, epsilon: 0)
-        check(out, equals: try NormFixtures.tensor(NormGroupingExample.groupOut, [1, 1, 2, 4]), "out", in: .groupNorm1)
+        check(out, equals: try NormFixtures.tensor(NormGroupingExample.groupOut, [1, 1, 2, 4]), "out", in: .groupNorm1,
+              misconceptions: [Misconception(try NormFixtures.tensor(NormMistakes.groupInterleaved, [1, 1, 2, 4]),
+                                             "channel c was put in group c mod G; group g holds the consecutive channels g·C/G ..< (g + 1)·C/G")])
         check(cache.mean, equals: try Tensor([[2, 2]]), "cache.mean [N, G]", in: .groupNorm1)
         check(cache.variance, equals: try Tensor([[1, 4]]), "cache.variance [N, G]", in: .groupNorm1)
     }
@@ -217,8 +271,10 @@ struct GroupNorm2Tests {
         let cache = GroupNormCache(xHat: xHat, gamma: Tensor([3, 1, 1, 1]), groups: 2,
                                    mean: try Tensor([[2, 2]]), variance: try Tensor([[1, 4]]), epsilon: 0)
         let (dx, dgamma, dbeta) = try groupNormBackward(try NormFixtures.tensor([1, 0, 0, 0, 0, 0, 0, 0], [1, 1, 2, 4]), cache: cache)
-        check(dx, equals: try NormFixtures.tensor([1.5, 0, 0, 0, -1.5, 0, 0, 0], [1, 1, 2, 4]), "dx", in: .groupNorm2)
-        check(dgamma, equals: Tensor([-1, 0, 0, 0]), "dgamma", in: .groupNorm2)
+        check(dx, equals: try NormFixtures.tensor([1.5, 0, 0, 0, -1.5, 0, 0, 0], [1, 1, 2, 4]), "dx", in: .groupNorm2,
+              misconceptions: [Misconception(try NormFixtures.tensor([3, 0, 0, 0, 0, 0, 0, 0], [1, 1, 2, 4]), NormMistakes.constants)])
+        check(dgamma, equals: Tensor([-1, 0, 0, 0]), "dgamma", in: .groupNorm2,
+              misconceptions: [Misconception(Tensor([-0.5, 0, 0, 0]), NormMistakes.averagedGamma)])
         check(dbeta, equals: Tensor([1, 0, 0, 0]), "dbeta", in: .groupNorm2)
     }
 

@@ -17,8 +17,10 @@ struct WeightStandardization1Tests {
         // {−0.5, −0.5, 0.5, 0.5}, times gain 3. By hand, ε = 0.
         let weight = try Tensor([[1, 0], [3, 0], [1, 4], [3, 4]])
         let (out, cache) = try weightStandardizationForward(weight, gain: Tensor([1, 3]), epsilon: 0)
-        check(out, equals: try Tensor([[-0.5, -1.5], [0.5, -1.5], [-0.5, 1.5], [0.5, 1.5]]), "out", in: .weightStandardization1)
-        check(cache.scale, equals: Tensor([2, 4]), "cache.scale (σ·√fanIn)", in: .weightStandardization1)
+        check(out, equals: try Tensor([[-0.5, -1.5], [0.5, -1.5], [-0.5, 1.5], [0.5, 1.5]]), "out", in: .weightStandardization1,
+              misconceptions: [Misconception(try Tensor([[-1, -3], [1, -3], [-1, 3], [1, 3]]), "each unit's weights were divided by σ alone; scaled weight standardization divides by σ·√fanIn, so each unit's weights have variance 1/fanIn")])
+        check(cache.scale, equals: Tensor([2, 4]), "cache.scale (σ·√fanIn)", in: .weightStandardization1,
+              misconceptions: [Misconception(Tensor([1, 2]), "cache.scale is σ; it is σ·√fanIn")])
     }
 
     @Test("adds ε to the variance inside the square root")
@@ -104,10 +106,12 @@ struct AdaptiveGradientClipping1Tests {
         let gradient = try Tensor([[0.3, 0.003], [0.4, 0.004]])
         let tight = try adaptiveGradientClipping(gradient, weight: weight, clipping: 0.05)
         check(tight, equals: try Tensor([[0.15, 0.00003], [0.2, 0.00004]]), "clipped gradient with λ = 0.05", in: .adaptiveGradientClipping1,
-              absoluteTolerance: 1e-15, relativeTolerance: 1e-12)
+              absoluteTolerance: 1e-15, relativeTolerance: 1e-12,
+              misconceptions: [Misconception(try Tensor([[0.6, 0.3], [0.8, 0.4]]), "the clipping factor is inverted, ‖G‖/(λ·‖W‖); a clipped unit is scaled by λ·‖W‖/‖G‖ < 1")])
         let loose = try adaptiveGradientClipping(gradient, weight: weight, clipping: 0.2)
         check(loose, equals: try Tensor([[0.3, 0.00012], [0.4, 0.00016]]), "clipped gradient with λ = 0.2", in: .adaptiveGradientClipping1,
-              absoluteTolerance: 1e-15, relativeTolerance: 1e-12)
+              absoluteTolerance: 1e-15, relativeTolerance: 1e-12,
+              misconceptions: [Misconception(try Tensor([[0.6, 0.00012], [0.8, 0.00016]]), "unit 0 was rescaled although its ratio 0.1 is within λ = 0.2; only units with ‖G‖ > λ·‖W‖ are clipped")])
     }
 
     @Test("treats each entry of a bias as its own unit")

@@ -62,7 +62,8 @@ struct SpatialBN1Tests {
                                                        gamma: Tensor(NormFixtures.gamma), beta: Tensor(NormFixtures.beta), epsilon: 0)
         check(out, equals: try NormFixtures.tensor(NormFixtures.out, [2, 1, 2, 2]), "out", in: .spatialBatchNorm1)
         check(cache.mean, equals: Tensor([2, 2]), "cache.mean (per channel)", in: .spatialBatchNorm1)
-        check(cache.variance, equals: Tensor([1, 4]), "cache.variance (per channel, biased: ÷ N·H·W)", in: .spatialBatchNorm1)
+        check(cache.variance, equals: Tensor([1, 4]), "cache.variance (per channel, biased: ÷ N·H·W)", in: .spatialBatchNorm1,
+              misconceptions: [Misconception(Tensor([4.0 / 3, 16.0 / 3]), "the variance divides by M − 1 (unbiased); in training batch norm divides by M = N·H·W")])
         check(cache.xHat, equals: try NormFixtures.tensor(NormFixtures.xHat, [2, 1, 2, 2]), "cache.xHat", in: .spatialBatchNorm1)
     }
 
@@ -111,6 +112,25 @@ struct SpatialBN2Tests {
         check(out, equals: try NormFixtures.tensor([1, 1, 3, 1, 1, 3, 3, 3], [2, 1, 2, 2]), "out", in: .spatialBatchNorm2)
     }
 
+    @Test("subtracts the running mean before scaling, and adds ε inside the square root")
+    func meanAndEpsilon() throws {
+        // The batch's own statistics (mean [2, 2], variance [1, 4]) with ε = 0 give the training
+        // output of the hand-worked example. Subtracting μ after scaling, x·γ/σ + β − μ, gives
+        // channel 0: 2x − 2 → {0, 4, 0, 4} and channel 1: x/4 − 1 → {−1, −1, 0, 0} (by hand).
+        let x = try NormFixtures.tensor(NormFixtures.x, [2, 1, 2, 2])
+        let (gamma, beta) = (Tensor(NormFixtures.gamma), Tensor(NormFixtures.beta))
+        let out = try spatialBatchNormInference(x, gamma: gamma, beta: beta, mean: Tensor([2, 2]), variance: Tensor([1, 4]), epsilon: 0)
+        check(out, equals: try NormFixtures.tensor(NormFixtures.out, [2, 1, 2, 2]), "out with the batch's statistics", in: .spatialBatchNorm2,
+              misconceptions: [Misconception(try NormFixtures.tensor([0, -1, 4, -1, 0, 0, 4, 0], [2, 1, 2, 2]),
+                                             "the running mean was subtracted after scaling (β − μ); it is subtracted before: γ·(x − μ)/√(σ² + ε) + β")])
+        // ε = 1: the definition, γ·(x − μ)/√(σ² + 1) + β, against √σ² + 1 (ε outside the root).
+        let inside = try (x - Tensor([2, 2])) / Tensor([Double(2).squareRoot(), Double(5).squareRoot()]) * gamma + beta
+        let outside = try (x - Tensor([2, 2])) / Tensor([2, 3]) * gamma + beta
+        let withEpsilon = try spatialBatchNormInference(x, gamma: gamma, beta: beta, mean: Tensor([2, 2]), variance: Tensor([1, 4]), epsilon: 1)
+        check(withEpsilon, equals: inside, "out with ε = 1", in: .spatialBatchNorm2, absoluteTolerance: 1e-12, relativeTolerance: 1e-12,
+              misconceptions: [Misconception(outside, "the output divides by √σ² + ε: ε outside the square root; batch norm divides by √(σ² + ε)")])
+    }
+
     @Test("treats each image on its own: one image alone gives its row of the batch's output")
     func independentOfTheBatch() throws {
         var rng = SeededGenerator(inputSeed: 23)
@@ -129,8 +149,10 @@ struct SpatialBN3Tests {
         let cache = SpatialBatchNormCache(xHat: try NormFixtures.tensor(NormFixtures.xHat, [2, 1, 2, 2]), gamma: Tensor(NormFixtures.gamma),
                                           mean: Tensor([2, 2]), variance: Tensor([1, 4]), epsilon: 0)
         let (dx, dgamma, dbeta) = try spatialBatchNormBackward(try NormFixtures.tensor(NormFixtures.dout, [2, 1, 2, 2]), cache: cache)
-        check(dx, equals: try NormFixtures.tensor(NormFixtures.dx, [2, 1, 2, 2]), "dx", in: .spatialBatchNorm3)
-        check(dgamma, equals: Tensor(NormFixtures.dgamma), "dgamma", in: .spatialBatchNorm3)
+        check(dx, equals: try NormFixtures.tensor(NormFixtures.dx, [2, 1, 2, 2]), "dx", in: .spatialBatchNorm3,
+              misconceptions: [Misconception(try NormFixtures.tensor([2, 0, 0, 0, 0, 0, 0, 0], [2, 1, 2, 2]), NormMistakes.constants)])
+        check(dgamma, equals: Tensor(NormFixtures.dgamma), "dgamma", in: .spatialBatchNorm3,
+              misconceptions: [Misconception(Tensor([-0.25, 0]), NormMistakes.averagedGamma)])
         check(dbeta, equals: Tensor(NormFixtures.dbeta), "dbeta", in: .spatialBatchNorm3)
     }
 

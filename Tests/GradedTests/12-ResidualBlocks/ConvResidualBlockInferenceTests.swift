@@ -44,6 +44,21 @@ enum ConvResidualInferenceExample {
 
 @Suite("ConvBlock3 · convolutional residual block at test time", .graded(.convResidual3))
 struct ConvBlock3Tests {
+    @Test("applies the ReLU after the addition: a 1x1 image x = −5 gives relu(−5 + 1) = 0")
+    func reluAfterTheAddition() throws {
+        // The hand example's block: h1 = 2x = −10, n1 = (−10 − 2)/√4 = −6, a1 = 0, h2 = 0,
+        // n2 = 2·(0 − 0)/√9 + 1 = 1; out = relu(x + n2) = relu(−4) = 0. ReLU before the addition
+        // would give x + relu(n2) = −4.
+        let conv1 = Tensor(shape: [3, 3, 1, 1]) { $0 == 4 ? 2 : 5 }
+        let conv2 = Tensor(shape: [3, 3, 1, 1]) { $0 == 4 ? 3 : 7 }
+        let p = ConvResidualBlockParameters(conv1: conv1, gamma1: Tensor([1]), beta1: Tensor([0]),
+                                            conv2: conv2, gamma2: Tensor([2]), beta2: Tensor([1]))
+        let statistics = ResidualBlockStatistics(mean1: Tensor([2]), variance1: Tensor([4]), mean2: Tensor([0]), variance2: Tensor([9]))
+        let out = try convResidualBlockInference(try Tensor(shape: [1, 1, 1, 1], scalars: [-5]), parameters: p, statistics: statistics, epsilon: 0)
+        check(out, equals: try Tensor(shape: [1, 1, 1, 1], scalars: [0]), "convResidualBlockInference of x = −5", in: .convResidual3,
+              misconceptions: [Misconception(-4, "the output is x + relu(F(x)): the ReLU was applied before the addition; the block is relu(x + F(x))")])
+    }
+
     @Test("reproduces a hand-derived example on 1x1 images (ε = 0)")
     func handExample() throws {
         // One channel, 1x1 images x = 3 and x = −1. With padding 1, a 3x3 kernel on a 1x1 image
@@ -97,7 +112,9 @@ struct ConvBlock3Tests {
         let before = ResidualBlockStatistics(mean1: Tensor([0, 0]), variance1: Tensor([1, 1]), mean2: Tensor([1, 1]), variance2: Tensor([2, 2]))
         let after = try updateConvResidualBlockStatistics(before, cache: cache, momentum: 0.5)
         check(after.mean1, equals: Tensor([0.5, -1]), "mean1", in: .convResidual3)
-        check(after.variance1, equals: Tensor([4.5, 8.5]), "variance1 (the batch variance times B/(B − 1) = 8/7)", in: .convResidual3)
+        check(after.variance1, equals: Tensor([4.5, 8.5]), "variance1 (the batch variance times B/(B − 1) = 8/7)", in: .convResidual3,
+              misconceptions: [Misconception(Tensor([4, 7.5]), "the running variance averages in the biased batch variance; multiply it by B/(B − 1) first"),
+                               Misconception(Tensor([7.5, 14.5]), "B in B/(B − 1) was taken as the N = 2 images; each channel's statistics average B = N·H·W = 8 values")])
         check(after.mean2, equals: Tensor([2.5, 0.5]), "mean2", in: .convResidual3)
         check(after.variance2, equals: Tensor([1, 3]), "variance2", in: .convResidual3)
     }

@@ -90,7 +90,8 @@ struct ConvBlock1Tests {
         var p = identity
         p.gamma2 = Tensor(zeros: [2]); p.beta2 = Tensor(zeros: [2])
         let (out, _) = try convResidualBlockForward(x, parameters: p)
-        check(out, equals: x.map { max(0, $0) }, "the identity block with γ2 = β2 = 0", in: .convResidual1)
+        check(out, equals: x.map { max(0, $0) }, "the identity block with γ2 = β2 = 0", in: .convResidual1,
+              misconceptions: ResidualMistakes.forward(x))
         // Projection: a 1x1 stride-2 convolution keeps pixels (0, 0), (0, 2), (2, 0), (2, 2) and
         // mixes their channels: out[n, i, j, o] = relu(Σ_c x[n, 2i, 2j, c]·P[0, 0, c, o]).
         let (y, projecting) = ConvResidualReference.setUp("projection")
@@ -168,7 +169,7 @@ struct ConvBlock2Tests {
         let dout = Tensor.randomNormal(shape: x.shape, using: &rng)
         let (dx, g) = try convResidualBlockBackward(dout, cache: cache)
         check(dx, equals: try Tensor.zip(dout, x) { d, v in v > 0 ? d : 0 }, "dx with the branch switched off", in: .convResidual2,
-              absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12, misconceptions: ResidualMistakes.backward(dout))
         check(g.conv1, equals: Tensor(zeros: p.conv1.shape), "dconv1 with the branch switched off", in: .convResidual2,
               absoluteTolerance: 1e-12, relativeTolerance: 0)
     }

@@ -52,7 +52,8 @@ struct Residual3Tests {
         let x = try Tensor([[2, 4], [-4, 6]])
         let out = try residualBlockInference(x, parameters: try ResidualInferenceExample.parameters(),
                                              statistics: ResidualInferenceExample.statistics, epsilon: 0)
-        check(out, equals: try Tensor([[3.5, 6.25], [0, 8]]), "residualBlockInference on the hand example", in: .residual3)
+        check(out, equals: try Tensor([[3.5, 6.25], [0, 8]]), "residualBlockInference on the hand example", in: .residual3,
+              misconceptions: [Misconception(try Tensor([[3.5, 6.25], [-4, 8]]), "the output is x + relu(F(x)): the ReLU was applied before the addition; the block is relu(x + F(x))")])
     }
 
     @Test("gives one example alone the same output as inside a batch", arguments: ["identity", "projection"])
@@ -87,7 +88,8 @@ struct Residual3Tests {
         let before = ResidualBlockStatistics(mean1: Tensor([0, 0]), variance1: Tensor([1, 1]), mean2: Tensor([1, 1]), variance2: Tensor([2, 2]))
         let after = try updateResidualBlockStatistics(before, cache: cache, momentum: 0.9)
         check(after.mean1, equals: Tensor([0.1, 0.2]), "mean1", in: .residual3)
-        check(after.variance1, equals: Tensor([1.3, 1.7]), "variance1 (the batch variance times B/(B − 1) = 4/3)", in: .residual3)
+        check(after.variance1, equals: Tensor([1.3, 1.7]), "variance1 (the batch variance times B/(B − 1) = 4/3)", in: .residual3,
+              misconceptions: [Misconception(Tensor([1.2, 1.5]), "the running variance averages in the biased batch variance; multiply it by B/(B − 1) first")])
         check(after.mean2, equals: Tensor([0.8, 0.9]), "mean2", in: .residual3)
         check(after.variance2, equals: Tensor([1.9, 1.8]), "variance2", in: .residual3)
     }

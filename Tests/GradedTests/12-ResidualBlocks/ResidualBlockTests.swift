@@ -41,6 +41,19 @@ fileprivate func randomParameters(d: Int, h: Int, m: Int, projection: Bool, usin
         projection: projection ? Tensor.randomNormal(shape: [d, m], using: &rng) : nil)
 }
 
+/// What the usual residual-block mistakes give when F(x) = 0 (γ2 = β2 = 0), shared with the conv block's suites.
+enum ResidualMistakes {
+    static func forward(_ x: Tensor) -> [Misconception] {
+        [Misconception(x, "the output is x + relu(F(x)): the ReLU was applied before the addition; the block is relu(x + F(x))"),
+         Misconception(Tensor(zeros: x.shape), "the output is relu(F(x)): the shortcut was never added; the block is relu(x + F(x))")]
+    }
+
+    static func backward(_ dout: Tensor) -> [Misconception] {
+        [Misconception(Tensor(zeros: dout.shape), "dx is only the residual branch's: the identity path hands ds = dout ⊙ 1[x + F(x) > 0] straight to dx, and the two add"),
+         Misconception(dout, "dx skips the final ReLU's mask: both paths start from ds = dout ⊙ 1[x + F(x) > 0]")]
+    }
+}
+
 @Suite("Residual1 · Residual block forward", .graded(.residual1))
 struct Residual1Tests {
     @Test("with F's last layer zeroed (gamma2 = beta2 = 0) the block is relu(x)")
@@ -52,7 +65,8 @@ struct Residual1Tests {
         let x = Tensor.randomNormal(shape: [6, 4], using: &rng)
         // F(x) = 0·xHat + 0 = 0 exactly, so out = relu(x + 0) = relu(x).
         let (out, _) = try residualBlockForward(x, parameters: p)
-        check(out, equals: x.map { max(0, $0) }, "the block with gamma2 = beta2 = 0", in: .residual1)
+        check(out, equals: x.map { max(0, $0) }, "the block with gamma2 = beta2 = 0", in: .residual1,
+              misconceptions: ResidualMistakes.forward(x))
         // With a projection the same block is relu(x · W_s).
         let ws = Tensor.randomNormal(shape: [4, 3], using: &rng)
         var q = randomParameters(d: 4, h: 5, m: 3, projection: false, using: &rng)
@@ -109,7 +123,7 @@ struct Residual2Tests {
         // out = relu(x): the only path left is the skip, so dx = dout where x > 0, else 0.
         let expected = try Tensor.zip(dout, x, operation: "expected") { $1 > 0 ? $0 : 0 }
         check(dx, equals: expected, "dx with F zeroed (only the skip connection carries gradient)", in: .residual2,
-              absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12, misconceptions: ResidualMistakes.backward(dout))
         // gamma2 = 0 blocks everything behind BN2.
         check(g.w1, equals: Tensor(zeros: [4, 5]), "dw1 with gamma2 = 0", in: .residual2, absoluteTolerance: 1e-12, relativeTolerance: 0)
         check(g.w2, equals: Tensor(zeros: [5, 4]), "dw2 with gamma2 = 0", in: .residual2, absoluteTolerance: 1e-12, relativeTolerance: 0)

@@ -18,8 +18,12 @@ struct Ensemble4Tests {
         func rate(_ t: Int) throws -> Double {
             try snapshotLearningRate(iteration: t, totalIterations: 300, cycles: 3, initialRate: 0.1)
         }
-        check(try rate(1), equals: 0.1, "α(1)", in: .ensemble4)
-        check(try rate(51), equals: 0.05, "α(51), halfway through the first cycle", in: .ensemble4)
+        let offByOne = "the schedule is off by one: iteration t sits at position (t − 1) mod L of its cycle, so α(1) is the full rate α0"
+        check(try rate(1), equals: 0.1, "α(1)", in: .ensemble4,
+              misconceptions: [Misconception(0.05 * (Foundation.cos(0.01 * .pi) + 1), offByOne)])
+        check(try rate(51), equals: 0.05, "α(51), halfway through the first cycle", in: .ensemble4,
+              misconceptions: [Misconception(0.05 * (Foundation.cos(0.51 * .pi) + 1), offByOne),
+                               Misconception(0.05 * (Foundation.cos(.pi / 6) + 1), "the rate anneals once over the whole run; it should restart every cycle of L = T/M iterations")])
         check(try rate(100), equals: 0.05 * (Foundation.cos(0.99 * .pi) + 1), "α(100), the first cycle's last iteration", in: .ensemble4)
         let last = try rate(100)
         check(abs(last - 2.4672e-5) < 1e-9, "α(100) should be about 2.4672e-5; got \(last).", in: .ensemble4)
@@ -63,7 +67,8 @@ struct Ensemble4Tests {
             let n = Double(k + 1)
             check(snapshot.count == 2, "snapshot \(k + 1) should hold 2 tensors like θ0; it holds \(snapshot.count).", in: .ensemble4)
             if snapshot.count == 2 {
-                check(snapshot[0], equals: Tensor([-1.5 * n, 3 * n]), "snapshot \(k + 1), first tensor", in: .ensemble4)
+                check(snapshot[0], equals: Tensor([-1.5 * n, 3 * n]), "snapshot \(k + 1), first tensor", in: .ensemble4,
+                      misconceptions: [Misconception(Tensor([-(1.5 * n - 0.5), 3 * n - 1]), "snapshot \(k + 1) was taken at the start of its cycle (the highest rate); take it at the end of each cycle, where the rate is lowest")])
                 check(snapshot[1], equals: try Tensor([[1 - 0.75 * n]]), "snapshot \(k + 1), second tensor", in: .ensemble4)
             }
         }

@@ -43,12 +43,29 @@ enum ArchitectureShapeCases {
     ]
 }
 
+/// What the usual output-size mistakes give for a sliding layer on an image, and what each says.
+fileprivate func shapeMistakes(_ layer: LayerDescription, _ input: [Int]) -> [Misconception] {
+    let window: (k: Int, s: Int, p: Int, channels: Int)?
+    switch layer {
+    case let .convolution(k, _, cOut, s, p, _): window = (k, s, p, cOut)
+    case let .maxPool(k, s, p), let .averagePool(k, s, p): window = (k, s, p, input.last ?? 0)
+    default: window = nil
+    }
+    guard let w = window, input.count == 3 else { return [] }
+    func shape(_ side: (Int) -> Int) -> Tensor { Tensor([Double(side(input[0])), Double(side(input[1])), Double(w.channels)]) }
+    // One-sided padding first: for some padded cases it equals a forgotten +1, and only the padded cases tell them apart.
+    return [Misconception(shape { ($0 + w.p - w.k) / w.s + 1 }, "each side pads one side only, H + P − K; the padding goes on both sides, H + 2P − K"),
+            Misconception(shape { ($0 + 2 * w.p - w.k) / w.s }, "each side is ⌊(H + 2P − K)/S⌋: the code forgets the +1 for the first window")]
+}
+
 @Suite("Architecture2 · Following the shape through a network", .graded(.architecture2))
 struct Architecture2Tests {
     @Test("applies the output-size formula layer by layer", arguments: ArchitectureShapeCases.all)
     func eachLayer(example: ArchitectureShapeCase) throws {
         let got = try outputShape(of: example.layer, input: example.input)
-        check(got == example.output, "outputShape(of: \(example.layer), input: \(example.input)) is \(got), expected \(example.output): \(example.why).", in: .architecture2)
+        check(Tensor(got.map(Double.init)), equals: Tensor(example.output.map(Double.init)),
+              "outputShape(of: \(example.layer), input: \(example.input)) (\(example.why))", in: .architecture2,
+              misconceptions: shapeMistakes(example.layer, example.input))
     }
 
 

@@ -39,12 +39,40 @@ enum ArchitectureCountCases {
     ]
 }
 
+/// The parameters of a layer, counted here so that a mistaken count can be computed for a case.
+fileprivate func referenceCount(_ layer: LayerDescription) -> Int {
+    switch layer {
+    case let .convolution(k, cIn, cOut, _, _, bias): k * k * cIn * cOut + (bias ? cOut : 0)
+    case let .dense(inputs, outputs, bias): inputs * outputs + (bias ? outputs : 0)
+    case let .batchNorm(channels): 2 * channels
+    case let .residual(body, shortcut): (body + shortcut).map(referenceCount).reduce(0, +)
+    default: 0
+    }
+}
+
+/// What the usual counting mistakes give for a layer, and what each says about the code.
+fileprivate func countingMistakes(_ layer: LayerDescription) -> [Misconception] {
+    switch layer {
+    case let .convolution(k, cIn, cOut, _, _, bias) where bias:
+        [Misconception(Double(k * k * cIn * cOut), "the count leaves out the convolution's bias, one per output channel")]
+    case let .dense(inputs, outputs, bias) where bias:
+        [Misconception(Double(inputs * outputs), "the count leaves out the dense layer's bias, one per output")]
+    case let .batchNorm(channels):
+        [Misconception(Double(4 * channels), "the count includes batch norm's running mean and variance, which are statistics, not learned parameters (only γ and β are)")]
+    case let .residual(body, _):
+        [Misconception(Double(body.map(referenceCount).reduce(0, +)), "the count leaves out the residual block's shortcut: a projection has parameters too")]
+    default:
+        []
+    }
+}
+
 @Suite("Architecture1 · Counting parameters", .graded(.architecture1))
 struct Architecture1Tests {
     @Test("counts each kind of layer", arguments: ArchitectureCountCases.all)
     func eachLayer(example: ArchitectureCountCase) throws {
         let got = try parameterCount(of: example.layer)
-        check(got == example.count, "parameterCount(of: \(example.layer)) is \(got), expected \(example.why).", in: .architecture1)
+        check(Double(got), equals: Double(example.count), "parameterCount(of: \(example.layer)) (\(example.why))", in: .architecture1,
+              misconceptions: countingMistakes(example.layer))
     }
 
     @Test("two chained 3x3 convolutions have 18 weights where one 5x5 has 25 (notes 003)")

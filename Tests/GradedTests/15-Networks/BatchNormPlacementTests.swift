@@ -40,7 +40,7 @@ struct BNPlacement1Tests {
         let (bn4, bn3, bn2) = (PlacementExample.fresh(4), PlacementExample.fresh(3), PlacementExample.fresh(2))
         let before = try insertBatchNorm(into: base, placement: .beforeActivation, inputs: 2)
         check(before == [base[0], bn4, base[1], base[2], base[3], bn3, base[4], base[5]],
-              "beforeActivation should give dense, BN [4], relu, dropout, dense, BN [3], tanh, dense; got \(before.map(\.name))",
+              "beforeActivation should give dense, BN [4], relu, dropout, dense, BN [3], tanh, dense; got \(before.map(\.name))\(before == [base[0], base[1], bn4, base[2], base[3], base[4], bn3, base[5]] ? " (the afterActivation order: the placements are swapped)" : "")",
               in: .bnPlacement1)
         let after = try insertBatchNorm(into: base, placement: .afterActivation, inputs: 2)
         check(after == [base[0], base[1], bn4, base[2], base[3], base[4], bn3, base[5]],

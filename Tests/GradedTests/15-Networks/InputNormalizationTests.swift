@@ -35,13 +35,19 @@ struct Standardize1Tests {
         let result = try standardizeSplits(training: try Tensor(StandardizeExample.training),
                                            validation: try Tensor(StandardizeExample.validation),
                                            test: try Tensor(StandardizeExample.test))
-        check(result.mean, equals: Tensor([2, 12]), "the training mean", in: .standardize1)
-        check(result.standardDeviation, equals: Tensor([1, 2]), "the training std (biased, ÷N)", in: .standardize1)
+        let leak = "the statistics came from the test split; they come from the training split only, so the test split stays unseen until the end"
+        check(result.mean, equals: Tensor([2, 12]), "the training mean", in: .standardize1,
+              misconceptions: [Misconception(Tensor([2, 10]), leak)])
+        check(result.standardDeviation, equals: Tensor([1, 2]), "the training std (biased, ÷N)", in: .standardize1,
+              misconceptions: [Misconception(Tensor([2, 2]), leak)])
         check(result.training, equals: try Tensor(StandardizeExample.trainingOut), "the standardized training split", in: .standardize1)
+        let ownStatistics = "each split was standardized with its own mean and std; all three use the training split's"
         check(result.validation, equals: try Tensor(StandardizeExample.validationOut),
-              "the standardized validation split (with the TRAINING statistics)", in: .standardize1)
+              "the standardized validation split (with the TRAINING statistics)", in: .standardize1,
+              misconceptions: [Misconception(try Tensor([[0, 0]]), ownStatistics)])
         check(result.test, equals: try Tensor(StandardizeExample.testOut),
-              "the standardized test split (with the TRAINING statistics; its own would give [[1, 1], [−1, −1]])", in: .standardize1)
+              "the standardized test split (with the TRAINING statistics; its own would give [[1, 1], [−1, −1]])", in: .standardize1,
+              misconceptions: [Misconception(try Tensor([[1, 1], [-1, -1]]), ownStatistics)])
     }
 
     @Test("the test split's values never change the training split's result or the statistics")

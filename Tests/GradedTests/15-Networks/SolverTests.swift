@@ -150,6 +150,15 @@ struct Network5Tests {
         let again = try run()
         check(again.history == history && again.layers == best, "two runs with the same seed should give the same history and layers",
               in: .network5)
+        // The same seed stopped after the best epoch ends with exactly the network that epoch made.
+        var shorter = configuration
+        shorter.epochs = history.bestEpoch + 1
+        var rng = SeededGenerator(seed: 54)
+        let stopped = try trainNetwork(layers, trainingInputs: train.x, trainingLabels: train.labels, validationInputs: validation.x,
+                                       validationLabels: validation.labels, configuration: shorter, using: &rng)
+        check(stopped.layers == best,
+              "the returned layers should be the network after the best epoch \(history.bestEpoch), which a run of \(history.bestEpoch + 1) epochs ends with; they differ (the last epoch's network instead of the best one?)",
+              in: .network5)
     }
 
     @Test("rejects zero epochs, no validation data and labels that do not match the inputs")

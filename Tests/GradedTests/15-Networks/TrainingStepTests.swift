@@ -85,7 +85,8 @@ struct Network4Tests {
         }
         check(mean, equals: Tensor([0.3, 0.2]), "the running mean after one step", in: .network4)
         check(variance, equals: Tensor([0.9 + 1.4 / 3, 0.9 + 1.6 / 3]),
-              "the running variance after one step (uses the unbiased batch variance, ×N/(N − 1))", in: .network4)
+              "the running variance after one step (uses the unbiased batch variance, ×N/(N − 1))", in: .network4,
+              misconceptions: [Misconception(Tensor([1.25, 1.3]), "the running variance averaged in the biased batch variance; multiply it by B/(B − 1) first")])
     }
 
     @Test("repeated steps on one batch lower its loss, with each optimizer")
