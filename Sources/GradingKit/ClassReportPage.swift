@@ -86,12 +86,13 @@ public enum ClassReportPage {
             let y = height - bottom - barHeight
             let (low, high) = d.edges(index)
             let range = "\(points(low))–\(points(high))"
+            let tick = "\(index * 100 / d.bins.count)–\((index + 1) * 100 / d.bins.count)"
             text += "<g><title>\(range) points: \(count) submission\(count == 1 ? "" : "s")</title>"
             text += "<rect x=\"\(fmt(x))\" y=\"\(fmt(y))\" width=\"\(fmt(slot - 6))\" height=\"\(fmt(barHeight))\" class=\"bar\"/>"
             text += "<text x=\"\(fmt(x + (slot - 6) / 2))\" y=\"\(fmt(y - 5))\" class=\"count\">\(count)</text>"
-            text += "<text x=\"\(fmt(x + (slot - 6) / 2))\" y=\"\(fmt(height - bottom + 16))\" class=\"tick\">\(points(low))–</text></g>\n"
+            text += "<text x=\"\(fmt(x + (slot - 6) / 2))\" y=\"\(fmt(height - bottom + 16))\" class=\"tick\">\(tick)</text></g>\n"
         }
-        text += "<text x=\"\(fmt(width))\" y=\"\(fmt(height - 6))\" class=\"label end\">points (out of \(points(d.possible)))</text>\n"
+        text += "<text x=\"\(fmt(width))\" y=\"\(fmt(height - 6))\" class=\"label end\">% of the \(points(d.possible)) points</text>\n"
         text += "</svg>\n</section>\n"
         return text
     }
@@ -120,7 +121,7 @@ public enum ClassReportPage {
         text += segments.map { "<span><i style=\"background:\($0.color)\"></i>\($0.label)</span>" }.joined(separator: " ")
         text += "</p>\n<p class=\"explain\">Within a chapter the hardest come first: the largest share of failures among those who tried.</p>\n"
         for (chapter, exercises) in statistics.chapters {
-            text += "<h3>\(escape(chapter))</h3>\n<table>\n<thead><tr><th>exercise</th><th>class</th><th>done</th><th>failing</th><th>not started</th><th>mean</th><th>most frequent reasons</th></tr></thead>\n<tbody>\n"
+            text += "<h3>\(escape(chapter))</h3>\n<table class=\"exercises\">\n<colgroup><col class=\"c-name\"><col class=\"c-bar\"><col class=\"c-num\"><col class=\"c-num\"><col class=\"c-num\"><col class=\"c-num\"><col class=\"c-reasons\"></colgroup>\n<thead><tr><th>exercise</th><th>class</th><th>done</th><th>failing</th><th>not started</th><th>mean</th><th>most frequent reasons</th></tr></thead>\n<tbody>\n"
             for exercise in exercises {
                 text += "<tr>"
                 text += "<td class=\"name\"><strong>\(escape(exercise.id))</strong> \(escape(exercise.title))\(exercise.hidden ? " <em>(hidden)</em>" : "")</td>"
@@ -129,12 +130,12 @@ public enum ClassReportPage {
                 text += "<td data-label=\"failing\">\(percent(exercise.share(exercise.failed))) <small>(\(exercise.failed))</small></td>"
                 text += "<td data-label=\"not started\">\(percent(exercise.share(exercise.notStarted))) <small>(\(exercise.notStarted))</small></td>"
                 text += "<td data-label=\"mean\">\(points(exercise.meanScore))/\(points(exercise.points))</td>"
-                text += "<td class=\"reasons\" data-label=\"reasons\">"
+                text += exercise.reasons.isEmpty ? "<td class=\"reasons empty\" data-label=\"reasons\">" : "<td class=\"reasons\" data-label=\"reasons\">"
                 if exercise.reasons.isEmpty {
                     text += "<span class=\"none\">—</span>"
                 } else {
                     text += "<ul>" + exercise.reasons.prefix(3).map { reason, count in
-                        "<li><span class=\"\(reason.isMisconception ? "misconception" : "kind")\">\(escape(reason.text))</span> <b>\(count)</b></li>"
+                        "<li><b>\(count)×</b> <span class=\"\(reason.isMisconception ? "misconception" : "kind")\">\(escape(reason.text))</span></li>"
                     }.joined() + (exercise.reasons.count > 3 ? "<li class=\"more\">and \(exercise.reasons.count - 3) more (see the CSV)</li>" : "") + "</ul>"
                 }
                 text += "</td></tr>\n"
@@ -225,9 +226,10 @@ public enum ClassReportPage {
         table { border-collapse: collapse; width: 100%; margin-bottom: 8px; }
         th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid var(--line); }
         th { font-size: 12px; color: var(--muted); font-weight: 600; text-transform: uppercase; letter-spacing: .03em; }
-        td.name { min-width: 170px; }
-        td.bar { width: 180px; }
-        svg.stack { width: 160px; height: 14px; display: block; margin-top: 4px; border-radius: 2px; background: #eceff1; }
+        table.exercises { table-layout: fixed; }
+        col.c-name { width: 25%; } col.c-bar { width: 15%; } col.c-num { width: 8.5%; } col.c-reasons { width: 26%; }
+        td { overflow-wrap: anywhere; }
+        svg.stack { width: 100%; height: 14px; display: block; margin-top: 4px; border-radius: 2px; background: #eceff1; }
         td small { color: var(--muted); }
         td.reasons ul { margin: 0; padding: 0; list-style: none; }
         td.reasons li { margin: 0 0 2px; }
@@ -238,13 +240,19 @@ public enum ClassReportPage {
           body { font-size: 14px; }
           header, main, footer { padding-left: 12px; padding-right: 12px; }
           .figures dd { font-size: 18px; }
-          table, thead, tbody, tr, td { display: block; width: 100%; }
-          thead { display: none; }
-          tr { border: 1px solid var(--line); border-radius: 6px; margin: 0 0 10px; padding: 6px 8px; }
-          td { border: none; padding: 2px 0; }
-          td.bar, svg.stack { width: 100%; }
-          td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); font-size: 12px; }
-          td.bar::before, td.reasons::before { display: block; }
+          table, thead, tbody, tr { display: block; width: 100%; }
+          thead, colgroup { display: none; }
+          table.exercises { table-layout: auto; }
+          tr { border: 1px solid var(--line); border-radius: 6px; margin: 0 0 8px; padding: 5px 8px; }
+          /* A card: the name, the bar, the numbers on one line, the reasons. */
+          td { display: inline-block; border: none; padding: 1px 12px 1px 0; width: auto; }
+          td.name, td.bar, td.reasons, .problems td { display: block; width: 100%; padding-right: 0; }
+          td.reasons.empty { display: none; }
+          svg.stack { width: 100%; margin: 2px 0 3px; }
+          td[data-label]::before { content: attr(data-label) " "; color: var(--muted); font-size: 12px; }
+          td.bar::before, td.reasons::before { content: none; }
+          svg.histogram text { font-size: 20px; }
+          svg.histogram text.tick { font-size: 16px; }
         }
         @media print {
           body { font-size: 10pt; }

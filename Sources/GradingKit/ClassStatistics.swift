@@ -72,9 +72,16 @@ public struct ExerciseStatistics: Sendable, Hashable {
 
     public func share(_ count: Int) -> Double { submissions == 0 ? 0 : Double(count) / Double(submissions) }
 
-    /// Of the submissions that tried the exercise (done or failed), the share that failed: what
-    /// "hard" means here, so an exercise nobody reached does not look hard.
-    public var failureRate: Double { done + failed == 0 ? 0 : Double(failed) / Double(done + failed) }
+    /// Failing only because another exercise it calls is not done or stopped ("needs ReLU1 first").
+    public var blocked: Int { reasons.first { $0.reason == .kind(.needsAnother) }?.count ?? 0 }
+
+    /// Of the submissions that tried the exercise (done, or failed by its own code), the share that
+    /// failed: what "hard" means here, so neither an exercise nobody reached nor one that waits for
+    /// another exercise looks hard.
+    public var failureRate: Double {
+        let own = failed - blocked
+        return done + own == 0 ? 0 : Double(own) / Double(done + own)
+    }
 
     public static func == (a: ExerciseStatistics, b: ExerciseStatistics) -> Bool {
         a.id == b.id && a.counts == b.counts && a.meanScore == b.meanScore
@@ -110,16 +117,17 @@ public struct ClassStatistics: Sendable {
         return order.map { chapter in (chapter, exercises.filter { $0.chapter == chapter }) }
     }
 
-    /// The exercises the class failed most, across chapters: at least one failure, hardest first.
+    /// The exercises the class failed most, across chapters: at least one failure of the exercise's
+    /// own code, hardest first.
     public func hardest(_ limit: Int = 5) -> [ExerciseStatistics] {
-        Array(exercises.filter { $0.failed > 0 }.sorted(by: Self.harder).prefix(limit))
+        Array(exercises.filter { $0.failed > $0.blocked }.sorted(by: Self.harder).prefix(limit))
     }
 
     /// Harder first: a larger share of those who tried failed; then more failures; then the
     /// curriculum's order (a stable tie-break, so the report is the same on every run).
     static func harder(_ a: ExerciseStatistics, _ b: ExerciseStatistics) -> Bool {
         if a.failureRate != b.failureRate { return a.failureRate > b.failureRate }
-        if a.failed != b.failed { return a.failed > b.failed }
+        if a.failed - a.blocked != b.failed - b.blocked { return a.failed - a.blocked > b.failed - b.blocked }
         if a.done != b.done { return a.done < b.done }
         return false
     }
@@ -167,8 +175,9 @@ public struct ClassStatistics: Sendable {
         problems = rows.compactMap { row in
             let refused = row.note.components(separatedBy: "; ").filter { $0.hasPrefix("refused") || $0.contains("limit") }
             if row.status != "graded" || row.buildError != nil {
+                let fallback = row.status == "time limit" ? "the submission's grading reached its time limit (--time-limit)" : row.status
                 return SubmissionProblem(submission: row.name, status: row.status,
-                                         reason: row.buildError ?? (row.note.isEmpty ? row.status : row.note))
+                                         reason: row.buildError ?? (row.note.isEmpty ? fallback : row.note))
             }
             if !refused.isEmpty {
                 return SubmissionProblem(submission: row.name, status: row.status, reason: refused.joined(separator: "; "))
