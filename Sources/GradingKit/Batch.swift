@@ -151,6 +151,7 @@ public enum Batch {
         }
         let all = rows.all()
         try FileTree.write(Gradebook.csv(all, curriculum: curriculum), to: options.output.appendingPathComponent("gradebook.csv"))
+        ClassReport.afterBatch(options, curriculum: curriculum, log: log)
         return all
     }
 

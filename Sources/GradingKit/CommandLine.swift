@@ -99,6 +99,10 @@ public struct WorkbookTool {
                     summary: "Grade a folder of submissions into a CSV gradebook.",
                     details: "Each entry of SUBMISSIONS (a copy of Exercises/, or a .zip/.tar/.tar.gz of one) is staged in\n.scratch/batch/<name>/ and graded with this package's tests (hidden ones included), with a time\nlimit per submission (default 900 s) and two workers. Writes DIR/gradebook.csv and\nDIR/reports/<name>.txt and .json (default DIR: .scratch/batch-results). Student code runs in a\nseparate process; under root as an unprivileged user, with the package closed to it. --seed N\nchanges the random inputs of the property and gradient checks.",
                     options: ["--out", "--workers", "--time-limit", "--test-time-limit", "--seed", "--credit"], positionals: 1...1),
+        CommandSpec(name: "report", usage: "workbook report <FOLDER>",
+                    summary: "Write the class report of a batch output folder (class-report.html and .csv).",
+                    details: "Reads FOLDER/gradebook.csv and FOLDER/reports/*.json (what batch, or merge of its shards,\nwrote) and writes FOLDER/class-report.html (one self-contained page: the score histogram, each\nexercise's done / failing / not started shares, hardest first, its most frequent failure reasons,\nthe submissions that did not build or were refused) and FOLDER/class-report.csv (the same per\nexercise). batch writes both itself; this rebuilds them.",
+                    positionals: 1...1),
         CommandSpec(name: "release", usage: "workbook release <DIR>",
                     summary: "Write the student copy of the workbook to DIR.",
                     details: "Everything but Solutions/, the hidden tests (Tests/GradedTests/Hidden/), build products and\nscratch files; adds .workbook/manifest.json (checksums of the graded tests, for the tamper\ncheck) and .workbook/pristine/ (the stubs, for reset). Refuses if any solution code would ship.",
@@ -351,6 +355,17 @@ public struct WorkbookTool {
             let rows = try Batch.run(options, workspace: workspace, log: log)
             write("\nGradebook: \(output.appendingPathComponent("gradebook.csv").path) (\(rows.count) submissions)\n")
             write("Reports:   \(output.appendingPathComponent("reports").path)/\n")
+            if FileManager.default.fileExists(atPath: output.appendingPathComponent(ClassReport.htmlName).path) {
+                write("Class:     \(output.appendingPathComponent(ClassReport.htmlName).path) and \(ClassReport.csvName)\n")
+            }
+            return 0
+
+        case "report":
+            let folder = url(parsed.positionals[0])
+            let statistics = try ClassReport.write(folder: folder, curriculum: try? workspace.curriculum())
+            let d = statistics.distribution
+            write("Class report: \(folder.appendingPathComponent(ClassReport.htmlName).path) (\(d.count) submissions, mean \(formatPoints((d.mean * 100).rounded() / 100)), median \(formatPoints(d.median)) of \(formatPoints(d.possible)))\n")
+            write("Per exercise: \(folder.appendingPathComponent(ClassReport.csvName).path)\n")
             return 0
 
         case "release":
