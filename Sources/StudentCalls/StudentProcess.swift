@@ -77,23 +77,34 @@ public final class StudentSession: @unchecked Sendable {
     public private(set) var printed = CapturedOutput()
     private var inFlight: String?
 
-    public init(limits: Sandbox.Limits = .fromEnvironment) {
+    /// The test's name, said when a later test meets the same endless loop.
+    public var testName = ""
+
+    public init(limits: Sandbox.Limits = .graded) {
         self.limits = limits
     }
 
     var deadline: Double { started.timeIntervalSince1970 + limits.seconds }
+
+    /// The call's deadline: the test's, or sooner for a function that already ran out of time in
+    /// another test of this run (`TimedOutFunctions`).
+    private var callDeadline: Double = 0
+    /// The shorter limit given to this call, when it is one.
+    private var shortened: TimedOutFunctions.Earlier?
 
     func call(_ function: String, _ arguments: [Data], closures: [Int: ClosureArgument]) throws -> Reply {
         if let failure { throw failure }
         if process == 0 { try start() }
         sequence += 1
         inFlight = function
-        defer { inFlight = nil }
+        shortened = TimedOutFunctions.earlier(function)
+        callDeadline = shortened == nil ? deadline : min(deadline, Date().timeIntervalSince1970 + TimedOutFunctions.retrySeconds)
+        defer { inFlight = nil; shortened = nil }
         let channel = Channel(input: replies, output: requests)
         do {
             try channel.send(Frame(FrameHeader(kind: .call, sequence: sequence, function: function), values: arguments))
             while true {
-                let frame = try channel.receive(deadline: deadline, alsoWatching: output) { [self] fd in printed.drain(fd) }
+                let frame = try channel.receive(deadline: callDeadline, alsoWatching: output) { [self] fd in printed.drain(fd) }
                 guard frame.header.sequence == sequence else { throw fail(.garbled, "an answer to another call") }
                 switch frame.header.kind {
                 case .returned:
@@ -109,7 +120,7 @@ public final class StudentSession: @unchecked Sendable {
             }
         } catch let error as ChannelError {
             switch error {
-            case .timedOut: throw fail(.timedOut, "")
+            case .timedOut: throw timedOut()
             case .closed: throw ended()
             case .malformed(let detail): throw fail(.garbled, detail)
             }
@@ -146,6 +157,38 @@ public final class StudentSession: @unchecked Sendable {
         stop()
         return failure
     }
+
+    /// The limit passed with the student's code still running: before stopping the runner, ask it
+    /// where it is. SIGQUIT makes the Swift runtime's crash reporter (SWIFT_BACKTRACE, set in
+    /// `start`) print the running thread's frames, as it does for a trap; `Trap` reads the student's
+    /// file and line and whose exercise that code is from them. Waits at most `backtraceSeconds`.
+    private func timedOut() -> StudentFailure {
+        if let failure { return failure }
+        var trap: Trap?
+        if process > 0 {
+            kill(process, SIGQUIT)
+            let until = Date().addingTimeInterval(Self.backtraceSeconds)
+            var status: Int32 = 0
+            while Date() < until {
+                printed.drain(output)
+                if String(decoding: printed.tail.suffix(4096), as: UTF8.self).contains("Backtrace took") { break }
+                if waitpid(process, &status, WNOHANG) == process { process = 0; break }
+                usleep(20_000)
+            }
+            printed.drain(output)
+            trap = Trap(output: printed.tail, signal: SIGQUIT)
+        }
+        let seconds = shortened == nil ? Int(limits.seconds) : Int(min(limits.seconds, TimedOutFunctions.retrySeconds))
+        let failure = StudentFailure(kind: .timedOut, function: inFlight, detail: "", location: trap?.location, seconds: seconds,
+                                     trappedIn: trap?.location == nil ? nil : trap?.exercise, earlierTimeout: shortened?.test)
+        if let function = inFlight, shortened == nil { TimedOutFunctions.record(function, test: testName) }
+        self.failure = failure
+        stop()
+        return failure
+    }
+
+    /// Seconds the crash reporter gets to print where an endless loop was (it takes well under one).
+    static let backtraceSeconds = 4.0
 
     /// The runner closed its end: find out how it ended.
     private func ended() -> StudentFailure {
@@ -199,7 +242,8 @@ public final class StudentSession: @unchecked Sendable {
         options.stderr_fd = outputPipe[1]
         options.fd3 = requestPipe[0]
         options.fd4 = replyPipe[1]
-        options.cpu_seconds = UInt(limits.seconds) + 2
+        // Above the wall-clock limit, leaving time for the backtrace taken when it passes.
+        options.cpu_seconds = UInt(limits.seconds) + 2 + UInt(Self.backtraceSeconds)
         options.file_bytes = 16 << 20
         if let user = placement.user {
             options.drop_privileges = 1
@@ -307,4 +351,42 @@ public struct CapturedOutput: Sendable {
         if total > head.count { text += "\n… (\(total - head.count) more bytes cut)" }
         return text
     }
+}
+
+/// The functions that ran out of time in this test process, so that an exercise's later tests do
+/// not each wait out the whole limit on the same endless loop: a later call to one of them gets
+/// `retrySeconds`, and if it runs out again its message says which test met the loop first.
+public enum TimedOutFunctions {
+    public struct Earlier: Sendable { public var test: String }
+
+    /// What a function that already timed out gets in a later test.
+    public static let retrySeconds = 2.0
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var functions: [String: Earlier] = [:]
+
+    static func earlier(_ function: String) -> Earlier? {
+        lock.lock()
+        defer { lock.unlock() }
+        return functions[function]
+    }
+
+    static func record(_ function: String, test: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        if functions[function] == nil { functions[function] = Earlier(test: test) }
+    }
+}
+
+extension Sandbox.Limits {
+    /// The time limit of one graded test: `WORKBOOK_TIME_LIMIT` seconds, by default `defaultSeconds`.
+    public static var graded: Sandbox.Limits {
+        let text = ProcessInfo.processInfo.environment["WORKBOOK_TIME_LIMIT"] ?? ""
+        return Sandbox.Limits(seconds: Double(text).flatMap { $0 > 0 ? $0 : nil } ?? defaultSeconds)
+    }
+
+    /// Long enough for the slowest reference solution in a debug build on a loaded machine, short
+    /// enough that an endless loop is reported within seconds (issue 17: `swift test --filter Dense1`
+    /// to the message in at most 15 s).
+    public static let defaultSeconds = 10.0
 }

@@ -157,7 +157,8 @@ extension StubRegionTests {
     }
 
     @Test("reset restores every region of an exercise with several (Dropout1, Architecture3, …), and only those",
-          .enabled(if: Fixtures.hasSolutions, "needs Solutions/ to make solved regions"))
+          .enabled(if: Fixtures.hasSolutions, "needs Solutions/ to make solved regions"),
+          .enabled(if: Fixtures.exercisesArePristine, Fixtures.inProgress))
     func resetEveryRegion() throws {
         let workspace = try Self.solvedWorkspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }
@@ -199,7 +200,8 @@ extension StubRegionTests {
     }
 
     @Test("reset of a partly solved exercise says which regions it restored; without a pristine copy each region gets the canonical stub",
-          .enabled(if: Fixtures.hasSolutions, "needs Solutions/ to make solved regions"))
+          .enabled(if: Fixtures.hasSolutions, "needs Solutions/ to make solved regions"),
+          .enabled(if: Fixtures.exercisesArePristine, Fixtures.inProgress))
     func resetPartlySolved() throws {
         let workspace = try Self.solvedWorkspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }
@@ -233,7 +235,8 @@ extension StubRegionTests {
     }
 
     @Test("reset refuses, and says how to repair, when a marker of a several-region exercise was deleted",
-          .enabled(if: Fixtures.hasSolutions, "needs Solutions/ to make solved regions"))
+          .enabled(if: Fixtures.hasSolutions, "needs Solutions/ to make solved regions"),
+          .enabled(if: Fixtures.exercisesArePristine, Fixtures.inProgress))
     func resetMissingMarker() throws {
         let workspace = try Self.solvedWorkspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }

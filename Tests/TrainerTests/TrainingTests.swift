@@ -107,7 +107,7 @@ struct TrainingTests {
 }
 
 @Suite("convolutional runs", .enabled(if: GradedFolder.isReferenceOrPristine, GradedFolder.reason))
-struct ConvolutionalTrainingTests {
+struct ImageTrainingTests {
     @Test("the CNN trains on IDX images written by the test, and evaluates from its checkpoint")
     func cnnOnIDX() throws {
         guard try layersImplemented() else { return }
@@ -146,7 +146,7 @@ struct ConvolutionalTrainingTests {
 /// exercises are done; other models run layer by layer. On a dense model both paths must agree exactly:
 /// same logits, same gradients, same running statistics, same dropout masks (one generator, same order).
 @Suite("one structure: the trainer's MLP is the chapter-15 network", .enabled(if: GradedFolder.isReferenceOrPristine, GradedFolder.reason))
-struct SequentialNetworkTests {
+struct SequentialModelTests {
     @Test("the chapter-15 path and the layer-by-layer path give the same numbers, batch norm and dropout included")
     func pathsAgree() throws {
         guard Network.chapter15IsDone, try layersImplemented() else { return }

@@ -39,7 +39,7 @@ struct Minibatch1Tests {
     }
 
     @Test("minibatch SGD recovers a linear regression from noise-free data")
-    func minibatchSGD() throws {
+    func minibatchDescent() throws {
         // The 15 grid points of the MSE exercise, y = 2x₁ − 3x₂ + 0.5, batches of 4, η = 0.1, 60 epochs.
         // Noise-free data: every batch's gradient vanishes at the true weights, so SGD converges to them
         // exactly (numpy, with its own shuffles: error 6e−12). The update is written out here.
