@@ -167,12 +167,13 @@ public final class StudentSession: @unchecked Sendable {
         var trap: Trap?
         if process > 0 {
             kill(process, SIGQUIT)
+            // The report is written by the runtime's helper process, which may still be writing
+            // after the runner is gone: wait for its last line, not for the runner. The runner is
+            // not reaped here, so `stop()` still ends its whole process group, helper included.
             let until = Date().addingTimeInterval(Self.backtraceSeconds)
-            var status: Int32 = 0
             while Date() < until {
                 printed.drain(output)
                 if String(decoding: printed.tail.suffix(4096), as: UTF8.self).contains("Backtrace took") { break }
-                if waitpid(process, &status, WNOHANG) == process { process = 0; break }
                 usleep(20_000)
             }
             printed.drain(output)

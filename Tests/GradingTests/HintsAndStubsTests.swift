@@ -305,6 +305,18 @@ struct WatchTests {
         #expect(Watch.exercises(toRegrade: ["01-Toy/Helpers.swift"], in: curriculum).count == 3)
     }
 
+    @Test("after a compile fix, re-grades the exercises of the files saved since the last build that worked, not all")
+    func regradeAfterCompileFix() {
+        let curriculum = Curriculum.parse([(Fixtures.toyTests, false), (Fixtures.toyHiddenTests, false)])
+        // The build broke while 02-More/More.swift was saved; fixing 01-Toy/Double.swift brings both back.
+        let fix = Watch.plan(changed: ["01-Toy/Double.swift"], sinceLastBuild: ["02-More/More.swift"], everBuilt: true, in: curriculum)
+        #expect(fix.ids == ["Double1", "Half1", "Double2"])
+        let plain = Watch.plan(changed: ["02-More/More.swift"], sinceLastBuild: [], everBuilt: true, in: curriculum)
+        #expect(plain.ids == ["Double2"] && plain.files == ["02-More/More.swift"])
+        // Never built yet: no result stands, so everything is graded.
+        #expect(Watch.plan(changed: ["02-More/More.swift"], sinceLastBuild: [], everBuilt: false, in: curriculum).ids.count == 3)
+    }
+
     @Test("merges a partial re-grade into the full report and shows k of n done")
     func mergeAndProgress() {
         let relu = ScorecardParsingTests.relu
