@@ -54,9 +54,10 @@ public struct StudentFailure: Error, Sendable, Hashable, CustomStringConvertible
         case .crashed:
             return "\(functionName) crashed\(inner): \(detail)\(at)"
         case .timedOut:
-            let running = location.map { " while running\(inner) \($0)" } ?? ""
+            let running = location.map { " while running \($0)\(inner)" } ?? ""
             guard let earlierTimeout else {
-                return "\(functionName) timed out after \(seconds ?? 0) s and was stopped\(running). Is there a loop that never ends?"
+                return "\(functionName) timed out after \(seconds ?? 0) s and was stopped\(running). Is there a loop that never ends? "
+                    + "(On a slow machine, WORKBOOK_TIME_LIMIT=30 gives every test 30 s.)"
             }
             return "\(functionName) timed out after \(seconds ?? 0) s and was stopped\(running): it had already run out of time " +
                 "in \"\(earlierTimeout)\", so this test gave it \(seconds ?? 0) s instead of the whole limit."

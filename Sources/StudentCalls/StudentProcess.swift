@@ -79,6 +79,9 @@ public final class StudentSession: @unchecked Sendable {
 
     /// The test's name, said when a later test meets the same endless loop.
     public var testName = ""
+    /// The exercise the test grades: a function that timed out gets the shorter limit only in
+    /// later tests of the same exercise (another exercise may call it with heavier work).
+    public var exercise = ""
 
     public init(limits: Sandbox.Limits = .graded) {
         self.limits = limits
@@ -87,8 +90,13 @@ public final class StudentSession: @unchecked Sendable {
     var deadline: Double { started.timeIntervalSince1970 + limits.seconds }
 
     /// The call's deadline: the test's, or sooner for a function that already ran out of time in
-    /// another test of this run (`TimedOutFunctions`).
+    /// another test of this exercise (`TimedOutFunctions`). It is wall-clock time; when it passes,
+    /// `extendDeadline` gives the runner the processor time it has not had yet.
     private var callDeadline: Double = 0
+    /// The runner's processor time (s) at which this call is out of time, and the wall-clock time
+    /// after which it is out of time whatever it used.
+    private var processorBudget: Double = 0
+    private var wallCap: Double = 0
     /// The shorter limit given to this call, when it is one.
     private var shortened: TimedOutFunctions.Earlier?
 
@@ -97,14 +105,25 @@ public final class StudentSession: @unchecked Sendable {
         if process == 0 { try start() }
         sequence += 1
         inFlight = function
-        shortened = TimedOutFunctions.earlier(function)
-        callDeadline = shortened == nil ? deadline : min(deadline, Date().timeIntervalSince1970 + TimedOutFunctions.retrySeconds)
+        shortened = TimedOutFunctions.earlier(function, exercise: exercise)
+        let now = Date().timeIntervalSince1970
+        if shortened == nil {
+            callDeadline = deadline
+            processorBudget = limits.seconds
+            wallCap = started.timeIntervalSince1970 + Self.wallFactor * limits.seconds
+        } else {
+            callDeadline = min(deadline, now + TimedOutFunctions.retrySeconds)
+            processorBudget = (Self.processorSeconds(of: process) ?? 0) + TimedOutFunctions.retrySeconds
+            wallCap = now + Self.wallFactor * TimedOutFunctions.retrySeconds
+        }
         defer { inFlight = nil; shortened = nil }
         let channel = Channel(input: replies, output: requests)
         do {
             try channel.send(Frame(FrameHeader(kind: .call, sequence: sequence, function: function), values: arguments))
             while true {
-                let frame = try channel.receive(deadline: callDeadline, alsoWatching: output) { [self] fd in printed.drain(fd) }
+                let frame = try channel.receive(deadline: callDeadline, alsoWatching: output,
+                                                onReadable: { [self] fd in printed.drain(fd) },
+                                                extend: { [self] in extendDeadline() })
                 guard frame.header.sequence == sequence else { throw fail(.garbled, "an answer to another call") }
                 switch frame.header.kind {
                 case .returned:
@@ -182,10 +201,36 @@ public final class StudentSession: @unchecked Sendable {
         let seconds = shortened == nil ? Int(limits.seconds) : Int(min(limits.seconds, TimedOutFunctions.retrySeconds))
         let failure = StudentFailure(kind: .timedOut, function: inFlight, detail: "", location: trap?.location, seconds: seconds,
                                      trappedIn: trap?.location == nil ? nil : trap?.exercise, earlierTimeout: shortened?.test)
-        if let function = inFlight, shortened == nil { TimedOutFunctions.record(function, test: testName) }
+        if let function = inFlight, shortened == nil { TimedOutFunctions.record(function, exercise: exercise, test: testName) }
         self.failure = failure
         stop()
         return failure
+    }
+
+    /// A loaded machine (other builds, other tests) shares the processor, so the limit counts the
+    /// processor time the runner used: when the wall-clock deadline passes with less used, the wait
+    /// goes on for what is left, up to `wallFactor` times the limit in wall-clock time. An endless
+    /// loop uses the processor all the time and is stopped at the limit on an idle machine.
+    private func extendDeadline() -> Double? {
+        let now = Date().timeIntervalSince1970
+        guard process > 0, now < wallCap, let used = Self.processorSeconds(of: process) else { return nil }
+        let left = processorBudget - used
+        guard left > 0.05 else { return nil }
+        return min(wallCap, now + left)
+    }
+
+    /// How much longer than the limit, in wall-clock time, a starved runner may take.
+    static let wallFactor = 3.0
+
+    /// User plus system processor seconds of a process (Linux's /proc), or `nil` where unknown.
+    static func processorSeconds(of pid: pid_t) -> Double? {
+        guard pid > 0, let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        // After the name: state (field 3) … utime (14), stime (15), in clock ticks.
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return ticks > 0 ? (user + system) / ticks : nil
     }
 
     /// Seconds the crash reporter gets to print where an endless loop was (it takes well under one).
@@ -366,16 +411,16 @@ public enum TimedOutFunctions {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var functions: [String: Earlier] = [:]
 
-    static func earlier(_ function: String) -> Earlier? {
+    static func earlier(_ function: String, exercise: String) -> Earlier? {
         lock.lock()
         defer { lock.unlock() }
-        return functions[function]
+        return functions[exercise + "|" + function]
     }
 
-    static func record(_ function: String, test: String) {
+    static func record(_ function: String, exercise: String, test: String) {
         lock.lock()
         defer { lock.unlock() }
-        if functions[function] == nil { functions[function] = Earlier(test: test) }
+        if functions[exercise + "|" + function] == nil { functions[exercise + "|" + function] = Earlier(test: test) }
     }
 }
 

@@ -24,7 +24,7 @@ extension Trainer {
         .value("channels", "n", "channels of the first convolution, doubling each stage (cnn, default 8; resnet, default 16)"),
         .value("conv-layers", "n", default: "2", "convolution + pooling stages (cnn)"),
         .value("blocks", "n", "residual blocks per stage (resnet; default 1) or in all (resmlp; default 3)"),
-        .value("out", "directory", "where to write model.ckpt, metrics.csv and curves.svg (default: runs/<model>-<data>)"),
+        .value("out", "directory", "where to write model.ckpt, metrics.csv and curves.svg (default: runs/<model>-<data>, or runs/reference/<model>-<data> built with WORKBOOK=Solutions)"),
         .value("stop-after", "epoch", "stop after this epoch, as if interrupted (then: resume)"),
         threadsOption,
         .flag("no-timing", "leave the time out of the epoch lines, so runs can be compared byte for byte"),

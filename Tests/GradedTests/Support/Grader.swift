@@ -23,7 +23,9 @@
 //   - a trap: the runtime's words and the student's file and line, naming the function that
 //     trapped and whose exercise it belongs to ("crashed in reluForward (ReLU1's code)");
 //   - a timeout: the file and line the student's code was running when it was stopped (a backtrace
-//     taken from the runner first); a later test calling the same function gets 2 s, not the limit;
+//     taken from the runner first); the limit counts the runner's processor time (up to 3× in wall
+//     time), so a loaded machine does not stop correct code; a later test of the same exercise
+//     calling the same function gets 2 s, not the whole limit;
 //   - an `exit()`, a garbled answer: said as such; the runner is stopped (under root,
 //     every process of its sandbox user) and the other tests go on as usual.
 // What the student's code printed is shown with the test's result (a warning, so a passing test
@@ -55,6 +57,7 @@ struct GradedExercise: SuiteTrait, TestTrait, TestScoping {
     func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
         let session = StudentSession()
         session.testName = "\(exercise.id): \(test.displayName ?? test.name)"
+        session.exercise = exercise.id
         let location = test.sourceLocation
         let hidden = location.filePath.contains("/GradedTests/Hidden/")
         let record = TestRecord(exercise: exercise, location: location)
