@@ -176,6 +176,7 @@ struct SequentialModelTests {
 
     @Test("convolutional and residual models have no chapter-15 form and run layer by layer")
     func otherModels() throws {
+        guard try layersImplemented() else { return }   // the pristine stubs: Init2 and the layers throw
         let resnet = try ModelFactory.architecture(model: "resmlp", inputFeatures: 4, classes: 3, hidden: [6], batchNorm: .none,
                                                    keepProbability: 1, imageShape: nil, blocks: 1)
         var rng = SeededGenerator(seed: 6)
