@@ -216,7 +216,8 @@ public final class StudentSession: @unchecked Sendable {
         guard process > 0, now < wallCap, let used = Self.processorSeconds(of: process) else { return nil }
         let left = processorBudget - used
         guard left > 0.05 else { return nil }
-        return min(wallCap, now + left)
+        callDeadline = min(wallCap, now + left)
+        return callDeadline
     }
 
     /// How much longer than the limit, in wall-clock time, a starved runner may take.
@@ -244,7 +245,7 @@ public final class StudentSession: @unchecked Sendable {
             printed.drain(output)
             let waited = waitpid(process, &status, WNOHANG)
             if waited == process { reaped = true; break }
-            if Date().timeIntervalSince1970 > deadline { break }
+            if Date().timeIntervalSince1970 > max(deadline, callDeadline) { break }
             usleep(10_000)
         }
         printed.drain(output)
@@ -254,7 +255,7 @@ public final class StudentSession: @unchecked Sendable {
         let failure: StudentFailure
         if signal == 0 {
             failure = StudentFailure(kind: .exited, function: inFlight, detail: "exit status \((status >> 8) & 0xff)")
-        } else if signal == SIGXCPU || signal == SIGKILL && Date().timeIntervalSince1970 >= deadline - 0.5 {
+        } else if signal == SIGXCPU || signal == SIGKILL && Date().timeIntervalSince1970 >= max(deadline, callDeadline) - 0.5 {
             failure = StudentFailure(kind: .timedOut, function: inFlight, detail: "", seconds: Int(limits.seconds))
         } else {
             let trap = Trap(output: printed.tail, signal: signal)

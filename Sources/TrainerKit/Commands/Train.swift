@@ -202,8 +202,10 @@ extension Trainer {
         #endif
     }
 
-    /// Measured on the digits MLP (epoch time, debug against release, same machine and code).
-    static let debugSlowdown = "measured 60–100×"
+    /// Measured on the digits MLP, debug against release with the same code: 80–100× in wall time per
+    /// epoch (issue 17: 4.7–8.3 s against 58–77 ms), 220× in processor time (8.9 s against 40 ms, AMD
+    /// EPYC, 2 cores loaded by other builds).
+    static let debugSlowdown = "measured 80–220×"
 
     /// After the first epoch of a debug build: what the whole run will cost, and the way out.
     static func noteDebugEpoch(_ metrics: EpochMetrics, epochs: Int, checkpoint: String, console: Console) {

@@ -52,7 +52,7 @@ struct Minibatch1Tests {
             for batch in try minibatchIndices(count: 15, batchSize: 4, using: &rng) {
                 let (xb, yb) = (try x.gathering(batch), try y.gathering(batch))
                 // d(mean squared error)/d(prediction) = 2(xw + b − y)/B.
-                let d = try (try xb.matmul(w) + b - yb) * (2 / Double(batch.count))
+                let d = (try xb.matmul(w) + b - yb) * (2 / Double(batch.count))
                 w = try w - Tensor.matmul(xb, d, transposeA: true) * 0.1
                 b -= 0.1 * d.sum()
             }
