@@ -71,7 +71,10 @@ let package = Package(
         .target(name: "Workbook", dependencies: ["WorkbookCore"], path: implementation, exclude: guides),
 
         // The reference trainer: a library (parsed from [String], so it is tested) and a thin main.
-        .target(name: "TrainerKit", dependencies: ["WorkbookCore", "Workbook", "JudgeKit"], exclude: ["Data", "Reference"]),
+        // Built with the reference solutions it writes its runs under runs/reference/, so the set-up's
+        // run and a student's later run of the same command never meet in one folder.
+        .target(name: "TrainerKit", dependencies: ["WorkbookCore", "Workbook", "JudgeKit"], exclude: ["Data", "Reference"],
+                swiftSettings: implementation == "Solutions" ? [.define("WORKBOOK_REFERENCE")] : []),
         .executableTarget(name: "trainer", dependencies: ["TrainerKit"]),
 
         // Grading and instructor tools. They never link the graded code, so they build and report

@@ -176,23 +176,31 @@ public final class Channel: @unchecked Sendable {
 
     /// Reads one frame; `deadline` (seconds since the epoch) bounds the wait, `nil` waits forever.
     /// `meanwhile` runs whenever the wait is interrupted by a poll timeout (to drain other pipes).
+    /// `extend`, asked when `deadline` passes, may move it later (the grader's processor-time
+    /// limit on a loaded machine); `nil` or an earlier time ends the wait with `timedOut`.
     public func receive(deadline: Double? = nil, alsoWatching other: CInt? = nil,
-                        onReadable: ((CInt) -> Void)? = nil) throws -> Frame {
-        let prefix = try read(4, deadline: deadline, other: other, onReadable: onReadable)
+                        onReadable: ((CInt) -> Void)? = nil, extend: (() -> Double?)? = nil) throws -> Frame {
+        var deadline = deadline
+        let prefix = try read(4, deadline: &deadline, other: other, onReadable: onReadable, extend: extend)
         let length = prefix.enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
         guard length <= Wire.maximumFrame else { throw ChannelError.malformed("a message of \(length) bytes") }
-        return try Wire.frame(from: try read(length, deadline: deadline, other: other, onReadable: onReadable))
+        return try Wire.frame(from: try read(length, deadline: &deadline, other: other, onReadable: onReadable, extend: extend))
     }
 
-    private func read(_ count: Int, deadline: Double?, other: CInt?, onReadable: ((CInt) -> Void)?) throws -> [UInt8] {
+    private func read(_ count: Int, deadline: inout Double?, other: CInt?, onReadable: ((CInt) -> Void)?,
+                      extend: (() -> Double?)?) throws -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: count)
         var filled = 0
         while filled < count {
             var fds = [pollfd(fd: input, events: Int16(POLLIN), revents: 0)]
             if let other { fds.append(pollfd(fd: other, events: Int16(POLLIN), revents: 0)) }
             var wait: Int32 = -1
-            if let deadline {
-                let left = deadline - Date().timeIntervalSince1970
+            if let current = deadline {
+                var left = current - Date().timeIntervalSince1970
+                if left <= 0, let later = extend?(), later > current {
+                    deadline = later
+                    left = later - Date().timeIntervalSince1970
+                }
                 if left <= 0 { throw ChannelError.timedOut }
                 wait = Int32(min(left * 1000 + 1, 1000))
             }

@@ -1,5 +1,6 @@
 // `workbook watch`: grade everything once, then re-grade the exercises of each file in
-// `Exercises/` as soon as it is saved, showing progress (k of n exercises done). It polls the
+// `Exercises/` as soon as it is saved (after a compile fix, those of the files saved since the
+// last build that worked), showing progress (k of n exercises done). It polls the
 // files' modification times (no packages, no file-system events API needed).
 import Foundation
 
@@ -36,6 +37,21 @@ public enum Watch {
             ids += owned.map(\.id)
         }
         return ids
+    }
+
+    /// What to re-grade after a save, and the files to remember for the next one.
+    ///
+    /// After a build that failed, the files saved since the last build that worked are re-graded
+    /// with the new ones: a compile fix re-grades the exercises whose files changed meanwhile, not all
+    /// of them (the others' results still stand: their files did not change). Until a build has
+    /// worked once there is nothing to keep, and everything is graded.
+    public static func plan(changed: [String], sinceLastBuild pending: [String], everBuilt: Bool,
+                            in curriculum: Curriculum) -> (ids: [String], files: [String]) {
+        let files = Array(Set(changed + pending)).sorted()
+        guard everBuilt else { return (curriculum.exercises.map(\.id), files) }
+        var ids: [String] = []
+        for id in exercises(toRegrade: files, in: curriculum) where !ids.contains(id) { ids.append(id) }
+        return (ids, files)
     }
 
     /// Folds a partial report (some exercises re-graded) into the full one.
@@ -112,6 +128,8 @@ public enum Watch {
         output(Scorecard.render(report, title: "Exercises/"))
         output(progressLine(report) + "\n")
         var snapshot = FileSnapshot.take(workspace.exercises)
+        var everBuilt = report.buildError == nil
+        var sinceLastBuild: [String] = []
         while true {
             usleep(UInt32(interval * 1_000_000))
             let now = FileSnapshot.take(workspace.exercises)
@@ -120,13 +138,13 @@ public enum Watch {
             // Editors often write a file in several steps; let it settle before building.
             usleep(200_000)
             snapshot = FileSnapshot.take(workspace.exercises)
-            // After a broken build every exercise's status is stale, so all are graded again.
-            let ids = report.buildError != nil ? curriculum.exercises.map(\.id) : exercises(toRegrade: changed, in: curriculum)
+            let (ids, files) = plan(changed: changed, sinceLastBuild: sinceLastBuild, everBuilt: everBuilt, in: curriculum)
             output(header(regrading: ids, changed: changed))
             let ticker = Ticker(output: output)
             let partial = try workspace.grade(GradeRequest(only: ids), curriculum: curriculum, tamper: tamper).report
             ticker.stop()
             report = merge(partial, into: report)
+            if partial.buildError == nil { everBuilt = true; sinceLastBuild = [] } else { sinceLastBuild = files }
             output(render(regraded: ids, report: report, changed: changed))
         }
     }

@@ -18,8 +18,22 @@ public struct StudentFailure: Error, Sendable, Hashable, CustomStringConvertible
     public var location: String?
     /// Seconds of the time limit, for `timedOut`.
     public var seconds: Int?
-    /// For a trap: the exercise whose code trapped, read from the crash report's file and line.
+    /// For a trap: the exercise whose code trapped, read from the crash report's file and line;
+    /// for a timeout, the exercise whose code was running when it was stopped.
     public var trappedIn: String?
+    /// For a timeout on the shorter limit: the test where this function first ran out of time.
+    public var earlierTimeout: String?
+
+    public init(kind: Kind, function: String?, detail: String, location: String? = nil, seconds: Int? = nil,
+                trappedIn: String? = nil, earlierTimeout: String? = nil) {
+        self.kind = kind
+        self.function = function
+        self.detail = detail
+        self.location = location
+        self.seconds = seconds
+        self.trappedIn = trappedIn
+        self.earlierTimeout = earlierTimeout
+    }
 
     /// The exercises the failure belongs to: where the trap was, or else the code the called
     /// function holds (`["ReLU1"]`).
@@ -33,13 +47,20 @@ public struct StudentFailure: Error, Sendable, Hashable, CustomStringConvertible
 
     public var description: String {
         let at = location.map { " at \($0)" } ?? ""
+        let inner = trappedIn.map { owner in
+            (function.flatMap { exercisesOfFunction[$0] } ?? []).contains(owner) ? "" : " (in \(owner)'s code)"
+        } ?? ""
         switch kind {
         case .crashed:
-            let inner = trappedIn.map { owner in
-                (function.flatMap { exercisesOfFunction[$0] } ?? []).contains(owner) ? "" : " (in \(owner)'s code)"
-            } ?? ""
             return "\(functionName) crashed\(inner): \(detail)\(at)"
-        case .timedOut: return "\(functionName) timed out after \(seconds ?? 0) s and was stopped. Is there a loop that never ends?"
+        case .timedOut:
+            let running = location.map { " while running \($0)\(inner)" } ?? ""
+            guard let earlierTimeout else {
+                return "\(functionName) timed out after \(seconds ?? 0) s and was stopped\(running). Is there a loop that never ends? "
+                    + "(On a slow machine, WORKBOOK_TIME_LIMIT=30 gives every test 30 s.)"
+            }
+            return "\(functionName) timed out after \(seconds ?? 0) s and was stopped\(running): it had already run out of time " +
+                "in \"\(earlierTimeout)\", so this test gave it \(seconds ?? 0) s instead of the whole limit."
         case .exited: return "\(functionName) ended the process (\(detail)). Exercises report problems by throwing, never by calling exit()."
         case .garbled: return "\(functionName) left the runner unable to answer (\(detail))"
         case .couldNotStart: return "the process that runs your code could not start: \(detail)"

@@ -77,23 +77,53 @@ public final class StudentSession: @unchecked Sendable {
     public private(set) var printed = CapturedOutput()
     private var inFlight: String?
 
-    public init(limits: Sandbox.Limits = .fromEnvironment) {
+    /// The test's name, said when a later test meets the same endless loop.
+    public var testName = ""
+    /// The exercise the test grades: a function that timed out gets the shorter limit only in
+    /// later tests of the same exercise (another exercise may call it with heavier work).
+    public var exercise = ""
+
+    public init(limits: Sandbox.Limits = .graded) {
         self.limits = limits
     }
 
     var deadline: Double { started.timeIntervalSince1970 + limits.seconds }
+
+    /// The call's deadline: the test's, or sooner for a function that already ran out of time in
+    /// another test of this exercise (`TimedOutFunctions`). It is wall-clock time; when it passes,
+    /// `extendDeadline` gives the runner the processor time it has not had yet.
+    private var callDeadline: Double = 0
+    /// The runner's processor time (s) at which this call is out of time, and the wall-clock time
+    /// after which it is out of time whatever it used.
+    private var processorBudget: Double = 0
+    private var wallCap: Double = 0
+    /// The shorter limit given to this call, when it is one.
+    private var shortened: TimedOutFunctions.Earlier?
 
     func call(_ function: String, _ arguments: [Data], closures: [Int: ClosureArgument]) throws -> Reply {
         if let failure { throw failure }
         if process == 0 { try start() }
         sequence += 1
         inFlight = function
-        defer { inFlight = nil }
+        shortened = TimedOutFunctions.earlier(function, exercise: exercise)
+        let now = Date().timeIntervalSince1970
+        if shortened == nil {
+            callDeadline = deadline
+            processorBudget = limits.seconds
+            wallCap = started.timeIntervalSince1970 + Self.wallFactor * limits.seconds
+        } else {
+            callDeadline = min(deadline, now + TimedOutFunctions.retrySeconds)
+            processorBudget = (Self.processorSeconds(of: process) ?? 0) + TimedOutFunctions.retrySeconds
+            wallCap = now + Self.wallFactor * TimedOutFunctions.retrySeconds
+        }
+        defer { inFlight = nil; shortened = nil }
         let channel = Channel(input: replies, output: requests)
         do {
             try channel.send(Frame(FrameHeader(kind: .call, sequence: sequence, function: function), values: arguments))
             while true {
-                let frame = try channel.receive(deadline: deadline, alsoWatching: output) { [self] fd in printed.drain(fd) }
+                let frame = try channel.receive(deadline: callDeadline, alsoWatching: output,
+                                                onReadable: { [self] fd in printed.drain(fd) },
+                                                extend: { [self] in extendDeadline() })
                 guard frame.header.sequence == sequence else { throw fail(.garbled, "an answer to another call") }
                 switch frame.header.kind {
                 case .returned:
@@ -109,7 +139,7 @@ public final class StudentSession: @unchecked Sendable {
             }
         } catch let error as ChannelError {
             switch error {
-            case .timedOut: throw fail(.timedOut, "")
+            case .timedOut: throw timedOut()
             case .closed: throw ended()
             case .malformed(let detail): throw fail(.garbled, detail)
             }
@@ -147,6 +177,66 @@ public final class StudentSession: @unchecked Sendable {
         return failure
     }
 
+    /// The limit passed with the student's code still running: before stopping the runner, ask it
+    /// where it is. SIGQUIT makes the Swift runtime's crash reporter (SWIFT_BACKTRACE, set in
+    /// `start`) print the running thread's frames, as it does for a trap; `Trap` reads the student's
+    /// file and line and whose exercise that code is from them. Waits at most `backtraceSeconds`.
+    private func timedOut() -> StudentFailure {
+        if let failure { return failure }
+        var trap: Trap?
+        if process > 0 {
+            kill(process, SIGQUIT)
+            // The report is written by the runtime's helper process, which may still be writing
+            // after the runner is gone: wait for its last line, not for the runner. The runner is
+            // not reaped here, so `stop()` still ends its whole process group, helper included.
+            let until = Date().addingTimeInterval(Self.backtraceSeconds)
+            while Date() < until {
+                printed.drain(output)
+                if String(decoding: printed.tail.suffix(4096), as: UTF8.self).contains("Backtrace took") { break }
+                usleep(20_000)
+            }
+            printed.drain(output)
+            trap = Trap(output: printed.tail, signal: SIGQUIT)
+        }
+        let seconds = shortened == nil ? Int(limits.seconds) : Int(min(limits.seconds, TimedOutFunctions.retrySeconds))
+        let failure = StudentFailure(kind: .timedOut, function: inFlight, detail: "", location: trap?.location, seconds: seconds,
+                                     trappedIn: trap?.location == nil ? nil : trap?.exercise, earlierTimeout: shortened?.test)
+        if let function = inFlight, shortened == nil { TimedOutFunctions.record(function, exercise: exercise, test: testName) }
+        self.failure = failure
+        stop()
+        return failure
+    }
+
+    /// A loaded machine (other builds, other tests) shares the processor, so the limit counts the
+    /// processor time the runner used: when the wall-clock deadline passes with less used, the wait
+    /// goes on for what is left, up to `wallFactor` times the limit in wall-clock time. An endless
+    /// loop uses the processor all the time and is stopped at the limit on an idle machine.
+    private func extendDeadline() -> Double? {
+        let now = Date().timeIntervalSince1970
+        guard process > 0, now < wallCap, let used = Self.processorSeconds(of: process) else { return nil }
+        let left = processorBudget - used
+        guard left > 0.05 else { return nil }
+        callDeadline = min(wallCap, now + left)
+        return callDeadline
+    }
+
+    /// How much longer than the limit, in wall-clock time, a starved runner may take.
+    static let wallFactor = 3.0
+
+    /// User plus system processor seconds of a process (Linux's /proc), or `nil` where unknown.
+    static func processorSeconds(of pid: pid_t) -> Double? {
+        guard pid > 0, let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        // After the name: state (field 3) … utime (14), stime (15), in clock ticks.
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return ticks > 0 ? (user + system) / ticks : nil
+    }
+
+    /// Seconds the crash reporter gets to print where an endless loop was (it takes well under one).
+    static let backtraceSeconds = 4.0
+
     /// The runner closed its end: find out how it ended.
     private func ended() -> StudentFailure {
         var status: Int32 = 0
@@ -155,7 +245,7 @@ public final class StudentSession: @unchecked Sendable {
             printed.drain(output)
             let waited = waitpid(process, &status, WNOHANG)
             if waited == process { reaped = true; break }
-            if Date().timeIntervalSince1970 > deadline { break }
+            if Date().timeIntervalSince1970 > max(deadline, callDeadline) { break }
             usleep(10_000)
         }
         printed.drain(output)
@@ -165,7 +255,7 @@ public final class StudentSession: @unchecked Sendable {
         let failure: StudentFailure
         if signal == 0 {
             failure = StudentFailure(kind: .exited, function: inFlight, detail: "exit status \((status >> 8) & 0xff)")
-        } else if signal == SIGXCPU || signal == SIGKILL && Date().timeIntervalSince1970 >= deadline - 0.5 {
+        } else if signal == SIGXCPU || signal == SIGKILL && Date().timeIntervalSince1970 >= max(deadline, callDeadline) - 0.5 {
             failure = StudentFailure(kind: .timedOut, function: inFlight, detail: "", seconds: Int(limits.seconds))
         } else {
             let trap = Trap(output: printed.tail, signal: signal)
@@ -199,7 +289,8 @@ public final class StudentSession: @unchecked Sendable {
         options.stderr_fd = outputPipe[1]
         options.fd3 = requestPipe[0]
         options.fd4 = replyPipe[1]
-        options.cpu_seconds = UInt(limits.seconds) + 2
+        // Above the wall-clock limit, leaving time for the backtrace taken when it passes.
+        options.cpu_seconds = UInt(limits.seconds) + 2 + UInt(Self.backtraceSeconds)
         options.file_bytes = 16 << 20
         if let user = placement.user {
             options.drop_privileges = 1
@@ -312,4 +403,42 @@ public struct CapturedOutput: Sendable {
         if total > head.count { text += "\n… (\(total - head.count) more bytes cut)" }
         return text
     }
+}
+
+/// The functions that ran out of time in this test process, so that an exercise's later tests do
+/// not each wait out the whole limit on the same endless loop: a later call to one of them gets
+/// `retrySeconds`, and if it runs out again its message says which test met the loop first.
+public enum TimedOutFunctions {
+    public struct Earlier: Sendable { public var test: String }
+
+    /// What a function that already timed out gets in a later test.
+    public static let retrySeconds = 2.0
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var functions: [String: Earlier] = [:]
+
+    static func earlier(_ function: String, exercise: String) -> Earlier? {
+        lock.lock()
+        defer { lock.unlock() }
+        return functions[exercise + "|" + function]
+    }
+
+    static func record(_ function: String, exercise: String, test: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        if functions[exercise + "|" + function] == nil { functions[exercise + "|" + function] = Earlier(test: test) }
+    }
+}
+
+extension Sandbox.Limits {
+    /// The time limit of one graded test: `WORKBOOK_TIME_LIMIT` seconds, by default `defaultSeconds`.
+    public static var graded: Sandbox.Limits {
+        let text = ProcessInfo.processInfo.environment["WORKBOOK_TIME_LIMIT"] ?? ""
+        return Sandbox.Limits(seconds: Double(text).flatMap { $0 > 0 ? $0 : nil } ?? defaultSeconds)
+    }
+
+    /// Long enough for the slowest reference solution in a debug build on a loaded machine, short
+    /// enough that an endless loop is reported within seconds (issue 17: `swift test --filter Dense1`
+    /// to the message in at most 15 s).
+    public static let defaultSeconds = 10.0
 }

@@ -63,7 +63,7 @@ enum CheatSheet {
         Example("try x * x") { try x * x },
         Example("try x - Tensor([[1], [4]])") { try x - Tensor([[1], [4]]) },
         Example("try x / Tensor([[1], [2]])") { try x / Tensor([[1], [2]]) },
-        Example("try x + Tensor([1, 2])") { try describeError { try x + Tensor([1, 2]) } },
+        Example("try x + Tensor([1, 2])") { describeError { try x + Tensor([1, 2]) } },
         Example("Tensor.broadcastShape([2, 3], [3])") { Tensor.broadcastShape([2, 3], [3]) as Any },
         Example("Tensor.broadcastShape([2, 3], [2])") { Tensor.broadcastShape([2, 3], [2]) as Any },
         Example("x * 2") { x * 2 },
@@ -95,7 +95,7 @@ enum CheatSheet {
         Example("try Tensor.matmul(x, x, transposeB: true)") { try Tensor.matmul(x, x, transposeB: true) },
         Example("try Tensor.matmul(x, x, transposeA: true).shape") { try Tensor.matmul(x, x, transposeA: true).shape },
         Example("try x.matmul(try x.transposed())") { try x.matmul(try x.transposed()) },
-        Example("try Tensor.matmul(x, x)") { try describeError { try Tensor.matmul(x, x) } },
+        Example("try Tensor.matmul(x, x)") { describeError { try Tensor.matmul(x, x) } },
         // Seeded randomness (each from a fresh `var rng = SeededGenerator(seed: 42)`)
         Example("rng.nextUniform()") { seeded { $0.nextUniform() } },
         Example("rng.nextUniform(in: -1..<1)") { seeded { $0.nextUniform(in: -1..<1) } },
@@ -107,7 +107,7 @@ enum CheatSheet {
         Example("Tensor.randomUniform(shape: [3], in: 0..<1, using: &rng).max() < 1") { seeded { Tensor.randomUniform(shape: [3], in: 0..<1, using: &$0).max() < 1 } },
         // Checking shapes, errors and tolerances (numeric gradients are yours to write: chapter 04)
         Example("try requireShape(x, [-1, 3], \"myLayer x\")") { try requireShape(x, [-1, 3], "myLayer x") },
-        Example("try requireShape(x, [2, 2], \"myLayer x\")") { try describeError { try requireShape(x, [2, 2], "myLayer x") } },
+        Example("try requireShape(x, [2, 2], \"myLayer x\")") { describeError { try requireShape(x, [2, 2], "myLayer x") } },
         Example("ShapeError(operation: \"myLayer\", shapes: [[2, 3]], detail: \"needs rank 4\")") { ShapeError(operation: "myLayer", shapes: [[2, 3]], detail: "needs rank 4") },
         Example("ArgumentError(operation: \"myLayer\", detail: \"rate must be > 0\")") { ArgumentError(operation: "myLayer", detail: "rate must be > 0") },
         Example("NotImplemented(\"Shapes1\", \"flattenBatch(_:)\").exercise") { NotImplemented("Shapes1", "flattenBatch(_:)").exercise },

@@ -86,20 +86,20 @@ import Foundation
 @Suite("Tensor: broadcasting arithmetic")
 struct ArithmeticTests {
     @Test("a bias [M] adds to every row of [N, M]")
-    func biasBroadcast() throws {
+    func biasAlongRows() throws {
         let x = try Tensor([[1, 2, 3], [4, 5, 6]])
         #expect(try (x + Tensor([10, 20, 30])).rows == [[11, 22, 33], [14, 25, 36]])
     }
 
     @Test("a column [N, 1] against a row [1, M] gives [N, M]")
-    func outerBroadcast() throws {
+    func columnAgainstRow() throws {
         let column = try Tensor([[1], [2]]), row = try Tensor([[10, 20, 30]])
         #expect(try (column * row).rows == [[10, 20, 30], [20, 40, 60]])
         #expect(try (row - column).rows == [[9, 19, 29], [8, 18, 28]])
     }
 
     @Test("per-channel values [C] apply to every pixel of [N, H, W, C]")
-    func channelBroadcast() throws {
+    func perChannelValues() throws {
         let x = Tensor(repeating: 1, shape: [2, 3, 3, 4])
         let scaled = try x * Tensor([1, 2, 3, 4])
         #expect(scaled[1, 2, 0, 3] == 4)

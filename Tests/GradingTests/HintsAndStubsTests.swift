@@ -202,7 +202,8 @@ extension StubRegionTests {
     }
 
     @Test("reset restores every region of an exercise with several (Dropout1, Architecture3, …), and only those",
-          .enabled(if: Fixtures.hasSolutions, "needs Solutions/ to make solved regions"))
+          .enabled(if: Fixtures.hasSolutions, "needs Solutions/ to make solved regions"),
+          .enabled(if: Fixtures.exercisesArePristine, Fixtures.inProgress))
     func resetEveryRegion() throws {
         let workspace = try Self.solvedWorkspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }
@@ -244,7 +245,8 @@ extension StubRegionTests {
     }
 
     @Test("reset of a partly solved exercise says which regions it restored; without a pristine copy each region gets the canonical stub",
-          .enabled(if: Fixtures.hasSolutions, "needs Solutions/ to make solved regions"))
+          .enabled(if: Fixtures.hasSolutions, "needs Solutions/ to make solved regions"),
+          .enabled(if: Fixtures.exercisesArePristine, Fixtures.inProgress))
     func resetPartlySolved() throws {
         let workspace = try Self.solvedWorkspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }
@@ -278,7 +280,8 @@ extension StubRegionTests {
     }
 
     @Test("reset refuses, and says how to repair, when a marker of a several-region exercise was deleted",
-          .enabled(if: Fixtures.hasSolutions, "needs Solutions/ to make solved regions"))
+          .enabled(if: Fixtures.hasSolutions, "needs Solutions/ to make solved regions"),
+          .enabled(if: Fixtures.exercisesArePristine, Fixtures.inProgress))
     func resetMissingMarker() throws {
         let workspace = try Self.solvedWorkspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }
@@ -345,6 +348,18 @@ struct WatchTests {
         #expect(Watch.exercises(toRegrade: ["01-Toy/Double.swift"], in: curriculum) == ["Double1", "Half1"])
         #expect(Watch.exercises(toRegrade: ["02-More/More.swift"], in: curriculum) == ["Double2"])
         #expect(Watch.exercises(toRegrade: ["01-Toy/Helpers.swift"], in: curriculum).count == 3)
+    }
+
+    @Test("after a compile fix, re-grades the exercises of the files saved since the last build that worked, not all")
+    func regradeAfterCompileFix() {
+        let curriculum = Curriculum.parse([(Fixtures.toyTests, false), (Fixtures.toyHiddenTests, false)])
+        // The build broke while 02-More/More.swift was saved; fixing 01-Toy/Double.swift brings both back.
+        let fix = Watch.plan(changed: ["01-Toy/Double.swift"], sinceLastBuild: ["02-More/More.swift"], everBuilt: true, in: curriculum)
+        #expect(fix.ids == ["Double1", "Half1", "Double2"])
+        let plain = Watch.plan(changed: ["02-More/More.swift"], sinceLastBuild: [], everBuilt: true, in: curriculum)
+        #expect(plain.ids == ["Double2"] && plain.files == ["02-More/More.swift"])
+        // Never built yet: no result stands, so everything is graded.
+        #expect(Watch.plan(changed: ["02-More/More.swift"], sinceLastBuild: [], everBuilt: false, in: curriculum).ids.count == 3)
     }
 
     @Test("merges a partial re-grade into the full report and shows k of n done")

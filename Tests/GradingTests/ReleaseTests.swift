@@ -44,7 +44,8 @@ struct ReleaseTests {
         #expect(try Release.leaks(solutions: source.solutions, in: release.root) == ["Exercises/01-Toy/Extra.swift: the solution of Half1"])
     }
 
-    @Test("the package's own release has no solution code", .enabled(if: Fixtures.exercisesArePristine, Fixtures.inProgress))
+    @Test("the package's own release has no solution code", .enabled(if: Fixtures.long, Fixtures.longReason),
+          .enabled(if: Fixtures.exercisesArePristine, Fixtures.inProgress))
     func packageRelease() throws {
         let package = Workspace(root: Fixtures.packageRoot)
         let destination = try Fixtures.scratchFolder("release")

@@ -12,6 +12,9 @@ enum Fixtures {
     /// The slow end-to-end tests (they build the package in scratch folders) run only when asked,
     /// so that a plain `swift test` stays quick for students: `WORKBOOK_E2E=1 swift test`.
     static var endToEnd: Bool { ProcessInfo.processInfo.environment["WORKBOOK_E2E"] == "1" }
+    /// Maintainer tests that take a minute or more in a debug build: `WORKBOOK_LONG=1` (CI sets it).
+    static var long: Bool { ProcessInfo.processInfo.environment["WORKBOOK_LONG"] == "1" }
+    static let longReason: Comment = "a long maintainer test: WORKBOOK_LONG=1 swift test runs it (CI does)"
     static var hasSolutions: Bool { FileTree.isDirectory(packageRoot.appendingPathComponent("Solutions")) }
 
     /// Whether every START/END region of the package's `Exercises/` is still the bare stub: the

@@ -25,7 +25,7 @@ struct ExperimentClaimTests {
     /// issue, so this test starts failing if the small version ever reproduces the claim (then drop the
     /// known-issue wrapper).
     @Test("snapshot-ensemble: the small version does not reproduce the claim (known, measured)")
-    func snapshotEnsembleSmall() throws {
+    func snapshotSmall() throws {
         guard try layersImplemented() else { return }
         let experiment = try #require(Experiments.named("snapshot-ensemble"))
         let result = try experiment.run(seed: 1, scale: .small)

@@ -222,7 +222,8 @@ func fuzzReport(_ path: String) -> (summary: String, log: String) {
     return ("fuzz: no summary; the child died in: " + (lines.last(where: { $0.hasPrefix("case ") }).map(String.init) ?? "its set-up"), log)
 }
 
-@Suite("fuzzing the trainer's inputs", .enabled(if: GradedFolder.isReferenceOrPristine, GradedFolder.reason))
+@Suite("fuzzing the trainer's inputs", .enabled(if: LongTests.enabled, LongTests.reason),
+       .enabled(if: GradedFolder.isReferenceOrPristine, GradedFolder.reason))
 struct FuzzTests {
     @Test("mutated CSV, IDX and checkpoint files and flag values end in success or the workbook's own error naming the input (child process)")
     func libraryEntryPoints() async throws {

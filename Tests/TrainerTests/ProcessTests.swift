@@ -22,7 +22,8 @@ func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
 /// The standard error a child wrote, as text.
 func errorText(_ result: ExitTest.Result?) -> String { String(decoding: result?.standardErrorContent ?? [], as: UTF8.self) }
 
-@Suite("the trainer as a process", .enabled(if: GradedFolder.isReferenceOrPristine, GradedFolder.reason))
+@Suite("the trainer as a process", .enabled(if: LongTests.enabled, LongTests.reason),
+       .enabled(if: GradedFolder.isReferenceOrPristine, GradedFolder.reason))
 struct ProcessTests {
     static let small = ["--data", "blobs", "--hidden", "8", "--no-timing", "--batch-size", "16"]
 

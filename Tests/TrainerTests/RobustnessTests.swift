@@ -372,7 +372,7 @@ struct DeterminismTests {
 @Suite("the trainer with the student's exercises (issue 9, point 8)", .enabled(if: GradedFolder.isReferenceOrPristine, GradedFolder.reason))
 struct StudentCodeTests {
     @Test("a wrong SGD step (θ + lr·g) is named as SGD1, not blamed on the learning rate")
-    func wrongSGDNamed() throws {
+    func wrongOptimizerUpdateNamed() throws {
         let wrong = ExerciseChecks.sgd { p, g, lr in try p + g * lr }
         let failure = try #require(ExerciseChecks.firstFailure([wrong]))
         #expect(failure.exercise == "SGD1")

@@ -19,7 +19,7 @@ struct Broadcast1Tests {
     }
 
     @Test("rejects a scale that is not exactly [C], and images that are not rank 4")
-    func rejectsShapes() throws {
+    func rejectsWrongSizes() throws {
         let images = Tensor(zeros: [2, 2, 2, 3])
         try checkThrowsShapeError("scaleChannels of [2, 2, 2, 3] images by a scale [2]", in: .broadcast1) {
             _ = try scaleChannels(images, by: Tensor([1, 2]))

@@ -66,7 +66,7 @@ struct ELU2Tests {
     }
 
     @Test("rejects an upstream gradient whose shape differs from the input's")
-    func rejectsMismatchedShapes() throws {
+    func rejectsMismatchedSizes() throws {
         try checkThrowsShapeError("eluBackward with dout [3] and cached x [2]", in: .elu2) {
             _ = try eluBackward(Tensor([1, 2, 3]), cache: ELUCache(x: Tensor([1, 2]), alpha: 1))
         }

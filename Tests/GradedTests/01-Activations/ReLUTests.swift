@@ -97,7 +97,7 @@ struct ReLU2Tests {
     }
 
     @Test("rejects an upstream gradient whose shape differs from the input's")
-    func rejectsMismatchedShapes() throws {
+    func rejectsMismatchedSizes() throws {
         try checkThrowsShapeError("reluBackward with dout [3] and cached x [4]", in: .relu2) {
             _ = try reluBackward(Tensor([1, 2, 3]), cache: ReLUCache(x: Tensor([1, 2, 3, 4])))
         }

@@ -106,7 +106,7 @@ struct Sigmoid2Tests {
     }
 
     @Test("rejects an upstream gradient whose shape differs from the cache's")
-    func rejectsMismatchedShapes() throws {
+    func rejectsMismatchedSizes() throws {
         try checkThrowsShapeError("sigmoidBackward with dout [3] and cached output [2]", in: .sigmoid2) {
             _ = try sigmoidBackward(Tensor([1, 2, 3]), cache: SigmoidCache(out: Tensor([0.5, 0.5])))
         }

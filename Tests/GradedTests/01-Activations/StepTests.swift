@@ -50,7 +50,7 @@ struct Step2Tests {
     }
 
     @Test("rejects an upstream gradient whose shape differs from the input's")
-    func rejectsMismatchedShapes() throws {
+    func rejectsMismatchedSizes() throws {
         try checkThrowsShapeError("stepBackward with dout [3] and cached x [2]", in: .step2) {
             _ = try stepBackward(Tensor([1, 2, 3]), cache: StepCache(x: Tensor([1, 2])))
         }

@@ -68,7 +68,7 @@ struct Tanh2Tests {
     }
 
     @Test("rejects an upstream gradient whose shape differs from the cache's")
-    func rejectsMismatchedShapes() throws {
+    func rejectsMismatchedSizes() throws {
         try checkThrowsShapeError("tanhBackward with dout [3] and cached output [2]", in: .tanh2) {
             _ = try tanhBackward(Tensor([1, 2, 3]), cache: TanhCache(out: Tensor([0.5, 0.5])))
         }

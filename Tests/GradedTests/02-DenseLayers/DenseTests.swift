@@ -39,7 +39,7 @@ struct Dense1Tests {
     }
 
     @Test("adds the bias to every row: with zero weights every output row is the bias")
-    func biasBroadcasts() throws {
+    func biasAddedToEveryRow() throws {
         var rng = SeededGenerator(inputSeed: 2)
         let x = Tensor.randomNormal(shape: [4, 3], using: &rng)
         let bias = Tensor([0.25, -2, 7])
@@ -87,7 +87,7 @@ struct Dense1Tests {
     }
 
     @Test("rejects mismatched shapes with a ShapeError")
-    func rejectsShapes() throws {
+    func rejectsWrongSizes() throws {
         try checkThrowsShapeError("denseForward with x [2, 3] and weight [4, 2]", in: .dense1) {
             _ = try denseForward(Tensor(zeros: [2, 3]), weight: Tensor(zeros: [4, 2]), bias: Tensor(zeros: [2]))
         }
@@ -129,7 +129,7 @@ struct Dense2Tests {
     }
 
     @Test("rejects an upstream gradient that is not [N, M]")
-    func rejectsShapes() throws {
+    func rejectsWrongSizes() throws {
         let cache = DenseCache(x: Tensor(zeros: [2, 3]), weight: Tensor(zeros: [3, 4]))
         try checkThrowsShapeError("denseBackward with dout [2, 3] for out [2, 4]", in: .dense2) {
             _ = try denseBackward(Tensor(zeros: [2, 3]), cache: cache)

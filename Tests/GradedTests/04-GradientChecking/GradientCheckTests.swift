@@ -30,7 +30,7 @@ struct GradCheck1Tests {
     }
 
     @Test("with the default step, matches cos for f = Σ sin(x) to a relative error below 1e-8")
-    func defaultStep() throws {
+    func defaultIncrement() throws {
         // Truncation h²/6·|cos| ≈ 2e−11 and rounding ≈ 1e−11 per entry with h = 1e−5.
         var rng = SeededGenerator(inputSeed: 401)
         let x = Tensor.randomUniform(shape: [2, 3], in: -1.2..<1.2, using: &rng)

@@ -36,7 +36,7 @@ enum AdamMistakes {
 @Suite("Adam1 · Adam with bias correction", .graded(.adam1))
 struct Adam1Tests {
     @Test("the first update (step 0 → 1) moves each coordinate by η·g/(|g| + ε)")
-    func firstStep() throws {
+    func firstUpdate() throws {
         // State convention: step counts updates done, so a fresh state has step 0 and this
         // update uses t = 1. Then m = 0.1g, v = 0.001g², m̂ = m/(1 − 0.9) = g, v̂ = v/(1 − 0.999) = g²,
         // and the step is η·g/(|g| + ε): about η·sign(g), whatever the gradient's scale.
@@ -53,7 +53,7 @@ struct Adam1Tests {
     }
 
     @Test("the second update (step 1 → 2) uses the corrections 1 − β₁² and 1 − β₂²")
-    func secondStep() throws {
+    func secondUpdate() throws {
         // m = 0.1, v = 0.001, step 1, g = 0.5: m = 0.09 + 0.05 = 0.14, v = 0.000999 + 0.00025 = 0.001249;
         // m̂ = 0.14/0.19 = 0.7368421052631579, v̂ = 0.001249/0.001999 = 0.6248124062031016;
         // θ = 0.3 − 0.01·m̂/(√v̂ + 1e−8) = 0.29067820372981606 (numpy).

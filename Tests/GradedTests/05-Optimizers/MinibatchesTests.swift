@@ -39,7 +39,7 @@ struct Minibatch1Tests {
     }
 
     @Test("minibatch SGD recovers a linear regression from noise-free data")
-    func minibatchSGD() throws {
+    func minibatchDescent() throws {
         // The 15 grid points of the MSE exercise, y = 2x₁ − 3x₂ + 0.5, batches of 4, η = 0.1, 60 epochs.
         // Noise-free data: every batch's gradient vanishes at the true weights, so SGD converges to them
         // exactly (numpy, with its own shuffles: error 6e−12). The update is written out here.
@@ -52,7 +52,7 @@ struct Minibatch1Tests {
             for batch in try minibatchIndices(count: 15, batchSize: 4, using: &rng) {
                 let (xb, yb) = (try x.gathering(batch), try y.gathering(batch))
                 // d(mean squared error)/d(prediction) = 2(xw + b − y)/B.
-                let d = try (try xb.matmul(w) + b - yb) * (2 / Double(batch.count))
+                let d = (try xb.matmul(w) + b - yb) * (2 / Double(batch.count))
                 w = try w - Tensor.matmul(xb, d, transposeA: true) * 0.1
                 b -= 0.1 * d.sum()
             }

@@ -22,7 +22,7 @@ struct Nesterov1Tests {
     }
 
     @Test("from rest, the first step is (1 + μ) times gradient descent's")
-    func firstStep() throws {
+    func firstUpdate() throws {
         // v = 0: v_new = −ηg and θ moves by (1 + μ)·(−ηg): the step plus the look-ahead.
         let g = Tensor([-1, -0.5, 0, 0.5, 1])
         let (theta, _) = try nesterovStep(Tensor(zeros: [5]), gradient: g, velocity: Tensor(zeros: [5]), learningRate: 0.2, momentum: 0.5)

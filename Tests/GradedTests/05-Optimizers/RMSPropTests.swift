@@ -22,7 +22,7 @@ struct RMSProp1Tests {
     }
 
     @Test("updates a running average that was already started")
-    func secondStep() throws {
+    func secondUpdate() throws {
         // ρ = 0.5, s = [4, 1], g = [2, −3], η = 0.1, ε = 0: s = 0.5·[4, 1] + 0.5·[4, 9] = [4, 5];
         // θ = [0, 0] − 0.1·[2/2, −3/√5] = [−0.1, 0.3/√5].
         let (theta, s) = try rmspropStep(Tensor([0, 0]), gradient: Tensor([2, -3]), squareAverage: Tensor([4, 1]),

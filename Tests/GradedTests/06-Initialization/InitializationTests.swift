@@ -146,7 +146,7 @@ struct Init2Tests {
     }
 
     @Test("refuses shapes that are neither [D, M] nor [KH, KW, Cin, Cout]")
-    func rejectsShapes() throws {
+    func rejectsWrongSizes() throws {
         var rng = SeededGenerator(inputSeed: 1)
         try checkThrowsShapeError("initializeWeights(shape: [5])", in: .init2) {
             _ = try initializeWeights(shape: [5], scheme: .xavier, using: &rng)
@@ -222,7 +222,7 @@ struct Init3Tests {
     }
 
     @Test("tanh, Xavier: the activation variance stays in [0.02, 1] through 10 layers, with almost no saturation")
-    func xavierTanh() throws {
+    func xavierWithHyperbolicTangent() throws {
         let layers = try DeepStack.run(.xavier, .tanh, seed: 11)
         // numpy: ≈ 0.39 after layer 1, slowly falling to ≈ 0.05 after layer 10 (tanh shrinks a little each time);
         // over 100 seeds no layer left [0.02, 1] and no layer had 5% of its units saturated.

@@ -133,7 +133,7 @@ struct Dropout2Tests {
     }
 
     @Test("passes the gradient unchanged through an inference-mode cache, and rejects a mismatched dout")
-    func inferenceAndShapes() throws {
+    func inferenceAndSizes() throws {
         let dout = try Tensor([[1, -2], [3, 0.5]])
         let dx = try dropoutBackward(dout, cache: DropoutCache(mask: Tensor(repeating: 1, shape: [2, 2]), scale: 1))
         check(dx, equals: dout, "dropoutBackward with the identity (inference) cache", in: .dropout2)

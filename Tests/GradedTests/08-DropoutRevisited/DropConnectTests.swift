@@ -99,7 +99,7 @@ struct DropConnect1Tests {
     }
 
     @Test("with whole rows of the mask dropped, DropConnect is dropout on the inputs")
-    func rowsAreDropout() throws {
+    func wholeRowsDropInputs() throws {
         // Row i of w holds every weight leaving input i. Dropping the whole row is dropping
         // input i: x · ((M ⊙ w)/p) = ((x ⊙ r)/p) · w when M's rows are the unit mask r.
         var rng = SeededGenerator(inputSeed: 12)
@@ -210,7 +210,7 @@ struct DropConnect2Tests {
     }
 
     @Test("rejects an upstream gradient that is not [N, M]")
-    func rejectsMismatchedShapes() throws {
+    func rejectsMismatchedSizes() throws {
         let e = DropConnectExample.self
         let cache = DropConnectCache(x: try Tensor(e.x), w: try Tensor(e.w), mask: try Tensor(e.mask), scale: 2)
         try checkThrowsShapeError("dropConnectBackward with dout [2, 2] for out [2, 3]", in: .dropConnect2) {

@@ -200,7 +200,7 @@ struct BatchNorm1Tests {
     }
 
     @Test("rejects gamma, beta or statistics that are not [D]")
-    func rejectsShapes() throws {
+    func rejectsWrongSizes() throws {
         let x = Tensor(zeros: [4, 3])
         try checkThrowsShapeError("batchNormForward with x [4, 3] and gamma [4]", in: .batchNorm1) {
             _ = try batchNormForward(x, gamma: Tensor(zeros: [4]), beta: Tensor(zeros: [3]))
@@ -339,7 +339,7 @@ struct BatchNorm2Tests {
     }
 
     @Test("rejects an upstream gradient of the wrong shape")
-    func rejectsShapes() throws {
+    func rejectsWrongSizes() throws {
         try checkThrowsShapeError("batchNormBackward with dout [2, 4] for x [4, 2]", in: .batchNorm2) {
             _ = try batchNormBackward(Tensor(zeros: [2, 4]), cache: try BatchNorm2Tests.exampleCache())
         }

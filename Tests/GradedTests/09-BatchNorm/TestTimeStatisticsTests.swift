@@ -59,7 +59,7 @@ struct BatchNorm3Tests {
     }
 
     @Test("running average: momentum weighs the OLD value (PyTorch's momentum 0.1 is the workbook's 0.9)")
-    func runningAverageConvention() throws {
+    func runningAverageWeighsOld() throws {
         // 0.9·[1, 2] + 0.1·[3, 6] = [1.2, 2.4]. Weighing the new value instead would give [2.8, 5.6].
         let updated = try runningAverage(Tensor([1, 2]), batchValue: Tensor([3, 6]), momentum: 0.9)
         check(updated, equals: Tensor([1.2, 2.4]), "runningAverage([1, 2], batch [3, 6], momentum 0.9)", in: .batchNorm3,
@@ -71,7 +71,7 @@ struct BatchNorm3Tests {
     }
 
     @Test("from 0, a constant batch value v is approached as v·(1 − momentumᵏ)")
-    func runningAverageConverges() throws {
+    func runningAverageApproaches() throws {
         // r_k = m·r_{k−1} + (1 − m)·v with r_0 = 0 solves to r_k = v·(1 − m^k): after 50 steps with m = 0.9,
         // 5·(1 − 0.9^50) ≈ 4.9742.
         var running = Tensor([0, 0])

@@ -141,7 +141,7 @@ struct Pool3Tests {
     }
 
     @Test("equals a convolution with a constant kernel 1/size² per channel")
-    func isAConvolution() throws {
+    func equalsConstantKernel() throws {
         // A 3x3, stride-2 average on each of 2 channels is a stride-2 convolution whose kernel
         // is 1/9 on the diagonal of (cin, cout) and 0 elsewhere. Compared with the naive
         // convolution of the Conv3 suite, so this needs no other exercise.

@@ -94,7 +94,7 @@ struct Residual1Tests {
     }
 
     @Test("rejects different widths without a projection, and a projection of the wrong shape")
-    func rejectsShapes() throws {
+    func rejectsWrongSizes() throws {
         var rng = SeededGenerator(inputSeed: 5)
         let x = Tensor.randomNormal(shape: [4, 3], using: &rng)
         let p = randomParameters(d: 3, h: 4, m: 2, projection: false, using: &rng)
@@ -174,7 +174,7 @@ struct Residual2Tests {
     }
 
     @Test("rejects an upstream gradient that is not [N, M]")
-    func rejectsShapes() throws {
+    func rejectsWrongSizes() throws {
         var rng = SeededGenerator(inputSeed: 6)
         let p = randomParameters(d: 3, h: 4, m: 3, projection: false, using: &rng)
         let (_, cache) = try referenceResidualBlock(Tensor.randomNormal(shape: [5, 3], using: &rng), p)

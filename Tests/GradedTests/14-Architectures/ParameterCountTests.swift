@@ -76,7 +76,7 @@ struct Architecture1Tests {
     }
 
     @Test("two chained 3x3 convolutions have 18 weights where one 5x5 has 25 (notes 003)")
-    func chainingConvolutions() throws {
+    func chainedKernels() throws {
         // Both see a 5x5 patch of a one-channel image; the chain has 2·3·3 = 18 degrees of
         // freedom, the single filter 5·5 = 25 coefficients. (No bias, as in the notes' figure.)
         let chain: [LayerDescription] = [

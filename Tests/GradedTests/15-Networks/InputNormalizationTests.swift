@@ -79,7 +79,7 @@ struct Standardize1Tests {
     }
 
     @Test("rejects splits with other columns than the training split")
-    func rejectsShapes() throws {
+    func rejectsWrongSizes() throws {
         try checkThrowsShapeError("standardizeSplits with a test split of 3 columns for 2", in: .standardize1) {
             _ = try standardizeSplits(training: Tensor(zeros: [4, 2]), validation: Tensor(zeros: [1, 2]), test: Tensor(zeros: [1, 3]))
         }

@@ -142,7 +142,7 @@ struct Network1Tests {
     }
 
     @Test("names the layer that refuses an input of the wrong width")
-    func rejectsShapes() throws {
+    func rejectsWrongSizes() throws {
         var rng = SeededGenerator(seed: 1)
         // The second dense layer expects 3 features but the first gives 2.
         let layers: [NetworkLayer] = [.dense(weight: Tensor(zeros: [2, 2]), bias: Tensor(zeros: [2])), .relu,

@@ -17,12 +17,16 @@
 // test: only the values its functions return are read, as the types the exercise promises.
 //
 // The `.graded` trait gives each test (each case of a parameterized one) its own runner and a
-// time limit (`WORKBOOK_TIME_LIMIT`, default 20 s) enforced from outside the runner, and turns how
+// time limit (`WORKBOOK_TIME_LIMIT`, default 10 s) enforced from outside the runner, and turns how
 // a call ended into one clear issue:
 //   - `NotImplemented`: "not implemented yet", naming the exercise whose stub threw;
 //   - a trap: the runtime's words and the student's file and line, naming the function that
 //     trapped and whose exercise it belongs to ("crashed in reluForward (ReLU1's code)");
-//   - a timeout, an `exit()`, a garbled answer: said as such; the runner is stopped (under root,
+//   - a timeout: the file and line the student's code was running when it was stopped (a backtrace
+//     taken from the runner first); the limit counts the runner's processor time (up to 3× in wall
+//     time), so a loaded machine does not stop correct code; a later test of the same exercise
+//     calling the same function gets 2 s, not the whole limit;
+//   - an `exit()`, a garbled answer: said as such; the runner is stopped (under root,
 //     every process of its sandbox user) and the other tests go on as usual.
 // What the student's code printed is shown with the test's result (a warning, so a passing test
 // stays green), cut to `WORKBOOK_OUTPUT_LIMIT` bytes; hidden tests never show it.
@@ -52,6 +56,8 @@ struct GradedExercise: SuiteTrait, TestTrait, TestScoping {
 
     func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
         let session = StudentSession()
+        session.testName = "\(exercise.id): \(test.displayName ?? test.name)"
+        session.exercise = exercise.id
         let location = test.sourceLocation
         let hidden = location.filePath.contains("/GradedTests/Hidden/")
         let record = TestRecord(exercise: exercise, location: location)
@@ -79,6 +85,10 @@ struct GradedExercise: SuiteTrait, TestTrait, TestScoping {
                 failTest(message(for: failure, output: hidden ? nil : session.printed), sourceLocation: location)
             }
         } else if let notImplemented, !Self.checkingStubs {
+            record.failed = true
+            guard NotStartedOnce.shouldReport(exercise: exercise.id, stub: notImplemented.exercise, test: test) else {
+                try NotStartedOnce.cancel(exercise, stub: notImplemented.exercise)
+            }
             Ledger.$current.withValue(record) { failTest(notImplemented.description, sourceLocation: location) }
         } else if notImplemented == nil, Self.checkingStubs {
             record.failed = true

@@ -90,7 +90,7 @@ struct Network4Tests {
     }
 
     @Test("repeated steps on one batch lower its loss, with each optimizer")
-    func stepsLowerTheLoss() throws {
+    func updatesLowerTheLoss() throws {
         var data = SeededGenerator(seed: 42)
         let x = Tensor.randomNormal(shape: [16, 4], using: &data)
         let labels = (0..<16).map { $0 % 3 }

@@ -412,7 +412,7 @@ struct Conv3Tests {
     }
 
     @Test("rejects a weight whose input channels differ from the image's, and a wrong bias")
-    func rejectsMismatchedShapes() throws {
+    func rejectsMismatchedSizes() throws {
         let x = Tensor(zeros: [1, 4, 4, 3])
         try checkThrowsShapeError("conv2dForward with x [1, 4, 4, 3] and weight [3, 3, 2, 4]", in: .conv3) {
             _ = try conv2dForward(x, weight: Tensor(zeros: [3, 3, 2, 4]), bias: Tensor(zeros: [4]), configuration: Conv2DConfiguration())

@@ -91,7 +91,7 @@ struct Parametric2Tests {
     }
 
     @Test("rejects an upstream gradient whose shape differs from the input's")
-    func rejectsMismatchedShapes() throws {
+    func rejectsMismatchedSizes() throws {
         try checkThrowsShapeError("preluBackward with dout [2, 2] and cached x [2, 3]", in: .parametric2) {
             _ = try preluBackward(Tensor(zeros: [2, 2]), cache: PReLUCache(x: try Tensor(PReLUExample.x), slope: Tensor([0.25])))
         }

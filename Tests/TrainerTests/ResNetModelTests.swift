@@ -8,7 +8,7 @@ import WorkbookCore
 /// determinism. Debug builds are slow, so the networks here are tiny (4 stem channels on the 8x8
 /// digits, or 2 channels on 4x4 images) and training runs use a small training split.
 @Suite("convolutional ResNet", .enabled(if: GradedFolder.isReferenceOrPristine, GradedFolder.reason))
-struct ConvResNetTests {
+struct ResNetModelTests {
     /// `--model resnet` on the 8x8 digits with a 4-channel stem, one block per stage.
     static func digitsArchitecture() throws -> Architecture {
         try ModelFactory.architecture(model: "resnet", inputFeatures: 64, classes: 10, hidden: [], batchNorm: .none,

@@ -223,7 +223,7 @@ struct GroupNorm1Tests {
     // LayerNorm1 and InstanceNorm1 (a correct group norm must pass even while those are unfinished).
     // With ε = 0, u = (out − β)/γ is exactly standardized over each normalization group.
     @Test("with G = 1 is layer norm (notes 003): each example standardized over all of H, W and C")
-    func oneGroupIsLayerNorm() throws {
+    func oneGroupOfAllChannels() throws {
         var rng = SeededGenerator(inputSeed: 35)
         let x = Tensor.randomNormal(shape: [2, 3, 2, 4], mean: 1, standardDeviation: 3, using: &rng)
         let (gamma, beta) = (Tensor([1, 2, 3, 0.5]), Tensor([0, -1, 1, 2]))
@@ -238,7 +238,7 @@ struct GroupNorm1Tests {
     }
 
     @Test("with G = C is instance norm (notes 003): each channel of each example standardized over H and W")
-    func oneChannelPerGroupIsInstanceNorm() throws {
+    func groupsOfOneChannel() throws {
         var rng = SeededGenerator(inputSeed: 36)
         let x = Tensor.randomNormal(shape: [2, 3, 2, 4], mean: 1, standardDeviation: 3, using: &rng)
         let (gamma, beta) = (Tensor([1, 2, 3, 0.5]), Tensor([0, -1, 1, 2]))

@@ -167,7 +167,7 @@ struct Architecture2HiddenTests {
     }
 
     @Test("takes VGG-16 and ResNets from [224, 224, 3] to [1000]")
-    func imageNetNetworks() throws {
+    func imageNetModels() throws {
         // VGG: five 2x2 pools halve 224 five times: 7; 7 · 7 · 512 = 25,088 feeds the first dense layer.
         let vgg = ArchitectureReference.vgg16
         let features = try outputShape(of: Array(vgg.prefix(31)), input: [224, 224, 3])

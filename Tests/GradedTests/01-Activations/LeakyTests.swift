@@ -76,7 +76,7 @@ struct Leaky2Tests {
     }
 
     @Test("rejects an upstream gradient whose shape differs from the input's")
-    func rejectsMismatchedShapes() throws {
+    func rejectsMismatchedSizes() throws {
         try checkThrowsShapeError("leakyReLUBackward with dout [3] and cached x [4]", in: .leaky2) {
             _ = try leakyReLUBackward(Tensor([1, 2, 3]), cache: LeakyReLUCache(x: Tensor([1, 2, 3, 4]), slope: 0.02))
         }
