@@ -43,6 +43,10 @@ struct ELU2Tests {
         let dx = try eluBackward(Tensor([3, 3, 3]), cache: ELUCache(x: Tensor([-1, 0, 1]), alpha: 2))
         checkExactGradient(dx, equals: Tensor([2.207276647028654, 6, 3]), "eluBackward(dout: [3, 3, 3]) at x = [-1, 0, 1], alpha 2", in: .elu2,
               absoluteTolerance: 1e-15, relativeTolerance: 1e-14)
+        // Away from the kink: α = 2, x = [−0.5, 2], dout = [1.5, 1.5]: [1.5·2e^(−0.5), 1.5].
+        // 3·e^(−0.5) = 1.8195919791379003.
+        let smooth = try eluBackward(Tensor([1.5, 1.5]), cache: ELUCache(x: Tensor([-0.5, 2]), alpha: 2))
+        checkExactGradient(smooth, equals: Tensor([1.8195919791379003, 1.5]), "eluBackward(dout: [1.5, 1.5]) at x = [−0.5, 2], alpha 2", in: .elu2)
     }
 
     @Test("matches the numeric gradient for α = 1 and α = 1.5")

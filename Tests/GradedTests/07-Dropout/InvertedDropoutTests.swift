@@ -122,6 +122,19 @@ struct Dropout2Tests {
         checkGradient(dx, matches: try numericGradient(of: forward, at: x, upstream: dout), "dropoutBackward", in: .dropout2)
     }
 
+    @Test("takes time linear in the input's size: a [200, 200] batch")
+    func linearTime() throws {
+        // The backward pass touches each entry once: 40,000 multiplications. Differencing the
+        // forward pass instead (exact here, since the layer is linear) calls it twice per entry:
+        // 80,000 calls of 40,000 entries, far past the time limit.
+        var rng = SeededGenerator(inputSeed: 232)
+        let mask = Tensor(shape: [200, 200]) { _ in rng.nextUniform() < 0.5 ? 1 : 0 }
+        let dout = Tensor.randomNormal(shape: [200, 200], using: &rng)
+        let dx = try dropoutBackward(dout, cache: DropoutCache(mask: mask, scale: 2))
+        checkExactGradient(dx, equals: try Tensor.zip(dout, mask, operation: "dout ⊙ mask · 2") { $0 * $1 * 2 },
+                           "dropoutBackward for a [200, 200] batch with keep 0.5", in: .dropout2)
+    }
+
     @Test("passes the gradient unchanged through an inference-mode cache, and rejects a mismatched dout")
     func inferenceAndShapes() throws {
         let dout = try Tensor([[1, -2], [3, 0.5]])
