@@ -63,11 +63,15 @@ let package = Package(
         .target(name: "KernelsAVX2", swiftSettings: avx2),
         .target(name: "CPUFeatures"),
 
+        // What grading needs and a student must not call (numeric gradients, relative error: they
+        // answer GradCheck1–3). grade-runner never links it, so a graded folder cannot use it.
+        .target(name: "JudgeKit", dependencies: ["WorkbookCore"]),
+
         // The graded implementation: Exercises/ by default, Solutions/ or a submission on request.
         .target(name: "Workbook", dependencies: ["WorkbookCore"], path: implementation, exclude: guides),
 
         // The reference trainer: a library (parsed from [String], so it is tested) and a thin main.
-        .target(name: "TrainerKit", dependencies: ["WorkbookCore", "Workbook"], exclude: ["Data", "Reference"]),
+        .target(name: "TrainerKit", dependencies: ["WorkbookCore", "Workbook", "JudgeKit"], exclude: ["Data", "Reference"]),
         .executableTarget(name: "trainer", dependencies: ["TrainerKit"]),
 
         // Grading and instructor tools. They never link the graded code, so they build and report
@@ -82,9 +86,9 @@ let package = Package(
         .target(name: "GradingChannel", dependencies: ["WorkbookCore", "CSandbox"]),
         .target(name: "StudentCalls", dependencies: ["WorkbookCore", "GradingChannel", "CSandbox"]),
         .executableTarget(name: "grade-runner", dependencies: ["Workbook", "WorkbookCore", "GradingChannel"]),
-        .testTarget(name: "GradedTests", dependencies: ["WorkbookCore", "StudentCalls"], exclude: ["README.md"]),
-        .testTarget(name: "CoreTests", dependencies: ["WorkbookCore"]),
-        .testTarget(name: "TrainerTests", dependencies: ["TrainerKit"]),
+        .testTarget(name: "GradedTests", dependencies: ["WorkbookCore", "JudgeKit", "StudentCalls"], exclude: ["README.md"]),
+        .testTarget(name: "CoreTests", dependencies: ["WorkbookCore", "JudgeKit"]),
+        .testTarget(name: "TrainerTests", dependencies: ["TrainerKit", "JudgeKit"]),
         .testTarget(name: "GradingTests", dependencies: ["GradingKit"]),
     ]
 )

@@ -10,6 +10,7 @@
 // Var(W) = 1/D_a.
 //
 // Guide and hints: Exercises/06-Initialization/GUIDE.md, or `swift run workbook hint Init1`.
+import Foundation
 import WorkbookCore
 
 /// The standard deviation a scheme draws weights with:

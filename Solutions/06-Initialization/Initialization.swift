@@ -10,6 +10,7 @@
 // Var(W) = 1/D_a.
 //
 // Guide and hints: Exercises/06-Initialization/GUIDE.md, or `swift run workbook hint Init1`.
+import Foundation
 import WorkbookCore
 
 /// The standard deviation a scheme draws weights with:
@@ -124,7 +125,7 @@ public func activationsThroughStack(
         let weight = try initializeWeights(shape: [width, width], scheme: scheme, using: &rng)
         let z = try Tensor.matmul(a, weight)   // biases start at zero, as the derivation assumes
         switch activation {
-        case .tanh: a = tanh(z)
+        case .tanh: a = z.map { Foundation.tanh($0) }
         case .relu: a = z.map { max(0, $0) }
         }
         layers.append(a)

@@ -150,7 +150,6 @@ extension Tensor {
 public func exp(_ x: Tensor) -> Tensor { x.map { Foundation.exp($0) } }
 /// Elementwise natural logarithm.
 public func log(_ x: Tensor) -> Tensor { x.map { Foundation.log($0) } }
-/// Elementwise hyperbolic tangent.
-public func tanh(_ x: Tensor) -> Tensor { x.map { Foundation.tanh($0) } }
+// No `tanh(Tensor)`: it would answer Tanh1 in one call. A student writes it with `map`.
 
 import Foundation

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import JudgeKit
 @testable import WorkbookCore
 
 @Suite("SeededGenerator")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TrainerKit
+import JudgeKit
 import WorkbookCore
 
 /// The convolutional ResNet (`--model resnet`): its layers, its test-time batch norm, checkpoints and

@@ -1,4 +1,5 @@
 import Foundation
+import JudgeKit
 import WorkbookCore
 import Workbook
 

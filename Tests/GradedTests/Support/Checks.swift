@@ -4,6 +4,7 @@
 // the largest difference) and the exercise's hint, because only messages reach the parent.
 // Tolerances are always stated by the caller or documented here, never a bare `==` on Doubles.
 import Foundation
+@_exported import JudgeKit   // numericGradient, relativeError: the judge's, never the student's
 import StudentCalls
 import Testing
 import WorkbookCore

@@ -1,3 +1,9 @@
+// What grading needs and a student's code must not be able to call: the centered-difference
+// gradient and CS231n's relative error answer GradCheck1–3 outright. This module is linked by the
+// tests, the judge and the trainer, never by grade-runner, so a graded folder that imports it
+// does not link (and, built alone as instructors build submissions, does not even find it).
+import WorkbookCore
+
 /// Gradient checking: the finite-difference estimate every backward pass is compared against.
 ///
 /// For a function `f: x ↦ y` and an upstream gradient `dout = ∂L/∂y`, the loss seen through `f` is
