@@ -6,6 +6,11 @@
 // `Tests/Attacks/generate-finite-differences OUT` copies `Solutions/` into OUT/finite-differences and
 // replaces each region named below by the lines under its `// REGION ID`; the lines under
 // `// HELPERS FILE` are appended to that file (the module is one, so every file sees them).
+//
+// A region marked `linear` differences a linear map at 0: (f(h·e_i) − f(−h·e_i))/2h is then exact up
+// to one rounding, so no value can tell it from a derivation. Those exercises have a test at a size
+// only a linear-time backward pass finishes within the time limit: the attack fails it (not done, so
+// 0 under all-or-nothing) but keeps the per-test share of the small tests it passes.
 // Not compiled by the package: it is only read by the generator.
 
 // HELPERS 01-Activations/ReLU.swift
@@ -78,7 +83,7 @@ func normalizationInput(xHat: Tensor, mean: Tensor, variance: Tensor, epsilon: D
     // softmax(log p) = p, so log p is an input that gives these probabilities.
     return try finiteDifference(of: { try softmax($0) }, at: log(probabilities), upstream: dout)
 
-// REGION Dropout2
+// REGION Dropout2 linear
     // The layer is x ↦ x ⊙ mask · scale: keep 1 with the mask scaled.
     let scaled = cache.mask * cache.scale
     return try finiteDifference(of: { try dropoutForward($0, keepProbability: 1, mask: scaled, mode: .training).out },
@@ -172,7 +177,7 @@ func normalizationInput(xHat: Tensor, mean: Tensor, variance: Tensor, epsilon: D
 // REGION Pool2
     return try finiteDifference(of: { try maxPoolForward($0, configuration: cache.configuration).out }, at: cache.x, upstream: dout)
 
-// REGION Pool4
+// REGION Pool4 linear
     // Average pooling is linear: any input gives the same differences.
     return try finiteDifference(of: { try averagePoolForward($0, configuration: cache.configuration).out },
                                 at: Tensor(zeros: cache.inputShape), upstream: dout)
