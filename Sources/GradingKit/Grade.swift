@@ -50,12 +50,14 @@ public struct ExerciseResult: Sendable, Hashable, Codable {
     /// The passing tests that earn per-test credit, when fewer than `passedTests` (see
     /// `GradeReport.credited`); `nil` when every passing test counts.
     public var creditedTests: Int?
+    /// Whether a test found the backward pass to be finite differences (then no test earns credit).
+    public var finiteDifferences: Bool?
 
     /// "2 of 5 tests pass", and why passing tests earn nothing under per-test credit when they do not.
     public var passSummary: String {
         var text = "\(passedTests) of \(totalTests) tests pass"
         guard exercise.credit == .perTest, let credited = creditedTests, credited < passedTests else { return text }
-        text += credited == 0 && passedTests > 0 && message?.contains(GradeReport.finiteDifferenceMarker) == true
+        text += finiteDifferences == true
             ? "; none earns credit: the backward pass is computed by finite differences"
             : "; \(passedTests - credited) earn credit only once a test of a value passes"
         return text
@@ -159,6 +161,7 @@ public struct GradeReport: Sendable, Hashable, Codable {
         if failing.isEmpty { return result }
         let credited = credited(outcomes)
         if credited < passed { result.creditedTests = credited }
+        if outcomes.contains(where: { $0.issues.contains { $0.contains(finiteDifferenceMarker) } }) { result.finiteDifferences = true }
         let messages = failing.flatMap { $0.hidden ? $0.issues.map { hiddenMessage($0, exercise: exercise.id) } : $0.issues }
         // "ReLU2 … could not be checked: it calls reluForward, ReLU1's code, which stopped": the
         // fault is another exercise's, so it does not make this one crashed or timed out.
@@ -187,7 +190,10 @@ public struct GradeReport: Sendable, Hashable, Codable {
                 : blocked.isEmpty ? "needs \(needs) first (not implemented yet)" : "needs \(needs) first: \(blocked[0])"
         } else {
             result.status = .failing
-            result.message = own.first { !$0.contains(notImplementedMarker) } ?? messages.first
+            // A finite-difference backward pass fails at a kink too; the message that says what it
+            // is comes first.
+            result.message = own.first { $0.contains(finiteDifferenceMarker) }
+                ?? own.first { !$0.contains(notImplementedMarker) } ?? messages.first
         }
         return result
     }

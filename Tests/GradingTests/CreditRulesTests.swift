@@ -48,6 +48,11 @@ struct CreditRulesTests {
         let result = GradeReport.grade(Self.perTest, outcomes: outcomes).results[0]
         #expect(result.passedTests == 3 && result.score == 0)
         #expect(result.passSummary.contains("none earns credit: the backward pass is computed by finite differences"), "\(result.passSummary)")
+        #expect(result.message == faked)
+        // It fails at a kink with a plain mismatch too: the summary and the message still say what it is.
+        let kink = GradeReport.grade(Self.perTest, outcomes: [Self.outcome("notesExample", [Self.wrong]), Self.outcome("smooth", [faked]),
+                                                             Self.outcome("gradientCheck")]).results[0]
+        #expect(kink.score == 0 && kink.message == faked && kink.passSummary.hasSuffix("computed by finite differences"), "\(kink.passSummary)")
         // All or nothing: 0 as before.
         #expect(GradeReport.grade(Curriculum(exercises: [Self.relu2]), outcomes: outcomes).score == 0)
     }
