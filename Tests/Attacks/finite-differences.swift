@@ -181,3 +181,46 @@ func normalizationInput(xHat: Tensor, mean: Tensor, variance: Tensor, epsilon: D
     // Average pooling is linear: any input gives the same differences.
     return try finiteDifference(of: { try averagePoolForward($0, configuration: cache.configuration).out },
                                 at: Tensor(zeros: cache.inputShape), upstream: dout)
+
+// REGION SoftmaxCE1
+    // The loss as the solutions compute it; its gradient by centered differences of the loss.
+    try requireLabels(labels, for: logits, "softmaxCrossEntropy(logits, labels)")
+    let (rows, classes) = (logits.shape[0], logits.shape[1])
+    func loss(_ z: Tensor) -> Double {
+        var total = 0.0
+        for row in 0..<rows {
+            let base = row * classes
+            var largest = -Double.infinity
+            for k in 0..<classes { largest = max(largest, z[flat: base + k]) }
+            var sum = 0.0
+            for k in 0..<classes { sum += exp(z[flat: base + k] - largest) }
+            total += largest + log(sum) - z[flat: base + labels[row]]
+        }
+        return total / Double(rows)
+    }
+    let dlogits = try finiteDifference(of: { Tensor([loss($0)]) }, at: logits, upstream: Tensor([1]))
+    return (loss(logits), dlogits)
+
+// REGION MeanSquaredError1
+    let difference = try Tensor.zip(predictions, targets, operation: "meanSquaredError(predictions, targets)", -)
+    let m = Double(max(difference.count, 1))
+    func loss(_ p: Tensor) throws -> Double { try (p - targets).squared().sum() / m }
+    let dpredictions = try finiteDifference(of: { Tensor([try loss($0)]) }, at: predictions, upstream: Tensor([1]))
+    return (difference.squared().sum() / m, dpredictions)
+
+// REGION SigmoidBCE1
+    try requireShape(logits, [-1, 1], "sigmoidBinaryCrossEntropy logits")
+    guard targets.shape == logits.shape else {
+        throw ShapeError(operation: "sigmoidBinaryCrossEntropy(logits, targets)", shapes: [logits.shape, targets.shape],
+                         detail: "the targets need the logits' shape [N, 1]")
+    }
+    func loss(_ logits: Tensor) -> Double {
+        var total = 0.0
+        for i in 0..<logits.count {
+            let (z, t) = (logits[flat: i], targets[flat: i])
+            total += max(z, 0) - z * t + log1p(exp(-abs(z)))
+        }
+        return total / Double(logits.shape[0])
+    }
+    let dlogits = try finiteDifference(of: { Tensor([loss($0)]) }, at: logits, upstream: Tensor([1]))
+    return (loss(logits), dlogits)
