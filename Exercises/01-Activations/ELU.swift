@@ -13,6 +13,7 @@ import WorkbookCore
 ///   - x: the pre-activations, any shape.
 ///   - alpha: `α > 0`, the depth of the negative saturation (1 is the usual choice).
 /// - Returns: `out`, the shape of `x`, and the cache `eluBackward` needs.
+/// - Note: The cache is `ELUCache(x:alpha:)`, from `Sources/WorkbookCore/Caches/MoreActivationCaches.swift`: `x` (Tensor); `alpha` (Double).
 public func eluForward(_ x: Tensor, alpha: Double = 1) throws -> (out: Tensor, cache: ELUCache) {
     // TODO(ELU1): x where x > 0, α(eˣ − 1) elsewhere; cache x and α.
     // START ELU1

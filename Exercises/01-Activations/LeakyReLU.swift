@@ -14,6 +14,7 @@ import WorkbookCore
 ///   - x: the pre-activations, any shape.
 ///   - slope: `a`, the slope for `x ≤ 0`.
 /// - Returns: `out`, the shape of `x`, and the cache `leakyReLUBackward` needs.
+/// - Note: The cache is `LeakyReLUCache(x:slope:)`, from `Sources/WorkbookCore/Caches/MoreActivationCaches.swift`: `x` (Tensor); `slope` (Double).
 public func leakyReLUForward(_ x: Tensor, slope: Double = 0.02) throws -> (out: Tensor, cache: LeakyReLUCache) {
     // TODO(Leaky1): keep positive entries, multiply the others by the slope; cache x and the slope.
     // START Leaky1

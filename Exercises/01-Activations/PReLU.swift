@@ -17,6 +17,7 @@ import WorkbookCore
 ///   - slope: the learnable slopes, `[C]`, or `[1]` shared by every element.
 /// - Returns: `out`, the shape of `x`, and the cache `preluBackward` needs.
 /// - Throws: ``ShapeError`` if `slope` is not `[C]` or `[1]`.
+/// - Note: The cache is `PReLUCache(x:slope:)`, from `Sources/WorkbookCore/Caches/MoreActivationCaches.swift`: `x` (Tensor); `slope` (Tensor).
 public func preluForward(_ x: Tensor, slope: Tensor) throws -> (out: Tensor, cache: PReLUCache) {
     // TODO(Parametric1): check the slope's shape, then x where x > 0 and slope·x elsewhere; cache both.
     // START Parametric1

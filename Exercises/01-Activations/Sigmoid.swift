@@ -14,6 +14,7 @@ import WorkbookCore
 ///
 /// - Parameter x: the pre-activations, any shape.
 /// - Returns: `out`, the shape of `x`, and the cache `sigmoidBackward` needs.
+/// - Note: The cache is `SigmoidCache(out:)`, from `Sources/WorkbookCore/Caches/MoreActivationCaches.swift`: `out` (Tensor).
 public func sigmoidForward(_ x: Tensor) throws -> (out: Tensor, cache: SigmoidCache) {
     // TODO(Sigmoid1): σ(x) elementwise without overflow for large |x|; cache the output.
     // START Sigmoid1

@@ -23,6 +23,7 @@ import WorkbookCore
 /// - Returns: `out` `[N, M]`, and the cache `denseBackward` needs.
 /// - Throws: ``ShapeError`` if `x` is not `[N, D]`, `weight` not `[D, M]` or `bias` not `[M]`.
 /// - Complexity: O(N·D·M).
+/// - Note: The cache is `DenseCache(x:weight:)`, from `Sources/WorkbookCore/Caches/DenseCaches.swift`: `x` (Tensor); `weight` (Tensor).
 public func denseForward(_ x: Tensor, weight: Tensor, bias: Tensor) throws -> (out: Tensor, cache: DenseCache) {
     // TODO(Dense1): check the shapes, multiply x by weight, add bias to every row; cache x and weight.
     // START Dense1

@@ -1,8 +1,8 @@
 // Chapter 4 · Gradient checking
 //
 // The workbook grades every backward pass against a finite-difference estimate; here you write
-// that estimate and the error measure yourself. (The grader keeps its own copies in the core,
-// `numericGradient` and `relativeError`, so your versions are graded against them, not used by them.)
+// that estimate and the error measure yourself. (The grader keeps its own copies, `numericGradient`
+// and `relativeError`, in a module your code cannot import: your versions are graded against them.)
 //
 // Shapes:
 //   x         the point, any shape

@@ -27,6 +27,7 @@ import WorkbookCore
 /// - Returns: `out`, the shape of `x`, and its cache.
 /// - Throws: ``InvalidKeepProbability`` if `keepProbability` is not in `(0, 1]`; ``ShapeError`` if
 ///   `mask` does not have the shape of `x`.
+/// - Note: The cache is `DropoutCache(mask:scale:)`, from `Sources/WorkbookCore/Caches/DropoutCaches.swift`: `mask` (Tensor); `scale` (Double).
 public func standardDropoutForward(
     _ x: Tensor, keepProbability: Double, mask: Tensor, mode: Mode
 ) throws -> (out: Tensor, cache: DropoutCache) {
@@ -46,6 +47,7 @@ public func standardDropoutForward(
 ///   - rng: the generator the mask is drawn from.
 /// - Returns: `out`, the shape of `x`, and its cache.
 /// - Throws: ``InvalidKeepProbability`` if `keepProbability` is not in `(0, 1]`.
+/// - Note: The cache is `DropoutCache(mask:scale:)`, from `Sources/WorkbookCore/Caches/DropoutCaches.swift`: `mask` (Tensor); `scale` (Double).
 public func standardDropoutForward(
     _ x: Tensor, keepProbability: Double, mode: Mode, using rng: inout SeededGenerator
 ) throws -> (out: Tensor, cache: DropoutCache) {

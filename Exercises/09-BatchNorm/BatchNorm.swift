@@ -27,6 +27,7 @@ import WorkbookCore
 /// - Returns: `out` `[N, D]` and the cache (xHat, gamma, the batch mean and variance `[D]`, epsilon).
 /// - Throws: ``ShapeError`` if `x` is not a matrix or `gamma`/`beta` are not `[D]`.
 /// - Complexity: O(N·D).
+/// - Note: The cache is `BatchNormCache(xHat:gamma:mean:variance:epsilon:)`, from `Sources/WorkbookCore/Caches/BatchNormCaches.swift`: `xHat` (Tensor); `gamma` (Tensor); `mean` (Tensor); `variance` (Tensor); `epsilon` (Double).
 public func batchNormForward(
     _ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: Double = 1e-5
 ) throws -> (out: Tensor, cache: BatchNormCache) {

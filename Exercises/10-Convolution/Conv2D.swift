@@ -95,6 +95,7 @@ public func col2im(
 /// - Returns: `out`, `[N, Ho, Wo, Cout]`, and the cache `conv2dBackward` needs.
 /// - Throws: ``ShapeError`` if the shapes do not fit together or the kernel does not fit the input.
 /// - Complexity: O(N·Ho·Wo·KH·KW·Cin·Cout).
+/// - Note: The cache is `Conv2DCache(x:weight:configuration:columns:)`, from `Sources/WorkbookCore/Caches/ConvolutionCaches.swift`: `x` (Tensor); `weight` (Tensor); `configuration` (Conv2DConfiguration); `columns` (Tensor?).
 public func conv2dForward(
     _ x: Tensor, weight: Tensor, bias: Tensor, configuration: Conv2DConfiguration
 ) throws -> (out: Tensor, cache: Conv2DCache) {

@@ -27,6 +27,7 @@ import WorkbookCore
 ///   - epsilon: added to the variance.
 /// - Returns: `out`, `[N, H, W, C]`, and the cache (`mean`, `variance` are `[N, G]`).
 /// - Throws: ``ShapeError`` if `x` is not rank 4, `gamma`/`beta` are not `[C]`, or `G` does not divide `C`.
+/// - Note: The cache is `GroupNormCache(xHat:gamma:groups:mean:variance:epsilon:)`, from `Sources/WorkbookCore/Caches/NormalizationCaches.swift`: `xHat` (Tensor); `gamma` (Tensor); `groups` (Int); `mean` (Tensor); `variance` (Tensor); `epsilon` (Double).
 public func groupNormForward(
     _ x: Tensor, gamma: Tensor, beta: Tensor, groups: Int, epsilon: Double = 1e-5
 ) throws -> (out: Tensor, cache: GroupNormCache) {

@@ -26,6 +26,7 @@ import WorkbookCore
 ///   - epsilon: added to the variance.
 /// - Returns: `out`, the shape of `x`, and the cache (`mean`, `variance` are `[N]`).
 /// - Throws: ``ShapeError`` if `x` is neither rank 2 nor rank 4, or `gamma`/`beta` do not match its last axis.
+/// - Note: The cache is `LayerNormCache(xHat:gamma:mean:variance:epsilon:)`, from `Sources/WorkbookCore/Caches/NormalizationCaches.swift`: `xHat` (Tensor); `gamma` (Tensor); `mean` (Tensor); `variance` (Tensor); `epsilon` (Double).
 public func layerNormForward(
     _ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: Double = 1e-5
 ) throws -> (out: Tensor, cache: LayerNormCache) {

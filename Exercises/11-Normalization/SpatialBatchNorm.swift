@@ -26,6 +26,7 @@ import WorkbookCore
 /// - Returns: `out`, `[N, H, W, C]`, and the cache; `cache.mean` and `cache.variance` (`[C]`, the
 ///   variance biased: divided by N·H·W) are what a trainer folds into its running averages.
 /// - Throws: ``ShapeError`` if `x` is not rank 4 or `gamma`/`beta` are not `[C]`.
+/// - Note: The cache is `SpatialBatchNormCache(xHat:gamma:mean:variance:epsilon:)`, from `Sources/WorkbookCore/Caches/NormalizationCaches.swift`: `xHat` (Tensor); `gamma` (Tensor); `mean` (Tensor); `variance` (Tensor); `epsilon` (Double).
 public func spatialBatchNormForward(
     _ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: Double = 1e-5
 ) throws -> (out: Tensor, cache: SpatialBatchNormCache) {

@@ -30,6 +30,7 @@ import WorkbookCore
 /// - Returns: `out`, `[N, Ho, Wo, Cout]`, and the cache `convResidualBlockBackward` needs.
 /// - Throws: ``ShapeError`` if the shapes do not chain, or if the block changes the shape
 ///   (`Cin ≠ Cout` or stride ≠ 1) without a projection.
+/// - Note: The cache is `ConvResidualBlockCache(conv1:batchNorm1:relu1:conv2:batchNorm2:projection:reluOut:)`, from `Sources/WorkbookCore/Caches/ConvResidualCaches.swift`: `conv1` (Conv2DCache); `batchNorm1` (SpatialBatchNormCache); `relu1` (ReLUCache); `conv2` (Conv2DCache); `batchNorm2` (SpatialBatchNormCache); `projection` (Conv2DCache?); `reluOut` (ReLUCache).
 public func convResidualBlockForward(
     _ x: Tensor, parameters: ConvResidualBlockParameters, epsilon: Double = 1e-5
 ) throws -> (out: Tensor, cache: ConvResidualBlockCache) {

@@ -37,6 +37,7 @@ import WorkbookCore
 /// - Returns: the output `[N, C]` and one cache per layer, in layer order.
 /// - Throws: whatever a layer throws (a ``ShapeError`` naming the layer for a width that does not fit).
 /// - Complexity: the sum of the layers' costs; O(N·Σ D_in·D_out) for the dense layers.
+/// - Note: The cache is `NetworkCache(layers:)`, from `Sources/WorkbookCore/Network.swift`: `layers` ([LayerCache]).
 public func networkForward(
     _ x: Tensor, layers: [NetworkLayer], mode: Mode, using rng: inout SeededGenerator
 ) throws -> (out: Tensor, cache: NetworkCache) {

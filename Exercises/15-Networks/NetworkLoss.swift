@@ -27,6 +27,7 @@ import WorkbookCore
 /// - Returns: the loss, the gradients (one list per layer, as `networkBackward`), and the forward
 ///   pass's cache (the training step reads batch norm's batch statistics from it).
 /// - Throws: ``ShapeError`` if the labels do not match the output; ``ArgumentError`` for a negative λ.
+/// - Note: The cache is `NetworkCache(layers:)`, from `Sources/WorkbookCore/Network.swift`: `layers` ([LayerCache]).
 public func networkLoss(
     _ x: Tensor, labels: [Int], layers: [NetworkLayer], loss: NetworkLoss, l2Strength: Double,
     mode: Mode, using rng: inout SeededGenerator

@@ -10,6 +10,7 @@ import WorkbookCore
 ///
 /// - Parameter x: the pre-activations, any shape.
 /// - Returns: `out`, the shape of `x`, and the cache `reluBackward` needs.
+/// - Note: The cache is `ReLUCache(x:)`, from `Sources/WorkbookCore/Caches/ActivationCaches.swift`: `x` (Tensor).
 public func reluForward(_ x: Tensor) throws -> (out: Tensor, cache: ReLUCache) {
     // TODO(ReLU1): keep positive entries, replace the others by 0; cache the input.
     // START ReLU1

@@ -10,6 +10,7 @@ import WorkbookCore
 ///
 /// - Parameter x: the pre-activations, any shape.
 /// - Returns: `out` of 0s and 1s, the shape of `x`, and the cache `stepBackward` needs.
+/// - Note: The cache is `StepCache(x:)`, from `Sources/WorkbookCore/Caches/MoreActivationCaches.swift`: `x` (Tensor).
 public func stepForward(_ x: Tensor) throws -> (out: Tensor, cache: StepCache) {
     // TODO(Step1): 1 where x > 0, 0 elsewhere; cache the input.
     // START Step1

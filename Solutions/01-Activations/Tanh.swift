@@ -13,6 +13,7 @@ import WorkbookCore
 ///
 /// - Parameter x: the pre-activations, any shape.
 /// - Returns: `out`, the shape of `x`, and the cache `tanhBackward` needs.
+/// - Note: The cache is `TanhCache(out:)`, from `Sources/WorkbookCore/Caches/MoreActivationCaches.swift`: `out` (Tensor).
 public func tanhForward(_ x: Tensor) throws -> (out: Tensor, cache: TanhCache) {
     // TODO(Tanh1): tanh elementwise, finite for every finite input; cache the output.
     // START Tanh1

@@ -23,6 +23,7 @@ import WorkbookCore
 ///   - rng: the generator the mask is drawn from (one uniform draw per element, in training only).
 /// - Returns: `out`, the shape of `x`, and the cache (mask and scale) `dropoutBackward` needs.
 /// - Throws: ``InvalidKeepProbability`` if `keepProbability` is not in `(0, 1]`.
+/// - Note: The cache is `DropoutCache(mask:scale:)`, from `Sources/WorkbookCore/Caches/DropoutCaches.swift`: `mask` (Tensor); `scale` (Double).
 public func dropoutForward(
     _ x: Tensor, keepProbability: Double, mode: Mode, using rng: inout SeededGenerator
 ) throws -> (out: Tensor, cache: DropoutCache) {
@@ -54,6 +55,7 @@ public func dropoutForward(
 /// - Returns: `out`, the shape of `x`, and the cache `dropoutBackward` needs.
 /// - Throws: ``InvalidKeepProbability`` if `keepProbability` is not in `(0, 1]`; ``ShapeError`` if
 ///   `mask` does not have the shape of `x`.
+/// - Note: The cache is `DropoutCache(mask:scale:)`, from `Sources/WorkbookCore/Caches/DropoutCaches.swift`: `mask` (Tensor); `scale` (Double).
 public func dropoutForward(
     _ x: Tensor, keepProbability: Double, mask: Tensor, mode: Mode
 ) throws -> (out: Tensor, cache: DropoutCache) {

@@ -24,6 +24,7 @@ import WorkbookCore
 ///   - rng: the generator the mask is drawn from.
 /// - Returns: `out`, `[N, M]`, and the cache `dropConnectBackward` needs.
 /// - Throws: ``ArgumentError`` if `keepProbability` is outside (0, 1]; ``ShapeError`` if the shapes do not chain.
+/// - Note: The cache is `DropConnectCache(x:w:mask:scale:)`, from `Sources/WorkbookCore/Caches/DropConnectCaches.swift`: `x` (Tensor); `w` (Tensor); `mask` (Tensor); `scale` (Double).
 public func dropConnectForward(
     _ x: Tensor, weight w: Tensor, bias b: Tensor, keepProbability: Double, mode: Mode,
     using rng: inout SeededGenerator
@@ -60,6 +61,7 @@ public func dropConnectForward(
 ///   - mode: `.training` applies the mask and the scale; `.inference` ignores both.
 /// - Returns: `out`, `[N, M]`, and the cache (at inference: a mask of ones and scale 1).
 /// - Throws: ``ArgumentError`` if `keepProbability` is outside (0, 1]; ``ShapeError`` if the shapes do not chain.
+/// - Note: The cache is `DropConnectCache(x:w:mask:scale:)`, from `Sources/WorkbookCore/Caches/DropConnectCaches.swift`: `x` (Tensor); `w` (Tensor); `mask` (Tensor); `scale` (Double).
 public func dropConnectForward(
     _ x: Tensor, weight w: Tensor, bias b: Tensor, keepProbability: Double, mask: Tensor, mode: Mode
 ) throws -> (out: Tensor, cache: DropConnectCache) {

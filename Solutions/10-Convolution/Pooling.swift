@@ -32,6 +32,7 @@ public func poolOutputSize(inputSize: Int, configuration: Pool2DConfiguration) t
 /// - Returns: `out`, `[N, Ho, Wo, C]`, and the cache `maxPoolBackward` needs.
 /// - Throws: ``ShapeError`` if `x` is not rank 4 or the window does not fit.
 /// - Complexity: O(N·Ho·Wo·C·size²).
+/// - Note: The cache is `MaxPoolCache(x:configuration:)`, from `Sources/WorkbookCore/Caches/ConvolutionCaches.swift`: `x` (Tensor); `configuration` (Pool2DConfiguration).
 public func maxPoolForward(_ x: Tensor, configuration: Pool2DConfiguration) throws -> (out: Tensor, cache: MaxPoolCache) {
     // TODO(Pool1): for every image, output position and channel, take the maximum over the window.
     // START Pool1
@@ -140,6 +141,7 @@ public func maxPoolBackward(_ dout: Tensor, cache: MaxPoolCache) throws -> Tenso
 ///   - configuration: window size and stride.
 /// - Returns: `out`, `[N, Ho, Wo, C]`, and the cache `averagePoolBackward` needs.
 /// - Throws: ``ShapeError`` if `x` is not rank 4 or the window does not fit.
+/// - Note: The cache is `AveragePoolCache(inputShape:configuration:)`, from `Sources/WorkbookCore/Caches/ConvolutionCaches.swift`: `inputShape` ([Int]); `configuration` (Pool2DConfiguration).
 public func averagePoolForward(_ x: Tensor, configuration: Pool2DConfiguration) throws -> (out: Tensor, cache: AveragePoolCache) {
     // TODO(Pool3): like max pooling, but the mean of the window instead of its maximum.
     // START Pool3

@@ -23,6 +23,7 @@ import WorkbookCore
 ///   - epsilon: added to the variance.
 /// - Returns: `out`, `[N, H, W, C]`, and the cache (`mean`, `variance` are `[N, C]`).
 /// - Throws: ``ShapeError`` if `x` is not rank 4 or `gamma`/`beta` are not `[C]`.
+/// - Note: The cache is `InstanceNormCache(xHat:gamma:mean:variance:epsilon:)`, from `Sources/WorkbookCore/Caches/NormalizationCaches.swift`: `xHat` (Tensor); `gamma` (Tensor); `mean` (Tensor); `variance` (Tensor); `epsilon` (Double).
 public func instanceNormForward(
     _ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: Double = 1e-5
 ) throws -> (out: Tensor, cache: InstanceNormCache) {

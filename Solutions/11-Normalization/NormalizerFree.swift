@@ -26,6 +26,7 @@ import WorkbookCore
 ///   - epsilon: added to the variance (a constant kernel would otherwise divide by 0).
 /// - Returns: `out` (the standardized weight, the shape of `weight`) and the cache.
 /// - Throws: ``ShapeError`` if `weight` has rank below 2 or `gain` is not `[Cout]`.
+/// - Note: The cache is `WeightStandardizationCache(standardized:gain:scale:)`, from `Sources/WorkbookCore/Caches/NormalizationCaches.swift`: `standardized` (Tensor); `gain` (Tensor); `scale` (Tensor).
 public func weightStandardizationForward(
     _ weight: Tensor, gain: Tensor, epsilon: Double = 1e-4
 ) throws -> (out: Tensor, cache: WeightStandardizationCache) {

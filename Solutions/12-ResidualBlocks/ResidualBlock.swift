@@ -28,6 +28,7 @@ import WorkbookCore
 ///   - epsilon: batch normalization's epsilon, for both BN layers.
 /// - Returns: `out` `[N, M]` and the cache `residualBlockBackward` needs.
 /// - Throws: ``ShapeError`` if a shape does not fit, including D ≠ M without a projection.
+/// - Note: The cache is `ResidualBlockCache(x:dense1:batchNorm1:relu1:dense2:batchNorm2:reluOut:projection:)`, from `Sources/WorkbookCore/Caches/ResidualCaches.swift`: `x` (Tensor); `dense1` (DenseCache); `batchNorm1` (BatchNormCache); `relu1` (ReLUCache); `dense2` (DenseCache); `batchNorm2` (BatchNormCache); `reluOut` (ReLUCache); `projection` (Tensor?).
 public func residualBlockForward(
     _ x: Tensor, parameters p: ResidualBlockParameters, epsilon: Double = 1e-5
 ) throws -> (out: Tensor, cache: ResidualBlockCache) {

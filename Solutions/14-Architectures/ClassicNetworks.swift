@@ -12,9 +12,12 @@ import WorkbookCore
 ///     conv 5x5, 6 → max pool 2x2/2 → conv 5x5, 16 → max pool 2x2/2 → flatten (400)
 ///     → dense 120 → dense 84 → dense 10
 ///
-/// Every convolution and dense layer has a bias and is followed by a ReLU (the original used
-/// scaled tanh and trainable subsampling; activations have no parameters, so the count is the
-/// same). 61,706 parameters.
+/// Every convolution and dense layer has a bias and is followed by a ReLU. The original differs in
+/// three places that carry parameters: trainable subsampling (a coefficient and a bias per map: 12
+/// in S2, 32 in S4), C3 connected to only some of S2's maps (1,516 instead of 2,416), and an RBF
+/// output layer with fixed, not trained, weights (0 instead of 850). Its trainable count is
+/// 156 + 12 + 1,516 + 32 + 48,120 + 10,164 = 60,000, the "60,000" of the paper; the modern form has
+/// 61,706 (its scaled tanh, like the ReLU here, has no parameters).
 ///
 /// - Returns: the layers in order; `[32, 32, 1]` in, `[10]` out.
 /// - Throws: nothing once written; the stub throws ``NotImplemented``.

@@ -14,7 +14,9 @@ import WorkbookCore
 ///
 ///     .dense [inputs, 20], .relu, .dropout keep 0.7, .dense [20, 3], .relu, .dropout keep 0.7, .dense [3, 1]
 ///
-/// The weights are drawn in layer order with `initializeWeights(shape:scheme: .he, using: rng)`.
+/// The weights are drawn in layer order with `initializeWeights(shape:scheme: .he, using: rng)`. The
+/// notes' Keras code sets no initializer (Keras' default is Glorot-uniform); the workbook asks for He
+/// because the hidden layers feed ReLUs (see the guide).
 ///
 /// - Parameters:
 ///   - inputs: the number of input features, `D ≥ 1`.

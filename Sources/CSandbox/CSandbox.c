@@ -6,6 +6,7 @@
 #include <grp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -14,6 +15,11 @@
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <linux/keyctl.h>
 #endif
 
 static void limit(int resource, unsigned long value) {
@@ -56,6 +62,7 @@ pid_t workbook_sandbox_spawn(const char *path, char *const argv[], char *const e
     syscall(SYS_close_range, 5, ~0U, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (o->isolate_network) unshare(CLONE_NEWNET);
+    if (o->isolate_ipc && unshare(CLONE_NEWIPC) != 0) _exit(126);
 #else
     for (int fd = 5; fd < 1024; fd++) close(fd);
 #endif
@@ -87,6 +94,13 @@ pid_t workbook_sandbox_spawn(const char *path, char *const argv[], char *const e
         limit(RLIMIT_NPROC, o->processes);
         if (setuid(o->uid) != 0) _exit(127);
         if (getuid() != o->uid || geteuid() != o->uid || setuid(0) == 0) _exit(127);
+#ifdef __linux__
+        // Keys are kept per uid by the kernel, not per process: start with none of the grader's
+        // (a fresh anonymous session keyring) and none a previous test of this uid left.
+        syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL);
+        syscall(SYS_keyctl, KEYCTL_CLEAR, KEY_SPEC_USER_KEYRING);
+        syscall(SYS_keyctl, KEYCTL_CLEAR, KEY_SPEC_USER_SESSION_KEYRING);
+#endif
     }
 #ifdef __linux__
     prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
@@ -108,6 +122,62 @@ int workbook_sandbox_kill_user(uid_t uid, int rounds) {
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     return 0;
+}
+
+#ifdef __linux__
+/// Removes the objects of one /proc/sysvipc table whose owner or creator is `uid`.
+static int remove_ipc(const char *table, int id_column, int uid_column, int cuid_column, int kind, uid_t uid) {
+    FILE *f = fopen(table, "r");
+    if (!f) return 0;
+    char line[512];
+    int removed = 0;
+    if (!fgets(line, sizeof line, f)) { fclose(f); return 0; }   // the header
+    while (fgets(line, sizeof line, f)) {
+        long column[16] = { 0 };
+        int n = 0;
+        char *p = line;
+        while (n < 16) {
+            char *end;
+            long value = strtol(p, &end, 10);
+            if (end == p) break;
+            column[n++] = value;
+            p = end;
+        }
+        if (n <= cuid_column || n <= uid_column) continue;
+        if ((uid_t)column[uid_column] != uid && (uid_t)column[cuid_column] != uid) continue;
+        int id = (int)column[id_column];
+        int result = kind == 0 ? shmctl(id, IPC_RMID, NULL) : kind == 1 ? msgctl(id, IPC_RMID, NULL) : semctl(id, 0, IPC_RMID);
+        if (result == 0) removed++;
+    }
+    fclose(f);
+    return removed;
+}
+#endif
+
+int workbook_sandbox_clear_user(uid_t uid) {
+#ifdef __linux__
+    //  shm: key shmid perms size cpid lpid nattch uid gid cuid cgid …
+    //  msg: key msqid perms cbytes qnum lspid lrpid uid gid cuid cgid …
+    //  sem: key semid perms nsems uid gid cuid cgid …
+    int removed = remove_ipc("/proc/sysvipc/shm", 1, 7, 9, 0, uid)
+                + remove_ipc("/proc/sysvipc/msg", 1, 7, 9, 1, uid)
+                + remove_ipc("/proc/sysvipc/sem", 1, 4, 6, 2, uid);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (setgroups(0, NULL) != 0 || setgid((gid_t)uid) != 0 || setuid(uid) != 0) _exit(1);
+        syscall(SYS_keyctl, KEYCTL_CLEAR, KEY_SPEC_USER_KEYRING);
+        syscall(SYS_keyctl, KEYCTL_CLEAR, KEY_SPEC_USER_SESSION_KEYRING);
+        _exit(0);
+    }
+    if (pid > 0) {
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    }
+    return removed;
+#else
+    (void)uid;
+    return 0;
+#endif
 }
 
 void workbook_line_buffered_output(void) {

@@ -313,7 +313,49 @@ enum Bridge {
     /// The generated files and their paths relative to the package.
     static func files(for workspace: Workspace) throws -> [(path: String, text: String)] {
         let signatures = try signatures(in: workspace.exercises)
-        return [("Sources/StudentCalls/ExerciseCalls.swift", proxies(signatures)),
+        let calls = try callsBetweenExercises(signatures, solutions: workspace.solutions)
+        return [("Sources/StudentCalls/ExerciseCalls.swift", proxies(signatures) + dependencies(calls)),
                 ("Sources/grade-runner/ExerciseTable.swift", table(signatures))]
+    }
+
+    /// For each exercise, the other exercises' functions its reference solution calls (read from the
+    /// START/END regions of `solutions`): exercise → function name → the exercises holding it.
+    static func callsBetweenExercises(_ signatures: [ExerciseSignature], solutions: URL) throws -> [String: [String: [String]]] {
+        var owners: [String: [String]] = [:]
+        for signature in signatures where !signature.exercises.isEmpty {
+            owners[signature.name, default: []] += signature.exercises.filter { !(owners[signature.name] ?? []).contains($0) }
+        }
+        var calls: [String: [String: [String]]] = [:]
+        for file in Set(signatures.map(\.file)).sorted() {
+            guard let text = try? String(contentsOf: solutions.appendingPathComponent(file), encoding: .utf8) else { continue }
+            for region in StubRegions.regions(in: text) {
+                let code = region.body.filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("//") }.joined(separator: "\n")
+                for (name, exercises) in owners where !exercises.contains(region.id) {
+                    var search = code.startIndex
+                    while let range = code.range(of: name + "(", range: search..<code.endIndex) {
+                        let before = range.lowerBound == code.startIndex ? " " : code[code.index(before: range.lowerBound)]
+                        if !(before.isLetter || before.isNumber || before == "_" || before == ".") {
+                            calls[region.id, default: [:]][name] = exercises
+                            break
+                        }
+                        search = range.upperBound
+                    }
+                }
+            }
+        }
+        return calls
+    }
+
+    static func dependencies(_ calls: [String: [String: [String]]]) -> String {
+        if calls.isEmpty { return "\npublic let exerciseCalls: [String: [String: [String]]] = [:]\n" }
+        var out = "\n/// The other exercises' functions each exercise's reference solution calls (from Solutions/): when an\n"
+        out += "/// exercise fails and one of these fails its own tests too, that one is the place to start.\n"
+        out += "public let exerciseCalls: [String: [String: [String]]] = [\n"
+        for id in calls.keys.sorted() {
+            let entries = calls[id]!.keys.sorted().map { name in "\"\(name)\": [" + calls[id]![name]!.map { "\"\($0)\"" }.joined(separator: ", ") + "]" }
+            out += "    \"\(id)\": [" + entries.joined(separator: ", ") + "],\n"
+        }
+        out += "]\n"
+        return out
     }
 }

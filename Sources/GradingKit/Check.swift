@@ -1,7 +1,7 @@
 // `workbook check`, the maintainers' check (rustlings' `dev check`), which CI calls:
 //
 //   1. the files agree: every exercise has a stub region in Exercises/, a solved region in
-//      Solutions/, the two files are identical outside the regions, and the guide has its hints;
+//      Solutions/, the two files are identical outside the regions, and its hints file (`Tests/Hints/<chapter>.md`) has its hints, none repeating the solution's code;
 //   2. `WORKBOOK=Solutions swift test --filter GradedTests`: every exercise is done;
 //   3. `WORKBOOK_CHECK=stubs swift test --filter GradedTests`: every stub fails only as NotImplemented
 //      (in that mode a graded test passes exactly when the stub made it fail that way).
@@ -49,8 +49,15 @@ public enum Check {
                 list.append("Solutions/\(exercise.path) is missing")
             }
             if exercise.suites.isEmpty { list.append("no @Suite(\"\(exercise.id) · …\") in Tests/GradedTests") }
-            if (try? Hints.hints(for: exercise, in: workspace)) == nil {
-                list.append("Exercises/\(exercise.chapter)/GUIDE.md has no `### \(exercise.id)` hints under `## Hints`")
+            if let hints = try? Hints.hints(for: exercise, in: workspace) {
+                if let solutionText {
+                    let solution = StubRegions.regions(in: solutionText).filter { $0.id == exercise.id }.flatMap(\.body)
+                    for leak in HintLeaks.leaks(exercise: exercise.id, hints: hints, solution: solution) {
+                        list.append("\(Hints.path(chapter: exercise.chapter)): \(leak)")
+                    }
+                }
+            } else {
+                list.append("\(Hints.path(chapter: exercise.chapter)) has no `### \(exercise.id)` hints under `## Hints`")
             }
             problems[exercise.id] = Array(Set(list)).sorted()
         }

@@ -78,7 +78,7 @@ public struct WorkbookTool {
                     flags: ["--verbose"], options: ["--workbook", "--credit"]),
         CommandSpec(name: "hint", usage: "workbook hint <ID> [--all] [--reset]",
                     summary: "Show the next hint for an exercise.",
-                    details: "Each call shows one more hint (the first asks a question, the last nearly gives the answer).\n--all shows every hint at once; --reset starts the exercise's hints over.",
+                    details: "Each call shows one more hint from Tests/Hints/<chapter>.md (a question, then the formula, then the steps in words).\n--all shows every hint at once; --reset starts the exercise's hints over.",
                     flags: ["--all", "--reset"], positionals: 1...1),
         CommandSpec(name: "watch", usage: "workbook watch [--interval SECONDS]",
                     summary: "Re-grade the exercise you are editing whenever you save it.",
@@ -106,6 +106,10 @@ public struct WorkbookTool {
         CommandSpec(name: "check", usage: "workbook check",
                     summary: "Maintainers: every solution passes, every stub fails only as NotImplemented.",
                     details: "Checks the files (stub and solution regions, identical outside them, hints present), then runs\nWORKBOOK=Solutions swift test and WORKBOOK_CHECK=stubs swift test. Exits 1 if anything fails."),
+        CommandSpec(name: "mutants", usage: "workbook mutants [--only ID,…] [--generic all|none|N] [--seed N] [--workers N] [--report FILE]",
+                    summary: "Maintainers: plant plausible mistakes in the solutions and check each exercise's tests catch them.",
+                    details: "Plants every entry of the catalog (Tests/Mutants/*.mutants: the misconceptions students make, each\nwith the words its failing message must carry) and generic operator mutants (+ and -, * and /, < and\n<=, > and >=, number literals) in a copy of the solutions, builds them once as switchable variants,\nand runs each mutant's own exercise's tests. Fails (exit 1) when a catalog mutant survives or is not\nnamed, or a generic mutant survives without a reason in Tests/Mutants/equivalent.txt.\n--generic N runs a seeded sample of N generic mutants (--seed, default 1); all runs every one; none\n(the default) only the catalog. --only limits both to some exercises. --report writes the report.",
+                    options: ["--only", "--generic", "--seed", "--workers", "--report"]),
         CommandSpec(name: "bridge", usage: "workbook bridge [--check]",
                     summary: "Maintainers: regenerate the grader's calls into the runner from the stubs.",
                     details: "Writes Sources/StudentCalls/ExerciseCalls.swift (a proxy per exercise function, same signature)\nand Sources/grade-runner/ExerciseTable.swift (the runner's table of the real functions) from the\npublic functions in Exercises/. --check only compares and exits 1 when a file is out of date.",
@@ -364,6 +368,45 @@ public struct WorkbookTool {
             let (text, ok) = try Check.run(workspace: workspace) { write($0 + "\n") }
             write(text)
             return ok ? 0 : 1
+
+        case "mutants":
+            let curriculum = try workspace.curriculum()
+            let only = parsed.options["--only"].map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
+            if let only, let unknown = only.first(where: { curriculum.exercise($0) == nil }) {
+                throw ToolError.usage("no exercise '\(unknown)'; `workbook list` shows them")
+            }
+            let folder = workspace.root.appendingPathComponent("Tests/Mutants")
+            var mutants = try MutantCatalog.load(from: folder)
+            var generic: [Mutant] = []
+            let genericOption = parsed.options["--generic"] ?? "none"
+            if genericOption != "none" {
+                for exercise in curriculum.exercises where !exercise.hidden {
+                    let text = (try? String(contentsOf: workspace.solutions.appendingPathComponent(exercise.path), encoding: .utf8)) ?? ""
+                    let regions = StubRegions.regions(in: text).filter { $0.id == exercise.id }.map(\.body)
+                    generic += GenericMutants.make(exercise: exercise.id, regions: regions)
+                }
+                if genericOption != "all" {
+                    guard let count = Int(genericOption), count > 0 else {
+                        throw ToolError.usage("--generic is all, none or a number of mutants to sample, not '\(genericOption)'")
+                    }
+                    let seed = try parsed.seed() ?? 1
+                    let pool = only.map { ids in generic.filter { ids.contains($0.exercise) } } ?? generic
+                    generic = seededSample(pool, count: count, seed: seed)
+                }
+            }
+            mutants += generic
+            if let only { mutants = mutants.filter { only.contains($0.exercise) } }
+            guard !mutants.isEmpty else { throw ToolError.usage("no mutant to run (the catalog is in Tests/Mutants/*.mutants)") }
+            let lock = NSLock()
+            nonisolated(unsafe) let write = self.write
+            let log: @Sendable (String) -> Void = { line in lock.lock(); write(line + "\n"); lock.unlock() }
+            log("Mutants: \(mutants.filter { $0.origin == .catalog }.count) from the catalog, \(mutants.filter { $0.origin == .generic }.count) generic")
+            let workers = try parsed.number("--workers").map { Int($0) } ?? 2
+            let results = try MutationRun(workspace: workspace, log: log).run(mutants, curriculum: curriculum, workers: workers)
+            let report = MutationRun.report(results, curriculum: curriculum, equivalents: MutantCatalog.equivalents(from: folder))
+            write("\n" + report.text)
+            if let path = parsed.options["--report"] { try FileTree.write(report.text, to: url(path)) }
+            return report.failed ? 1 : 0
 
         case "bridge":
             var stale: [String] = []

@@ -10,6 +10,7 @@
 //   not built     the implementation did not compile, so nothing could run
 //   no tests      the exercise is declared but no test of it ran
 import Foundation
+import StudentCalls
 import WorkbookCore
 
 public enum ExerciseStatus: String, Sendable, Codable, CaseIterable {
@@ -46,6 +47,8 @@ public struct ExerciseResult: Sendable, Hashable, Codable {
     /// What the student's code printed in the first test that printed (a failing one first);
     /// never from a hidden test.
     public var output: String?
+    /// The exercises it builds on that fail their own tests in the same grading: fix those first.
+    public var blockedBy: [String]?
 
     /// The passing tests that earn per-test credit, when fewer than `passedTests` (see
     /// `GradeReport.credited`); `nil` when every passing test counts.
@@ -134,7 +137,27 @@ public struct GradeReport: Sendable, Hashable, Codable {
         let results = curriculum.exercises.map { exercise in
             classify(exercise, outcomes: outcomes.filter { $0.exercise == exercise.id }, stopped: stopped)
         }
-        return GradeReport(results: results, tamper: tamper, notes: notes)
+        return GradeReport(results: attributed(results), tamper: tamper, notes: notes)
+    }
+
+    /// Failures put where they come from: an exercise that fails with its own answer while an
+    /// exercise it builds on fails its own tests says so first ("Network2 calls dropoutForward
+    /// (Dropout1), which fails its own tests: fix Dropout1 first"), and `blockedBy` names it.
+    static func attributed(_ results: [ExerciseResult]) -> [ExerciseResult] {
+        let broken: Set<ExerciseStatus> = [.failing, .crashed, .timedOut, .notStarted]
+        let failing = Set(results.filter { broken.contains($0.status) }.map(\.exercise.id))
+        var results = results
+        for index in results.indices where [.failing, .crashed, .timedOut].contains(results[index].status) {
+            let id = results[index].exercise.id
+            let culprits = Dependencies.exercises(usedBy: id).filter(failing.contains)
+            guard let first = culprits.first, !(results[index].message ?? "").hasPrefix("needs ") else { continue }
+            let calls = Dependencies.calls(of: id, into: Set(culprits))
+            let verb = culprits.count == 1 ? "fails its own tests" : "fail their own tests"
+            results[index].blockedBy = culprits
+            results[index].message = "\(id) calls \(calls.joined(separator: ", ")), which \(verb): fix \(first) first. "
+                + (results[index].message ?? "")
+        }
+        return results
     }
 
     /// A report for an implementation that did not compile: every exercise scores 0.

@@ -25,6 +25,8 @@ public enum Release {
             || relative.hasPrefix("Tests/GradedTests/\(Curriculum.hiddenFolder)/") { return true }
         // The attack submissions are the instructor's fixtures for the grader, not course material.
         if relative == "Tests/Attacks" || relative.hasPrefix("Tests/Attacks/") { return true }
+        // The mutation catalog quotes solution lines (the text each mistake replaces).
+        if relative == "Tests/Mutants" || relative.hasPrefix("Tests/Mutants/") { return true }
         return relative.hasSuffix(".DS_Store")
     }
 

@@ -46,8 +46,8 @@ public struct Workspace: Sendable {
         var curriculum = try Curriculum.discover(testsRoot: testsRoot)
         var guides: [String: [String]] = [:]
         for chapter in curriculum.chapters {
-            let guide = exercises.appendingPathComponent(chapter).appendingPathComponent("GUIDE.md")
-            if let text = try? String(contentsOf: guide, encoding: .utf8) { guides[chapter] = Hints.headings(in: text) }
+            let hints = root.appendingPathComponent(Hints.path(chapter: chapter))
+            if let text = try? String(contentsOf: hints, encoding: .utf8) { guides[chapter] = Hints.headings(in: text) }
         }
         curriculum = curriculum.ordered(byGuides: guides)
         if !includeHidden { curriculum.exercises.removeAll { $0.hidden } }
@@ -251,7 +251,7 @@ extension Workspace {
                                         outputFile: logs.appendingPathComponent("test.log"))
         // The judge may have been stopped with runners still going: no process of the sandbox users
         // outlives the grading of this submission.
-        if let users = judge.sandboxUsers { for uid in Sandbox.pool(users) { Sandbox.killAll(of: uid) } }
+        if let users = judge.sandboxUsers { for uid in Sandbox.pool(users) { Sandbox.removeEverything(of: uid) } }
         let outcomes = TestEvents.parse((try? String(contentsOf: events, encoding: .utf8)) ?? "")
         let stopped = tested.timedOut ? "the run was stopped after \(Int(remaining ?? 0)) s (time limit)" : nil
         var report = GradeReport.grade(graded, outcomes: outcomes, stopped: stopped, tamper: tamper, notes: notes)

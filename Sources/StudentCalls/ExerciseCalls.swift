@@ -1077,3 +1077,28 @@ public let fileOfFunction: [String: String] = [
     "trainNetwork(_:[NetworkLayer],trainingInputs:Tensor,trainingLabels:[Int],validationInputs:Tensor,validationLabels:[Int],configuration:SolverConfiguration,using:inout SeededGenerator)": "15-Networks/Solver.swift",
     "networkTrainingStep(_:Tensor,labels:[Int],layers:[NetworkLayer],optimizer:NetworkOptimizer,state:NetworkOptimizerState,loss:NetworkLoss,l2Strength:Double,batchNormMomentum:Double,using:inout SeededGenerator)": "15-Networks/TrainingStep.swift",
 ]
+
+/// The other exercises' functions each exercise's reference solution calls (from Solutions/): when an
+/// exercise fails and one of these fails its own tests too, that one is the place to start.
+public let exerciseCalls: [String: [String: [String]]] = [
+    "Bagging2": ["dropoutSubnetworks": ["Bagging1"]],
+    "Bagging3": ["dropoutSubnetworks": ["Bagging1"]],
+    "Conv2": ["convOutputSize": ["Conv1"]],
+    "Conv3": ["convOutputSize": ["Conv1"], "im2col": ["Conv2"]],
+    "Conv4": ["convOutputSize": ["Conv1"]],
+    "Conv5": ["col2im": ["Conv4"], "convOutputSize": ["Conv1"], "im2col": ["Conv2"]],
+    "ConvBlock1": ["conv2dForward": ["Conv3"], "reluForward": ["ReLU1"], "spatialBatchNormForward": ["SpatialBN1"]],
+    "ConvBlock2": ["conv2dBackward": ["Conv5"], "reluBackward": ["ReLU2"], "spatialBatchNormBackward": ["SpatialBN3"]],
+    "ConvBlock3": ["conv2dForward": ["Conv3"], "reluForward": ["ReLU1"], "runningAverage": ["BatchNorm3"], "spatialBatchNormInference": ["SpatialBN2"]],
+    "Init2": ["initializationStandardDeviation": ["Init1"]],
+    "Init3": ["initializeWeights": ["Init2"]],
+    "Network1": ["batchNormForward": ["BatchNorm1"], "batchNormInference": ["BatchNorm1"], "denseForward": ["Dense1"], "dropoutForward": ["Dropout1"], "eluForward": ["ELU1"], "leakyReLUForward": ["Leaky1"], "reluForward": ["ReLU1"], "sigmoidForward": ["Sigmoid1"], "tanhForward": ["Tanh1"]],
+    "Network2": ["batchNormBackward": ["BatchNorm2"], "denseBackward": ["Dense2"], "dropoutBackward": ["Dropout2"], "eluBackward": ["ELU2"], "leakyReLUBackward": ["Leaky2"], "reluBackward": ["ReLU2"], "sigmoidBackward": ["Sigmoid2"], "tanhBackward": ["Tanh2"]],
+    "Network3": ["l2Penalty": ["L2Penalty1"], "networkBackward": ["Network2"], "networkForward": ["Network1"], "sigmoidBinaryCrossEntropy": ["SigmoidBCE1"], "softmaxCrossEntropy": ["SoftmaxCE1"]],
+    "Network4": ["adamStep": ["Adam1"], "momentumStep": ["Momentum1"], "networkLoss": ["Network3"], "runningAverage": ["BatchNorm3"], "sgdStep": ["SGD1"]],
+    "Network5": ["accuracy": ["Reduce2"], "minibatchIndices": ["Minibatch1"], "networkForward": ["Network1"], "networkTrainingStep": ["Network4"]],
+    "Network6": ["initializeWeights": ["Init2"]],
+    "Residual1": ["batchNormForward": ["BatchNorm1"], "denseForward": ["Dense1"], "reluForward": ["ReLU1"]],
+    "Residual2": ["batchNormBackward": ["BatchNorm2"], "denseBackward": ["Dense2"], "reluBackward": ["ReLU2"]],
+    "Residual3": ["batchNormInference": ["BatchNorm1"], "denseForward": ["Dense1"], "reluForward": ["ReLU1"], "runningAverage": ["BatchNorm3"]],
+]

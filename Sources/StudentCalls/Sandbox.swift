@@ -13,8 +13,12 @@
 //     the solutions or this grader, or write the package, nothing runs;
 //   - no supplementary groups, no new privileges, at most 64 processes, 16 MB per file written,
 //     no network where the kernel lets us make an empty namespace;
+//   - its own System V IPC namespace (shared memory, semaphores, message queues, POSIX message
+//     queues die with the runner), its own empty session keyring, and no keys left from an
+//     earlier test in the uid's user keyrings;
 //   - when the test ends, every process of that user is killed (`kill(-1)` as that user, which a
-//     `setsid` cannot escape) until none is left, and the files it left in its scratch folder and
+//     `setsid` cannot escape) until none is left; every IPC object it owns in the host's namespace
+//     and every key of its user keyrings is removed; and the files it left in its scratch folder and
 //     in /tmp, /var/tmp and /dev/shm are removed, before the user serves another test.
 import CSandbox
 import Foundation
@@ -118,6 +122,7 @@ public final class Sandbox: @unchecked Sendable {
     /// Kills every process of `user`, removes what it wrote, and returns it to the pool.
     func release(_ user: User, scratch: URL?) {
         Self.killAll(of: user.uid)
+        _ = workbook_sandbox_clear_user(user.uid)
         if let scratch { try? FileManager.default.removeItem(at: scratch) }
         for shared in ["/tmp", "/var/tmp", "/dev/shm"] { Self.removeFiles(of: user.uid, under: shared) }
         lock.lock()
@@ -312,6 +317,14 @@ public final class Sandbox: @unchecked Sendable {
     }
 
     enum CleanUp { nonisolated(unsafe) static var folders: [String] = [] }
+
+    /// Leaves nothing of `uid` behind: its processes, its IPC objects and keys, its files in the
+    /// shared temporary folders. What a grading calls on its whole pool when it ends.
+    public static func removeEverything(of uid: uid_t) {
+        killAll(of: uid)
+        _ = workbook_sandbox_clear_user(uid)
+        for shared in ["/tmp", "/var/tmp", "/dev/shm"] { removeFiles(of: uid, under: shared) }
+    }
 
     /// Kills every process of `uid` until none is left (a fork bomb is bounded by RLIMIT_NPROC).
     public static func killAll(of uid: uid_t) {

@@ -207,13 +207,18 @@ public final class StudentSession: @unchecked Sendable {
             options.gid = user.uid
             options.processes = 64
             options.isolate_network = 1
+            options.isolate_ipc = 1
         }
         let inside = placement.jail == nil ? placement.scratch.path : Sandbox.Jail.scratch
-        let environment = [
+        var environment = [
             "PATH=/usr/bin:/bin", "LANG=C.UTF-8", "HOME=\(inside)", "TMPDIR=\(placement.jail == nil ? inside : "/tmp")",
             // The runtime's crash report names the student's file and line (read by `Trap`).
             "SWIFT_BACKTRACE=enable=yes,interactive=no,color=no,sanitize=no,preset=friendly,threads=crashed,registers=none,images=none",
         ]
+        // `workbook mutants` switches one planted mistake on in a build of the solutions.
+        if let mutant = ProcessInfo.processInfo.environment["WORKBOOK_MUTANT"], !mutant.isEmpty {
+            environment.append("WORKBOOK_MUTANT=\(mutant)")
+        }
         options.directory = nil
         let directory = strdup(placement.scratch.path)
         defer { free(directory) }

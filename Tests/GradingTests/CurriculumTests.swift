@@ -31,13 +31,13 @@ struct CurriculumTests {
         #expect(Curriculum.parse([(text, false)]).exercises.map(\.id) == ["Ensemble2", "Ensemble3", "Ensemble10", "Vote1"])
     }
 
-    @Test("a guide's hint order is the chapter's teaching order")
+    @Test("a hints file's order is the chapter's teaching order")
     func guideOrder() throws {
         let workspace = try Fixtures.toyWorkspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }
         #expect(try workspace.curriculum().exercises.map(\.id) == ["Double1", "Half1"])
         let reversed = "## Hints\n\n### Half1\n1. Why?\n2. This.\n\n### Double1\n1. Why?\n2. That.\n"
-        try FileTree.write(reversed, to: workspace.exercises.appendingPathComponent("01-Toy/GUIDE.md"))
+        try FileTree.write(reversed, to: workspace.root.appendingPathComponent("Tests/Hints/01-Toy.md"))
         #expect(Hints.headings(in: reversed) == ["Half1", "Double1"])
         #expect(try workspace.curriculum().exercises.map(\.id) == ["Half1", "Double1"])
     }

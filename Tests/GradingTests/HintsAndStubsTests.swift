@@ -21,13 +21,58 @@ struct HintsTests {
         }
     }
 
-    @Test("ReLU's hints escalate from a question to nearly the answer")
+    @Test("ReLU's hints escalate from a question to the steps in words, without the Swift")
     func reluHints() throws {
         let workspace = Workspace(root: Fixtures.packageRoot)
         let relu1 = try #require(try workspace.curriculum().exercise("ReLU1"))
         let hints = try Hints.hints(for: relu1, in: workspace)
         #expect(hints.first?.hasSuffix("?") == true)
-        #expect(hints.last?.contains("max(0, $0)") == true)
+        #expect(hints.last?.hasPrefix("Steps:") == true)
+        #expect(hints.last?.contains("max(0, v)") == true)
+        #expect(hints.allSatisfy { !$0.contains("$0") && !$0.contains("return ") })
+    }
+
+    @Test("hints live in Tests/Hints/<chapter>.md, not in the guide a student keeps open")
+    func hintsApartFromGuides() throws {
+        let workspace = Workspace(root: Fixtures.packageRoot)
+        for chapter in try workspace.curriculum(includeHidden: false).chapters {
+            let guide = try String(contentsOf: workspace.exercises.appendingPathComponent("\(chapter)/GUIDE.md"), encoding: .utf8)
+            // The guide keeps one `### ID` heading per exercise (the end-of-run summary orders by them), each with
+            // the command only: no numbered hint.
+            let numbered = Hints.parse(guide: guide).values.reduce(0) { $0 + $1.count }
+            #expect(numbered == 0, "Exercises/\(chapter)/GUIDE.md still has \(numbered) numbered hints")
+            #expect(FileTree.exists(workspace.root.appendingPathComponent(Hints.path(chapter: chapter))), "no \(Hints.path(chapter: chapter))")
+        }
+    }
+
+    @Test("the leak check catches a hint that is, or nearly is, its solution's line", .enabled(if: Fixtures.hasSolutions))
+    func leakCheckCatches() throws {
+        let workspace = Workspace(root: Fixtures.packageRoot)
+        func region(_ id: String, _ path: String) throws -> [String] {
+            let text = try String(contentsOf: workspace.solutions.appendingPathComponent(path), encoding: .utf8)
+            return StubRegions.regions(in: text).filter { $0.id == id }.flatMap(\.body)
+        }
+        // The hints these exercises had before: the solution verbatim, and the solution less one label.
+        let shapes2 = try region("Shapes2", "00-TensorBasics/Shapes.swift")
+        #expect(!HintLeaks.leaks(exercise: "Shapes2", hints: ["`return try images.permuted([0, 3, 1, 2])`."], solution: shapes2).isEmpty)
+        let relu2 = try region("ReLU2", "01-Activations/ReLU.swift")
+        #expect(!HintLeaks.leaks(exercise: "ReLU2", hints: ["`Tensor.zip(dout, cache.x) { g, x in x > 0 ? g : 0 }` (it also checks that the shapes agree)."],
+                                  solution: relu2).isEmpty)
+        // A formula, or the steps in words, pass.
+        #expect(HintLeaks.leaks(exercise: "ReLU2", hints: ["dx = dout ⊙ 1[x > 0]", "Steps: each element of dx is dout where x > 0, else 0."],
+                                solution: relu2).isEmpty)
+        // Comments and string literals of the solution do not count.
+        #expect(HintLeaks.codeLine(#"try requireShape(x, [-1], "a b c d e f g h") // one two three"#) == #"try requireShape(x, [-1], "") "#)
+    }
+
+    @Test("no hint of the package repeats its solution's code", .enabled(if: Fixtures.hasSolutions))
+    func packageHintsDoNotLeak() throws {
+        let workspace = Workspace(root: Fixtures.packageRoot)
+        let curriculum = try workspace.curriculum(includeHidden: false)
+        let leaks = HintLeaks.leaks(in: workspace, curriculum: curriculum)
+        #expect(leaks.isEmpty, "\(leaks.map(\.description).joined(separator: "\n"))")
+        // The check really compared something: every exercise has a solution region and hints.
+        #expect(curriculum.exercises.count > 90)
     }
 
     @Test("the hint command shows one more hint each time, then stays at the last; --reset starts over")
@@ -89,7 +134,7 @@ struct StubRegionTests {
         defer { try? FileManager.default.removeItem(at: workspace.root) }
         let broken = Fixtures.toySolution.replacingOccurrences(of: "public func half(_ x: Double)", with: "public func half(_ y: Double)")
         try FileTree.write(broken, to: workspace.exercises.appendingPathComponent("01-Toy/Double.swift"))
-        try FileTree.write("# no hints\n", to: workspace.exercises.appendingPathComponent("01-Toy/GUIDE.md"))
+        try FileTree.write("# no hints\n", to: workspace.root.appendingPathComponent("Tests/Hints/01-Toy.md"))
         let problems = Check.staticProblems(try workspace.curriculum(), workspace: workspace)
         let double = problems["Double1"] ?? []
         #expect(double.contains { $0.contains("is not `throw NotImplemented") })

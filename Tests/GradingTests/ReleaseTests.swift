@@ -22,7 +22,7 @@ struct ReleaseTests {
         #expect(!files.contains { $0.hasPrefix("Solutions/") })
         #expect(!files.contains { $0.hasPrefix("Tests/GradedTests/Hidden/") })
         #expect(!files.contains { $0.hasPrefix(".build/") || $0.hasPrefix(".scratch/") })
-        for kept in ["Package.swift", "README.md", "Exercises/01-Toy/Double.swift", "Exercises/01-Toy/GUIDE.md",
+        for kept in ["Package.swift", "README.md", "Exercises/01-Toy/Double.swift", "Exercises/01-Toy/GUIDE.md", "Tests/Hints/01-Toy.md",
                      "Tests/GradedTests/01-Toy/DoubleTests.swift", ".workbook/manifest.json", ".workbook/pristine/01-Toy/Double.swift"] {
             #expect(files.contains(kept), "the release has \(kept)")
         }

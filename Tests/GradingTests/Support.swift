@@ -94,8 +94,9 @@ enum Fixtures {
         double: "    // Adding x to itself is the same as multiplying by 2, exactly, in floating point.\n    return x + x",
         half: "    // Multiplying by 0.5 is exact in binary floating point.\n    let result = x * 0.5\n    return result")
 
+    /// The toy chapter's hints file (`Tests/Hints/01-Toy.md`).
     static let toyGuide = """
-        # Chapter 1 · Toy
+        # Hints · Chapter 1 · Toy
 
         Some text. 1. Not a hint.
 
@@ -124,7 +125,8 @@ enum Fixtures {
             try FileTree.write(toyHiddenTests, to: root.appendingPathComponent("Tests/GradedTests/Hidden/MoreTests.swift"))
         }
         try FileTree.write(solved ? toySolution : toyStub, to: root.appendingPathComponent("Exercises/01-Toy/Double.swift"))
-        try FileTree.write(toyGuide, to: root.appendingPathComponent("Exercises/01-Toy/GUIDE.md"))
+        try FileTree.write("# Chapter 1 · Toy\n\nSome text.\n", to: root.appendingPathComponent("Exercises/01-Toy/GUIDE.md"))
+        try FileTree.write(toyGuide, to: root.appendingPathComponent("Tests/Hints/01-Toy.md"))
         try FileTree.write(toySolution, to: root.appendingPathComponent("Solutions/01-Toy/Double.swift"))
         try FileTree.write("# Toy\n", to: root.appendingPathComponent("README.md"))
         return Workspace(root: root)

@@ -32,10 +32,10 @@ struct DataTests {
     @Test("a malformed CSV names the file and line", arguments: [
         ("pixel,a,b\n1,2,3\n", "t.csv: line 1: bad header: the first column must be 'label', found 'pixel'"),
         ("label,a,b\n1,2,3\n1,2\n", "t.csv: line 3: expected 3 columns (label + 2 features), found 2"),
-        ("label,a,b\n1,2,3\n\n0,x,3\n", "t.csv: line 4: column 2: not a finite number: 'x'"),
+        ("label,a,b\n1,2,3\n\n0,x,3\n", "t.csv: line 4: column 2: expected a finite decimal number (such as 12, -0.5 or 3e-2), found 'x'"),
         ("1,2,3\n-1,2,3\n", "t.csv: line 2: column 1: the label must be an integer in 0...999 (at most 1000 classes), found '-1'"),
         ("1.5,2,3\n", "t.csv: line 1: column 1: the label must be an integer in 0...999 (at most 1000 classes), found '1.5'"),
-        ("1,2,nan\n", "t.csv: line 1: column 3: not a finite number: 'nan'"),
+        ("1,2,nan\n", "t.csv: line 1: column 3: expected a finite decimal number (such as 12, -0.5 or 3e-2), found 'nan'"),
         ("label,a\n", "t.csv: line 2: no data rows"),
     ])
     func badCSV(_ text: String, _ message: String) {
@@ -79,7 +79,7 @@ struct DataTests {
         // A labels file given where the images belong: magic 0x801 instead of 0x803.
         (images, labels) = try Self.idxFiles(in: dir, images: [0, 0, 8, 1, 0, 0, 0, 3, 7, 0, 3])
         #expect { _ = try DataLoader.idx(images: images, labels: labels) } throws: { error in
-            "\(error)" == "\(images): offset 0: wrong magic number 0x00000801, expected 0x00000803 (IDX images)"
+            "\(error)" == "\(images): offset 0: wrong magic number 0x00000801 (an IDX labels file), expected 0x00000803 (IDX images)"
         }
         // Fewer labels than images.
         (images, labels) = try Self.idxFiles(in: dir, labels: [0, 0, 8, 1, 0, 0, 0, 2, 7, 0])

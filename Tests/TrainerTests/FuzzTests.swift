@@ -371,3 +371,133 @@ extension Fuzz {
         return (tried, bad, outcomes)
     }
 }
+
+/// How many cases the issue-18 fuzz classes run: a few hundred by default (seconds), four times as
+/// many in CI's full run (`WORKBOOK_E2E=1`, the step that runs every test).
+let fuzzScale = ProcessInfo.processInfo.environment["WORKBOOK_E2E"] == "1" ? 4 : 1
+
+extension Fuzz {
+    /// A safetensors header edited as text: a number replaced by an extreme one (fractions, values
+    /// beyond 64 bits, sizes that overflow), an entry duplicated (a name given twice), or the text
+    /// mutated as the CSV is. The header length is recomputed, so only the parser can catch it.
+    static func editHeader(_ bytes: [UInt8], _ rng: inout SeededGenerator) -> [UInt8] {
+        let length = Int(bytes[0..<8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+        var json = String(decoding: bytes[8..<(8 + length)], as: UTF8.self)
+        switch below(4, &rng) {
+        case 0, 1:
+            let numbers = json.ranges(of: /-?[0-9][0-9.eE+-]*/)
+            if !numbers.isEmpty {
+                json.replaceSubrange(numbers[below(numbers.count, &rng)], with: pick([
+                    "0", "-1", "64.9", "1e20", "18446744073709551621", "4294967296", "2305843009213693952", "9223372036854775807",
+                    "3037000500", "1.0", "08", "[]", "\"8\"", "null", "{}", "true"], &rng))
+            }
+        case 2:
+            // Duplicate one tensor's entry, identical or with its offsets changed.
+            let entries = json.ranges(of: /"[a-z0-9_.]+":\{"dtype":"F(32|64)","shape":\[[0-9,]*\],"data_offsets":\[[0-9]+,[0-9]+\]\}/)
+            if !entries.isEmpty {
+                let entry = String(json[entries[below(entries.count, &rng)]])
+                let copy = rng.next() % 2 == 0 ? entry : entry.replacing(/\[[0-9]+,/, with: "[0,")
+                json.insert(contentsOf: copy + ",", at: json.index(after: json.startIndex))
+            }
+        default:
+            json = mutate(json, &rng)
+        }
+        var header = Array(json.utf8)
+        while header.count % 8 != 0 { header.append(0x20) }
+        return littleEndian(UInt64(header.count)) + header + Array(bytes[(8 + length)...])
+    }
+
+    /// Issue 18's classes: mutated safetensors headers through decode and import (never a trap; what
+    /// imports must load as a checkpoint), and writing commands on colliding paths, some while
+    /// another writer holds the checkpoint (inputs never change; an existing file changes only with
+    /// --overwrite; a refusal leaves nothing behind). Writes `case …` lines and bad cases to standard error.
+    static func writerCases(dir: String, seed: UInt64, scale: Int) throws -> (tried: Int, bad: Int) {
+        var rng = SeededGenerator(seed: seed)
+        var tried = 0, bad = 0
+        func report(_ line: String) {
+            bad += 1
+            FileHandle.standardError.write(Data("BAD \(line)\n".utf8))
+        }
+        let exported = [UInt8](try CheckpointTests.sample().safeTensors().encoded())
+        for index in 0..<(300 * scale) {
+            let name = "fuzz-\(index).safetensors"
+            let bytes = editHeader(exported, &rng)
+            tried += 1
+            FileHandle.standardError.write(Data("case header \(index)\n".utf8))
+            do {
+                let checkpoint = try Checkpoint(importing: try SafeTensorsFile.decode(bytes, name: name), name: name)
+                // The promise of import: what it writes, loading accepts.
+                _ = try Checkpoint.decode([UInt8](try checkpoint.encoded()), name: name + ".ckpt")
+            } catch {
+                if let problem = acceptable(error, naming: name) { report("header case \(index) (seed \(seed)): \(problem)") }
+            }
+        }
+        for index in 0..<(40 * scale) {
+            let caseDir = dir + "/writer-\(index)"
+            try FileManager.default.createDirectory(atPath: caseDir, withIntermediateDirectories: true)
+            let checkpoint = caseDir + "/model.ckpt", weights = caseDir + "/w.safetensors", data = caseDir + "/data.csv", other = caseDir + "/other.csv"
+            try CheckpointTests.sample().write(to: checkpoint)
+            try Data(exported).write(to: URL(fileURLWithPath: weights))
+            try ("label,a,b\n" + (0..<40).map { "\($0 % 3),\($0),\(40 - $0)" }.joined(separator: "\n") + "\n")
+                .write(toFile: data, atomically: true, encoding: .utf8)
+            try "someone else's file\n".write(toFile: other, atomically: true, encoding: .utf8)
+            let output = pick([checkpoint, weights, data, other, caseDir, caseDir + "/new.out", caseDir + "/sub/dir/new.out"], &rng)
+            let overwrite = rng.next() % 2 == 0 ? ["--overwrite"] : []
+            var arguments: [String]
+            var inputs: [String]
+            switch below(4, &rng) {
+            case 0: (arguments, inputs) = (["export", "--checkpoint", checkpoint, "--output", output], [checkpoint])
+            case 1: (arguments, inputs) = (["import", "--input", weights, "--output", output], [weights])
+            case 2: (arguments, inputs) = (["predict", "--checkpoint", checkpoint, "--data", data, "--output", output], [checkpoint, data])
+            default: (arguments, inputs) = (["visualize", "--checkpoint", checkpoint, "--out", output], [checkpoint])
+            }
+            arguments += overwrite
+            let locked = rng.next() % 4 == 0
+            let before = Dictionary(uniqueKeysWithValues: [checkpoint, weights, data, other].map { ($0, fileBytes($0)) })
+            let listing = Set(FileManager.default.subpaths(atPath: caseDir) ?? [])
+            tried += 1
+            let replay = "writer case \(index) (seed \(seed))\(locked ? " with model.ckpt locked" : ""): trainer \(arguments.joined(separator: " "))"
+            FileHandle.standardError.write(Data("case \(replay)\n".utf8))
+            let lock = locked ? try CheckpointLock.acquire(checkpoint, option: "fuzz") : nil
+            let result = runTrainer(arguments)
+            lock?.release()
+            var problems: [String] = []
+            if ![0, 1, 64].contains(result.code) { problems.append("exit \(result.code)") }
+            for input in inputs where fileBytes(input) != before[input]! { problems.append("changed its input \(input)") }
+            for (path, bytes) in before where !inputs.contains(path) && fileBytes(path) != bytes {
+                if overwrite.isEmpty || result.code != 0 { problems.append("changed \(path) without --overwrite and success") }
+                if locked && path == checkpoint { problems.append("wrote the checkpoint another writer holds") }
+            }
+            if result.code != 0 {
+                let now = Set(FileManager.default.subpaths(atPath: caseDir) ?? [])
+                if now != listing { problems.append("a refusal left \(now.subtracting(listing).sorted())") }
+                if !result.err.contains("Error:") { problems.append("no message") }
+            }
+            if !problems.isEmpty { report("\(replay): \(problems.joined(separator: ", "))\n\(result.err.suffix(600))") }
+        }
+        return (tried, bad)
+    }
+}
+
+extension FuzzTests {
+    @Test("issue 18's classes: mutated safetensors headers, writing commands on colliding paths, a second writer (child process)")
+    func writersAndHeaders() async throws {
+        let dir = try temporaryDirectory()
+        let log = dir + "/fuzz.log"
+        await #expect(processExitsWith: .success) { [dir = dir as String, log = log as String] in
+            redirectStandardError(to: log)
+            do {
+                let (tried, bad) = try Fuzz.writerCases(dir: dir, seed: fuzzSeed &+ 2, scale: fuzzScale)
+                FileHandle.standardError.write(Data("fuzz: \(tried) header and writer cases, \(bad) bad\n".utf8))
+                exit(bad == 0 ? EXIT_SUCCESS : EXIT_FAILURE)
+            } catch {
+                FileHandle.standardError.write(Data("fuzz: the test itself failed to prepare a case: \(error)\n".utf8))
+                exit(EXIT_FAILURE)
+            }
+        }
+        let (summary, text) = fuzzReport(log)
+        print(summary)
+        let bad = text.split(separator: "\n").filter { $0.hasPrefix("BAD ") }
+        #expect(summary.hasSuffix(", 0 bad"), "\(summary)\n\(bad.prefix(5).joined(separator: "\n"))\n\(text.suffix(2000))")
+    }
+}

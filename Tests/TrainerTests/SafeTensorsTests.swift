@@ -118,7 +118,7 @@ struct SafeTensorsTests {
             try original.write(to: dir + "/model.ckpt")
             for dtype in ["F64", "F32"] {
                 let exported = runTrainer(["export", "--checkpoint", dir + "/model.ckpt", "--dtype", dtype, "--output", dir + "/w-\(dtype).safetensors"])
-                let imported = runTrainer(["import", "--input", dir + "/w-\(dtype).safetensors", "--output", dir + "/back.ckpt", "--force"])
+                let imported = runTrainer(["import", "--input", dir + "/w-\(dtype).safetensors", "--output", dir + "/back.ckpt", "--overwrite"])
                 #expect(exported.code == 0 && imported.code == 0, "\(exported.err) \(imported.err)")
                 let back = try Checkpoint.read(from: dir + "/back.ckpt")
                 #expect(back.architecture == original.architecture && back.configuration == original.configuration)
@@ -142,10 +142,10 @@ struct SafeTensorsTests {
         #expect(parsed.tensors["data.test.features"]?.shape == [test.count, 2])
         #expect(parsed.tensors["data.test.features"]?.scalars == test.features.scalars)
         #expect(parsed.tensors["data.test.labels"]?.scalars == test.labels.map(Double.init))
-        // The default output, model.ckpt, is the checkpoint it came from: refused without --force.
+        // The default output, model.ckpt, is the checkpoint it came from: refused without --overwrite.
         let refused = runTrainer(["import", "--input", dir + "/model.safetensors"])
-        #expect(refused.code == 1 && refused.err.contains("--force"), "\(refused.err)")
-        let imported = runTrainer(["import", "--input", dir + "/model.safetensors", "--force"])
+        #expect(refused.code == 64 && refused.err.contains("--overwrite"), "\(refused.err)")
+        let imported = runTrainer(["import", "--input", dir + "/model.safetensors", "--overwrite"])
         #expect(imported.code == 0, "\(imported.err)")
         #expect(try Checkpoint.read(from: dir + "/model.ckpt").bestParameters == checkpoint.bestParameters)
     }

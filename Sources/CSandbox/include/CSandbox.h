@@ -31,6 +31,10 @@ typedef struct {
     unsigned long cpu_seconds, processes, file_bytes;
     /// 1: try to give the child an empty network namespace (needs privileges; silently skipped).
     int isolate_network;
+    /// 1 (root only): a private System V IPC and POSIX message-queue namespace, so shared memory,
+    /// semaphores and message queues the child makes die with it and reach no other test; the
+    /// child ends with 126 if the kernel refuses.
+    int isolate_ipc;
     /// When set (root only): a private mount namespace in which `jail` becomes the root, holding
     /// only `binds`, a fresh /proc at `jail_proc` and a private 64 MB /tmp at `jail_tmp`; `path`
     /// and `directory` are then paths inside the jail. A step that fails ends the child with 126.
@@ -50,6 +54,12 @@ pid_t workbook_sandbox_spawn(const char *path, char *const argv[], char *const e
 /// Sends SIGKILL to every process of `uid` (as that uid, so only its processes), `rounds` times.
 /// Returns 0, or -errno when the helper could not be started. Needs root.
 int workbook_sandbox_kill_user(uid_t uid, int rounds);
+
+/// Removes what `uid` may have left for a later test outside its processes and files: every
+/// System V shared-memory segment, semaphore set and message queue it created or owns (read from
+/// /proc/sysvipc), and the keys of its user keyrings (`@u`, `@us`), which the kernel keeps for a
+/// uid after its last process ends. Returns how many IPC objects were removed. Needs root.
+int workbook_sandbox_clear_user(uid_t uid);
 
 /// A pipe whose two ends are closed on exec (so no other child inherits them). 0 or -errno.
 int workbook_pipe(int fds[2]);

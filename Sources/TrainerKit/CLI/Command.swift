@@ -121,6 +121,25 @@ public struct ParsedOptions: Sendable {
         return value
     }
 
+    /// A number in `(lowerBound, upperBound]`: above `lowerBound` (a learning rate of 0 never
+    /// trains, a decay of 0 stops it after one epoch), at most `upperBound`.
+    public func double(_ name: String, above lowerBound: Double, atMost upperBound: Double) throws -> Double {
+        let text = try string(name)
+        guard let value = Double(text), value.isFinite, value > lowerBound, value <= upperBound else {
+            throw UsageError("'--\(name)' needs a number above \(lowerBound) and at most \(upperBound), got '\(excerpt(text))'")
+        }
+        return value
+    }
+
+    /// An unsigned 64-bit integer, 0...18446744073709551615 (seeds are stored unsigned).
+    public func uint64(_ name: String) throws -> UInt64 {
+        let text = try string(name)
+        guard let value = UInt64(text) else {
+            throw UsageError("'--\(name)' needs an integer in 0...\(UInt64.max), got '\(excerpt(text))'")
+        }
+        return value
+    }
+
     /// One of a fixed set of words.
     public func choice(_ name: String, _ allowed: [String]) throws -> String {
         let text = try string(name)

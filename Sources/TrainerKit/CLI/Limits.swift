@@ -28,6 +28,9 @@ public enum Limits {
     public static let maxBatchSize = 65_536
     /// `--epochs`, `--stop-after`, `--patience`
     public static let maxEpochs = 1_000_000
+    /// `--threads`: more threads than this only queue for the same cores (the products split into
+    /// at most a few dozen tiles); 64 is many times the cores of any machine the workbook targets.
+    public static let maxThreads = 64
     /// `--channels` of the first convolution (the channels double each stage).
     public static let maxChannels = 1024
     /// `--conv-layers`: each stage halves the image, which must keep at least one pixel.
@@ -46,7 +49,11 @@ public enum Limits {
           IDX images        rows and columns 1...\(maxImageSide)
           --hidden          1...\(maxWidth) per layer, at most \(maxHiddenLayers) layers
           --batch-size      1...\(maxBatchSize)
-          --epochs          1...\(maxEpochs) (also --stop-after, --patience)
+          --epochs          1...\(maxEpochs) (also --patience; --stop-after 1...--epochs)
+          --learning-rate   above 0, at most 1e6; --lr-decay above 0, at most 1; --momentum 0...1
+          --keep            above 0, at most 1; --validation and --test 0...0.9 each, their sum below 1
+          --seed            0...\(UInt64.max)
+          --threads         1...\(maxThreads), or auto
           --channels        1...\(maxChannels); --conv-layers 1...\(maxConvLayers), and each stage must leave the image ≥ 1 pixel
           --blocks          0...\(maxBlocks)
           memory            a model whose weights, optimizer state and one batch's activations would need more
@@ -78,4 +85,41 @@ public enum Limits {
 func excerpt(_ text: some StringProtocol, limit: Int = 40) -> String {
     let cleaned = text.prefix(limit + 1).map { $0.isNewline || $0 == "\0" ? " " : String($0) }.joined()
     return cleaned.count > limit ? String(cleaned.prefix(limit)) + "…" : cleaned
+}
+
+/// `text` as one shell word that pastes back as exactly `text`: unchanged when it holds only
+/// characters no shell treats specially (unless `always`), else in single quotes ('it'\''s'),
+/// or, when it holds a newline or another control character, in ANSI-C quotes ($'a\nb'), so the
+/// character is shown instead of being printed as a line break or a space.
+func shellQuoted(_ text: some StringProtocol, always: Bool = false) -> String {
+    let plain = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./+:,@%=")
+    if !always, !text.isEmpty, text.allSatisfy({ plain.contains($0) }) { return String(text) }
+    if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) {
+        var result = "$'"
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": result += "\\n"
+            case "\t": result += "\\t"
+            case "\r": result += "\\r"
+            case "\\": result += "\\\\"
+            case "'": result += "\\'"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7f: result += String(format: "\\x%02x", scalar.value)
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "'"
+    }
+    return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}
+
+/// A path for a message: at most 200 characters (`…` when cut), shell-quoted, always in quotes.
+func shown(_ path: some StringProtocol) -> String {
+    let cut = path.count > 200 ? String(path.prefix(200)) + "…" : String(path)
+    return shellQuoted(cut, always: true)
+}
+
+/// A path inside a sentence: at most 200 characters, quoted only when a shell would need it.
+func shownWord(_ path: some StringProtocol) -> String {
+    let cut = path.count > 200 ? String(path.prefix(200)) + "…" : String(path)
+    return shellQuoted(cut)
 }

@@ -71,17 +71,23 @@ extension Trainer {
               WORKBOOK=Solutions swift run -c release trainer bench
             f64, one thread unless --threads says otherwise; the kernel CPUID chooses unless --kernel (or
             WORKBOOK_GEMM_KERNEL) names a narrower one. Every figure printed is measured in this run. The MLP is 64-256-256-10 (ReLU, softmax cross-entropy, SGD, batch 64) and the
-            CNN 3x3 conv with 8 channels, ReLU, 2x2 max pool, dense to 10, both on the 1797 digits.
+            CNN 3x3 conv with 8 channels, ReLU, 2x2 max pool, dense to 10, and the ResNet is the trainer's default (a 16-channel
+            stem and one basic block per stage, 16, 32 and 64 channels), all on the 1797 digits. Reference/conv_torch.py
+            times the CNN and the ResNet in PyTorch eager beside it.
             """,
         options: [
-            .value("part", "what", default: "all", "kernel, threads, mlp, cnn or all"),
-            .value("epochs", "n", default: "5", "epochs timed per model (the best is reported)"),
-            .value("kernel", "name", default: "fastest", "the matmul kernel: fastest, avx512, avx2, neon or portable"),
-            .value("threads", "n", default: "1", "threads for large products (kernel, mlp, cnn; the threads part compares 1 and 2)"),
+            .value("part", "what", default: "all", "kernel, threads, mlp, cnn, resnet or all"),
+            .value("epochs", "n", default: "5", "epochs timed per model, 1...1000 (the best and the median are reported)"),
+            .value("kernel", "name", "the matmul kernel: fastest, avx512, avx2, neon or portable (default: WORKBOOK_GEMM_KERNEL if set, else fastest)"),
+            .value("clock", "which", "the clock of the model epochs: cpu or wall (default: CPU time for one thread, wall clock for more)"),
+            .value("threads", "n", default: "1", "threads for large products, 1...\(Limits.maxThreads) (kernel, mlp, cnn, resnet; the threads part compares 1 and 2)"),
         ],
         run: { options, console in
-            let part = try options.choice("part", ["kernel", "threads", "mlp", "cnn", "all"])
-            let epochs = try options.int("epochs", atLeast: 1)
+            let part = try options.choice("part", ["kernel", "threads", "mlp", "cnn", "resnet", "all"])
+            let epochs = try options.int("epochs", atLeast: 1, atMost: 1000)
+            let clock: BenchClock? = try options.optionalString("clock").map { _ in
+                try options.choice("clock", ["cpu", "wall"]) == "cpu" ? BenchClock.cpu : BenchClock.wall
+            }
             try applyKernelOptions(options)
             console.print("processor: \(processorName()); kernel \(GemmSettings.kernel.rawValue) (\(GemmSettings.kernel.summary)); "
                           + "supported: \(GemmKernel.supported.map(\.rawValue).joined(separator: ", ")); threads \(GemmSettings.threads)")
@@ -90,8 +96,9 @@ extension Trainer {
             #endif
             if part == "kernel" || part == "all" { try benchKernel(console) }
             if part == "threads" || part == "all" { try benchThreads(console) }
-            if part == "mlp" || part == "all" { try benchModel(.mlp, epochs: epochs, console) }
-            if part == "cnn" || part == "all" { try benchModel(.cnn, epochs: epochs, console) }
+            if part == "mlp" || part == "all" { try benchModel(.mlp, epochs: epochs, clock: clock, console) }
+            if part == "cnn" || part == "all" { try benchModel(.cnn, epochs: epochs, clock: clock, console) }
+            if part == "resnet" || part == "all" { try benchModel(.resnet, epochs: epochs, clock: clock, console) }
         })
 
     static func benchKernel(_ console: Console) throws {
@@ -161,41 +168,51 @@ extension Trainer {
 
     /// Applies `--kernel` and `--threads` to the matrix kernel's settings.
     static func applyKernelOptions(_ options: ParsedOptions) throws {
-        let name = try options.choice("kernel", ["fastest"] + GemmKernel.allCases.map(\.rawValue))
-        let kernel = name == "fastest" ? GemmKernel.fastest : GemmKernel(rawValue: name)!
-        guard GemmKernel.supported.contains(kernel) else {
-            throw UsageError("'--kernel \(name)' does not run on this processor; it supports \(GemmKernel.supported.map(\.rawValue).joined(separator: ", "))")
+        // Without --kernel, the kernel GemmSettings chose stays: WORKBOOK_GEMM_KERNEL's, else the fastest.
+        if options.optionalString("kernel") != nil {
+            let name = try options.choice("kernel", ["fastest"] + GemmKernel.allCases.map(\.rawValue))
+            let kernel = name == "fastest" ? GemmKernel.fastest : GemmKernel(rawValue: name)!
+            guard GemmKernel.supported.contains(kernel) else {
+                throw UsageError("'--kernel \(name)' does not run on this processor; it supports \(GemmKernel.supported.map(\.rawValue).joined(separator: ", "))")
+            }
+            try GemmSettings.use(kernel: kernel)
         }
-        try GemmSettings.use(kernel: kernel)
-        try GemmSettings.use(threads: try options.int("threads", atLeast: 1))
+        try GemmSettings.use(threads: try options.int("threads", atLeast: 1, atMost: Limits.maxThreads))
     }
 }
 
 extension Trainer {
-    enum BenchModel { case mlp, cnn }
+    enum BenchModel { case mlp, cnn, resnet }
 
     /// Times training epochs of the reference MLP or CNN on all 1797 digits (SGD, batch 64), the loop
     /// `Reference/mlp_numpy.py` runs in numpy.
-    static func benchModel(_ model: BenchModel, epochs: Int, _ console: Console) throws {
+    /// - Parameter clock: CPU time or wall clock; `nil` picks CPU time for one thread, wall clock for more.
+    static func benchModel(_ model: BenchModel, epochs: Int, clock chosen: BenchClock? = nil, _ console: Console) throws {
         let digits = try DataLoader.digits()
         let normalized = try Normalizer(fitting: digits.features).apply(digits)
         let configuration = TrainingConfiguration(
-            model: model == .mlp ? "mlp" : "cnn", data: "digits", labelsFile: nil, hidden: [256, 256], batchNorm: .none,
+            model: model == .mlp ? "mlp" : model == .cnn ? "cnn" : "resnet", data: "digits", labelsFile: nil, hidden: [256, 256], batchNorm: .none,
             keepProbability: 1, initialization: .he, optimizer: .sgd, learningRate: 0.05, momentum: 0.9, learningRateDecay: 1,
-            batchSize: 64, epochs: epochs, patience: 0, seed: 1, validationFraction: 0, testFraction: 0, channels: 8, convLayers: 1, blocks: 0)
+            batchSize: 64, epochs: epochs, patience: 0, seed: 1, validationFraction: 0, testFraction: 0,
+            channels: model == .resnet ? defaultChannels("resnet") : 8, convLayers: 1, blocks: model == .resnet ? defaultBlocks("resnet") : 0)
         var session = try Session(configuration: configuration)
         session.split.train = normalized  // all 1797, as in the reference measurements
         var times: [Double] = []
         var loss = 0.0
-        // One thread: CPU time (see BenchClock); several: wall clock, the only fair one.
-        let clock: BenchClock = GemmSettings.threads == 1 ? .cpu : .wall
+        // One thread: CPU time (see BenchClock); several: wall clock, the only fair one. A speed-up
+        // compares wall clock with wall clock (--clock wall).
+        let clock: BenchClock = chosen ?? (GemmSettings.threads == 1 ? .cpu : .wall)
         for _ in 0..<epochs {
             let start = clock.seconds
             loss = try session.trainEpoch(learningRate: configuration.learningRate).loss
             times.append((clock.seconds - start) * 1e3)
         }
         let sorted = times.sorted()
-        let label = model == .mlp ? "MLP 64-256-256-10" : "CNN conv3x3x8-pool-dense10"
+        let label = switch model {
+        case .mlp: "MLP 64-256-256-10"
+        case .cnn: "CNN conv3x3x8-pool-dense10"
+        case .resnet: "ResNet stem16-block16-block32/2-block64/2-avgpool-dense10"
+        }
         console.print(String(format: "%@ epoch on 1797 digits (batch 64, SGD, f64, %d thread%@, %@): best %.1f ms, median %.1f ms; last loss %.4f",
                              label, GemmSettings.threads, GemmSettings.threads == 1 ? "" : "s", clock.label, sorted[0], sorted[sorted.count / 2], loss))
     }

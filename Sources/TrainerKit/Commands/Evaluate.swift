@@ -66,7 +66,7 @@ extension Trainer {
                 data = try normalized(try DataSource.load(source, labels: options.optionalString("labels"), seed: checkpoint.configuration.seed),
                                       with: checkpoint, option: "--data \(source)")
             } else {
-                let split = try DataSource.prepare(checkpoint.configuration).split
+                let split = try checkpoint.preparedData(name: path).split
                 let part = try options.choice("split", ["train", "validation", "test"])
                 switch part {
                 case "train": data = split.train
@@ -74,7 +74,7 @@ extension Trainer {
                 default: data = split.test
                 }
                 guard data.count > 0 else {
-                    throw UsageError("'--split \(part)': the run held out no \(part) examples of '\(excerpt(checkpoint.configuration.data, limit: 200))'; "
+                    throw UsageError("'--split \(part)': the run held out no \(part) examples of \(shown(checkpoint.configuration.data)); "
                                      + "choose another --split or give --data")
                 }
             }
@@ -84,7 +84,7 @@ extension Trainer {
             let matrix = ConfusionMatrix(truth: data.labels, predicted: predicted, classes: classes)
             let unknown = data.labels.filter { $0 >= classes }
             let correct = matrix.counts.indices.map { matrix.counts[$0][$0] }.reduce(0, +)
-            console.print("checkpoint: \(excerpt(path, limit: 200)) (best epoch \(checkpoint.bestEpoch) of \(checkpoint.epochsCompleted))")
+            console.print("checkpoint: \(shownWord(path)) (best epoch \(checkpoint.bestEpoch) of \(checkpoint.epochsCompleted))")
             console.print(String(format: "accuracy: %.2f%% (%d of %d)", 100 * Double(correct) / Double(max(data.count, 1)), correct, data.count))
             if !unknown.isEmpty {
                 var counts: [Int: Int] = [:]
@@ -139,7 +139,7 @@ extension Trainer {
             if let output = options.optionalString("output") {
                 OutputFiles.removeStaleTemporaries(besides: output)
                 try writeAtomically(rows.joined(separator: "\n") + "\n", to: output)
-                console.print("wrote \(predicted.count) predictions to \(excerpt(output, limit: 200))")
+                console.print("wrote \(predicted.count) predictions to \(shownWord(output))")
             } else {
                 rows.forEach { console.print($0) }
             }
@@ -149,7 +149,7 @@ extension Trainer {
     static func normalized(_ data: Dataset, with checkpoint: Checkpoint, option: String) throws -> Dataset {
         let width = checkpoint.normalizer.mean.count
         guard data.featureCount == width else {
-            throw TrainerError("'\(excerpt(option, limit: 200))' has \(data.featureCount) features a row, but the checkpoint's model was trained on \(width)")
+            throw TrainerError("\(shown(option)) has \(data.featureCount) features a row, but the checkpoint's model was trained on \(width)")
         }
         return try checkpoint.normalizer.apply(data)
     }

@@ -17,25 +17,30 @@ extension Trainer {
             .value("dtype", "type", default: "F64", "F64 (exact) or F32 (half the size)"),
             .value("output", "file", "where to write (default: the checkpoint's path with .safetensors)"),
             .value("include-split", "part", "also store a split of the checkpoint's data (train, validation or test) as data.<part>.features [N, D], normalized as the network sees it, and data.<part>.labels [N], to check a port"),
+            .flag("overwrite", "replace an existing output file (never the checkpoint itself)"),
         ],
         run: { options, console in
             _ = try options.choice("format", ["safetensors"])
             guard let dtype = SafeTensorsFile.DType(rawValue: try options.choice("dtype", ["F64", "F32"])) else { return }
             let path = try options.string("checkpoint")
-            let output = options.optionalString("output")
-                ?? URL(fileURLWithPath: path).deletingPathExtension().appendingPathExtension("safetensors").path
+            let given = options.optionalString("output")
+            let output = given ?? URL(fileURLWithPath: path).deletingPathExtension().appendingPathExtension("safetensors").path
+            // The same rules as train: never over the input, never over an existing file without --overwrite.
+            try OutputFiles.check(output, chosenBy: given == nil ? "--output (default)" : "--output", inputs: [("--checkpoint", path)],
+                                  overwrite: options.has("overwrite"))
             let checkpoint = try Checkpoint.read(from: path)
             var file = try checkpoint.safeTensors()
             if options.optionalString("include-split") != nil {
                 let part = try options.choice("include-split", ["train", "validation", "test"])
-                let split = try DataSource.prepare(checkpoint.configuration).split
+                let split = try checkpoint.preparedData(name: path).split
                 let data = part == "train" ? split.train : part == "validation" ? split.validation : split.test
                 file.tensors.append(("data.\(part).features", data.features))
                 file.tensors.append(("data.\(part).labels", Tensor(data.labels.map(Double.init))))
             }
+            OutputFiles.removeStaleTemporaries(besides: output)
             try writeAtomically(try file.encoded(dtype: dtype), to: output)
             let scalars = file.tensors.reduce(0) { $0 + $1.tensor.count }
-            console.print("wrote \(output): \(file.tensors.count) tensors, \(scalars) \(dtype.rawValue) scalars "
+            console.print("wrote \(shownWord(output)): \(file.tensors.count) tensors, \(scalars) \(dtype.rawValue) scalars "
                           + "(best epoch \(checkpoint.bestEpoch) of \(checkpoint.architecture.model))")
         })
 
@@ -51,21 +56,30 @@ extension Trainer {
             .value("input", "file", "the .safetensors file"),
             .value("format", "name", default: "safetensors", "the file format (safetensors)"),
             .value("output", "file", "the checkpoint to write (default: the input's path with .ckpt)"),
-            .flag("force", "replace the output file if it exists"),
+            .flag("overwrite", "replace an existing output file (never the input)"),
         ],
         run: { options, console in
             _ = try options.choice("format", ["safetensors"])
             let path = try options.string("input")
-            let output = options.optionalString("output")
-                ?? URL(fileURLWithPath: path).deletingPathExtension().appendingPathExtension("ckpt").path
-            if FileManager.default.fileExists(atPath: output) && !options.has("force") {
-                throw TrainerError("'\(output)' exists (perhaps the checkpoint this file was exported from); choose another --output or add --force")
+            let given = options.optionalString("output")
+            let output = given ?? URL(fileURLWithPath: path).deletingPathExtension().appendingPathExtension("ckpt").path
+            try OutputFiles.check(output, chosenBy: given == nil ? "--output (default)" : "--output", inputs: [("--input", path)],
+                                  overwrite: options.has("overwrite"))
+            let bytes = try DataLoader.read(path, what: "safetensors file")
+            // Everything checkpoint loading checks, before anything is written: an imported
+            // checkpoint is always one that evaluate and resume accept.
+            let checkpoint = try Checkpoint(importing: try SafeTensorsFile.decode(bytes, name: shownWord(path)), name: shownWord(path))
+            let directory = URL(fileURLWithPath: output).deletingLastPathComponent().path
+            let created = try OutputFiles.prepareDirectory(directory, chosenBy: "--output")
+            do {
+                let lock = try CheckpointLock.acquire(output, option: "--output")
+                defer { lock.release() }
+                OutputFiles.removeStaleTemporaries(besides: output)
+                try checkpoint.write(to: output)
+            } catch {
+                OutputFiles.removeEmpty(created)
+                throw error
             }
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw TrainerError("cannot read '\(path)': no such file or not readable")
-            }
-            let checkpoint = try Checkpoint(importing: try SafeTensorsFile.decode([UInt8](data), name: path), name: path)
-            try checkpoint.write(to: output)
-            console.print("wrote \(output): \(checkpoint.architecture.model), \(checkpoint.bestParameters.joined().reduce(0) { $0 + $1.count }) parameters")
+            console.print("wrote \(shownWord(output)): \(checkpoint.architecture.model), \(checkpoint.bestParameters.joined().reduce(0) { $0 + $1.count }) parameters")
         })
 }

@@ -9,23 +9,23 @@ extension Trainer {
         .value("hidden", "widths", "hidden layer widths (mlp; default 512,256), or the block width (resmlp; default 256); each 1...\(Limits.maxWidth)"),
         .value("activation", "name", default: "relu", "the MLP's hidden activation: relu, tanh, sigmoid, leaky (slope 0.02) or elu"),
         .value("batch-norm", "where", default: "none", "batch normalization: none, before or after the activation"),
-        .value("keep", "probability", default: "1", "dropout keep probability after each hidden layer (1 = no dropout)"),
+        .value("keep", "probability", default: "1", "dropout keep probability after each hidden layer, above 0 and at most 1 (1 = no dropout)"),
         .value("init", "scheme", default: "he", "weight initialization: xavier, he or naive (N(0, 0.01²))"),
         .value("optimizer", "rule", default: "sgd", "sgd, momentum or adam"),
-        .value("learning-rate", "rate", default: "0.1", "the step size"),
-        .value("momentum", "beta", default: "0.9", "momentum's coefficient"),
-        .value("lr-decay", "factor", default: "1", "multiply the learning rate by this after every epoch"),
+        .value("learning-rate", "rate", default: "0.1", "the step size, above 0 and at most 1e6"),
+        .value("momentum", "beta", default: "0.9", "momentum's coefficient, 0...1"),
+        .value("lr-decay", "factor", default: "1", "multiply the learning rate by this after every epoch, above 0 and at most 1"),
         .value("batch-size", "n", default: "64", "examples per step, 1...\(Limits.maxBatchSize)"),
         .value("epochs", "n", default: "40", "the most epochs to train, 1...\(Limits.maxEpochs)"),
-        .value("patience", "n", default: "0", "stop after n epochs without a better validation accuracy (0 = never)"),
-        .value("seed", "n", default: "1", "seeds the split, the weights, the shuffles and the dropout masks"),
-        .value("validation", "fraction", default: "0.15", "fraction of each class held out for validation"),
-        .value("test", "fraction", default: "0.15", "fraction of each class held out for the final test"),
-        .value("channels", "n", "channels of the first convolution, doubling each stage (cnn, default 8; resnet, default 16)"),
-        .value("conv-layers", "n", default: "2", "convolution + pooling stages (cnn)"),
-        .value("blocks", "n", "residual blocks per stage (resnet; default 1) or in all (resmlp; default 3)"),
+        .value("patience", "n", default: "0", "stop after n epochs without a better validation accuracy (0 = never), 0...\(Limits.maxEpochs)"),
+        .value("seed", "n", default: "1", "seeds the split, the weights, the shuffles and the dropout masks, 0...\(UInt64.max)"),
+        .value("validation", "fraction", default: "0.15", "fraction of each class held out for validation, 0...0.9"),
+        .value("test", "fraction", default: "0.15", "fraction of each class held out for the final test, 0...0.9 (with --validation, below 1)"),
+        .value("channels", "n", "channels of the first convolution, doubling each stage (cnn, default 8; resnet, default 16), 1...\(Limits.maxChannels)"),
+        .value("conv-layers", "n", default: "2", "convolution + pooling stages (cnn), 1...\(Limits.maxConvLayers)"),
+        .value("blocks", "n", "residual blocks per stage (resnet; default 1) or in all (resmlp; default 3), 0...\(Limits.maxBlocks)"),
         .value("out", "directory", "where to write model.ckpt, metrics.csv and curves.svg (default: runs/<model>-<data>)"),
-        .value("stop-after", "epoch", "stop after this epoch, as if interrupted (then: resume)"),
+        .value("stop-after", "epoch", "stop after this epoch, as if interrupted (then: resume); 1...--epochs"),
         threadsOption,
         .flag("no-timing", "leave the time out of the epoch lines, so runs can be compared byte for byte"),
         .flag("overwrite", "replace model.ckpt, metrics.csv and curves.svg left in --out by an earlier run"),
@@ -34,13 +34,14 @@ extension Trainer {
     /// `--threads`, shared by train and resume.
     static let threadsOption = Option.value(
         "threads", "n", default: "auto",
-        "threads for large matrix products, or auto (every core; small products always use one); any count gives identical results")
+        "threads for large matrix products, 1...\(Limits.maxThreads), or auto (every core; small products always use one); any count gives identical results")
 
     /// Applies `--threads` to the matrix kernel: `auto` means every core, since the kernel itself keeps
     /// products too small to gain on one thread.
     static func applyThreads(_ options: ParsedOptions) throws {
         let value = try options.string("threads")
-        let threads = value == "auto" ? ProcessInfo.processInfo.activeProcessorCount : try options.int("threads", atLeast: 1)
+        let threads = value == "auto" ? min(ProcessInfo.processInfo.activeProcessorCount, Limits.maxThreads)
+            : try options.int("threads", atLeast: 1, atMost: Limits.maxThreads)
         try GemmSettings.use(threads: threads)
     }
 
@@ -64,17 +65,29 @@ extension Trainer {
             let stopAfter = try options.optionalString("stop-after").map { _ in try options.int("stop-after", atLeast: 1, atMost: Limits.maxEpochs) }
             let inputs = [("--data", configuration.data)] + (configuration.labelsFile.map { [("--labels", $0)] } ?? [])
             if OutputFiles.exists(out) && !OutputFiles.isDirectory(out) {
-                throw UsageError("'--out' must be a directory; '\(excerpt(out, limit: 200))' is a file")
+                throw UsageError("'--out' must be a directory; \(shown(out)) is a file")
             }
             let files = RunFiles(directory: out)
             for (path, _) in files.all {
                 try OutputFiles.check(path, chosenBy: "--out", inputs: inputs, overwrite: options.has("overwrite"))
             }
+            if let stopAfter, stopAfter > configuration.epochs {
+                throw UsageError("'--stop-after \(stopAfter)' is beyond '--epochs \(configuration.epochs)': the run would end first; "
+                                 + "give a stop in 1...\(configuration.epochs)")
+            }
             try requireExercises(configuration, command: "train")
-            try OutputFiles.prepareDirectory(out, chosenBy: "--out")
-            warnIfDebugBuild("train", console: console)
-            var session = try Session(configuration: configuration)
-            try runTraining(&session, files: files, stopAfter: stopAfter, showTime: !options.has("no-timing"), console: console)
+            // Bad data is found after the directory is made: a refused run removes what it made.
+            let created = try OutputFiles.prepareDirectory(out, chosenBy: "--out")
+            do {
+                let lock = try CheckpointLock.acquire(files.checkpoint, option: "--out")
+                defer { lock.release() }
+                warnIfDebugBuild("train", console: console)
+                var session = try Session(configuration: configuration)
+                try runTraining(&session, files: files, stopAfter: stopAfter, showTime: !options.has("no-timing"), console: console)
+            } catch {
+                OutputFiles.removeEmpty(created)
+                throw error
+            }
         }, epilogue: Limits.summary)
 
     static let resumeCommand = Command(
@@ -86,8 +99,8 @@ extension Trainer {
             """,
         options: [
             .value("checkpoint", "file", "the checkpoint written by train; it is updated in place"),
-            .value("epochs", "n", "train up to this many epochs in total (default: the original run's)"),
-            .value("stop-after", "epoch", "stop after this epoch, as if interrupted"),
+            .value("epochs", "n", "train up to this many epochs in total, above those done and at most \(Limits.maxEpochs) (default: the original run's)"),
+            .value("stop-after", "epoch", "stop after this epoch, as if interrupted; above the epochs done and at most --epochs"),
             threadsOption,
             .flag("no-timing", "leave the time out of the epoch lines"),
             .flag("overwrite", "replace a metrics CSV or plot beside the checkpoint that belongs to another run"),
@@ -95,6 +108,11 @@ extension Trainer {
         run: { options, console in
             try applyThreads(options)
             let path = try options.string("checkpoint")
+            // Locked before it is read: a run that read it while another wrote it would discard
+            // the other's epochs when it saves.
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            let lock = OutputFiles.isDirectory(directory) ? try CheckpointLock.acquire(path, option: "--checkpoint") : nil
+            defer { lock?.release() }
             let checkpoint = try Checkpoint.read(from: path)
             let done = checkpoint.epochsCompleted
             var epochs = checkpoint.configuration.epochs
@@ -108,6 +126,9 @@ extension Trainer {
             if let stopAfter, stopAfter <= done {
                 throw UsageError("'--stop-after \(stopAfter)': the checkpoint has already trained \(done) epochs; give a later epoch")
             }
+            if let stopAfter, stopAfter > epochs {
+                throw UsageError("'--stop-after \(stopAfter)' is beyond the \(epochs) epochs this run trains to (--epochs); give a stop in \(done + 1)...\(epochs)")
+            }
             // Resume continues its own run: the checkpoint it was given, and the metrics and plot
             // beside it only if their rows are this run's history.
             let files = RunFiles(resuming: path)
@@ -120,7 +141,7 @@ extension Trainer {
             warnIfDebugBuild("resume", console: console)
             var session = try Session(resuming: checkpoint, name: path)
             session.configuration.epochs = epochs
-            console.print("resuming \(excerpt(path, limit: 200)) after epoch \(done)")
+            console.print("resuming \(shownWord(path)) after epoch \(done)")
             try runTraining(&session, files: files, stopAfter: stopAfter, showTime: !options.has("no-timing"), console: console)
         })
 
@@ -142,6 +163,7 @@ extension Trainer {
         let validation = try options.double("validation", in: 0...0.9)
         let data = try options.string("data")
         if data.isEmpty { throw UsageError("'--data' is empty; give \(DataSource.help)") }
+        try DataSource.checkLabelsOption(data: data, labels: options.optionalString("labels"))
         let test = try options.double("test", in: 0...0.9)
         guard validation + test < 1 else { throw UsageError("'--validation' plus '--test' must leave some data to train on") }
         let keep = try options.double("keep", in: 0...1)
@@ -152,12 +174,12 @@ extension Trainer {
                 : try options.ints("hidden", atMost: Limits.maxWidth, maxCount: Limits.maxHiddenLayers),
             activation: activation, batchNorm: batchNorm, keepProbability: keep,
             initialization: initialization, optimizer: optimizer,
-            learningRate: try options.double("learning-rate", in: 0...1e6), momentum: try options.double("momentum", in: 0...1),
-            learningRateDecay: try options.double("lr-decay", in: 0...1),
+            learningRate: try options.double("learning-rate", above: 0, atMost: 1e6), momentum: try options.double("momentum", in: 0...1),
+            learningRateDecay: try options.double("lr-decay", above: 0, atMost: 1),
             batchSize: try options.int("batch-size", atLeast: 1, atMost: Limits.maxBatchSize),
             epochs: try options.int("epochs", atLeast: 1, atMost: Limits.maxEpochs),
             patience: try options.int("patience", atLeast: 0, atMost: Limits.maxEpochs),
-            seed: UInt64(try options.int("seed", atLeast: 0)), validationFraction: validation, testFraction: test,
+            seed: try options.uint64("seed"), validationFraction: validation, testFraction: test,
             channels: options.optionalString("channels") == nil ? defaultChannels(model)
                 : try options.int("channels", atLeast: 1, atMost: Limits.maxChannels),
             convLayers: try options.int("conv-layers", atLeast: 1, atMost: Limits.maxConvLayers),
@@ -199,13 +221,13 @@ extension Trainer {
         var files = files
         for (path, _) in files.all {
             for removed in OutputFiles.removeStaleTemporaries(besides: path) {
-                console.error("note: removed '\(excerpt(removed, limit: 200))', left by a save that was interrupted")
+                console.error("note: removed \(shown(removed)), left by a save that was interrupted")
             }
         }
         let total = session.configuration.epochs
         let split = session.split
         console.print("model: \(session.network.architecture) (\(session.network.parameterCount) parameters)")
-        console.print("data: \(excerpt(split.train.name, limit: 200)): \(split.train.count) train, \(split.validation.count) validation, \(split.test.count) test")
+        console.print("data: \(shownWord(split.train.name)): \(split.train.count) train, \(split.validation.count) validation, \(split.test.count) test")
         if let failure = console.outputFailure {
             throw StoppedError("standard output cannot be written (\(failure)); nothing was trained", code: ExitCode.ioError)
         }
@@ -218,7 +240,8 @@ extension Trainer {
             files.written.insert(files.metrics)
             files.written.insert(files.curves)
         }
-        let resumeHint = "continue with: \(toolName) resume --checkpoint \(excerpt(files.checkpoint, limit: 200))"
+        // A command to paste: the path shell-quoted when it needs it, and never cut.
+        let resumeHint = "continue with: \(toolName) resume --checkpoint \(shellQuoted(files.checkpoint))"
         while session.epochsCompleted < total {
             let before = session
             let metrics: EpochMetrics
@@ -233,7 +256,7 @@ extension Trainer {
                 session = before
                 try save(session)
                 throw StoppedError("interrupted (Ctrl-C) in epoch \(stop.epoch) after step \(stop.step) of \(stop.steps): saved the state after "
-                                   + "epoch \(session.epochsCompleted) to \(excerpt(files.checkpoint, limit: 200)); \(resumeHint)",
+                                   + "epoch \(session.epochsCompleted) to \(shownWord(files.checkpoint)); \(resumeHint)",
                                    code: ExitCode.interrupted)
             } catch let divergence as DivergenceError {
                 console.progress("\n")
@@ -246,7 +269,7 @@ extension Trainer {
             console.print(metrics.line(of: total, showTime: showTime))
             if let failure = console.outputFailure {
                 throw StoppedError("standard output failed after epoch \(session.epochsCompleted) (\(failure)): stopped; the checkpoint after "
-                                   + "epoch \(session.epochsCompleted) is saved in \(excerpt(files.checkpoint, limit: 200)); \(resumeHint)",
+                                   + "epoch \(session.epochsCompleted) is saved in \(shownWord(files.checkpoint)); \(resumeHint)",
                                    code: ExitCode.ioError)
             }
             if let stopAfter, session.epochsCompleted >= stopAfter {
@@ -269,10 +292,10 @@ extension Trainer {
         }
         console.print(summary)
         let written = files.all.map(\.path).filter { files.written.contains($0) }
-        if !written.isEmpty { console.print("wrote " + written.map { excerpt($0, limit: 200) }.joined(separator: ", ")) }
+        if !written.isEmpty { console.print("wrote " + written.map { shownWord($0) }.joined(separator: ", ")) }
         if let failure = console.outputFailure {
             throw StoppedError("standard output failed (\(failure)); training finished and its files are saved in "
-                               + excerpt(URL(fileURLWithPath: files.checkpoint).deletingLastPathComponent().path, limit: 200),
+                               + shownWord(URL(fileURLWithPath: files.checkpoint).deletingLastPathComponent().path),
                                code: ExitCode.ioError)
         }
     }
@@ -283,8 +306,8 @@ extension Trainer {
     ///   until this run writes it).
     static func diagnose(_ divergence: DivergenceError, configuration: TrainingConfiguration, goodCheckpoint: String?, goodEpoch: Int,
                          resumedFrom: String? = nil, checks: [ExerciseCheck]? = nil) -> String {
-        let kept = goodCheckpoint.map { " The last good checkpoint (after epoch \(goodEpoch)) of this run is kept at \(excerpt($0, limit: 200))." }
-            ?? resumedFrom.map { " The checkpoint it resumed from, \(excerpt($0, limit: 200)), is unchanged." }
+        let kept = goodCheckpoint.map { " The last good checkpoint (after epoch \(goodEpoch)) of this run is kept at \(shownWord($0))." }
+            ?? resumedFrom.map { " The checkpoint it resumed from, \(shownWord($0)), is unchanged." }
             ?? " This run wrote no checkpoint."
         if let (exercise, problem) = ExerciseChecks.firstFailure(checks ?? ExerciseChecks.needed(by: configuration)) {
             return "\(divergence.what). The trainer then checked the exercises this model uses on small inputs, and "

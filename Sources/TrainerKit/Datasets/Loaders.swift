@@ -13,6 +13,9 @@ public struct DataFileError: Error, Equatable, CustomStringConvertible {
     public var description: String { "\(file): \(location): \(problem)" }
 }
 
+/// The bytes a decimal number may hold in a CSV cell: digits, sign, point and exponent.
+private let decimalCharacters = Set("0123456789+-.eE".utf8)
+
 public enum DataLoader {
     /// The 8x8 digits shipped in `Sources/TrainerKit/Data/digits.csv` (UCI, CC BY 4.0; see the
     /// README there). Found beside this source file, so a fresh clone needs no download.
@@ -39,9 +42,24 @@ public enum DataLoader {
     /// ≥ 0 and features finite numbers. Blank lines are skipped.
     /// - Throws: ``DataFileError`` naming the file and line, or ``TrainerError`` if unreadable.
     public static func csv(at path: String) throws -> Dataset {
-        let data = try Data(read(path))
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw DataFileError(file: path, location: "offset 0", problem: "not UTF-8 text")
+        let bytes = try read(path)
+        let name = shownWord(path)
+        // A file given to the wrong reader is named as what it is, before any parsing.
+        if bytes.count >= 4, bytes[0] == 0, bytes[1] == 0, bytes[2] == 8, bytes[3] == 3 || bytes[3] == 1 {
+            throw DataFileError(file: name, location: "offset 0", problem: bytes[3] == 3
+                ? "an IDX images file (magic 0x00000803), read as a CSV because no --labels was given; give its IDX labels file with --labels"
+                : "an IDX labels file (magic 0x00000801); give the IDX images file as --data and this one as --labels")
+        }
+        // A NUL byte (a binary or sparse file) is found at memory speed, before the text is split:
+        // a 100 MB file of zeros is refused at once, not after minutes of parsing.
+        if let zero = bytes.withUnsafeBufferPointer({ buffer -> Int? in
+            guard let base = buffer.baseAddress, let hit = memchr(base, 0, buffer.count) else { return nil }
+            return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
+        }) {
+            throw DataFileError(file: name, location: "offset \(zero)", problem: "a NUL byte: this is not a CSV text file (label,feature,… rows)")
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw DataFileError(file: name, location: "offset \(firstInvalidUTF8(bytes))", problem: "not UTF-8 text: a CSV of label,feature,… rows was expected")
         }
         return try csv(text: text, name: path)
     }
@@ -52,7 +70,7 @@ public enum DataLoader {
         var labels = [Int](), scalars = [Double]()
         var width: Int?
         var lineNumber = 0
-        let name = excerpt(name, limit: 200)
+        let name = shownWord(name)
         // `isNewline` also splits "\r\n", which Swift reads as one Character.
         for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
@@ -89,9 +107,11 @@ public enum DataLoader {
             }
             labels.append(label)
             for (column, cell) in cells.dropFirst().enumerated() {
-                guard let value = Double(cell), value.isFinite else {
+                // Decimal notation only: Swift's Double("0x10") reads hexadecimal (16), which
+                // nothing else reading the CSV would agree with.
+                guard cell.utf8.allSatisfy({ decimalCharacters.contains($0) }), let value = Double(cell), value.isFinite else {
                     throw DataFileError(file: name, location: "line \(lineNumber)",
-                                        problem: "column \(column + 2): not a finite number: '\(excerpt(cell))'")
+                                        problem: "column \(column + 2): expected a finite decimal number (such as 12, -0.5 or 3e-2), found '\(excerpt(cell))'")
                 }
                 guard abs(value) <= Limits.maxFeatureMagnitude else {
                     throw DataFileError(file: name, location: "line \(lineNumber)",
@@ -115,7 +135,7 @@ public enum DataLoader {
     public static func idx(images imagesPath: String, labels labelsPath: String) throws -> Dataset {
         let images = try read(imagesPath)
         let labelBytes = try read(labelsPath)
-        let imagesName = excerpt(imagesPath, limit: 200), labelsName = excerpt(labelsPath, limit: 200)
+        let imagesName = shownWord(imagesPath), labelsName = shownWord(labelsPath)
         let imageHeader = try header(images, file: imagesName, magic: 0x0000_0803, dimensions: 3)
         let labelHeader = try header(labelBytes, file: labelsName, magic: 0x0000_0801, dimensions: 1)
         let (n, rows, columns) = (imageHeader[0], imageHeader[1], imageHeader[2])
@@ -143,17 +163,45 @@ public enum DataLoader {
                        classCount: max(10, (labels.max() ?? 0) + 1), imageShape: [rows, columns, 1])
     }
 
-    /// The bytes of a data file of at most `Limits.maxFileBytes`.
-    static func read(_ path: String) throws -> [UInt8] {
-        let shown = excerpt(path, limit: 200)
-        if OutputFiles.isDirectory(path) { throw TrainerError("cannot read '\(shown)': it is a directory") }
-        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > Limits.maxFileBytes {
-            throw TrainerError("'\(shown)' has \(size) bytes, over the trainer's limit of \(Limits.bytes(Double(Limits.maxFileBytes))) a file")
+    /// The bytes of a data file of at most `Limits.maxFileBytes`: a regular file (or a pipe, as
+    /// `<(…)` gives); a directory or a device (`/dev/zero`, `/dev/null`) is refused by name.
+    /// - Parameter what: what the file should be, for messages ("data file", "safetensors file").
+    static func read(_ path: String, what: String = "data file") throws -> [UInt8] {
+        let shown = shownWord(path)
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw TrainerError("cannot read the \(what) \(shown): \(String(cString: strerror(errno)))")
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG, S_IFIFO: break
+        case S_IFDIR: throw TrainerError("cannot read the \(what) \(shown): it is a directory")
+        case S_IFCHR, S_IFBLK: throw TrainerError("cannot read the \(what) \(shown): it is a device, not a file")
+        default: throw TrainerError("cannot read the \(what) \(shown): it is not a regular file")
+        }
+        if Int(info.st_size) > Limits.maxFileBytes {
+            throw TrainerError("\(shown) has \(info.st_size) bytes, over the trainer's limit of \(Limits.bytes(Double(Limits.maxFileBytes))) a file")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw TrainerError("cannot read '\(shown)': no such file or not readable")
+            throw TrainerError("cannot read the \(what) \(shown): \(access(path, R_OK) != 0 ? String(cString: strerror(errno)) : "unreadable")")
+        }
+        guard data.count <= Limits.maxFileBytes else {
+            throw TrainerError("\(shown) has more than \(Limits.bytes(Double(Limits.maxFileBytes))), the trainer's limit a file")
         }
         return [UInt8](data)
+    }
+
+    /// The offset of the first byte that is not part of valid UTF-8.
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int {
+        var decoder = UTF8()
+        var iterator = bytes.makeIterator()
+        var offset = 0
+        while true {
+            switch decoder.decode(&iterator) {
+            case let .scalarValue(scalar): offset += UTF8.width(scalar)
+            case .emptyInput: return offset
+            case .error: return offset
+            }
+        }
     }
 
     /// Checks the magic number and reads the big-endian dimension sizes that follow it.
@@ -165,8 +213,10 @@ public enum DataLoader {
             throw DataFileError(file: file, location: "offset \(bytes.count)", problem: "truncated: the 4-byte magic number is incomplete")
         }
         guard word(0) == magic else {
+            let text = bytes.prefix(4).allSatisfy { (0x20...0x7e).contains($0) || $0 == 0x0a || $0 == 0x09 || $0 == 0x0d }
+            let other = word(0) == 0x803 ? " (an IDX images file)" : word(0) == 0x801 ? " (an IDX labels file)" : text ? " (the file starts like text: a CSV? give it as --data without --labels)" : ""
             throw DataFileError(file: file, location: "offset 0",
-                                problem: String(format: "wrong magic number 0x%08X, expected 0x%08X (%@)", word(0), magic,
+                                problem: String(format: "wrong magic number 0x%08X%@, expected 0x%08X (%@)", word(0), other, magic,
                                                 magic == 0x803 ? "IDX images" : "IDX labels"))
         }
         let headerSize = 4 + 4 * dimensions
@@ -181,6 +231,11 @@ public enum DataLoader {
         if bytes.count < headerSize + needed {
             throw DataFileError(file: file, location: "offset \(bytes.count)",
                                 problem: "truncated: the header promises \(what) (\(headerSize + needed) bytes), the file ends after \(bytes.count)")
+        }
+        if bytes.count > headerSize + needed {
+            throw DataFileError(file: file, location: "offset \(headerSize + needed)",
+                                problem: "\(bytes.count - headerSize - needed) bytes after the end of the data: the header promises \(what) "
+                                    + "(\(headerSize + needed) bytes), the file has \(bytes.count); is the header's count wrong?")
         }
     }
 }

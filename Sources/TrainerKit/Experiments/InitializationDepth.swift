@@ -2,11 +2,13 @@ import Foundation
 import WorkbookCore
 import Workbook
 
-/// (4) Notes 004: Xavier (Var = 1/D) and He (Var = 2/D, for ReLU) keep the activations' scale through
-/// depth; a naive small constant scale makes them vanish layer after layer.
+/// (4) Notes 004: the variance of a layer's weights decides whether the activations keep their scale
+/// through depth. He (Var = 2/D) keeps a ReLU stack's activations level; Xavier (Var = 1/D, derived
+/// for a unit that passes its input's variance on, as tanh does near 0) halves it at every ReLU
+/// layer; a naive small constant scale makes them vanish layer after layer.
 struct InitializationDepth: Experiment {
     let name = "initialization"
-    let claim = "Xavier/He keep the activation variance through depth, naive init makes it vanish (notes 004)"
+    let claim = "through ReLU layers He keeps the activation variance level, Xavier halves it per layer, naive init makes it vanish (notes 004)"
     let rule = "through 10 ReLU layers the variance ratio (layer 10 / layer 1) is within ×4 of 1 for He, below 0.05 for Xavier, below 1e-12 for naive"
 
     /// Variance of the activations after each ReLU of a deep MLP at initialization.

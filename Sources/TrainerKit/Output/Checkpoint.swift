@@ -152,7 +152,7 @@ public struct Checkpoint {
     /// - Throws: ``TrainerError`` naming the file and what is wrong: not a checkpoint, a newer
     ///   version, truncated, damaged (hash mismatch) or inconsistent.
     public static func read(from path: String) throws -> Checkpoint {
-        let shown = excerpt(path, limit: 200)
+        let shown = shownWord(path)
         if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > Limits.maxFileBytes {
             throw TrainerError("checkpoint '\(shown)' has \(size) bytes, over the trainer's limit of \(Limits.bytes(Double(Limits.maxFileBytes))) a file")
         }
@@ -163,7 +163,7 @@ public struct Checkpoint {
     }
 
     static func decode(_ bytes: [UInt8], name: String) throws -> Checkpoint {
-        let name = excerpt(name, limit: 200)
+        let name = shownWord(name)
         func fail(_ problem: String) -> TrainerError { TrainerError("\(name): \(problem)") }
         guard bytes.count >= 8, Array(bytes[0..<8]) == magic else {
             throw fail("not a trainer checkpoint (the file does not start with the checkpoint magic \"WBTRAIN\")")
@@ -254,9 +254,9 @@ public struct Checkpoint {
         try range("configuration.blocks", c.blocks, 0...Limits.maxBlocks)
         try range("configuration.hidden (count)", c.hidden.count, 0...Limits.maxHiddenLayers)
         for width in c.hidden { try range("configuration.hidden", width, 1...Limits.maxWidth) }
-        try unit("configuration.learningRate", c.learningRate, 0...1e6)
+        try unit("configuration.learningRate", c.learningRate, Double.leastNonzeroMagnitude...1e6)
         try unit("configuration.momentum", c.momentum, 0...1)
-        try unit("configuration.learningRateDecay", c.learningRateDecay, 0...1)
+        try unit("configuration.learningRateDecay", c.learningRateDecay, Double.leastNonzeroMagnitude...1)
         try unit("configuration.keepProbability", c.keepProbability, 1e-12...1)
         try unit("configuration.validationFraction", c.validationFraction, 0...0.9)
         try unit("configuration.testFraction", c.testFraction, 0...0.9)
@@ -332,7 +332,7 @@ public struct Checkpoint {
 }
 
 /// A short description of a decoding error: the field's path and the problem, never the whole input.
-private func describe(_ error: DecodingError) -> String {
+func describe(_ error: DecodingError) -> String {
     func path(_ context: DecodingError.Context) -> String {
         let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
         return keys.isEmpty ? "top level" : "field " + String(keys.drop(while: { $0 == "." }))

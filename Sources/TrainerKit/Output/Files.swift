@@ -17,13 +17,17 @@ import Foundation
 func writeAtomically(_ data: Data, to path: String) throws {
     let url = URL(fileURLWithPath: path)
     let directory = url.deletingLastPathComponent()
-    if let failure = OutputFiles.makeDirectories(directory.path) {
-        throw TrainerError("cannot create the directory '\(excerpt(directory.path, limit: 200))' for '\(excerpt(path, limit: 200))': \(failure)")
+    var created: [String] = []
+    if let failure = OutputFiles.makeDirectories(directory.path, created: &created) {
+        OutputFiles.removeEmpty(created)
+        throw TrainerError("cannot create the directory \(shown(directory.path)) for \(shown(path)): \(failure)")
     }
     let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
     let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     guard descriptor >= 0 else {
-        throw TrainerError("cannot write '\(excerpt(path, limit: 200))': \(String(cString: strerror(errno)))")
+        let reason = String(cString: strerror(errno))
+        OutputFiles.removeEmpty(created)
+        throw TrainerError("cannot write \(shown(path)): \(reason)")
     }
     var failure: String?
     // Fault injection for the kill -9 test: TRAINER_FAULT_SAVE_PAUSE=seconds pauses every save
@@ -52,7 +56,8 @@ func writeAtomically(_ data: Data, to path: String) throws {
     if failure == nil, rename(temporary, path) != 0 { failure = String(cString: strerror(errno)) }
     if let failure {
         unlink(temporary)
-        throw TrainerError("cannot write '\(excerpt(path, limit: 200))': \(failure); the previous version of the file, if any, is unchanged")
+        OutputFiles.removeEmpty(created)
+        throw TrainerError("cannot write \(shown(path)): \(failure); the previous version of the file, if any, is unchanged")
     }
 }
 
@@ -60,24 +65,41 @@ func writeAtomically(_ text: String, to path: String) throws { try writeAtomical
 
 enum OutputFiles {
     /// `mkdir -p` with the system's reason on failure ("Not a directory", "Permission denied").
-    static func makeDirectories(_ path: String) -> String? {
+    /// - Parameter created: receives every directory this call made, outermost first.
+    static func makeDirectories(_ path: String, created: inout [String]) -> String? {
         var prefix = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
             prefix += "/" + component
-            if mkdir(prefix, 0o755) != 0 && errno != EEXIST { return String(cString: strerror(errno)) }
+            if mkdir(prefix, 0o755) == 0 {
+                created.append(prefix)
+            } else if errno != EEXIST {
+                return String(cString: strerror(errno))
+            }
         }
         return isDirectory(path) ? nil : String(cString: strerror(ENOTDIR))
     }
 
+    /// Removes the directories a refused or failed command made, innermost first, and only while
+    /// they are empty (`rmdir` never removes a file): a refusal leaves the disk as it found it.
+    static func removeEmpty(_ directories: [String]) {
+        for directory in directories.reversed() { rmdir(directory) }
+    }
+
     /// Creates `directory` (and its parents) now, so a run that could not save is refused before it trains.
-    /// - Throws: ``UsageError`` naming `option` and the system's reason.
-    static func prepareDirectory(_ directory: String, chosenBy option: String) throws {
-        if let failure = makeDirectories(directory) {
-            throw UsageError("'\(option)': cannot create the directory '\(excerpt(directory, limit: 200))': \(failure)")
+    /// - Returns: the directories made, for ``removeEmpty(_:)`` if the command then fails.
+    /// - Throws: ``UsageError`` naming `option` and the system's reason (and removes what it made).
+    @discardableResult
+    static func prepareDirectory(_ directory: String, chosenBy option: String) throws -> [String] {
+        var created: [String] = []
+        if let failure = makeDirectories(directory, created: &created) {
+            removeEmpty(created)
+            throw UsageError("'\(option)': cannot create the directory \(shown(directory)): \(failure)")
         }
         guard access(directory, W_OK) == 0 else {
-            throw UsageError("'\(option)': the directory '\(excerpt(directory, limit: 200))' is not writable")
+            removeEmpty(created)
+            throw UsageError("'\(option)': the directory \(shown(directory)) is not writable")
         }
+        return created
     }
 
     /// Removes `.NAME.tmp-PID` files beside `path` left by a process that no longer runs.
@@ -123,20 +145,93 @@ enum OutputFiles {
     ///   - inputs: `(option, path)` of every file the command reads.
     static func check(_ path: String, chosenBy option: String, inputs: [(String, String)], overwrite: Bool,
                       ownedByThisRun: Bool = false) throws {
-        let shown = excerpt(path, limit: 200)
+        let shownPath = shown(path)
         if let target = identity(path) {
             for (inputOption, input) in inputs {
                 if let source = identity(input), source == target {
-                    throw UsageError("'\(option)' would write '\(shown)', which is the file given to '\(inputOption)'; choose another output")
+                    throw UsageError("'\(option)' would write \(shownPath), which is the file given to '\(inputOption)'; choose another output "
+                                     + "(--overwrite never replaces an input)")
                 }
             }
         }
         if isDirectory(path) {
-            throw UsageError("'\(option)': '\(shown)' is a directory; the trainer writes a file there")
+            throw UsageError("'\(option)': \(shownPath) is a directory; the trainer writes a file there")
         }
         if exists(path) && !overwrite && !ownedByThisRun {
-            throw UsageError("'\(option)': '\(shown)' already exists and was not written by this run; "
-                             + "pass --overwrite to replace it, or choose another \(option)")
+            throw UsageError("'\(option)': \(shownPath) already exists and was not written by this run; "
+                             + "pass --overwrite to replace it, or choose another \(option.split(separator: " ").first ?? "")")
         }
     }
+}
+
+/// One writer per checkpoint: `train`, `resume` and `import` hold this lock on the checkpoint they
+/// write for as long as they run, and a second writer is refused at once instead of silently
+/// discarding the first one's epochs when it saves.
+///
+/// The lock is `flock(2)` on `.NAME.lock` beside the checkpoint: the kernel releases it when the
+/// process ends, however it ends (`kill -9` included), so a lock is never stale; a lock file left
+/// by a killed process is only a file, locked again by the next writer and removed when it is done.
+/// `flock` conflicts between two opens even in one process, so tests can hold it in-process.
+final class CheckpointLock {
+    let path: String
+    private var descriptor: Int32
+
+    private init(path: String, descriptor: Int32) {
+        self.path = path
+        self.descriptor = descriptor
+    }
+
+    /// The lock file that guards `checkpoint`.
+    static func lockPath(for checkpoint: String) -> String {
+        let url = URL(fileURLWithPath: checkpoint)
+        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).lock").path
+    }
+
+    /// Takes the lock on `checkpoint` (whose directory must exist), or refuses at once.
+    /// - Throws: ``TrainerError`` naming the checkpoint when another process (or another command in
+    ///   this one) writes it, or when the lock file cannot be created.
+    static func acquire(_ checkpoint: String, option: String) throws -> CheckpointLock {
+        let file = lockPath(for: checkpoint)
+        for _ in 0..<8 {
+            var descriptor = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            // Never hold descriptor 0, 1 or 2: with standard output closed, open() returns 1, and the
+            // run's output would go into the lock file instead of failing as it should.
+            if descriptor >= 0 && descriptor <= 2 {
+                let moved = fcntl(descriptor, F_DUPFD_CLOEXEC, 3)
+                close(descriptor)
+                descriptor = moved
+            }
+            guard descriptor >= 0 else {
+                throw TrainerError("'\(option)': cannot lock \(shown(checkpoint)) for writing (\(shown(file)): \(String(cString: strerror(errno))))")
+            }
+            if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+                let busy = errno == EWOULDBLOCK
+                let reason = String(cString: strerror(errno))
+                close(descriptor)
+                if busy {
+                    throw TrainerError("'\(option)': \(shown(checkpoint)) is being written by another trainer run (train, resume or import); "
+                                       + "wait for it to finish, or stop it, then try again")
+                }
+                throw TrainerError("'\(option)': cannot lock \(shown(checkpoint)) for writing: \(reason)")
+            }
+            // The previous holder may have removed the file between our open and our flock: then
+            // we hold a lock on a file nobody else can see. Only a lock on the file at the path counts.
+            var held = stat(), named = stat()
+            if fstat(descriptor, &held) == 0, stat(file, &named) == 0, held.st_dev == named.st_dev, held.st_ino == named.st_ino {
+                return CheckpointLock(path: file, descriptor: descriptor)
+            }
+            close(descriptor)
+        }
+        throw TrainerError("'\(option)': cannot lock \(shown(checkpoint)) for writing: its lock file keeps changing")
+    }
+
+    /// Removes the lock file and releases the lock (in that order, see ``acquire(_:option:)``).
+    func release() {
+        guard descriptor >= 0 else { return }
+        unlink(path)
+        close(descriptor)
+        descriptor = -1
+    }
+
+    deinit { release() }
 }

@@ -85,46 +85,86 @@ struct SafeTensorsFile: Equatable {
         return Data(bytes)
     }
 
-    /// Parses and checks a file: header length, JSON, every tensor's dtype, shape and offsets, and
-    /// that the tensors tile the data buffer exactly.
-    /// - Throws: ``TrainerError`` naming the file and what is wrong (and the tensor, where one is).
+    /// The largest header this trainer reads (the safetensors library's own limit is 100 MB).
+    static let maxHeaderBytes = 100_000_000
+
+    /// Parses and checks a file: header length, JSON (strictly: a name given twice is an error, not
+    /// a silent replacement), every tensor's dtype, integer shape (its size overflow-checked) and
+    /// offsets, and that the tensors tile the data buffer exactly. Never traps, whatever the header.
+    /// - Throws: ``TrainerError`` naming the file, the byte offset and what was expected (and the
+    ///   tensor, where one is).
     static func decode(_ bytes: [UInt8], name: String) throws -> SafeTensorsFile {
         func fail(_ problem: String) -> TrainerError { TrainerError("\(name): \(problem)") }
         guard bytes.count >= 8 else { throw fail("not a safetensors file (shorter than its 8-byte header length)") }
         var length: UInt64 = 0
         for i in (0..<8).reversed() { length = length << 8 | UInt64(bytes[i]) }
         guard length >= 2, length <= UInt64(bytes.count - 8) else {
-            throw fail("not a safetensors file, or truncated: the header length \(length) does not fit in \(bytes.count) bytes")
+            throw fail("offset 0: not a safetensors file, or truncated: the header length \(length) does not fit in the file's \(bytes.count) bytes")
+        }
+        guard length <= UInt64(maxHeaderBytes) else {
+            throw fail("offset 0: a header of \(length) bytes, over the limit of \(maxHeaderBytes)")
         }
         let dataStart = 8 + Int(length)
-        guard bytes[8] == UInt8(ascii: "{"),
-              let object = try? JSONSerialization.jsonObject(with: Data(bytes[8..<dataStart])) as? [String: Any] else {
-            throw fail("the header (bytes 8..<\(dataStart)) is not a JSON object")
+        let root: HeaderJSON
+        do {
+            root = try HeaderJSON.parse(bytes[8..<dataStart])
+        } catch let error as HeaderJSON.ParseError {
+            throw fail("offset \(8 + error.offset): the header is not valid JSON: \(error.problem)")
+        }
+        guard case let .object(members) = root else { throw fail("offset 8: the header must be a JSON object, found \(root.kind)") }
+        var seen = Set<String>()
+        for member in members where !seen.insert(member.key).inserted {
+            throw fail("the header names '\(excerpt(member.key))' twice; each name must appear once")
         }
         var metadata: [String: String] = [:]
-        if let raw = object["__metadata__"] {
-            guard let map = raw as? [String: String] else { throw fail("__metadata__ must map strings to strings") }
-            metadata = map
+        if let raw = members.first(where: { $0.key == "__metadata__" })?.value {
+            guard case let .object(pairs) = raw else { throw fail("__metadata__ must map strings to strings, found \(raw.kind)") }
+            for (key, value) in pairs {
+                guard case let .string(text) = value else { throw fail("__metadata__ '\(excerpt(key))' must be a string, found \(value.kind)") }
+                metadata[key] = text
+            }
         }
         let bufferLength = bytes.count - dataStart
         var entries: [(name: String, begin: Int, end: Int, dtype: DType, shape: [Int])] = []
-        for (key, value) in object where key != "__metadata__" {
-            guard let info = value as? [String: Any], let dtypeName = info["dtype"] as? String,
-                  let shape = (info["shape"] as? [NSNumber])?.map(\.intValue),
-                  let offsets = (info["data_offsets"] as? [NSNumber])?.map(\.intValue), offsets.count == 2 else {
-                throw fail("tensor '\(key)': needs dtype, shape and data_offsets [begin, end]")
+        for (key, value) in members where key != "__metadata__" {
+            let tensor = "tensor '\(excerpt(key))'"
+            guard case let .object(fields) = value else { throw fail("\(tensor): expected an object of dtype, shape and data_offsets, found \(value.kind)") }
+            func field(_ field: String) throws -> HeaderJSON {
+                guard let found = fields.first(where: { $0.key == field })?.value else {
+                    throw fail("\(tensor): needs dtype, shape and data_offsets [begin, end]; '\(field)' is missing")
+                }
+                return found
             }
+            guard case let .string(dtypeName) = try field("dtype") else { throw fail("\(tensor): dtype must be a string such as \"F64\"") }
             guard let dtype = DType(rawValue: dtypeName) else {
-                throw fail("tensor '\(key)': dtype \(dtypeName) is not supported (F64 or F32)")
+                throw fail("\(tensor): dtype \(excerpt(dtypeName)) is not supported (F64 or F32)")
             }
-            guard shape.allSatisfy({ $0 >= 0 }) else { throw fail("tensor '\(key)': negative size in shape \(shape)") }
-            let count = shape.reduce(1, *)
-            let (begin, end) = (offsets[0], offsets[1])
-            guard begin >= 0, end >= begin, end <= bufferLength else {
-                throw fail("tensor '\(key)': data_offsets [\(begin), \(end)] lie outside the \(bufferLength)-byte data buffer")
+            guard case let .array(dimensions) = try field("shape"), dimensions.count <= 8 else {
+                throw fail("\(tensor): shape must be an array of at most 8 sizes")
             }
-            guard end - begin == count * (dtype == .f64 ? 8 : 4) else {
-                throw fail("tensor '\(key)': \(end - begin) bytes for shape \(shape) of \(dtypeName)")
+            var shape: [Int] = []
+            for dimension in dimensions {
+                guard let size = dimension.nonNegativeInteger else {
+                    throw fail("\(tensor): shape sizes must be whole numbers 0...\(Int.max), found \(dimension.kind)")
+                }
+                shape.append(size)
+            }
+            guard case let .array(offsetValues) = try field("data_offsets"), offsetValues.count == 2 else {
+                throw fail("\(tensor): data_offsets must be [begin, end]")
+            }
+            guard let begin = offsetValues[0].nonNegativeInteger, let end = offsetValues[1].nonNegativeInteger else {
+                throw fail("\(tensor): data_offsets must be whole numbers 0...\(Int.max), found \(offsetValues[0].kind) and \(offsetValues[1].kind)")
+            }
+            let width = dtype == .f64 ? 8 : 4
+            // The size is checked before it is used: [2^32, 2^32] or [2^61] of F64 overflows an Int.
+            guard let count = Limits.product(shape), let bytesNeeded = Limits.product([count, width]) else {
+                throw fail("\(tensor): shape \(shape) of \(dtypeName) is larger than any file")
+            }
+            guard end >= begin, end <= bufferLength else {
+                throw fail("\(tensor): data_offsets [\(begin), \(end)] lie outside the \(bufferLength)-byte data buffer")
+            }
+            guard end - begin == bytesNeeded else {
+                throw fail("\(tensor): data_offsets [\(begin), \(end)] hold \(end - begin) bytes, but shape \(shape) of \(dtypeName) needs \(bytesNeeded)")
             }
             entries.append((key, begin, end, dtype, shape))
         }
@@ -132,7 +172,7 @@ struct SafeTensorsFile: Equatable {
         var expected = 0
         for entry in entries {
             guard entry.begin == expected else {
-                throw fail("tensor '\(entry.name)' starts at byte \(entry.begin) of the data, expected \(expected) (tensors must tile the buffer)")
+                throw fail("tensor '\(excerpt(entry.name))' starts at byte \(entry.begin) of the data, expected \(expected) (tensors must tile the buffer)")
             }
             expected = entry.end
         }
@@ -224,8 +264,10 @@ extension Checkpoint {
         do {
             architecture = try decoder.decode(Architecture.self, from: Data(architectureJSON.utf8))
             configuration = try decoder.decode(TrainingConfiguration.self, from: Data(configurationJSON.utf8))
+        } catch let error as DecodingError {
+            throw fail("__metadata__: unreadable architecture or configuration (\(describe(error)))")
         } catch {
-            throw fail("unreadable metadata: \(error)")
+            throw fail("__metadata__: unreadable architecture or configuration")
         }
         var byName: [String: Tensor] = [:]
         // data.<part>.* (export --include-split) are examples to check a port with, not weights.
@@ -250,10 +292,15 @@ extension Checkpoint {
         let mean = try take("normalizer.mean", shape: [architecture.inputFeatures])
         let deviation = try take("normalizer.standard_deviation", shape: [architecture.inputFeatures])
         guard byName.isEmpty else { throw fail("unexpected tensors: \(byName.keys.sorted().joined(separator: ", "))") }
+        // A fresh optimizer: momentum and Adam start from zero state, as a new run does.
+        let zeros = parameters.map { $0.map { Tensor(zeros: $0.shape) } }
         self.init(architecture: architecture, normalizer: Normalizer(mean: mean.scalars, standardDeviation: deviation.scalars),
                   configuration: configuration, epochsCompleted: 0, bestEpoch: 0, bestValidationAccuracy: -1,
                   epochsWithoutImprovement: 0, history: [], rng: SeededGenerator(seed: configuration.seed &+ 1), optimizerStep: 0,
                   bestParameters: parameters, bestRunning: running, parameters: parameters, running: running,
-                  optimizerFirst: [], optimizerSecond: [])
+                  optimizerFirst: configuration.optimizer == .sgd ? [] : zeros, optimizerSecond: configuration.optimizer == .adam ? zeros : [])
+        // Exactly what loading a checkpoint checks (finite values, positive deviations, the
+        // configuration's ranges, the model named in both places), so evaluate and resume accept it.
+        try validate(name: name)
     }
 }

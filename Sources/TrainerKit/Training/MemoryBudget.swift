@@ -1,5 +1,30 @@
 import Foundation
 
+extension LayerKind {
+    /// What is wrong with the layer's own sizes (a pool of size 0, a convolution of 0 filters), or `nil`.
+    var sizeProblem: String? {
+        func outside(_ what: String, _ value: Int, _ bounds: ClosedRange<Int>) -> String? {
+            bounds.contains(value) ? nil : "\(what) \(value) is outside \(bounds.lowerBound)...\(bounds.upperBound)"
+        }
+        switch self {
+        case let .dense(i, o): return outside("the input width", i, 1...Limits.maxFeatures) ?? outside("the output width", o, 1...Limits.maxFeatures)
+        case let .batchNorm(d), let .spatialBatchNorm(d): return outside("the width", d, 1...Limits.maxFeatures)
+        case let .conv(k, i, o, p):
+            return outside("the kernel size", k, 1...64) ?? outside("the input channels", i, 1...Limits.maxFeatures)
+                ?? outside("the filter count", o, 1...Limits.maxFeatures) ?? outside("the padding", p, 0...64)
+        case let .maxPool(size), let .averagePool(size): return outside("the pool size", size, 1...Limits.maxImageSide)
+        case let .residual(d, h): return outside("the width", d, 1...Limits.maxFeatures) ?? outside("the hidden width", h, 1...Limits.maxFeatures)
+        case let .convResidual(i, o, stride):
+            return outside("the input channels", i, 1...Limits.maxFeatures) ?? outside("the output channels", o, 1...Limits.maxFeatures)
+                ?? outside("the stride", stride, 1...4)
+        case let .reshape(to):
+            return to.count >= 1 && to.count <= 8 && to.allSatisfy({ $0 >= 1 }) ? nil : "the target shape \(to) needs 1...8 sizes, each at least 1"
+        case let .dropout(keep): return keep > 0 && keep <= 1 ? nil : "the keep probability \(keep) is outside (0, 1]"
+        case .relu, .tanh, .sigmoid, .leakyReLU, .elu: return nil
+        }
+    }
+}
+
 extension Architecture {
     /// Walks one example's shape through the layers.
     /// - Returns: every layer's output size (elements per example), or a description of the first
@@ -10,6 +35,11 @@ extension Architecture {
         for (index, layer) in layers.enumerated() {
             func mismatch(_ expected: String) -> Result<[Int], TrainerError> {
                 .failure(TrainerError("layer \(index) (\(layer)) expects \(expected), but the layer before gives \(shape)"))
+            }
+            // A layer's own sizes are checked first, so an edited size is named as such (not as
+            // a mismatch with the layer before).
+            if let problem = layer.sizeProblem {
+                return .failure(TrainerError("layer \(index) (\(layer)): \(problem)"))
             }
             switch layer {
             case let .dense(i, o):

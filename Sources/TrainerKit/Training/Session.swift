@@ -86,12 +86,12 @@ struct Session {
             while side >= 2 { side /= 2; stages += 1 }
             guard configuration.convLayers <= stages else {
                 throw UsageError(stages == 0
-                    ? "'--model cnn' needs images of at least 2x2; '\(excerpt(configuration.data, limit: 200))' has \(image[0])x\(image[1])"
+                    ? "'--model cnn' needs images of at least 2x2; \(shown(configuration.data)) has \(image[0])x\(image[1])"
                     : "'--conv-layers \(configuration.convLayers)': each stage halves the \(image[0])x\(image[1]) images of "
-                      + "'\(excerpt(configuration.data, limit: 200))', which vanish after \(stages); use --conv-layers 1...\(stages)")
+                      + "\(shown(configuration.data)), which vanish after \(stages); use --conv-layers 1...\(stages)")
             }
         }
-        let dataName = excerpt(configuration.data, limit: 200)
+        let dataName = shownWord(configuration.data)
         if configuration.model == "notes", split.train.classCount != 2 {
             throw UsageError("'--model notes' is a binary classifier (labels 0 and 1); '--data \(dataName)' has \(split.train.classCount) classes")
         }
@@ -115,9 +115,9 @@ struct Session {
     /// - Parameter name: the checkpoint's file, for messages.
     init(resuming checkpoint: Checkpoint, name: String = "the checkpoint") throws {
         configuration = checkpoint.configuration
-        (split, normalizer) = try DataSource.prepare(configuration)
+        (split, normalizer) = try checkpoint.preparedData(name: name)
         guard normalizer == checkpoint.normalizer else {
-            throw TrainerError("\(excerpt(name, limit: 200)): field normalizer: the data '\(excerpt(configuration.data, limit: 200))' is not the data "
+            throw TrainerError("\(shownWord(name)): field normalizer: the data \(shown(configuration.data)) is not the data "
                                + "this checkpoint was trained on (its statistics differ)")
         }
         network = Network(architecture: checkpoint.architecture, parameters: checkpoint.parameters, running: checkpoint.running)

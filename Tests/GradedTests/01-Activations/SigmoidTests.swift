@@ -35,6 +35,18 @@ struct Sigmoid1Tests {
               absoluteTolerance: 1e-30, relativeTolerance: 1e-12)
     }
 
+    @Test("is not zero-centred: every output is positive and zero-mean inputs give outputs centred at 0.5 (a measurement)")
+    func centredAtOneHalf() throws {
+        // Notes 003: sigmoid outputs lie in (0, 1) and are centred at 0.5, not 0, so the next layer sees only
+        // positive inputs (its weight gradients for one example all share dout's sign). Inputs ±x give σ(x) + σ(−x) = 1,
+        // so a symmetric sample averages exactly 0.5.
+        var rng = SeededGenerator(inputSeed: 12)
+        let half = Tensor.randomNormal(shape: [200], standardDeviation: 3, using: &rng)
+        let (out, _) = try sigmoidForward(Tensor(shape: [400], scalars: half.scalars + half.scalars.map { -$0 }))
+        check(out.scalars.allSatisfy { $0 > 0 }, "every sigmoid output should be positive; the smallest is \(out.scalars.min() ?? .nan)", in: .sigmoid1)
+        check(out.mean(), equals: 0.5, "the mean output on inputs symmetric about 0", in: .sigmoid1, absoluteTolerance: 1e-12, relativeTolerance: 0)
+    }
+
     @Test("keeps the shape and caches the output")
     func cachesOutput() throws {
         var rng = SeededGenerator(inputSeed: 11)

@@ -68,6 +68,23 @@ struct Dense1Tests {
               absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
     }
 
+    @Test("two dense layers with no activation between them are one dense layer: W = W1·W2, b = b1·W2 + b2 (a measurement)")
+    func stackedLinearLayersCollapse() throws {
+        // Notes 003: without a nonlinearity, stacking layers adds nothing: (x·W1 + b1)·W2 + b2 = x·(W1·W2) + (b1·W2 + b2),
+        // one affine map, whose decision boundaries are hyperplanes however many layers there are.
+        var rng = SeededGenerator(inputSeed: 23)
+        let x = Tensor.randomNormal(shape: [6, 4], using: &rng)
+        // Square weights, so that a layer computing x·Wᵀ (PyTorch's storage) would pass every shape check.
+        let (w1, b1) = (Tensor.randomNormal(shape: [4, 4], using: &rng), Tensor.randomNormal(shape: [4], using: &rng))
+        let (w2, b2) = (Tensor.randomNormal(shape: [4, 4], using: &rng), Tensor.randomNormal(shape: [4], using: &rng))
+        let (h, _) = try denseForward(x, weight: w1, bias: b1)
+        let (twoLayers, _) = try denseForward(h, weight: w2, bias: b2)
+        let b = try Tensor.matmul(b1.reshaped([1, 4]), w2).reshaped([4]) + b2
+        let (oneLayer, _) = try denseForward(x, weight: try Tensor.matmul(w1, w2), bias: b)
+        check(twoLayers, equals: oneLayer, "two stacked dense layers against the single layer (W1·W2, b1·W2 + b2)", in: .dense1,
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+    }
+
     @Test("rejects mismatched shapes with a ShapeError")
     func rejectsShapes() throws {
         try checkThrowsShapeError("denseForward with x [2, 3] and weight [4, 2]", in: .dense1) {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import WorkbookCore
 import StudentCalls
@@ -33,6 +34,29 @@ struct L2Penalty1Tests {
                       "the gradient of the first tensor", in: .l2Penalty1)
         checkGradient(gradients[1], matches: try numericGradient(of: { try l2Penalty([a, $0], strength: 0.3).loss }, at: b),
                       "the gradient of the second tensor", in: .l2Penalty1)
+    }
+
+    @Test("is the negative log-density of a Gaussian prior N(0, 1/λ) up to a constant, and its gradient the prior's score (a measurement)")
+    func gaussianPrior() throws {
+        // Notes 003: L2 regularization is a Gaussian prior on the weights. With each weight ~ N(0, σ²), σ² = 1/λ,
+        //     −log p(w) = Σ w²/(2σ²) + (n/2)·log(2πσ²) = (λ/2)·Σ w² + const,
+        // so penalty(w) + log p(w) is the same number, −(n/2)·log(2π/λ), for every w, and the penalty's gradient is
+        // −∂ log p/∂w = w/σ² = λ·w. Minimizing loss + penalty is then maximizing the posterior (MAP).
+        let lambda = 0.25, variance: Double = 1 / 0.25
+        let logNormalizer: Double = -0.5 * Foundation.log(2 * Double.pi * variance)
+        var rng = SeededGenerator(inputSeed: 343)
+        for trial in 0..<3 {
+            let w = Tensor.randomNormal(shape: [2, 3], standardDeviation: Double(trial + 1), using: &rng)
+            let logPrior: Double = w.scalars.map { (v: Double) -> Double in logNormalizer - v * v / (2 * variance) }.reduce(0, +)
+            let constant: Double = -3 * Foundation.log(2 * Double.pi / lambda)
+            let (penalty, gradients) = try l2Penalty([w], strength: lambda)
+            check(penalty + logPrior, equals: constant,
+                  "penalty(w) + log N(w; 0, 1/λ) for draw \(trial) (it should be the constant −(n/2)·log(2π/λ), n = 6)", in: .l2Penalty1,
+                  absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+            guard let g = gradients.first else { continue }
+            check(g, equals: w.map { $0 / variance }, "the penalty's gradient against the prior's −∂log p/∂w = w/σ²", in: .l2Penalty1,
+                  absoluteTolerance: 1e-15, relativeTolerance: 1e-12)
+        }
     }
 
     @Test("makes a gradient step scale each weight by (1 − ηλ): the decay in weight decay")

@@ -78,6 +78,36 @@ struct Momentum1Tests {
         check(withMomentum >= 10, "momentum reached f < 1e-6 in \(withMomentum) steps; with η = 0.01, μ = 0.9 it needs at least 10 (about 138).", in: .momentum1)
     }
 
+    @Test("allows a wider range of step sizes than plain gradient descent, and makes its own oscillations (a measurement)")
+    func stepRangeAndOscillations() throws {
+        // Goh, "Why momentum really works" (notes 003). On f(θ) = ½θ² (h = 1) gradient descent multiplies θ by
+        // 1 − η each step: stable only for 0 < η < 2/h = 2. Momentum's iteration has the characteristic roots of
+        // λ² − (1 + μ − ηh)λ + μ = 0, all inside the unit circle exactly when 0 < ηh < 2(1 + μ) = 3.8 for μ = 0.9.
+        // η = 3: GD gives θ_k = (−2)^k; momentum's roots are complex with |λ| = √0.9 ≈ 0.949, so after 200 steps
+        // |θ| is about 0.949^200 ≈ 3e-5 (times a constant of order 1). η = 4 > 3.8: a real root −1.5, divergence.
+        func run(_ learningRate: Double, steps: Int) throws -> [Double] {
+            var (theta, v) = (Tensor([1]), Tensor([0]))
+            var path: [Double] = []
+            for _ in 0..<steps {
+                (theta, v) = try momentumStep(theta, gradient: theta, velocity: v, learningRate: learningRate, momentum: 0.9)
+                path.append(theta[0])
+            }
+            return path
+        }
+        let plainAtThree = (0..<200).reduce(1.0) { theta, _ in theta - 3 * theta }
+        let atThree = try run(3, steps: 200), atFour = try run(4, steps: 200)
+        check(abs(plainAtThree) > 1e6 && abs(atThree.last!) < 1e-3,
+              "with η = 3 on f = ½θ², plain gradient descent diverges (|θ| = \(abs(plainAtThree))) but momentum 0.9 should converge (stable for η < 3.8); after 200 steps θ = \(atThree.last!)",
+              in: .momentum1)
+        check(!(abs(atFour.last!) < 1e6), "with η = 4 > 2(1 + μ) = 3.8 momentum should diverge too; after 200 steps θ = \(atFour.last!)", in: .momentum1)
+        // η = 0.1: gradient descent shrinks θ by 0.9 a step and never crosses 0; momentum's complex roots make
+        // it overshoot the minimum and swing back, oscillations that plain descent does not have.
+        let slow = try run(0.1, steps: 60)
+        check((slow.min() ?? 0) < 0,
+              "with η = 0.1, μ = 0.9 momentum should overshoot θ = 0 (its roots are complex, |λ| ≈ 0.949); the smallest θ in 60 steps was \(slow.min() ?? .nan)",
+              in: .momentum1)
+    }
+
     @Test("rejects a velocity whose shape differs from the parameter's")
     func rejects() throws {
         try checkThrowsShapeError("momentumStep with parameter [2] and velocity [3]", in: .momentum1) {

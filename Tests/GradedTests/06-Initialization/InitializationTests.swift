@@ -166,6 +166,14 @@ struct Init3Tests {
         let w1 = Tensor.randomNormal(shape: [5, 5], standardDeviation: (1.0 / 5).squareRoot(), using: &reference)
         check(layers[0], equals: tanh(try Tensor.matmul(x, w1)), "the first layer, tanh(x · W_1)", in: .init3,
               absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+        // Every layer draws its own weights: layer 2 uses the *next* draw from the same generator. One matrix
+        // reused for every layer is a different experiment (its eigenvalues compound), and fails here.
+        let w2 = Tensor.randomNormal(shape: [5, 5], standardDeviation: (1.0 / 5).squareRoot(), using: &reference)
+        if layers.count >= 2 {
+            check(layers[1], equals: tanh(try Tensor.matmul(layers[0], w2)),
+                  "the second layer, tanh(a_1 · W_2) with W_2 the generator's next draw (a fresh matrix for every layer, not W_1 again)",
+                  in: .init3, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+        }
         let relu = try activationsThroughStack(x, depth: 2, scheme: .he, activation: .relu, using: &rng)
         check(relu.allSatisfy { $0.min() >= 0 }, "ReLU activations are never negative.", in: .init3)
     }

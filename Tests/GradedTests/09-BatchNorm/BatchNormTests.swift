@@ -82,18 +82,26 @@ struct BatchNorm1Tests {
               absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
     }
 
-    @Test("per feature, the output has mean beta and standard deviation gamma (up to epsilon)")
+    @Test("per feature, the output has mean beta and standard deviation |gamma| (up to epsilon)")
     func meanAndStandardDeviation() throws {
         var rng = SeededGenerator(inputSeed: 7)
         let x = try Tensor.randomNormal(shape: [50, 3], using: &rng) * Tensor([5, 0.3, 2]) + Tensor([-4, 1, 100])
-        let gamma = Tensor([2, 0.5, 3]), beta = Tensor([1, -1, 0])
+        // A negative gamma flips the feature: its standard deviation is |gamma| (notes 001 write "gamma").
+        let gamma = Tensor([2, -0.5, 3]), beta = Tensor([1, -1, 0])
         let (out, _) = try batchNormForward(x, gamma: gamma, beta: beta)
         check(try out.mean(alongAxis: 0), equals: beta, "the per-feature mean of the output", in: .batchNorm1,
               absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
         // The output's (biased) std is gamma·sqrt(var/(var + eps)): relative deficit ≈ eps/(2·var) ≤ 1e-4 for
         // var ≥ 0.05 (the smallest feature has std ≈ 0.3); tolerance 2e-4.
-        check(try out.variance(alongAxes: [0]).squareRoot(), equals: gamma, "the per-feature standard deviation of the output",
+        check(try out.variance(alongAxes: [0]).squareRoot(), equals: gamma.map { abs($0) }, "the per-feature standard deviation of the output (|gamma|)",
               in: .batchNorm1, absoluteTolerance: 0, relativeTolerance: 2e-4)
+        // The negative gamma mirrors feature 1: the output moves against the input (covariance < 0).
+        let column = { (t: Tensor, j: Int) in (0..<50).map { t.scalars[$0 * 3 + j] } }
+        let (xs, ys) = (column(x, 1), column(out, 1))
+        let (mx, my) = (xs.reduce(0, +) / 50, ys.reduce(0, +) / 50)
+        let covariance = zip(xs, ys).map { ($0 - mx) * ($1 - my) }.reduce(0, +)
+        check(covariance < 0, "with gamma = −0.5 the output of feature 1 should fall as its input rises (γ multiplies x̂, sign included); the covariance is \(covariance)",
+              in: .batchNorm1)
     }
 
     @Test("uses epsilon: a constant feature gives xHat = 0 (not NaN), so the output is beta")
@@ -104,6 +112,32 @@ struct BatchNorm1Tests {
         let s = (2.0 / 3 + 1e-5).squareRoot()
         check(out, equals: try Tensor([[0.5, -1 / s], [0.5, 0], [0.5, 1 / s]]), "batchNormForward with a constant feature",
               in: .batchNorm1, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+    }
+
+    @Test("BN's drawbacks: in training an example's output depends on the rest of its batch, and training and inference disagree (a measurement)")
+    func drawbacks() throws {
+        // Notes 001: with BN the examples of a batch are no longer treated independently, and the layer computes
+        // a different function at test time. The 4×2 example's first row gives out[0] = [−1, −1.25]; change only
+        // the last row from [7, 8] to [7, 0] and feature 1 becomes constant (variance 0), so row 0's feature 1
+        // becomes beta = −1 (xHat = 0): row 0's own input did not change.
+        let x = try Tensor(BatchNormExample.x)
+        let (gamma, beta) = (Tensor(BatchNormExample.gamma), Tensor(BatchNormExample.beta))
+        let (out, _) = try batchNormForward(x, gamma: gamma, beta: beta, epsilon: BatchNormExample.epsilon)
+        var changed = x
+        changed[3, 1] = 0
+        let (outChanged, _) = try batchNormForward(changed, gamma: gamma, beta: beta, epsilon: BatchNormExample.epsilon)
+        check(try out.slice(0..<1), equals: try Tensor([[-1, -1.25]]), "row 0 of the 4×2 example", in: .batchNorm1,
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+        check(try outChanged.slice(0..<1), equals: try Tensor([[-1, -1]]),
+              "row 0 after changing only row 3 (its feature 1 becomes beta: the batch's feature 1 is now constant)", in: .batchNorm1,
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+        // Train/test discrepancy: with the usual running statistics of a fresh layer (mean 0, variance 1), the same
+        // batch gives another output at inference: row 0 becomes γ·x/sqrt(1 + ε) + β = [2·1/√5 + 1, −1] with ε = 4.
+        let inference = try batchNormInference(x, gamma: gamma, beta: beta, mean: Tensor([0, 0]), variance: Tensor([1, 1]),
+                                               epsilon: BatchNormExample.epsilon)
+        check(try inference.slice(0..<1), equals: try Tensor([[2 / 5.0.squareRoot() + 1, -1]]),
+              "row 0 at inference with running mean 0 and variance 1 (it differs from training's [−1, −1.25])", in: .batchNorm1,
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
     }
 
     @Test("inference uses the stored statistics: the batch's own statistics reproduce training, and rows are independent")
@@ -190,6 +224,77 @@ struct BatchNorm2Tests {
         let (dxConstant, _, dbeta) = try batchNormBackward(Tensor(repeating: 1, shape: [4, 2]), cache: try BatchNorm2Tests.exampleCache())
         check(dxConstant, equals: Tensor(zeros: [4, 2]), "dx for dout = 1 everywhere", in: .batchNorm2, absoluteTolerance: 1e-12, relativeTolerance: 0)
         check(dbeta, equals: Tensor([4, 4]), "dbeta for dout = 1 everywhere (N = 4)", in: .batchNorm2)
+    }
+
+    @Test("a gradient that leaves the normalization out makes a bias grow without bound; BN's own gradient does not move it (a measurement)")
+    func biasGrowsWithoutTheNormalization() throws {
+        // Ioffe & Szegedy (2015, §2), the notes' source: with x = u + b and BN after it, b cannot change the
+        // output. A gradient step that treats the batch mean and variance as constants moves b by
+        // −η·Σ_n dout_n·γ/σ at every step, the loss never changes, so b drifts off linearly. Through the full
+        // gradient (your batchNormBackward), Σ_n dx_n = 0: b gets no gradient and stays where it is.
+        var rng = SeededGenerator(inputSeed: 41)
+        let u = Tensor.randomNormal(shape: [8, 3], using: &rng)
+        let target = Tensor.randomNormal(shape: [8, 3], using: &rng)
+        let gamma = Tensor([1.5, 1, 0.5]), beta = Tensor(zeros: [3])
+        let eta = 0.5, steps = 20
+        var b = Tensor(zeros: [3]), naive = Tensor(zeros: [3])
+        var losses: [Double] = [], naiveLosses: [Double] = [], naiveNorms: [Double] = []
+        for _ in 0..<steps {
+            // The loss ½‖out − target‖², so dout = out − target.
+            let (out, cache) = try batchNormForward(try u + b, gamma: gamma, beta: beta)
+            let dout = try out - target
+            losses.append(0.5 * dout.squared().sum())
+            b = try b - (try batchNormBackward(dout, cache: cache).dx.sum(alongAxis: 0)) * eta
+            let (naiveOut, naiveCache) = try batchNormForward(try u + naive, gamma: gamma, beta: beta)
+            let naiveDout = try naiveOut - target
+            naiveLosses.append(0.5 * naiveDout.squared().sum())
+            let sigma = (naiveCache.variance + naiveCache.epsilon).squareRoot()
+            naive = try naive - (try naiveDout.sum(alongAxis: 0) * gamma / sigma) * eta
+            naiveNorms.append(naive.squared().sum().squareRoot())
+        }
+        check(b.squared().sum().squareRoot() < 1e-9,
+              "with BN's full gradient the bias before BN should get Σ_n dx_n = 0 and stay at 0; after \(steps) steps it is \(b)",
+              in: .batchNorm2)
+        check(abs(losses.last! - losses.first!) <= 1e-9 * losses.first!,
+              "the loss should not change while b does not: \(losses.first!) → \(losses.last!)", in: .batchNorm2)
+        // Your forward pass removes b, so the naive gradient is the same every step: |b| grows linearly.
+        check(abs(naiveNorms.last! / naiveNorms.first! - Double(steps)) < 1e-6 * Double(steps)
+              && abs(naiveLosses.last! - naiveLosses.first!) <= 1e-9 * naiveLosses.first!,
+              "ignoring the normalization, |b| should grow linearly (×\(steps) after \(steps) steps) while the loss stays \(naiveLosses.first!); got |b| ×\(naiveNorms.last! / naiveNorms.first!) and loss \(naiveLosses.last!)",
+              in: .batchNorm2)
+    }
+
+    @Test("BN after a dense layer decouples the weights' length from their direction: no gradient along w, and it scales as 1/‖w‖ (a measurement)")
+    func decouplesDirectionAndLength() throws {
+        // Kohler et al. (notes 001): BN(x·(a·w)) = BN(x·w) for a > 0, so the loss depends on each unit's weight
+        // direction only. Then the gradient of a unit's weight column is orthogonal to that column (the
+        // length gets no gradient), and scaling w by a scales the gradient by 1/a.
+        var rng = SeededGenerator(inputSeed: 43)
+        let x = Tensor.randomNormal(shape: [16, 5], using: &rng)
+        let w = Tensor.randomNormal(shape: [5, 3], using: &rng)
+        let dout = Tensor.randomNormal(shape: [16, 3], using: &rng)
+        let gamma = Tensor([1, 2, 0.5]), beta = Tensor([0, 1, -1]), a = 3.0
+        // ε = 0 (up to 1e-12) so that the invariance is exact rather than approximate.
+        func outputAndWeightGradient(_ weight: Tensor) throws -> (out: Tensor, dw: Tensor) {
+            let (h, denseCache) = try denseForward(x, weight: weight, bias: Tensor(zeros: [3]))
+            let (out, cache) = try batchNormForward(h, gamma: gamma, beta: beta, epsilon: 1e-12)
+            let dh = try batchNormBackward(dout, cache: cache).dx
+            return (out, try denseBackward(dh, cache: denseCache).dw)
+        }
+        let (out, dw) = try outputAndWeightGradient(w)
+        let (scaledOut, scaledDw) = try outputAndWeightGradient(try w * a)
+        check(scaledOut, equals: out, "BN's output for the weights scaled by 3 (it should not depend on their length)",
+              in: .batchNorm2, absoluteTolerance: 1e-9, relativeTolerance: 1e-9)
+        for unit in 0..<3 {
+            let column = (0..<5).map { w.scalars[$0 * 3 + unit] }, gradient = (0..<5).map { dw.scalars[$0 * 3 + unit] }
+            let dot = zip(column, gradient).map(*).reduce(0, +)
+            let norms = column.map { $0 * $0 }.reduce(0, +).squareRoot() * gradient.map { $0 * $0 }.reduce(0, +).squareRoot()
+            check(abs(dot) <= 1e-8 * norms,
+                  "unit \(unit): the gradient of its weight column should be orthogonal to the column (cosine 0), got cosine \(dot / norms); is the variance path of dx missing?",
+                  in: .batchNorm2)
+        }
+        check(scaledDw, equals: try dw / a, "the weight gradient for the weights scaled by 3 (it should be 1/3 of the original)",
+              in: .batchNorm2, absoluteTolerance: 1e-9, relativeTolerance: 1e-7)
     }
 
     @Test("rejects an upstream gradient of the wrong shape")

@@ -254,6 +254,47 @@ struct Conv3Tests {
         check(worst < 1e-12, "shifted output differs from the shifted original by up to \(worst) inside the image.", in: .conv3)
     }
 
+    @Test("pooling across channels gives another invariance: four rotated copies of a kernel, max over channels, turn with the image (a measurement)")
+    func channelPoolingInvariance() throws {
+        // Notes 003: pooling over space buys invariance to small shifts; pooling over *channels* buys the invariance
+        // the channels were made to differ by. Here channel c holds the kernel turned c quarter turns. Turning the
+        // image a quarter turn moves channel c's response to channel c + 1 at the turned position, so the maximum
+        // over channels turns with the image, exactly; one channel alone does not.
+        func quarterTurn(_ t: Tensor, size: Int, channels: Int, batch: Bool) -> Tensor {
+            var out = t
+            for i in 0..<size { for j in 0..<size { for c in 0..<channels {
+                if batch { out[0, i, j, c] = t[0, size - 1 - j, i, c] } else { out[i, j, 0, c] = t[size - 1 - j, i, 0, c] }
+            } } }
+            return out
+        }
+        var rng = SeededGenerator(inputSeed: 6)
+        let image = Tensor.randomNormal(shape: [1, 7, 7, 1], using: &rng)
+        let kernel = Tensor.randomNormal(shape: [3, 3, 1, 1], using: &rng)
+        var bank = Tensor(zeros: [3, 3, 1, 4])
+        var turned = kernel
+        for c in 0..<4 {
+            for a in 0..<3 { for b in 0..<3 { bank[a, b, 0, c] = turned[a, b, 0, 0] } }
+            turned = quarterTurn(turned, size: 3, channels: 1, batch: false)
+        }
+        let same = Conv2DConfiguration(padding: 1)
+        let (out, _) = try conv2dForward(image, weight: bank, bias: Tensor(zeros: [4]), configuration: same)
+        let (outTurned, _) = try conv2dForward(quarterTurn(image, size: 7, channels: 1, batch: true), weight: bank,
+                                               bias: Tensor(zeros: [4]), configuration: same)
+        guard out.shape == [1, 7, 7, 4], outTurned.shape == [1, 7, 7, 4] else {
+            check(false, "a 3x3 convolution with padding 1 of a 7x7 image into 4 channels gives [1, 7, 7, 4], got \(out.shape).", in: .conv3)
+            return
+        }
+        let pooled = quarterTurn(try out.max(alongAxis: 3, keepingDimension: true), size: 7, channels: 1, batch: true)
+        let pooledTurned = try outTurned.max(alongAxis: 3, keepingDimension: true)
+        check(pooledTurned, equals: pooled, "the channel-pooled output of the turned image against the turned channel-pooled output",
+              in: .conv3, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+        // Without the channel pooling the single first channel does not turn with the image.
+        let firstTurned = try outTurned.slice(0..<1).reshaped([49, 4]).scalars.enumerated().filter { $0.offset % 4 == 0 }.map(\.element)
+        let first = quarterTurn(out, size: 7, channels: 4, batch: true).scalars.enumerated().filter { $0.offset % 4 == 0 }.map(\.element)
+        check(zip(first, firstTurned).contains { abs($0 - $1) > 1e-6 },
+              "one channel alone should not be rotation-invariant (its kernel is random); is every channel using the same kernel?", in: .conv3)
+    }
+
     @Test("shares weights: on a crop of an image it gives the crop of the output")
     func weightSharing() throws {
         // The same [3, 3, 2, 2] weight (38 parameters with the bias, whatever the image

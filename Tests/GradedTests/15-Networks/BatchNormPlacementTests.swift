@@ -79,6 +79,79 @@ struct BNPlacement1Tests {
               "with BN before the ReLU the bias is cancelled and W1 should get a gradient: \(gradientNorms)", in: .bnPlacement1)
     }
 
+    @Test("with large weights a tanh stack saturates: its units sit at ±1 where the slope is ~0; batch norm before each tanh keeps them in range (a measurement)")
+    func saturatingTanh() throws {
+        // Notes 001/002: BN keeps saturating nonlinearities out of their flat regions. Three tanh layers of width 32
+        // with weights N(0, 3²) (about 17× He's scale for width 32): the pre-activations have standard deviations
+        // in the tens, and most tanh outputs sit within 0.01 of ±1, where the local slope 1 − t² is below 0.02, so
+        // those units pass almost nothing back and tell the next layer only a sign. BN before each tanh rescales
+        // the pre-activations to unit variance, where the slope is large.
+        // Measured with the reference solutions: 88 % of the last tanh's outputs saturated without BN, 0.2 % with.
+        // (The first layer's *weight* gradient is not smaller without BN here: the large weights multiply into it
+        // and offset the small slopes, the caveat of chapter 1's guide; what BN removes is the saturation.)
+        var data = SeededGenerator(seed: 92)
+        let x = Tensor.randomNormal(shape: [64, 8], using: &data)
+        let labels = (0..<64).map { $0 % 2 }
+        let plain: [NetworkLayer] = [
+            .dense(weight: Tensor.randomNormal(shape: [8, 32], standardDeviation: 3, using: &data), bias: Tensor(zeros: [32])), .tanh,
+            .dense(weight: Tensor.randomNormal(shape: [32, 32], standardDeviation: 3, using: &data), bias: Tensor(zeros: [32])), .tanh,
+            .dense(weight: Tensor.randomNormal(shape: [32, 32], standardDeviation: 3, using: &data), bias: Tensor(zeros: [32])), .tanh,
+            .dense(weight: Tensor.randomNormal(shape: [32, 2], standardDeviation: 0.2, using: &data), bias: Tensor(zeros: [2])),
+        ]
+        var saturated: [String: [Double]] = [:]
+        for (name, layers) in [("no BN", plain), ("BN before tanh", try insertBatchNorm(into: plain, placement: .beforeActivation, inputs: 8))] {
+            var rng = SeededGenerator(seed: 93)
+            let (_, _, cache) = try networkLoss(x, labels: labels, layers: layers, loss: .softmaxCrossEntropy,
+                                                l2Strength: 0, mode: .training, using: &rng)
+            // Per tanh layer, the share of outputs within 0.01 of ±1.
+            saturated[name] = cache.layers.compactMap { layer -> Double? in
+                guard case let .tanh(c) = layer else { return nil }
+                return Double(c.out.scalars.filter { abs($0) > 0.99 }.count) / Double(c.out.count)
+            }
+        }
+        let (without, with) = (saturated["no BN"] ?? [], saturated["BN before tanh"] ?? [])
+        check(without.count == 3 && with.count == 3, "both networks should cache three tanh layers; got \(without.count) and \(with.count)", in: .bnPlacement1)
+        check((without.last ?? 0) > 0.5 && (with.max() ?? 1) < 0.1,
+              "without BN most of the last tanh's outputs should be within 0.01 of ±1 (> 50 %), with BN before every tanh few (< 10 % in each layer); measured \(saturated)",
+              in: .bnPlacement1)
+    }
+
+    @Test("batch norm before the activations removes the dependence on the weights' scale at initialization (a measurement)")
+    func lessDependenceOnInitialization() throws {
+        // Notes 001: BN makes a network less sensitive to its initialization. Exactly so for the scale: every dense
+        // layer followed by BN can have its weights multiplied by any a > 0 without changing the network's output
+        // in training mode, so a 0.5× or a 4× draw of the same weights starts from the same function. Without BN
+        // the output scales as a² (two scaled layers; ReLU is positively homogeneous): 4× against 0.5× is 64× in
+        // size, 4096× in squared norm.
+        var data = SeededGenerator(seed: 94)
+        let x = Tensor.randomNormal(shape: [32, 4], using: &data)
+        let weights = [Tensor.randomNormal(shape: [4, 16], using: &data), Tensor.randomNormal(shape: [16, 16], using: &data),
+                       Tensor.randomNormal(shape: [16, 2], using: &data)]
+        func network(scale a: Double) -> [NetworkLayer] {
+            [.dense(weight: weights[0] * a, bias: Tensor(zeros: [16])), .relu,
+             .dense(weight: weights[1] * a, bias: Tensor(zeros: [16])), .relu,
+             .dense(weight: weights[2], bias: Tensor(zeros: [2]))]
+        }
+        var outputs: [String: Tensor] = [:]
+        for a in [0.5, 1, 4] {
+            for withBN in [false, true] {
+                let layers = withBN ? try insertBatchNorm(into: network(scale: a), placement: .beforeActivation, inputs: 4) : network(scale: a)
+                var rng = SeededGenerator(seed: 95)
+                outputs["\(withBN) \(a)"] = try networkForward(x, layers: layers, mode: .training, using: &rng).out
+            }
+        }
+        for a in [0.5, 4.0] {
+            guard let scaled = outputs["true \(a)"], let reference = outputs["true 1.0"] else { continue }
+            // Not exact because of BN's ε = 1e-5, which matters for units of small variance: at a = 0.1 the largest
+            // difference was 2.5e-3 relative; at a = 0.5 it is 25× smaller. 1e-3 allows that and nothing like the ×2 of a.
+            check(scaled, equals: reference, "with BN before each ReLU, the output for the hidden weights scaled by \(a)", in: .bnPlacement1,
+                  absoluteTolerance: 1e-3, relativeTolerance: 1e-3)
+        }
+        let plainSpread = (outputs["false 4.0"]?.squared().sum() ?? 0) / (outputs["false 0.5"]?.squared().sum() ?? .infinity)
+        check(abs(plainSpread / 4096 - 1) < 1e-9, "without BN the output should scale as a² (two scaled ReLU layers): the ratio of squared norms for 4× vs 0.5× should be 8⁴ = 4096, it is \(plainSpread)",
+              in: .bnPlacement1)
+    }
+
     @Test("on raw inputs, batch norm trains a network whose features differ in scale 1000-fold (a measurement)")
     func badlyScaledInputs() throws {
         // Two moons with the second feature in thousandths: the same problem, a thousand times larger numbers.

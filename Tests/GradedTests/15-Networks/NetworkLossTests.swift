@@ -117,6 +117,79 @@ struct Network3Tests {
         }
     }
 
+    @Test("a minibatch gradient estimates the full gradient better as the batch grows: its squared error falls like (N − B)/(B(N − 1)) (a measurement)")
+    func minibatchGradientError() throws {
+        // Notes 003: SGD's minibatch gradient is an unbiased estimate of the full-batch gradient. For B examples
+        // drawn without replacement from N, E‖g_B − g‖² = (N − B)/(B·(N − 1))·s², with s² the per-example spread:
+        // from B = 4 to B = 64 of N = 256 the error falls (252/4)/(192/64) = 21-fold. 60 batches of each size give
+        // the mean squared error to about ±20 % (one standard error), so the ratio must land in [8, 55].
+        var data = SeededGenerator(seed: 70)
+        let x = Tensor.randomNormal(shape: [256, 4], using: &data)
+        let labels = (0..<256).map { ($0 * 5 + $0 / 7) % 3 }
+        let layers: [NetworkLayer] = [
+            .dense(weight: Tensor.randomNormal(shape: [4, 8], standardDeviation: 0.7, using: &data), bias: Tensor(zeros: [8])), .relu,
+            .dense(weight: Tensor.randomNormal(shape: [8, 3], standardDeviation: 0.5, using: &data), bias: Tensor(zeros: [3])),
+        ]
+        func gradient(_ rows: [Int]) throws -> [Double] {
+            var unused = SeededGenerator(seed: 0)
+            let (_, gradients, _) = try networkLoss(try x.gathering(rows), labels: rows.map { labels[$0] }, layers: layers,
+                                                    loss: .softmaxCrossEntropy, l2Strength: 0, mode: .training, using: &unused)
+            return gradients.flatMap { $0.flatMap(\.scalars) }
+        }
+        let full = try gradient(Array(0..<256))
+        var errors: [Int: Double] = [:]
+        var draws = SeededGenerator(seed: 71)
+        for size in [4, 64] {
+            var total = 0.0
+            for _ in 0..<60 {
+                let g = try gradient(Array(draws.permutation(256).prefix(size)))
+                total += zip(g, full).map { ($0 - $1) * ($0 - $1) }.reduce(0, +)
+            }
+            errors[size] = total / 60
+        }
+        let ratio = (errors[4] ?? 0) / (errors[64] ?? .infinity)
+        check(ratio >= 8 && ratio <= 55,
+              "the squared error of the minibatch gradient should fall about 21-fold from B = 4 to B = 64 (accepted 8–55), it fell \(ratio)-fold (\(errors[4] ?? .nan) → \(errors[64] ?? .nan)); is the loss a mean over the batch?",
+              in: .network3)
+    }
+
+    @Test("each dropout step trains one sub-network: the dropped units' weights get no gradient (a measurement)")
+    func dropoutTrainsOneSubnetwork() throws {
+        // Notes 001: dropout trains a different thinned network at every step, all sharing weights (bagging with
+        // shared parameters). The units a step drops carry nothing forward and nothing back: their incoming
+        // weights (a column of W1, and b1) and outgoing weights (a row of W2) get exactly zero gradient.
+        var data = SeededGenerator(seed: 72)
+        // One example, so that each hidden unit is either dropped or kept for the whole step.
+        let x = Tensor.randomNormal(shape: [1, 4], using: &data)
+        let layers: [NetworkLayer] = [
+            .dense(weight: Tensor.randomNormal(shape: [4, 12], using: &data), bias: Tensor.randomNormal(shape: [12], using: &data)),
+            .dropout(keepProbability: 0.5), .tanh,
+            .dense(weight: Tensor.randomNormal(shape: [12, 3], using: &data), bias: Tensor(zeros: [3])),
+        ]
+        var masks = SeededGenerator(seed: 73)
+        let (_, gradients, cache) = try networkLoss(x, labels: [2], layers: layers, loss: .softmaxCrossEntropy,
+                                                    l2Strength: 0, mode: .training, using: &masks)
+        guard cache.layers.count == 4, case let .dropout(dropout) = cache.layers[1], gradients.count == 4, gradients[0].count == 2,
+              gradients[3].count == 2 else {
+            check(false, "networkLoss should return one cache and one gradient list per layer, the dropout cache second", in: .network3)
+            return
+        }
+        let kept = (0..<12).filter { dropout.mask.scalars[$0] != 0 }, dropped = (0..<12).filter { dropout.mask.scalars[$0] == 0 }
+        // With keep 0.5 and this seed, 5 of the 12 units are dropped (a training step must drop some).
+        check(!dropped.isEmpty, "a training-mode step with keep probability 0.5 should drop some of the 12 hidden units; none was dropped (is the mode passed on?)",
+              in: .network3)
+        let (dw1, db1, dw2) = (gradients[0][0], gradients[0][1], gradients[3][0])
+        for unit in dropped {
+            let incoming = (0..<4).map { dw1.scalars[$0 * 12 + unit] } + [db1.scalars[unit]]
+            let outgoing = (0..<3).map { dw2.scalars[unit * 3 + $0] }
+            check((incoming + outgoing).allSatisfy { $0 == 0 },
+                  "unit \(unit) was dropped in this step, so its incoming weights, bias and outgoing weights should get exactly 0; got \(incoming) in, \(outgoing) out",
+                  in: .network3)
+        }
+        check(!kept.isEmpty && kept.contains { unit in (0..<3).contains { dw2.scalars[unit * 3 + $0] != 0 } },
+              "the kept units of the sub-network should get a gradient (kept: \(kept))", in: .network3)
+    }
+
     @Test("rejects labels that do not match the batch, and a negative λ")
     func rejectsBadInput() throws {
         var rng = SeededGenerator(seed: 1)

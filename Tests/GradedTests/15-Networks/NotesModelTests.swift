@@ -33,6 +33,29 @@ struct Network6Tests {
         }
     }
 
+    @Test("draws He weights, not Keras' default Glorot: the two differ 2.4-fold for 4 inputs")
+    func heNotGlorot() throws {
+        // For [500, 20] Glorot's std sqrt(2/520) is within 2 % of He's sqrt(2/500), so the test above cannot
+        // tell them apart. For 4 inputs the first weight is [4, 20]: He std sqrt(2/4) ≈ 0.707, Glorot
+        // sqrt(2/24) ≈ 0.289, Xavier sqrt(1/4) = 0.5. Pooled over 20 models (1,600 draws) the sample std has a
+        // relative standard error of about 1/sqrt(2·1600) ≈ 1.8 %; a 10 % bound is over 5 standard errors.
+        var sumOfSquares = 0.0, count = 0
+        for seed in UInt64(600)..<620 {
+            var rng = SeededGenerator(seed: seed)
+            let layers = try notesModel(inputs: 4, using: &rng)
+            guard case let .dense(weight, _)? = layers.first else {
+                check(false, "the first layer should be dense [4, 20], got \(layers.first?.name ?? "nothing")", in: .network6)
+                return
+            }
+            sumOfSquares += weight.squared().sum()
+            count += weight.count
+        }
+        let std = (sumOfSquares / Double(count)).squareRoot()
+        check(abs(std / 0.5.squareRoot() - 1) < 0.10,
+              "for 4 inputs the first weight's std should be He's sqrt(2/4) ≈ 0.707, got \(std) (Glorot, Keras' default, gives ≈ 0.289; Xavier 0.5)",
+              in: .network6)
+    }
+
     @Test("trained with Adam on seeded two moons, it reaches at least 95 % test accuracy")
     func trainsOnTwoMoons() throws {
         // This runs the whole chapter: the student's model, forward, backward, loss, steps and loop.

@@ -181,7 +181,13 @@ func checkThrowsShapeError(
 
 /// Where a student should look next.
 func pointer(_ exercise: Exercise) -> String {
-    "Look in \(exercise.path); hint: `swift run workbook hint \(exercise.id)` (or \(exercise.guide))."
+    var text = "Look in \(exercise.path); hint: `swift run workbook hint \(exercise.id)` (or \(exercise.guide))."
+    let calls = Dependencies.calls(of: exercise.id)
+    if !calls.isEmpty {
+        let shown = calls.prefix(4).joined(separator: ", ") + (calls.count > 4 ? " and \(calls.count - 4) more" : "")
+        text += "\n\(exercise.id) builds on \(shown): if one of those fails its own tests, fix it first."
+    }
+    return text
 }
 
 extension SeededGenerator {

@@ -6,6 +6,7 @@
 // which are failing, and which one is next, with the command for its hint. A `--filter` that
 // matched no graded test says so (and fails the run) instead of passing with 0 tests.
 import Foundation
+import StudentCalls
 import Testing
 import WorkbookCore
 
@@ -56,7 +57,7 @@ enum Ledger {
                 """
         }
         if environment["WORKBOOK_CHECK"] == "stubs" { return nil }
-        var exercises: [(exercise: Exercise, first: SourceLocation, tests: Int, failed: Int, own: Bool)] = []
+        var exercises: [Tally] = []
         for record in all {
             // Failed by its own answer (not by a stub, its own or another's, still throwing).
             let wrong = record.failed && record.waitingFor == nil
@@ -64,41 +65,84 @@ enum Ledger {
                 exercises[index].tests += 1
                 exercises[index].failed += record.failed ? 1 : 0
                 exercises[index].own = exercises[index].own || wrong
+                if let waiting = record.waitingFor { exercises[index].waiting.insert(waiting) }
                 if (record.location.fileID, record.location.line) < (exercises[index].first.fileID, exercises[index].first.line) {
                     exercises[index].first = record.location
                 }
             } else {
-                exercises.append((record.exercise, record.location, 1, record.failed ? 1 : 0, wrong))
+                exercises.append(Tally(exercise: record.exercise, first: record.location, tests: 1, failed: record.failed ? 1 : 0,
+                                       own: wrong, waiting: Set([record.waitingFor].compactMap { $0 })))
             }
         }
-        // The curriculum's order: chapter, then the order of the chapter guide's hints (as the
-        // scorecard), then where the suite stands in its file.
-        func rank(_ e: (exercise: Exercise, first: SourceLocation, tests: Int, failed: Int, own: Bool)) -> (String, Int, String, Int) {
-            (e.exercise.chapter, guideOrder(e.exercise), e.first.fileID, e.first.line)
-        }
-        exercises.sort { rank($0) < rank($1) }
-        func status(_ e: (exercise: Exercise, first: SourceLocation, tests: Int, failed: Int, own: Bool)) -> Status {
-            e.failed == 0 ? .done : (e.own || e.failed < e.tests ? .failing : .notStarted)
-        }
-        let done = exercises.filter { status($0) == .done }
-        let failing = exercises.filter { status($0) == .failing }
-        let notStarted = exercises.filter { status($0) == .notStarted }
+        exercises.sort { $0.rank < $1.rank }
+        let done = exercises.filter { $0.status == .done }
+        let failing = exercises.filter { $0.status == .failing }
+        let notStarted = exercises.filter { $0.status == .notStarted }
         let points = done.reduce(0) { $0 + $1.exercise.points }
         let possible = exercises.reduce(0) { $0 + $1.exercise.points }
-        var lines = ["", "── Your workbook " + String(repeating: "─", count: 60)]
+        let open = Set((failing + notStarted).map(\.exercise.id))
+        // What a failing exercise builds on that is not done in this run, or that it waits for.
+        func underneath(_ e: Tally) -> [String] {
+            (Array(e.waiting.subtracting([e.exercise.id])) + Dependencies.transitive(e.exercise.id).filter(open.contains)).reduce(into: []) {
+                if !$0.contains($1) { $0.append($1) }
+            }
+        }
+        let reference = environment["WORKBOOK"].map { !$0.isEmpty && $0 != "Exercises" } ?? false
+        var lines = ["", (reference ? "── \(environment["WORKBOOK"]!)/ (not your workbook: WORKBOOK is set) " : "── Your workbook ") + String(repeating: "─", count: 60)]
         lines.append("Done: \(done.count) of \(exercises.count) exercises graded in this run · \(points)/\(possible) points")
         if !failing.isEmpty {
-            let names = failing.prefix(8).map { "\($0.exercise.id) (\($0.tests - $0.failed) of \($0.tests) tests pass)" }
+            let names = failing.prefix(8).map { e -> String in
+                let first = underneath(e).first.map { "; fix \($0) first" } ?? ""
+                return "\(e.exercise.id) (\(e.tests - e.failed) of \(e.tests) tests pass\(first))"
+            }
             lines.append("Failing: " + names.joined(separator: ", ") + (failing.count > 8 ? " and \(failing.count - 8) more" : ""))
         }
         if !notStarted.isEmpty { lines.append("Not started: \(notStarted.count)") }
-        if let next = (failing + notStarted).min(by: { rank($0) < rank($1) }) {
+        // Next: what started work needs first (an exercise it builds on that is not done), then the
+        // first failing one, then the first not started, in the curriculum's order.
+        let needed = failing.flatMap(underneath)
+        let tallies = Dictionary(exercises.map { ($0.exercise.id, $0) }, uniquingKeysWith: { a, _ in a })
+        if let id = needed.min(by: { (tallies[$0]?.rank ?? ("", Int.max, "", 0)) < (tallies[$1]?.rank ?? ("", Int.max, "", 0)) }) {
+            let file = tallies[id].map { "Exercises/\($0.exercise.path)" } ?? Self.file(of: id).map { "Exercises/\($0)" } ?? "Exercises/"
+            let title = tallies[id].map { " (\($0.exercise.title))" } ?? ""
+            let users = failing.filter { underneath($0).contains(id) }.map(\.exercise.id)
+            lines.append("Next: \(id)\(title) in \(file): \(users.prefix(3).joined(separator: ", ")) build\(users.count == 1 ? "s" : "") on it")
+            lines.append("      swift test --filter \(id)   ·   swift run workbook hint \(id)   ·   swift run workbook scorecard")
+        } else if let next = (failing + notStarted).min(by: { $0.rank < $1.rank }) {
             lines.append("Next: \(next.exercise.id) (\(next.exercise.title)) in Exercises/\(next.exercise.path)")
             lines.append("      swift test --filter \(next.exercise.id)   ·   swift run workbook hint \(next.exercise.id)   ·   swift run workbook scorecard")
         } else {
             lines.append("Every exercise graded in this run is done.")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// One exercise's tests in this run.
+    struct Tally {
+        var exercise: Exercise
+        var first: SourceLocation
+        var tests: Int
+        var failed: Int
+        /// Some test failed by the exercise's own answer.
+        var own: Bool
+        /// The exercises whose stubs made its tests fail (itself when it is not written yet).
+        var waiting: Set<String>
+
+        /// Done; failing (a wrong answer, or written and waiting for another exercise); not started.
+        var status: Status {
+            if failed == 0 { return .done }
+            let othersOnly = !waiting.isEmpty && !waiting.contains(exercise.id)
+            return own || othersOnly || failed < tests ? .failing : .notStarted
+        }
+
+        /// The curriculum's order: chapter, then the order of the chapter guide's hints (as the
+        /// scorecard), then where the suite stands in its file.
+        var rank: (String, Int, String, Int) { (exercise.chapter, Ledger.guideOrder(exercise), first.fileID, first.line) }
+    }
+
+    /// The file of an exercise that did not run here, from the generated table of functions.
+    static func file(of id: String) -> String? {
+        exercisesOfFunction.first { $0.value.contains(id) }.flatMap { fileOfFunction[$0.key] }
     }
 
     /// Where `### ID` stands among the hints of the exercise's chapter guide (Int.max if absent).
