@@ -50,12 +50,28 @@ public struct ExerciseResult: Sendable, Hashable, Codable {
     /// The exercises it builds on that fail their own tests in the same grading: fix those first.
     public var blockedBy: [String]?
 
-    /// The points earned: all of them when every test passes; with per-test credit, each passing
-    /// test's share (points × passed / tests, to two decimals).
+    /// The passing tests that earn per-test credit, when fewer than `passedTests` (see
+    /// `GradeReport.credited`); `nil` when every passing test counts.
+    public var creditedTests: Int?
+    /// Whether a test found the backward pass to be finite differences (then no test earns credit).
+    public var finiteDifferences: Bool?
+
+    /// "2 of 5 tests pass", and why passing tests earn nothing under per-test credit when they do not.
+    public var passSummary: String {
+        var text = "\(passedTests) of \(totalTests) tests pass"
+        guard exercise.credit == .perTest, let credited = creditedTests, credited < passedTests else { return text }
+        text += finiteDifferences == true
+            ? "; none earns credit: the backward pass is computed by finite differences"
+            : "; \(passedTests - credited) earn credit only once a test of a value passes"
+        return text
+    }
+
+    /// The points earned: all of them when every test passes; with per-test credit, each credited
+    /// passing test's share (points × credited / tests, to two decimals).
     public var score: Double {
         if status == .done { return Double(exercise.points) }
         guard exercise.credit == .perTest, totalTests > 0, status != .notBuilt else { return 0 }
-        return (Double(exercise.points * passedTests) / Double(totalTests) * 100).rounded(.down) / 100
+        return (Double(exercise.points * (creditedTests ?? passedTests)) / Double(totalTests) * 100).rounded(.down) / 100
     }
 }
 
@@ -166,6 +182,9 @@ public struct GradeReport: Sendable, Hashable, Codable {
         }
         let failing = outcomes.filter { !$0.passed }
         if failing.isEmpty { return result }
+        let credited = credited(outcomes)
+        if credited < passed { result.creditedTests = credited }
+        if outcomes.contains(where: { $0.issues.contains { $0.contains(finiteDifferenceMarker) } }) { result.finiteDifferences = true }
         let messages = failing.flatMap { $0.hidden ? $0.issues.map { hiddenMessage($0, exercise: exercise.id) } : $0.issues }
         // "ReLU2 … could not be checked: it calls reluForward, ReLU1's code, which stopped": the
         // fault is another exercise's, so it does not make this one crashed or timed out.
@@ -194,10 +213,36 @@ public struct GradeReport: Sendable, Hashable, Codable {
                 : blocked.isEmpty ? "needs \(needs) first (not implemented yet)" : "needs \(needs) first: \(blocked[0])"
         } else {
             result.status = .failing
-            result.message = own.first { !$0.contains(notImplementedMarker) } ?? messages.first
+            // A finite-difference backward pass fails at a kink too; the message that says what it
+            // is comes first.
+            result.message = own.first { $0.contains(finiteDifferenceMarker) }
+                ?? own.first { !$0.contains(notImplementedMarker) } ?? messages.first
         }
         return result
     }
+
+    /// The passing tests that earn per-test credit. A test that checks error handling (its
+    /// function's name starts with `rejects`, as in `GradedTests.ReLU2Tests/rejectsMismatchedShapes()`)
+    /// also passes for a stub that throws the expected error at everything, so it counts only once a
+    /// test of the same exercise that checks a value passes. A backward pass computed by finite
+    /// differences of the forward passes every gradient check by construction; when a test finds one
+    /// (its message carries `finiteDifferenceMarker`), no test of the exercise counts.
+    static func credited(_ outcomes: [TestOutcome]) -> Int {
+        if outcomes.contains(where: { $0.issues.contains { $0.contains(finiteDifferenceMarker) } }) { return 0 }
+        let passing = outcomes.filter(\.passed)
+        let values = passing.filter { !checksErrorHandling($0) }.count
+        return values == 0 ? 0 : passing.count
+    }
+
+    /// Whether a test's function is named `rejects…` (`Suite/rejectsX()/File.swift:1:2`; a nested
+    /// suite adds components before the function).
+    static func checksErrorHandling(_ outcome: TestOutcome) -> Bool {
+        outcome.id.split(separator: "/").contains { $0.hasPrefix("rejects") && $0.contains("(") }
+    }
+
+    /// The words a graded test's message carries when the backward pass it checks agrees with the
+    /// exact gradient only as closely as a centered difference does (`checkExactGradient`).
+    public static let finiteDifferenceMarker = "as finite differences do"
 
     /// What a report says of a hidden test's issue: its kind only. Its own words may hold the
     /// test's inputs or expected values, and the student's code can put anything into a trap or an

@@ -30,7 +30,7 @@ public struct GradescopeResults: Codable, Sendable, Hashable {
     public init(_ report: GradeReport) {
         tests = report.results.map { result in
             var output = "\(result.status.rawValue)"
-            if result.totalTests > 0 { output += " (\(result.passedTests) of \(result.totalTests) tests pass)" }
+            if result.totalTests > 0 { output += " (\(result.passSummary))" }
             if let message = result.message, result.status != .done { output += "\n\(message)" }
             if result.status != .done { output += "\nHint: swift run workbook hint \(result.exercise.id)" }
             return Test(name: "\(result.exercise.id) · \(result.exercise.title)", number: result.exercise.id,

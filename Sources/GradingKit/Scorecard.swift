@@ -36,7 +36,7 @@ public enum Scorecard {
                 var line = "  \(result.status.mark) \(pad(result.exercise.id, idWidth))  \(pad(title, titleWidth))  "
                 line += pad(result.status.rawValue, 12) + " \(formatPoints(result.score))/\(result.exercise.points)"
                 if result.totalTests > 0 && result.status != .done {
-                    line += "  (\(result.passedTests) of \(result.totalTests) tests pass)"
+                    line += "  (\(result.passSummary))"
                 }
                 lines.append(line)
                 if let message = result.message, result.status != .done {

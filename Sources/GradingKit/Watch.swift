@@ -103,7 +103,7 @@ public enum Watch {
             for id in ids {
                 guard let result = report.result(id) else { continue }
                 lines.append("  \(result.status.mark) \(id)  \(result.exercise.title): \(result.status.rawValue)"
-                             + (result.totalTests > 0 ? " (\(result.passedTests) of \(result.totalTests) tests pass)" : ""))
+                             + (result.totalTests > 0 ? " (\(result.passSummary))" : ""))
                 if let message = result.message, result.status != .done {
                     let shown = message.split(whereSeparator: \.isNewline).prefix(4)
                     for line in shown { lines.append("      \(line)") }

@@ -42,13 +42,17 @@ struct ELU2Tests {
         // α = 2, x = [−1, 0, 1], dout = [3, 3, 3]: [3·2e^(−1), 3·2 (left side at 0), 3].
         // 6·e^(−1) = 2.207276647028654.
         let dx = try eluBackward(Tensor([3, 3, 3]), cache: ELUCache(x: Tensor([-1, 0, 1]), alpha: 2))
-        check(dx, equals: Tensor([2.207276647028654, 6, 3]), "eluBackward(dout: [3, 3, 3]) at x = [-1, 0, 1], alpha 2", in: .elu2,
+        checkExactGradient(dx, equals: Tensor([2.207276647028654, 6, 3]), "eluBackward(dout: [3, 3, 3]) at x = [-1, 0, 1], alpha 2", in: .elu2,
               absoluteTolerance: 1e-15, relativeTolerance: 1e-14,
               misconceptions: [
                 Misconception(Tensor([3 * 2 * expm1(-1), 0, 3]),
                               "dx uses the output α(eˣ − 1) instead of the derivative α·eˣ (which is the output plus α)"),
                 Misconception(Tensor([3 * exp(-1), 3, 3]), "dx is dout·eˣ on the negative side: the code drops α; the derivative of α(eˣ − 1) is α·eˣ"),
               ])
+        // Away from the kink: α = 2, x = [−0.5, 2], dout = [1.5, 1.5]: [1.5·2e^(−0.5), 1.5].
+        // 3·e^(−0.5) = 1.8195919791379003.
+        let smooth = try eluBackward(Tensor([1.5, 1.5]), cache: ELUCache(x: Tensor([-0.5, 2]), alpha: 2))
+        checkExactGradient(smooth, equals: Tensor([1.8195919791379003, 1.5]), "eluBackward(dout: [1.5, 1.5]) at x = [−0.5, 2], alpha 2", in: .elu2)
     }
 
     @Test("matches the numeric gradient for α = 1 and α = 1.5")

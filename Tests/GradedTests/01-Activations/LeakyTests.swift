@@ -45,7 +45,7 @@ struct Leaky2Tests {
     func notesExample() throws {
         let cache = LeakyReLUCache(x: try Tensor(ReLUNotesExample.x), slope: 0.02)
         let dx = try leakyReLUBackward(try Tensor(ReLUNotesExample.dout), cache: cache)
-        check(dx, equals: try Tensor(LeakyReLUNotesExample.dx), "leakyReLUBackward(dout) for the notes' example", in: .leaky2,
+        checkExactGradient(dx, equals: try Tensor(LeakyReLUNotesExample.dx), "leakyReLUBackward(dout) for the notes' example", in: .leaky2,
               misconceptions: [
                 Misconception(try Tensor(ReLUNotesExample.dx), "dx is 0 where x < 0: that is ReLU's backward; leaky ReLU passes slope·dout there"),
                 Misconception(Tensor(shape: cache.x.shape) { cache.x[flat: $0] > 0 ? Array(ReLUNotesExample.dout.joined())[$0] : 0.02 },

@@ -57,8 +57,8 @@ struct Parametric2Tests {
         // dslope_c = Σ dout·x over the negatives of channel c: [3·(−1), (−1)·(−2), (−2)·(−3)] = [−3, 2, 6].
         let cache = PReLUCache(x: try Tensor(PReLUExample.x), slope: Tensor(PReLUExample.slope))
         let (dx, dslope) = try preluBackward(try Tensor(PReLUExample.dout), cache: cache)
-        check(dx, equals: try Tensor([[0.5, -0.2, 2], [0.3, 0.25, -0.6]]), "preluBackward dx", in: .parametric2)
-        check(dslope, equals: Tensor([-3, 2, 6]), "preluBackward dslope (per channel)", in: .parametric2,
+        checkExactGradient(dx, equals: try Tensor([[0.5, -0.2, 2], [0.3, 0.25, -0.6]]), "preluBackward dx", in: .parametric2)
+        checkExactGradient(dslope, equals: Tensor([-3, 2, 6]), "preluBackward dslope (per channel)", in: .parametric2,
               misconceptions: [Misconception(Tensor([3, -1, -2]), "dslope sums dout alone over the negatives; ∂y/∂a = x there, so it sums x·dout")])
     }
 

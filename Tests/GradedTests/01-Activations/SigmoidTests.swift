@@ -80,7 +80,7 @@ struct Sigmoid2Tests {
     func worked() throws {
         // s = [0.5, 0.25, 0.9]: s(1 − s) = [0.25, 0.1875, 0.09]; times dout = [2, 4, 10].
         let dx = try sigmoidBackward(Tensor([2, 4, 10]), cache: SigmoidCache(out: Tensor([0.5, 0.25, 0.9])))
-        check(dx, equals: Tensor([0.5, 0.75, 0.9]), "sigmoidBackward(dout: [2, 4, 10]) with s = [0.5, 0.25, 0.9]", in: .sigmoid2,
+        checkExactGradient(dx, equals: Tensor([0.5, 0.75, 0.9]), "sigmoidBackward(dout: [2, 4, 10]) with s = [0.5, 0.25, 0.9]", in: .sigmoid2,
               misconceptions: SigmoidMistakes.backward(Tensor([2, 4, 10]), s: Tensor([0.5, 0.25, 0.9])))
     }
 

@@ -46,6 +46,8 @@ struct Step2Tests {
         let dz = try stepBackward(dyhat, cache: StepCache(x: z))
         let dw = try Tensor.matmul(x, dz, transposeA: true)
         check(dw, equals: Tensor(zeros: [2, 1]), "dL/dw through the step function", in: .step2)
+        // x's columns sum to 0, so dw alone would be 0 for any constant dz: dz itself is 0.
+        check(dz, equals: Tensor(zeros: [4, 1]), "dL/dz through the step function (g' = 0 wherever it is defined)", in: .step2)
         check(dz.shape == [4, 1], "stepBackward should return dout's shape [4, 1], returned \(dz.shape).", in: .step2)
     }
 

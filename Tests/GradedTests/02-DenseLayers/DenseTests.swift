@@ -107,9 +107,9 @@ struct Dense2Tests {
         // The cache is built here, so the backward pass is graded even without Dense1.
         let cache = DenseCache(x: try Tensor(DenseExample.x), weight: try Tensor(DenseExample.weight))
         let (dx, dw, db) = try denseBackward(try Tensor(DenseExample.dout), cache: cache)
-        check(dx, equals: try Tensor(DenseExample.dx), "dx", in: .dense2)
-        check(dw, equals: try Tensor(DenseExample.dw), "dw", in: .dense2)
-        check(db, equals: Tensor(DenseExample.db), "db", in: .dense2,
+        checkExactGradient(dx, equals: try Tensor(DenseExample.dx), "dx", in: .dense2)
+        checkExactGradient(dw, equals: try Tensor(DenseExample.dw), "dw", in: .dense2)
+        checkExactGradient(db, equals: Tensor(DenseExample.db), "db", in: .dense2,
               misconceptions: [Misconception(Tensor([1.5, -0.5]), "db averages dout over the batch; each bias entry is added to all N rows, so its gradient is the sum")])
     }
 

@@ -84,7 +84,7 @@ struct Softmax2Tests {
         // Row 2: dout = [2, 2, 2] (the same for every class) gives dz = 0: softmax ignores shifts.
         let (dout, p) = (try Tensor([[1, 0, 0], [2, 2, 2]]), try Tensor([[0.25, 0.25, 0.5], [0.2, 0.3, 0.5]]))
         let dz = try softmaxBackward(dout, probabilities: p)
-        check(dz, equals: try Tensor([[0.1875, -0.0625, -0.125], [0, 0, 0]]), "softmaxBackward for the worked example", in: .softmax2,
+        checkExactGradient(dz, equals: try Tensor([[0.1875, -0.0625, -0.125], [0, 0, 0]]), "softmaxBackward for the worked example", in: .softmax2,
               absoluteTolerance: 1e-15, relativeTolerance: 1e-14,
               misconceptions: [
                 Misconception(try p * (1 - p) * dout, "dz equals ŷ(1 − ŷ)·dout, the diagonal of the Jacobian only; each ŷ_k also depends on the other logits, giving dz = ŷ ⊙ (dout − Σ_j dout_j ŷ_j)"),

@@ -78,6 +78,9 @@ struct Momentum1Tests {
             on f = ½(θ₁² + 100θ₂²) with η = 0.01, momentum 0.9 should reach f < 1e-6 in fewer steps than \
             plain gradient descent (\(plain) steps); it took \(withMomentum) (expected about 138).
             """, in: .momentum1)
+        // θ₁ must fall from 1 to below 1.5e-3 (f < 1e-6), and |v₁| ≤ η·Σμᵏ·max|θ₁| = 0.1·max|θ₁|:
+        // no momentum step gets there in fewer than 10 steps (a step that returns 0 does it in 1).
+        check(withMomentum >= 10, "momentum reached f < 1e-6 in \(withMomentum) steps; with η = 0.01, μ = 0.9 it needs at least 10 (about 138).", in: .momentum1)
     }
 
     @Test("allows a wider range of step sizes than plain gradient descent, and makes its own oscillations (a measurement)")

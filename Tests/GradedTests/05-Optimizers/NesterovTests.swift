@@ -45,6 +45,8 @@ struct Nesterov1Tests {
             on f = ½(θ₁² + 100θ₂²) with η = 0.01, μ = 0.9, Nesterov should need fewer steps to f < 1e-6 than \
             classical momentum (\(classical)) and plain descent (\(plain)); it took \(nesterov) (expected about 61).
             """, in: .nesterov1)
+        // As for momentum: θ₁ moves by at most 0.1·max|θ₁| a step, so at least 10 steps (returning 0 takes 1).
+        check(nesterov >= 10, "Nesterov reached f < 1e-6 in \(nesterov) steps; with η = 0.01, μ = 0.9 it needs at least 10 (about 61).", in: .nesterov1)
     }
 
     @Test("rejects a velocity whose shape differs from the parameter's")

@@ -51,6 +51,8 @@ struct Init1Tests {
         // 2/(D + D) = 1/D; 2/D = 2·(1/D).
         for d in [1, 3, 64, 1000] {
             let xavier = try initializationStandardDeviation(.xavier, fanIn: d, fanOut: d)
+            // Relations alone hold for a function that returns a constant: pin Xavier, √(1/D).
+            check(xavier, equals: (1 / Double(d)).squareRoot(), "Xavier for a square \(d)×\(d) layer (√(1/D))", in: .init1)
             check(try initializationStandardDeviation(.glorot, fanIn: d, fanOut: d), equals: xavier,
                   "Glorot for a square \(d)×\(d) layer (should equal Xavier)", in: .init1)
             check(try initializationStandardDeviation(.he, fanIn: d, fanOut: d), equals: xavier * 2.0.squareRoot(),

@@ -114,7 +114,7 @@ struct Dropout2Tests {
         // out = x ⊙ mask · 1.25, so with dout = 1 everywhere dx is the mask times 1.25.
         let cache = DropoutCache(mask: try Tensor(DropoutNotesExample.mask), scale: 1.25)
         let dx = try dropoutBackward(Tensor(repeating: 1, shape: [5, 2]), cache: cache)
-        check(dx, equals: try Tensor([[1.25, 1.25], [1.25, 1.25], [1.25, 1.25], [1.25, 1.25], [1.25, 0]]),
+        checkExactGradient(dx, equals: try Tensor([[1.25, 1.25], [1.25, 1.25], [1.25, 1.25], [1.25, 1.25], [1.25, 0]]),
               "dropoutBackward(ones) for the notes' mask", in: .dropout2,
               misconceptions: [Misconception(cache.mask, "dx equals dout·mask without the forward pass's scale: multiply by cache.scale (1/keep) too"),
                                Misconception(Tensor(repeating: 1.25, shape: [5, 2]), "dx is dout·scale everywhere, so gradient flows through dropped units; multiply by the mask")])
@@ -130,6 +130,19 @@ struct Dropout2Tests {
         let forward: (Tensor) throws -> Tensor = { try Tensor.zip($0, mask, operation: "f") { $0 * $1 / 0.7 } }
         let dx = try dropoutBackward(dout, cache: DropoutCache(mask: mask, scale: 1 / 0.7))
         checkGradient(dx, matches: try numericGradient(of: forward, at: x, upstream: dout), "dropoutBackward", in: .dropout2)
+    }
+
+    @Test("takes time linear in the input's size: a [200, 200] batch")
+    func linearTime() throws {
+        // The backward pass touches each entry once: 40,000 multiplications. Differencing the
+        // forward pass instead (exact here, since the layer is linear) calls it twice per entry:
+        // 80,000 calls of 40,000 entries, far past the time limit.
+        var rng = SeededGenerator(inputSeed: 232)
+        let mask = Tensor(shape: [200, 200]) { _ in rng.nextUniform() < 0.5 ? 1 : 0 }
+        let dout = Tensor.randomNormal(shape: [200, 200], using: &rng)
+        let dx = try dropoutBackward(dout, cache: DropoutCache(mask: mask, scale: 2))
+        checkExactGradient(dx, equals: try Tensor.zip(dout, mask, operation: "dout ⊙ mask · 2") { $0 * $1 * 2 },
+                           "dropoutBackward for a [200, 200] batch with keep 0.5", in: .dropout2)
     }
 
     @Test("passes the gradient unchanged through an inference-mode cache, and rejects a mismatched dout")

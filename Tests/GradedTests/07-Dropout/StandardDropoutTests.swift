@@ -61,7 +61,7 @@ struct Dropout3Tests {
     }
 
     @Test("refuses a keep probability outside (0, 1]")
-    func keepProbabilityRange() throws {
+    func rejectsKeepProbabilityOutsideRange() throws {
         let x = Tensor([1, 2])
         var rng = SeededGenerator(inputSeed: 1)
         for bad in [0, 1.25, -1] {

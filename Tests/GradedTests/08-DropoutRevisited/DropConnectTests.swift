@@ -177,13 +177,13 @@ struct DropConnect2Tests {
         let e = DropConnectExample.self
         let cache = DropConnectCache(x: try Tensor(e.x), w: try Tensor(e.w), mask: try Tensor(e.mask), scale: 2)
         let (dx, dw, db) = try dropConnectBackward(try Tensor(e.dout), cache: cache)
-        check(dx, equals: try Tensor(e.dx), "dx", in: .dropConnect2,
+        checkExactGradient(dx, equals: try Tensor(e.dx), "dx", in: .dropConnect2,
               misconceptions: [Misconception(try Tensor.matmul(try Tensor(e.dout), try Tensor(e.w), transposeB: true),
                                              "dx = dout · wᵀ uses the raw weights; the forward pass used W̃ = mask ⊙ w / keep, so dx = dout · W̃ᵀ")])
-        check(dw, equals: try Tensor(e.dw), "dw (a dropped weight gets no gradient)", in: .dropConnect2,
+        checkExactGradient(dw, equals: try Tensor(e.dw), "dw (a dropped weight gets no gradient)", in: .dropConnect2,
               misconceptions: [Misconception(try Tensor([[-1, -1, -1], [3, 0.5, -2]]),
                                              "dw is xᵀ · dout, the gradient of W̃, without the mask and scale: chain through W̃ = mask ⊙ w / keep")])
-        check(db, equals: Tensor(e.db), "db", in: .dropConnect2,
+        checkExactGradient(db, equals: Tensor(e.db), "db", in: .dropConnect2,
               misconceptions: [Misconception(Tensor(e.db) / 2, "db averages dout over the batch; each bias entry is added to all N rows, so its gradient is the sum")])
     }
 

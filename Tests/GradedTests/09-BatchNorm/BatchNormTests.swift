@@ -116,6 +116,10 @@ struct BatchNorm1Tests {
         let (out, _) = try batchNormForward(x, gamma: (variance + 1e-5).squareRoot(), beta: mean)
         check(out, equals: x, "batchNormForward with gamma = sqrt(var + eps), beta = mean", in: .batchNorm1,
               absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+        // Returning x itself passes the line above; β shifts the output, whatever x is.
+        let (shifted, _) = try batchNormForward(x, gamma: (variance + 1e-5).squareRoot(), beta: mean + 1)
+        check(shifted, equals: x + 1, "batchNormForward with beta = mean + 1 (β shifts every output by 1)", in: .batchNorm1,
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
     }
 
     @Test("per feature, the output has mean beta and standard deviation |gamma| (up to epsilon)")
@@ -224,11 +228,11 @@ struct BatchNorm2Tests {
     @Test("reproduces dx, dgamma = Σ dout·xHat and dbeta = Σ dout of the exact 4×2 example")
     func workedExample() throws {
         let (dx, dgamma, dbeta) = try batchNormBackward(try Tensor(BatchNormExample.dout), cache: try BatchNorm2Tests.exampleCache())
-        check(dbeta, equals: Tensor(BatchNormExample.dbeta), "dbeta", in: .batchNorm2,
+        checkExactGradient(dbeta, equals: Tensor(BatchNormExample.dbeta), "dbeta", in: .batchNorm2,
               misconceptions: [Misconception(Tensor(BatchNormExample.dbeta) / 4, "the code averages dβ over the batch; β is added to every row, so dβ sums dout")])
-        check(dgamma, equals: Tensor(BatchNormExample.dgamma), "dgamma", in: .batchNorm2,
+        checkExactGradient(dgamma, equals: Tensor(BatchNormExample.dgamma), "dgamma", in: .batchNorm2,
               misconceptions: [Misconception(Tensor(BatchNormExample.dgamma) / 4, "the code averages dγ over the batch; γ multiplies x̂ in every row, so dγ sums dout·x̂")])
-        check(dx, equals: try Tensor(BatchNormExample.dx), "dx", in: .batchNorm2,
+        checkExactGradient(dx, equals: try Tensor(BatchNormExample.dx), "dx", in: .batchNorm2,
               misconceptions: try BatchNormMistakes.backwardDx())
     }
 

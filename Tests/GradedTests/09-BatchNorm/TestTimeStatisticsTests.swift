@@ -42,7 +42,7 @@ struct BatchNorm3Tests {
     }
 
     @Test("refuses no batches, mismatched counts or a batch size below 2")
-    func populationArguments() throws {
+    func rejectsBadPopulationArguments() throws {
         try checkThrows(ArgumentError.self, "populationStatistics with no batches", in: .batchNorm3) {
             _ = try populationStatistics(batchMeans: [], batchVariances: [], batchSize: 4)
         }
@@ -82,7 +82,7 @@ struct BatchNorm3Tests {
     }
 
     @Test("refuses a momentum outside [0, 1] and mismatched shapes")
-    func runningAverageArguments() throws {
+    func rejectsBadRunningAverageArguments() throws {
         for bad in [-0.1, 1.5] {
             try checkThrows(ArgumentError.self, "runningAverage with momentum \(bad)", in: .batchNorm3) {
                 _ = try runningAverage(Tensor([1]), batchValue: Tensor([2]), momentum: bad)

@@ -381,6 +381,7 @@ struct Conv3Tests {
         check(twice, equals: once, "two 3x3 convolutions versus the composed 5x5", in: .conv3,
               absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
         check(k1.count + k2.count == 18 && k.count == 25, "18 weights versus 25 coefficients", in: .conv3)
+        check(once.shape == [1, 5, 5, 1], "a 5x5 kernel on a 9x9 image (no padding, stride 1) gives 9 − 5 + 1 = 5: [1, 5, 5, 1], got \(once.shape).", in: .conv3)
     }
 
     @Test("dilation: a dilated 3x3 kernel is a 5x5 kernel with holes, and a 3x3 after it sees 7x7 (notes 003)")
@@ -409,6 +410,8 @@ struct Conv3Tests {
         let (once, _) = try conv2dForward(x, weight: seven, bias: zero, configuration: Conv2DConfiguration())
         check(twice, equals: once, "3x3 then 2-dilated 3x3 versus the composed 7x7", in: .conv3,
               absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+        check(dilated.shape == [1, 7, 7, 1] && once.shape == [1, 5, 5, 1],
+              "on an 11x11 image a 2-dilated 3x3 kernel spans 5 (output 7x7) and a 7x7 kernel gives 5x5; got \(dilated.shape) and \(once.shape).", in: .conv3)
     }
 
     @Test("rejects a weight whose input channels differ from the image's, and a wrong bias")
@@ -454,6 +457,8 @@ struct Conv4Tests {
         var rng = SeededGenerator(inputSeed: 44)
         let x = Tensor.randomNormal(shape: [2, 6, 5, 3], using: &rng)
         let columns = try im2col(x, kernelHeight: 3, kernelWidth: 2, configuration: configuration)
+        // Returning x (and c back) satisfies the identity below: the columns are KH·KW·C = 18 wide.
+        check(columns.rank == 2 && columns.shape.last == 18, "im2col should return [N·Ho·Wo, KH·KW·C] = [_, 18], got \(columns.shape).", in: .conv4)
         let c = Tensor.randomNormal(shape: columns.shape, using: &rng)
         let back = try col2im(c, inputShape: x.shape, kernelHeight: 3, kernelWidth: 2, configuration: configuration)
         check(back.shape == x.shape, "col2im should return the input shape \(x.shape), got \(back.shape).", in: .conv4)
@@ -484,10 +489,10 @@ struct Conv5Tests {
         let weight = try Tensor(shape: [2, 2, 1, 1], scalars: [1, 2, 3, 4])
         let cache = Conv2DCache(x: x, weight: weight, configuration: Conv2DConfiguration())
         let (dx, dw, db) = try conv2dBackward(Tensor(repeating: 1, shape: [1, 2, 2, 1]), cache: cache)
-        check(dw, equals: try Tensor(shape: [2, 2, 1, 1], scalars: [12, 16, 24, 28]), "dw", in: .conv5)
-        check(db, equals: Tensor([4]), "db", in: .conv5,
+        checkExactGradient(dw, equals: try Tensor(shape: [2, 2, 1, 1], scalars: [12, 16, 24, 28]), "dw", in: .conv5)
+        checkExactGradient(db, equals: Tensor([4]), "db", in: .conv5,
               misconceptions: [Misconception(1, "db averages dout over the output positions; the bias is added at every position, so db sums dout")])
-        check(dx, equals: try ConvFixtures.image([[[1, 3, 2], [4, 10, 6], [3, 7, 4]]]), "dx", in: .conv5)
+        checkExactGradient(dx, equals: try ConvFixtures.image([[[1, 3, 2], [4, 10, 6], [3, 7, 4]]]), "dx", in: .conv5)
     }
 
     @Test("matches the numeric gradients of x, weight and bias", arguments: ConvFixtures.configurations)

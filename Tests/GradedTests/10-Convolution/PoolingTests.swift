@@ -88,7 +88,7 @@ struct Pool2Tests {
     func workedExample() throws {
         let cache = MaxPoolCache(x: try ConvFixtures.image([PoolExample.x]), configuration: Pool2DConfiguration())
         let dx = try maxPoolBackward(try ConvFixtures.image([PoolExample.dout]), cache: cache)
-        check(dx, equals: try ConvFixtures.image([PoolExample.maxDx]), "maxPoolBackward for the 4x4 example", in: .pool2,
+        checkExactGradient(dx, equals: try ConvFixtures.image([PoolExample.maxDx]), "maxPoolBackward for the 4x4 example", in: .pool2,
               misconceptions: [Misconception(try ConvFixtures.image([[[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]]]),
                                              "every entry of a window received the window's gradient; only the maximum influenced the output, so only it gets the gradient")])
     }
@@ -128,6 +128,11 @@ struct Pool2Tests {
         let dx = try maxPoolBackward(dout, cache: cache)
         let numeric = try numericGradient(of: { try maxPoolForward($0, configuration: configuration).out }, at: x, upstream: dout)
         checkGradient(dx, matches: numeric, "maxPoolBackward with \(configuration)", in: .pool2)
+        // A forward returning x and a backward returning dout agree with each other too.
+        check(out.shape == [2, 2, 2, 3], "maxPoolForward (Pool1) should pool [2, 5, 5, 3] to [2, 2, 2, 3] with \(configuration) (⌊(5 − size)/stride⌋ + 1 = 2); got \(out.shape).", in: .pool2)
+        // Zeros from both passes would agree above. Each window hands its upstream gradient to
+        // exactly one entry (its maximum), overlapping or not, so Σ dx = Σ dout.
+        check(abs(dx.sum() - dout.sum()) < 1e-9, "Σ dx = \(dx.sum()), but each window passes its dout to its maximum: Σ dout = \(dout.sum()).", in: .pool2)
     }
 }
 
@@ -161,7 +166,7 @@ struct Pool4Tests {
     func workedExample() throws {
         let cache = AveragePoolCache(inputShape: [1, 4, 4, 1], configuration: Pool2DConfiguration())
         let dx = try averagePoolBackward(try ConvFixtures.image([PoolExample.dout]), cache: cache)
-        check(dx, equals: try ConvFixtures.image([PoolExample.averageDx]), "averagePoolBackward for the 4x4 example", in: .pool4,
+        checkExactGradient(dx, equals: try ConvFixtures.image([PoolExample.averageDx]), "averagePoolBackward for the 4x4 example", in: .pool4,
               misconceptions: [Misconception(try ConvFixtures.image([PoolExample.averageDx]) * 4, "every entry of a window received the whole gradient; each entry's weight in the mean is 1/size², so it gets 1/size² of it"),
                                Misconception(try ConvFixtures.image([PoolExample.averageDx]) * 2, "every entry received 1/size of the window's gradient; the mean weighs each entry 1/size²")])
     }
@@ -176,6 +181,19 @@ struct Pool4Tests {
         let dx = try averagePoolBackward(dout, cache: cache)
         let numeric = try numericGradient(of: { try averagePoolForward($0, configuration: configuration).out }, at: x, upstream: dout)
         checkGradient(dx, matches: numeric, "averagePoolBackward (3x3, stride 2)", in: .pool4)
+    }
+
+    @Test("takes time linear in the input's size: 8 maps of 32x32x8")
+    func linearTime() throws {
+        // The backward pass touches each of the 65,536 entries once. Differencing the forward pass
+        // instead (exact here, since pooling an average is linear) calls it twice per entry: past
+        // the time limit. Each 2x2 window hands a quarter of its gradient to each entry.
+        var rng = SeededGenerator(inputSeed: 15)
+        let dout = Tensor.randomNormal(shape: [8, 16, 16, 8], using: &rng)
+        let dx = try averagePoolBackward(dout, cache: AveragePoolCache(inputShape: [8, 32, 32, 8], configuration: Pool2DConfiguration()))
+        check(dx.shape == [8, 32, 32, 8], "averagePoolBackward should return the input shape [8, 32, 32, 8], got \(dx.shape).", in: .pool4)
+        check(abs(dx.sum() - dout.sum()) < 1e-9 && dx.shape == [8, 32, 32, 8] && abs(dx[3, 5, 7, 2] - dout[3, 2, 3, 2] / 4) < 1e-15,
+              "each window splits its gradient evenly: Σ dx = Σ dout = \(dout.sum()) (got \(dx.sum())), dx[3, 5, 7, 2] = dout[3, 2, 3, 2]/4.", in: .pool4)
     }
 
     @Test("rejects an upstream gradient of the wrong shape")

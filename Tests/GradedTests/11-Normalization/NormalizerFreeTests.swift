@@ -76,6 +76,8 @@ struct WeightStandardization2Tests {
         let numericG = try numericGradient(of: { try weightStandardizationForward(weight, gain: $0).out }, at: gain, upstream: dout)
         checkGradient(dweight, matches: numericW, "dweight for \(shape)", in: .weightStandardization2)
         checkGradient(dgain, matches: numericG, "dgain for \(shape)", in: .weightStandardization2)
+        // A forward and backward that return zeros agree with each other; dŴ/dgain is Ŵ/gain ≠ 0.
+        check(dgain.scalars.contains { abs($0) > 1e-6 }, "dgain is 0 for a random dout; it should be Σ dout·Ŵ/gain per unit.", in: .weightStandardization2)
     }
 
     @Test("ignores gradients that only shift or rescale a kernel")
@@ -90,6 +92,8 @@ struct WeightStandardization2Tests {
               absoluteTolerance: 1e-12, relativeTolerance: 0)
         check(try (dweight * weight).sum(alongAxis: 0), equals: Tensor(zeros: [3]), "Σ dW·W per unit", in: .weightStandardization2,
               absoluteTolerance: 1e-12, relativeTolerance: 0)
+        // dW = 0 is orthogonal to everything: only those two directions of W are invisible.
+        check(dweight.scalars.contains { abs($0) > 1e-6 }, "dW is 0 for a random dout; only shifts and rescalings of a kernel leave Ŵ unchanged.", in: .weightStandardization2)
     }
 }
 

@@ -96,6 +96,9 @@ struct LayerNorm1Tests {
         let (one, _) = try layerNormForward(try x.slice(2..<3), gamma: gamma, beta: beta)
         check(one, equals: try all.slice(2..<3), "example 2 alone versus in the batch (batch norm would differ)", in: .layerNorm1,
               absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+        // The input itself is also the same alone and in the batch: x̂ = (out − β)/γ has mean 0 over the example.
+        let xHat = try (one - beta) / gamma
+        check(abs(xHat.mean()) < 1e-12, "(out − β)/γ of example 2 should have mean 0 over its 12 entries; it has \(xHat.mean()).", in: .layerNorm1)
     }
 }
 
@@ -109,11 +112,11 @@ struct LayerNorm2Tests {
         let cache = LayerNormCache(xHat: try NormFixtures.tensor(NormGroupingExample.layerXHat, [2, 1, 1, 4]),
                                    gamma: Tensor(NormGroupingExample.layerGamma), mean: Tensor([2, 2]), variance: Tensor([1, 4]), epsilon: 0)
         let (dx, dgamma, dbeta) = try layerNormBackward(try NormFixtures.tensor([1, 0, 0, 0, 0, 0, 0, 0], [2, 1, 1, 4]), cache: cache)
-        check(dx, equals: try NormFixtures.tensor([0.5, 0, -0.5, 0, 0, 0, 0, 0], [2, 1, 1, 4]), "dx", in: .layerNorm2,
+        checkExactGradient(dx, equals: try NormFixtures.tensor([0.5, 0, -0.5, 0, 0, 0, 0, 0], [2, 1, 1, 4]), "dx", in: .layerNorm2,
               misconceptions: [Misconception(try NormFixtures.tensor([1, 0, 0, 0, 0, 0, 0, 0], [2, 1, 1, 4]), NormMistakes.constants)])
-        check(dgamma, equals: Tensor([-1, 0, 0, 0]), "dgamma", in: .layerNorm2,
+        checkExactGradient(dgamma, equals: Tensor([-1, 0, 0, 0]), "dgamma", in: .layerNorm2,
               misconceptions: [Misconception(Tensor([-0.5, 0, 0, 0]), NormMistakes.averagedGamma)])
-        check(dbeta, equals: Tensor([1, 0, 0, 0]), "dbeta", in: .layerNorm2)
+        checkExactGradient(dbeta, equals: Tensor([1, 0, 0, 0]), "dbeta", in: .layerNorm2)
     }
 
     @Test("matches the numeric gradients of x, γ and β on feature vectors [N, D]")
@@ -170,6 +173,10 @@ struct InstanceNorm1Tests {
         let (outY, _) = try instanceNormForward(y, gamma: gamma, beta: beta, epsilon: 0)
         check(outY, equals: outX, "instance norm of a per-(image, channel) affine change of x", in: .instanceNorm1,
               absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+        // A constant output is invariant too: x̂ = (out − β)/γ has mean 0 per (image, channel).
+        let means = try ((outX - beta) / gamma).reshaped([2, 9, 2]).mean(alongAxis: 1)
+        check(means, equals: Tensor(zeros: [2, 2]), "the mean of (out − β)/γ over each image's channel", in: .instanceNorm1,
+              absoluteTolerance: 1e-12, relativeTolerance: 0)
     }
 }
 
@@ -180,11 +187,11 @@ struct InstanceNorm2Tests {
         let cache = InstanceNormCache(xHat: try NormFixtures.tensor(NormFixtures.xHat, [1, 2, 2, 2]), gamma: Tensor(NormFixtures.gamma),
                                       mean: try Tensor([[2, 2]]), variance: try Tensor([[1, 4]]), epsilon: 0)
         let (dx, dgamma, dbeta) = try instanceNormBackward(try NormFixtures.tensor(NormFixtures.dout, [1, 2, 2, 2]), cache: cache)
-        check(dx, equals: try NormFixtures.tensor(NormFixtures.dx, [1, 2, 2, 2]), "dx", in: .instanceNorm2,
+        checkExactGradient(dx, equals: try NormFixtures.tensor(NormFixtures.dx, [1, 2, 2, 2]), "dx", in: .instanceNorm2,
               misconceptions: [Misconception(try NormFixtures.tensor([2, 0, 0, 0, 0, 0, 0, 0], [1, 2, 2, 2]), NormMistakes.constants)])
-        check(dgamma, equals: Tensor(NormFixtures.dgamma), "dgamma", in: .instanceNorm2,
+        checkExactGradient(dgamma, equals: Tensor(NormFixtures.dgamma), "dgamma", in: .instanceNorm2,
               misconceptions: [Misconception(Tensor([-0.25, 0]), NormMistakes.averagedGamma)])
-        check(dbeta, equals: Tensor(NormFixtures.dbeta), "dbeta", in: .instanceNorm2)
+        checkExactGradient(dbeta, equals: Tensor(NormFixtures.dbeta), "dbeta", in: .instanceNorm2)
     }
 
     @Test("matches the numeric gradients of x, γ and β")
@@ -271,11 +278,11 @@ struct GroupNorm2Tests {
         let cache = GroupNormCache(xHat: xHat, gamma: Tensor([3, 1, 1, 1]), groups: 2,
                                    mean: try Tensor([[2, 2]]), variance: try Tensor([[1, 4]]), epsilon: 0)
         let (dx, dgamma, dbeta) = try groupNormBackward(try NormFixtures.tensor([1, 0, 0, 0, 0, 0, 0, 0], [1, 1, 2, 4]), cache: cache)
-        check(dx, equals: try NormFixtures.tensor([1.5, 0, 0, 0, -1.5, 0, 0, 0], [1, 1, 2, 4]), "dx", in: .groupNorm2,
+        checkExactGradient(dx, equals: try NormFixtures.tensor([1.5, 0, 0, 0, -1.5, 0, 0, 0], [1, 1, 2, 4]), "dx", in: .groupNorm2,
               misconceptions: [Misconception(try NormFixtures.tensor([3, 0, 0, 0, 0, 0, 0, 0], [1, 1, 2, 4]), NormMistakes.constants)])
-        check(dgamma, equals: Tensor([-1, 0, 0, 0]), "dgamma", in: .groupNorm2,
+        checkExactGradient(dgamma, equals: Tensor([-1, 0, 0, 0]), "dgamma", in: .groupNorm2,
               misconceptions: [Misconception(Tensor([-0.5, 0, 0, 0]), NormMistakes.averagedGamma)])
-        check(dbeta, equals: Tensor([1, 0, 0, 0]), "dbeta", in: .groupNorm2)
+        checkExactGradient(dbeta, equals: Tensor([1, 0, 0, 0]), "dbeta", in: .groupNorm2)
     }
 
     @Test("matches the numeric gradients of x, γ and β", arguments: [1, 2, 4])

@@ -88,6 +88,10 @@ struct SpatialBN1Tests {
         let mu = try x.mean(alongAxes: [0, 1, 2])
         let sigma2 = try x.variance(alongAxes: [0, 1, 2])
         let (out, _) = try spatialBatchNormForward(x, gamma: (sigma2 + 1e-5).squareRoot(), beta: mu)
+        // Returning x itself passes this; β shifts the output, whatever x is.
+        let (shifted, _) = try spatialBatchNormForward(x, gamma: (sigma2 + 1e-5).squareRoot(), beta: mu + 1)
+        check(shifted, equals: x + 1, "spatialBatchNormForward with β = μ + 1 (β shifts every output by 1)", in: .spatialBatchNorm1,
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
         check(out, equals: x, "spatialBatchNormForward with γ = √(σ² + ε), β = μ", in: .spatialBatchNorm1,
               absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
     }
@@ -139,6 +143,10 @@ struct SpatialBN2Tests {
         let all = try spatialBatchNormInference(x, gamma: gamma, beta: beta, mean: mean, variance: variance)
         let one = try spatialBatchNormInference(try x.slice(1..<2), gamma: gamma, beta: beta, mean: mean, variance: variance)
         check(one, equals: try all.slice(1..<2), "image 1 alone versus image 1 in the batch", in: .spatialBatchNorm2)
+        // The input or a constant is the same alone and in the batch too: undo the normalization.
+        let undone = try (one - beta) / gamma * (variance + 1e-5).squareRoot() + mean
+        check(undone, equals: try x.slice(1..<2), "(out − β)/γ·√(σ² + ε) + μ (should give image 1 back)", in: .spatialBatchNorm2,
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
     }
 }
 
@@ -149,11 +157,11 @@ struct SpatialBN3Tests {
         let cache = SpatialBatchNormCache(xHat: try NormFixtures.tensor(NormFixtures.xHat, [2, 1, 2, 2]), gamma: Tensor(NormFixtures.gamma),
                                           mean: Tensor([2, 2]), variance: Tensor([1, 4]), epsilon: 0)
         let (dx, dgamma, dbeta) = try spatialBatchNormBackward(try NormFixtures.tensor(NormFixtures.dout, [2, 1, 2, 2]), cache: cache)
-        check(dx, equals: try NormFixtures.tensor(NormFixtures.dx, [2, 1, 2, 2]), "dx", in: .spatialBatchNorm3,
+        checkExactGradient(dx, equals: try NormFixtures.tensor(NormFixtures.dx, [2, 1, 2, 2]), "dx", in: .spatialBatchNorm3,
               misconceptions: [Misconception(try NormFixtures.tensor([2, 0, 0, 0, 0, 0, 0, 0], [2, 1, 2, 2]), NormMistakes.constants)])
-        check(dgamma, equals: Tensor(NormFixtures.dgamma), "dgamma", in: .spatialBatchNorm3,
+        checkExactGradient(dgamma, equals: Tensor(NormFixtures.dgamma), "dgamma", in: .spatialBatchNorm3,
               misconceptions: [Misconception(Tensor([-0.25, 0]), NormMistakes.averagedGamma)])
-        check(dbeta, equals: Tensor(NormFixtures.dbeta), "dbeta", in: .spatialBatchNorm3)
+        checkExactGradient(dbeta, equals: Tensor(NormFixtures.dbeta), "dbeta", in: .spatialBatchNorm3)
     }
 
     @Test("matches the numeric gradients of x, γ and β")
@@ -168,7 +176,10 @@ struct SpatialBN3Tests {
         // dx̂ is constant per channel, so dx̂ − mean(dx̂) = 0, and mean(dx̂·x̂) = c·mean(x̂) = 0.
         var rng = SeededGenerator(inputSeed: 25)
         let (_, cache) = try spatialBatchNormForward(Tensor.randomNormal(shape: [2, 2, 3, 2], using: &rng), gamma: Tensor([1, 3]), beta: Tensor([0, 0]))
-        let (dx, _, _) = try spatialBatchNormBackward(Tensor(repeating: 0.7, shape: [2, 2, 3, 2]), cache: cache)
+        let (dx, _, dbeta) = try spatialBatchNormBackward(Tensor(repeating: 0.7, shape: [2, 2, 3, 2]), cache: cache)
+        // dx = 0 also holds for a backward pass that returns zeros: dβ = Σ dout = 0.7 · 12 per channel.
+        check(dbeta, equals: Tensor([8.4, 8.4]), "dbeta for dout = 0.7 over N·H·W = 12 entries per channel", in: .spatialBatchNorm3,
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
         check(dx, equals: Tensor(zeros: [2, 2, 3, 2]), "dx for dout = 0.7 everywhere", in: .spatialBatchNorm3,
               absoluteTolerance: 1e-12, relativeTolerance: 0)
     }

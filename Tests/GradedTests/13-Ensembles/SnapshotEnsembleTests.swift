@@ -45,7 +45,7 @@ struct Ensemble4Tests {
     }
 
     @Test("rejects iterations outside 1…T, cycles that do not divide T and a non-positive rate")
-    func scheduleErrors() throws {
+    func rejectsBadSchedules() throws {
         for (t, total, cycles, rate) in [(0, 300, 3, 0.1), (301, 300, 3, 0.1), (1, 10, 3, 0.1), (1, 300, 0, 0.1), (1, 300, 3, 0.0)] {
             try checkThrows(ArgumentError.self, "snapshotLearningRate(iteration: \(t), totalIterations: \(total), cycles: \(cycles), initialRate: \(rate))",
                                          in: .ensemble4) {

@@ -202,3 +202,38 @@ extension SeededGenerator {
         self.init(seed: inputSeed ^ (grading &* 0x9E37_79B9_7F4A_7C15 | 1))
     }
 }
+
+/// Expects a backward pass to return the exact gradient `expected` (a worked example's answer, or
+/// the formula evaluated in the test), within `exact`'s tolerance unless the caller states another.
+///
+/// A centered difference of the forward pass agrees with the exact gradient only to about 1e-9…1e-12
+/// (truncation ~h², rounding ~ε/h for h = 1e-5), so it passes every gradient check by construction
+/// but not this one. When the answer is that close without being exact, the message says so in
+/// words `GradeReport` recognizes ("as finite differences do"): per-test credit then pays nothing
+/// for the exercise, because none of its passing tests shows a derivation.
+func checkExactGradient(
+    _ actual: Tensor, equals expected: Tensor, _ what: String, in exercise: Exercise,
+    absoluteTolerance: Double = exact.absolute, relativeTolerance: Double = exact.relative,
+    misconceptions: [Misconception] = [],
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    guard let mismatch = actual.mismatch(against: expected, absoluteTolerance: absoluteTolerance,
+                                         relativeTolerance: relativeTolerance) else { return }
+    let error = scaledRelativeError(actual, expected)
+    guard error < gradientTolerance else {
+        check(actual, equals: expected, what, in: exercise, absoluteTolerance: absoluteTolerance,
+              relativeTolerance: relativeTolerance, misconceptions: misconceptions, sourceLocation: sourceLocation)
+        return
+    }
+    failTest("""
+        \(exercise.id): \(what) agrees with the exact gradient only to \(String(format: "%.1e", error)) (relative), \
+        as finite differences do: \(mismatch).
+          expected \(expected)
+          got      \(actual)
+          (tolerance: absolute \(absoluteTolerance), relative \(relativeTolerance); a derived backward pass \
+        is exact up to round-off, ~1e-15)
+        \(Misconception.marker)the backward pass is computed by differencing the forward pass (a gradient \
+        check), not derived. Derive it with the chain rule: a numeric gradient is only good for checking one.
+        \(pointer(exercise))
+        """, sourceLocation: sourceLocation)
+}
