@@ -31,9 +31,15 @@ public struct BatchOptions: Sendable {
     public var gradingSeed: UInt64? = nil
     /// The credit rule for exercises whose declaration sets none (`--credit`).
     public var credit: Credit = .allOrNothing
+    /// `--shard K/N`: grade only the K-th of N shares of the folder (see `Shard`).
+    public var shard: Shard? = nil
+    /// `--keep`: keep each submission's staged copy in `.scratch/batch/<name>/` after its grading.
+    public var keep: Bool = false
 
     public init(submissions: URL, output: URL, workers: Int = 2, timeLimit: Double = 900, testTimeLimit: Int? = nil,
-                gradingSeed: UInt64? = nil, credit: Credit = .allOrNothing) {
+                gradingSeed: UInt64? = nil, credit: Credit = .allOrNothing, shard: Shard? = nil, keep: Bool = false) {
+        self.shard = shard
+        self.keep = keep
         self.gradingSeed = gradingSeed
         self.credit = credit
         self.submissions = submissions
@@ -105,52 +111,73 @@ public enum Batch {
         return cleaned.isEmpty || cleaned.hasPrefix(".") ? "submission" + cleaned : cleaned
     }
 
-    /// Grades every submission; returns the rows in the submissions' order.
+    /// The names of `entries`, unique over the whole folder (`ada/` and `ada.zip`: `ada`, `ada_`).
+    static func names(of entries: [URL]) -> [String] {
+        entries.reduce(into: []) { names, entry in
+            var name = name(of: entry)
+            while names.contains(name) { name += "_" }
+            names.append(name)
+        }
+    }
+
+    /// Grades every submission (or the shard's share); returns the rows in the submissions' order.
     public static func run(_ options: BatchOptions, workspace: Workspace, log: @escaping @Sendable (String) -> Void) throws -> [GradebookRow] {
         let curriculum = try workspace.curriculum().crediting(options.credit)
-        let entries = try entries(in: options.submissions)
-        try FileManager.default.createDirectory(at: options.output.appendingPathComponent("reports"), withIntermediateDirectories: true)
+        _ = try entries(in: options.submissions)
         let judge = try workspace.prepareJudge(log: log)
         if judge.sandboxUsers == nil {
             log("Note: not running as root, so student code runs as you, without a sandbox user or a jail; grade with sudo for that (see the manual).")
         }
         let lock = FolderLock.close([workspace.root, options.submissions, options.output])
         defer { lock.reopen() }
-        let names: [String] = entries.reduce(into: []) { names, entry in
-            var name = name(of: entry)
-            while names.contains(name) { name += "_" }
-            names.append(name)
+        return try gradeAll(options, curriculum: curriculum, log: log) { entry, name, worker, workers in
+            try grade(entry, name: name, options: options, workspace: workspace, curriculum: curriculum,
+                      judge: judge.with(sandboxUsers: judge.sandboxUsers.map { _ in "\(64100 + 16 * worker)-\(64115 + 16 * worker)" }),
+                      scratchPath: workspace.root.appendingPathComponent(".build-grading-\(worker)"),
+                      jobs: workers > 1 ? 1 : nil)
         }
-        let rows = Rows(count: entries.count)
+    }
+
+    /// The batch without the grading: picks the shard's entries, runs `grade(entry, name, worker,
+    /// workers)` on `options.workers` threads, and writes each report as it is made, then the
+    /// gradebook and `batch.json`. A submission whose grading throws is "not built" with the error.
+    static func gradeAll(_ options: BatchOptions, curriculum: Curriculum, log: @escaping @Sendable (String) -> Void,
+                         grade: @escaping @Sendable (URL, String, Int, Int) throws -> GradeReport) throws -> [GradebookRow] {
+        let entries = try entries(in: options.submissions)
+        let names = names(of: entries)
+        let chosen = options.shard?.indices(of: entries.count) ?? Array(entries.indices)
+        let reports = options.output.appendingPathComponent("reports")
+        try FileManager.default.createDirectory(at: reports, withIntermediateDirectories: true)
+        if let shard = options.shard { log("Shard \(shard): \(chosen.count) of the \(entries.count) submissions in \(options.submissions.lastPathComponent)/") }
+        let rows = Rows(count: chosen.count)
         let next = Counter()
-        let workers = max(1, min(options.workers, entries.count))
+        let workers = max(1, min(options.workers, chosen.count))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            while let index = next.take(below: entries.count) {
+            while let position = next.take(below: chosen.count) {
+                let index = chosen[position]
                 let name = names[index]
-                log("[\(index + 1)/\(entries.count)] grading \(name) (worker \(worker + 1))")
+                log("[\(position + 1)/\(chosen.count)] grading \(name) (worker \(worker + 1))")
                 let report: GradeReport
                 do {
-                    report = try grade(entries[index], name: name, options: options, workspace: workspace, curriculum: curriculum,
-                                       judge: judge.with(sandboxUsers: judge.sandboxUsers.map { _ in "\(64100 + 16 * worker)-\(64115 + 16 * worker)" }),
-                                       scratchPath: workspace.root.appendingPathComponent(".build-grading-\(worker)"),
-                                       jobs: workers > 1 ? 1 : nil)
+                    report = try grade(entries[index], name, worker, workers)
                 } catch {
                     report = .notBuilt(curriculum, error: "the grader could not stage this submission: \(error)",
                                        tamper: .instructorTests)
                 }
                 let row = GradebookRow(submission: name, report: report)
-                rows.set(index, row)
-                let reports = options.output.appendingPathComponent("reports")
+                rows.set(position, row)
                 try? FileTree.write(Scorecard.render(report, title: "submission \(name)"),
                                     to: reports.appendingPathComponent("\(name).txt"))
                 if let json = try? GradescopeResults(report).json() {
                     try? FileTree.write(json, to: reports.appendingPathComponent("\(name).json"))
                 }
-                log("[\(index + 1)/\(entries.count)] \(name): \(formatPoints(report.score))/\(report.maxScore) (\(row.status))")
+                log("[\(position + 1)/\(chosen.count)] \(name): \(formatPoints(report.score))/\(report.maxScore) (\(row.status))")
             }
         }
         let all = rows.all()
         try FileTree.write(Gradebook.csv(all, curriculum: curriculum), to: options.output.appendingPathComponent("gradebook.csv"))
+        try BatchManifest(submissions: names, shard: (options.shard ?? (try Shard(parsing: "1/1"))).description, graded: chosen)
+            .write(to: options.output)
         return all
     }
 
