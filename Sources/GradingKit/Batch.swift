@@ -123,16 +123,34 @@ public enum Batch {
     /// Grades every submission (or the shard's share); returns the rows in the submissions' order.
     public static func run(_ options: BatchOptions, workspace: Workspace, log: @escaping @Sendable (String) -> Void) throws -> [GradebookRow] {
         let curriculum = try workspace.curriculum().crediting(options.credit)
-        _ = try entries(in: options.submissions)
+        let count = try entries(in: options.submissions).count
+        var options = options
+        options.workers = max(1, min(options.workers, options.shard?.indices(of: count).count ?? count))
         let judge = try workspace.prepareJudge(log: log)
-        if judge.sandboxUsers == nil {
+        // Under root each worker takes 16 sandbox uids that no other grading on this machine holds
+        // (see SandboxUIDs); they are released, and whatever still runs as them killed, at the end.
+        var held: [SandboxUIDs] = []
+        defer { held.forEach { $0.release() } }
+        if geteuid() == 0 {
+            for worker in 0..<options.workers {
+                do {
+                    held.append(try SandboxUIDs.allocate(count: SandboxUIDs.perWorker))
+                } catch where worker > 0 {
+                    log("Note: \(error); grading with \(worker) worker\(worker > 1 ? "s" : "")")
+                    break
+                }
+                log("Worker \(worker + 1): sandbox uids \(held[worker])")
+            }
+            options.workers = held.count
+        } else {
             log("Note: not running as root, so student code runs as you, without a sandbox user or a jail; grade with sudo for that (see the manual).")
         }
         let lock = FolderLock.close([workspace.root, options.submissions, options.output])
         defer { lock.reopen() }
-        return try gradeAll(options, curriculum: curriculum, log: log) { entry, name, worker, workers in
+        let users = held.map(\.description)
+        return try gradeAll(options, curriculum: curriculum, log: log) { [options] entry, name, worker, workers in
             try grade(entry, name: name, options: options, workspace: workspace, curriculum: curriculum,
-                      judge: judge.with(sandboxUsers: judge.sandboxUsers.map { _ in "\(64100 + 16 * worker)-\(64115 + 16 * worker)" }),
+                      judge: judge.with(sandboxUsers: worker < users.count ? users[worker] : nil),
                       scratchPath: workspace.root.appendingPathComponent(".build-grading-\(worker)"),
                       jobs: workers > 1 ? 1 : nil)
         }
@@ -187,6 +205,9 @@ public enum Batch {
         let stage = workspace.scratch.appendingPathComponent("batch/\(name)")
         try? FileManager.default.removeItem(at: stage)
         try FileManager.default.createDirectory(at: stage, withIntermediateDirectories: true)
+        // The staged copy (unpacked archive, assembled folder, logs) goes when the grading ends,
+        // whatever its outcome, unless the instructor keeps it (`--keep`) to look into it.
+        defer { if !options.keep { try? FileManager.default.removeItem(at: stage) } }
         guard let source = try unpack(entry, into: stage.appendingPathComponent("unpacked")) else {
             return .notBuilt(curriculum, error: "not a folder or a .zip/.tar/.tar.gz/.tgz archive: \(entry.lastPathComponent)",
                              tamper: .instructorTests)

@@ -3,6 +3,9 @@
 // `--help` exits 0; the tool's own failures exit 70; `check` exits 1 when the check fails.
 import Foundation
 import WorkbookCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One command: its usage line, a summary and the options it accepts.
 struct CommandSpec {
@@ -321,7 +324,11 @@ public struct WorkbookTool {
             if let submission = parsed.options["--submission"] {
                 let entry = url(submission)
                 guard FileTree.exists(entry) else { throw ToolError.usage("no such submission: \(submission)") }
-                let judge = try workspace.prepareJudge()
+                var judge = try workspace.prepareJudge()
+                // Under root: uids no other grading on this machine holds, released when grading ends.
+                let held = geteuid() == 0 ? try SandboxUIDs.allocate(count: SandboxUIDs.perWorker) : nil
+                defer { held?.release() }
+                judge = judge.with(sandboxUsers: held?.description)
                 let outputs = ["--gradescope", "--junit"].compactMap { parsed.options[$0] }.map { url($0).deletingLastPathComponent() }
                 let lock = FolderLock.close([workspace.root, entry.deletingLastPathComponent()] + outputs)
                 defer { lock.reopen() }

@@ -131,8 +131,8 @@ extension Workspace {
     public var judgeBuild: URL { root.appendingPathComponent(".build-judge") }
 
     /// Builds the graded tests from the package's own `Exercises/` (the stubs) into `.build-judge`
-    /// (incremental: seconds when nothing changed) and returns the judge. Under root, runners get
-    /// sandbox users from `users` (default 64100-64115).
+    /// (incremental: seconds when nothing changed) and returns the judge, without sandbox users:
+    /// the caller gives it uids it holds (`SandboxUIDs`, under root) with `with(sandboxUsers:)`.
     public func prepareJudge(log: (String) -> Void = { _ in }) throws -> Judge {
         log("Building the graded tests from this package (\(judgeBuild.lastPathComponent))…")
         let built = try Subprocess.run(["swift", "build", "--build-tests", "--scratch-path", judgeBuild.path], in: root,
@@ -147,7 +147,7 @@ extension Workspace {
         guard let name = names.first(where: { $0.hasSuffix("PackageTests.xctest") }) else {
             throw ToolError.failure("no test executable in \(debug.path)")
         }
-        return Judge(tests: debug.appendingPathComponent(name), sandboxUsers: geteuid() == 0 ? "64100-64115" : nil)
+        return Judge(tests: debug.appendingPathComponent(name), sandboxUsers: nil)
     }
 
     /// Builds with `swift build --build-tests`, runs the graded suites with `swift test`, and
