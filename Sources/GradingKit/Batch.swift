@@ -208,20 +208,38 @@ public enum Batch {
         // The staged copy (unpacked archive, assembled folder, logs) goes when the grading ends,
         // whatever its outcome, unless the instructor keeps it (`--keep`) to look into it.
         defer { if !options.keep { try? FileManager.default.removeItem(at: stage) } }
-        guard let source = try unpack(entry, into: stage.appendingPathComponent("unpacked")) else {
-            return .notBuilt(curriculum, error: "not a folder or a .zip/.tar/.tar.gz/.tgz archive: \(entry.lastPathComponent)",
-                             tamper: .instructorTests)
+        var refused: [String] = []
+        let source: URL
+        do {
+            guard let unpacked = try unpack(entry, into: stage.appendingPathComponent("unpacked")) else {
+                return .notBuilt(curriculum, error: "not a folder or a .zip/.tar/.tar.gz/.tgz archive: \(entry.lastPathComponent)",
+                                 tamper: .instructorTests)
+            }
+            source = unpacked.url
+            refused = unpacked.refused
+        } catch let error as UnpackError {
+            return .notBuilt(curriculum, error: "the archive was refused: \(error)", tamper: .instructorTests)
         }
         var root = submissionRoot(in: source, chapters: curriculum.chapters)
         // A folder holding just an archive (Gradescope keeps an uploaded zip as is): open it.
         if root.standardizedFileURL.path == source.standardizedFileURL.path, let archive = try? FileManager.default.contentsOfDirectory(atPath: source.path)
             .filter({ name in archiveSuffixes.contains { name.lowercased().hasSuffix($0) } }).sorted().first,
-           !curriculum.chapters.contains(where: { FileTree.isDirectory(source.appendingPathComponent($0)) }),
-           let inner = try unpack(source.appendingPathComponent(archive), into: stage.appendingPathComponent("unpacked-archive")) {
-            root = submissionRoot(in: inner, chapters: curriculum.chapters)
+           !curriculum.chapters.contains(where: { FileTree.isDirectory(source.appendingPathComponent($0)) }) {
+            do {
+                if let inner = try unpack(source.appendingPathComponent(archive), into: stage.appendingPathComponent("unpacked-archive")) {
+                    root = submissionRoot(in: inner.url, chapters: curriculum.chapters)
+                    refused += inner.refused
+                }
+            } catch let error as UnpackError {
+                return .notBuilt(curriculum, error: "the archive was refused: \(error)", tamper: .instructorTests)
+            }
         }
         let implementation = stage.appendingPathComponent("Exercises")
-        let notes = try assemble(submission: root, template: workspace.exercises, into: implementation)
+        var notes = try assemble(submission: root, template: workspace.exercises, into: implementation)
+        if !refused.isEmpty {
+            notes.insert("refused in the archive: " + refused.prefix(5).joined(separator: ", ")
+                         + (refused.count > 5 ? " and \(refused.count - 5) more" : ""), at: 0)
+        }
         let request = GradeRequest(implementation: workspace.relative(implementation),
                                    scratchPath: scratchPath,
                                    timeLimit: options.timeLimit, testTimeLimit: options.testTimeLimit,
@@ -237,28 +255,16 @@ public enum Batch {
         return report
     }
 
-    /// A folder as is, or an archive extracted with the system's `tar` / `unzip` (which keep
-    /// every member inside `folder`; links among the members are refused afterwards).
-    static func unpack(_ entry: URL, into folder: URL) throws -> URL? {
+    /// A folder as is, or an archive unpacked by `Unpack` (limits enforced while reading, links
+    /// and devices refused) into `folder`; with the members refused. `nil`: neither.
+    static func unpack(_ entry: URL, into folder: URL) throws -> (url: URL, refused: [String])? {
         if SubmissionFiles.kind(entry.path) == .link {
             throw ToolError.failure("\(entry.lastPathComponent) is a symbolic link; submissions are taken as regular files only")
         }
-        if SubmissionFiles.isFolder(entry) { return entry }
+        if SubmissionFiles.isFolder(entry) { return (entry, []) }
         let lower = entry.lastPathComponent.lowercased()
-        let command: [String]
-        if lower.hasSuffix(".zip") {
-            command = ["unzip", "-q", "-o", entry.path, "-d", folder.path]
-        } else if archiveSuffixes.contains(where: { lower.hasSuffix($0) }) {
-            command = ["tar", "--no-same-owner", "--no-same-permissions", "-xf", entry.path, "-C", folder.path]
-        } else {
-            return nil
-        }
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let outcome = try Subprocess.run(command, in: folder, timeLimit: 120)
-        guard outcome.succeeded else {
-            throw ToolError.failure("could not unpack \(entry.lastPathComponent): \(outcome.output.prefix(200))")
-        }
-        return folder
+        guard archiveSuffixes.contains(where: { lower.hasSuffix($0) }) else { return nil }
+        return (folder, try Unpack.archive(entry, into: folder))
     }
 
     /// The folder holding the chapter folders: the submission itself, an `Exercises/` inside it,
