@@ -145,14 +145,18 @@ public enum Batch {
         } else {
             log("Note: not running as root, so student code runs as you, without a sandbox user or a jail; grade with sudo for that (see the manual).")
         }
+        // Each worker builds into a slot (build folder and build input) no other grading of this package holds.
+        let slots = try (0..<options.workers).map { _ in try GradingSlot.take(in: workspace) }
+        defer { slots.forEach { $0.release() } }
         let lock = FolderLock.close([workspace.root, options.submissions, options.output])
         defer { lock.reopen() }
         let users = held.map(\.description)
         return try gradeAll(options, curriculum: curriculum, log: log) { [options] entry, name, worker, workers in
             try grade(entry, name: name, options: options, workspace: workspace, curriculum: curriculum,
                       judge: judge.with(sandboxUsers: worker < users.count ? users[worker] : nil),
-                      scratchPath: workspace.root.appendingPathComponent(".build-grading-\(worker)"),
-                      jobs: workers > 1 ? 1 : nil)
+                      scratchPath: slots[worker].buildFolder(in: workspace),
+                      jobs: workers > 1 ? 1 : nil,
+                      buildInput: slots[worker].buildInput(in: workspace))
         }
     }
 
@@ -201,7 +205,7 @@ public enum Batch {
 
     /// Stages one submission in `.scratch/batch/<name>/` and grades it with the package's tests.
     public static func grade(_ entry: URL, name: String, options: BatchOptions, workspace: Workspace, curriculum: Curriculum,
-                             judge: Judge, scratchPath: URL?, jobs: Int?) throws -> GradeReport {
+                             judge: Judge, scratchPath: URL?, jobs: Int?, buildInput: URL? = nil) throws -> GradeReport {
         let stage = workspace.scratch.appendingPathComponent("batch/\(name)")
         try? FileManager.default.removeItem(at: stage)
         try FileManager.default.createDirectory(at: stage, withIntermediateDirectories: true)
@@ -240,7 +244,14 @@ public enum Batch {
             notes.insert("refused in the archive: " + refused.prefix(5).joined(separator: ", ")
                          + (refused.count > 5 ? " and \(refused.count - 5) more" : ""), at: 0)
         }
-        let request = GradeRequest(implementation: workspace.relative(implementation),
+        // A worker builds every submission from one folder (`buildInput`), into which only the files
+        // that differ are written: files left as the stubs keep their dates, so Swift's incremental
+        // build compiles only what this submission changed. Afterwards the folder is the stubs again.
+        if let buildInput {
+            try FileTree.sync(implementation, into: buildInput)
+        }
+        defer { if let buildInput, !options.keep { try? FileTree.sync(workspace.exercises, into: buildInput) } }
+        let request = GradeRequest(implementation: workspace.relative(buildInput ?? implementation),
                                    scratchPath: scratchPath,
                                    timeLimit: options.timeLimit, testTimeLimit: options.testTimeLimit,
                                    jobs: jobs, logDirectory: stage.appendingPathComponent("logs"),
@@ -360,5 +371,27 @@ final class Rows: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return rows.compactMap { $0 }
+    }
+}
+
+extension FileTree {
+    /// Makes `destination` hold exactly the files of `source`, writing only those whose bytes
+    /// differ (the others keep their modification dates) and removing those `source` lacks.
+    ///
+    /// - Complexity: reads every file of both trees once.
+    static func sync(_ source: URL, into destination: URL) throws {
+        let wanted = try files(under: source)
+        for relative in wanted {
+            let from = source.appendingPathComponent(relative), to = destination.appendingPathComponent(relative)
+            let data = try Data(contentsOf: from)
+            if SubmissionFiles.kind(to.path) == .regular, (try? Data(contentsOf: to)) == data { continue }
+            try FileManager.default.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
+            if SubmissionFiles.kind(to.path) != nil { try FileManager.default.removeItem(at: to) }
+            try data.write(to: to)
+        }
+        let keep = Set(wanted)
+        for relative in try files(under: destination) where !keep.contains(relative) {
+            try FileManager.default.removeItem(at: destination.appendingPathComponent(relative))
+        }
     }
 }

@@ -329,13 +329,16 @@ public struct WorkbookTool {
                 let held = geteuid() == 0 ? try SandboxUIDs.allocate(count: SandboxUIDs.perWorker) : nil
                 defer { held?.release() }
                 judge = judge.with(sandboxUsers: held?.description)
+                let slot = try GradingSlot.take(in: workspace)
+                defer { slot.release() }
                 let outputs = ["--gradescope", "--junit"].compactMap { parsed.options[$0] }.map { url($0).deletingLastPathComponent() }
                 let lock = FolderLock.close([workspace.root, entry.deletingLastPathComponent()] + outputs)
                 defer { lock.reopen() }
                 report = try Batch.grade(entry, name: "submission",
                                          options: BatchOptions(submissions: entry, output: entry, timeLimit: timeLimit ?? 900,
                                                                gradingSeed: try parsed.seed()),
-                                         workspace: workspace, curriculum: curriculum, judge: judge, scratchPath: nil, jobs: nil)
+                                         workspace: workspace, curriculum: curriculum, judge: judge,
+                                         scratchPath: slot.buildFolder(in: workspace), jobs: nil, buildInput: slot.buildInput(in: workspace))
             } else {
                 let implementation = try implementation(parsed, workspace)
                 let tamper = implementation == nil ? ReleaseManifest.tamperStatus(package: workspace.root) : .unchecked

@@ -107,3 +107,38 @@ public final class SandboxUIDs: @unchecked Sendable, CustomStringConvertible {
         descriptors = []
     }
 }
+
+/// A grading slot of the package: its own build folder (`.build-grading-<n>`) and build input
+/// (`.scratch/grading-<n>/Exercises`), held with a `flock` on `.scratch/grading-<n>.lock` so that two
+/// gradings from one package (two batches, a batch and `results --submission`) never build into, or
+/// run the runner of, the same folder. Like the uids' locks, it is dropped when its process ends.
+public final class GradingSlot: @unchecked Sendable {
+    public let number: Int
+    private var descriptor: Int32
+
+    private init(number: Int, descriptor: Int32) {
+        self.number = number
+        self.descriptor = descriptor
+    }
+
+    deinit { release() }
+
+    /// The lowest slot no other grading of `workspace` holds.
+    public static func take(in workspace: Workspace) throws -> GradingSlot {
+        try FileManager.default.createDirectory(at: workspace.scratch, withIntermediateDirectories: true)
+        for number in 0..<256 {
+            let fd = open(workspace.scratch.appendingPathComponent("grading-\(number).lock").path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+            guard fd >= 0 else { continue }
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 { return GradingSlot(number: number, descriptor: fd) }
+            close(fd)
+        }
+        throw ToolError.failure("256 gradings of this package are running; wait for one to end")
+    }
+
+    public func buildFolder(in workspace: Workspace) -> URL { workspace.root.appendingPathComponent(".build-grading-\(number)") }
+    public func buildInput(in workspace: Workspace) -> URL { workspace.scratch.appendingPathComponent("grading-\(number)/Exercises") }
+
+    public func release() {
+        if descriptor >= 0 { close(descriptor); descriptor = -1 }
+    }
+}
