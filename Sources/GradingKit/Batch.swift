@@ -10,8 +10,10 @@
 // submission does (not compile, crash, loop, attack), it costs that submission only.
 //
 // The tests run from a build of the package's own stubs (the judge); each submission's code is
-// built into grade-runner alone and, under root, runs as a sandbox user of its worker's range while
-// the package, the submissions and the output folder are closed to other users (see the manual).
+// built into grade-runner alone (from the worker's slot, `GradingSlot`) and, under root, runs as one
+// of the 16 sandbox uids its worker holds (`SandboxUIDs`: no other grading on the machine has them)
+// while the package, the submissions and the output folder are closed to other users (see the
+// manual). Archives are read with limits (`Unpack`); `--shard K/N` grades a share (`Shard`).
 import Foundation
 import WorkbookCore
 #if canImport(Glibc)
