@@ -35,7 +35,7 @@ public struct BatchOptions: Sendable {
     public var credit: Credit = .allOrNothing
     /// `--shard K/N`: grade only the K-th of N shares of the folder (see `Shard`).
     public var shard: Shard? = nil
-    /// `--keep`: keep each submission's staged copy in `.scratch/batch/<name>/` after its grading.
+    /// `--keep`: keep each submission's staged copy (`.scratch/grading-<n>/batch/<name>/`) after its grading.
     public var keep: Bool = false
 
     public init(submissions: URL, output: URL, workers: Int = 2, timeLimit: Double = 900, testTimeLimit: Int? = nil,
@@ -205,10 +205,12 @@ public enum Batch {
         return all
     }
 
-    /// Stages one submission in `.scratch/batch/<name>/` and grades it with the package's tests.
+    /// Stages one submission in its slot (`.scratch/grading-<n>/batch/<name>/`) and grades it with the package's tests.
     public static func grade(_ entry: URL, name: String, options: BatchOptions, workspace: Workspace, curriculum: Curriculum,
                              judge: Judge, scratchPath: URL?, jobs: Int?, buildInput: URL? = nil) throws -> GradeReport {
-        let stage = workspace.scratch.appendingPathComponent("batch/\(name)")
+        // Staged in the grading's own slot, so two gradings of submissions with the same name never
+        // share (and remove) each other's staging folder.
+        let stage = (buildInput?.deletingLastPathComponent() ?? workspace.scratch).appendingPathComponent("batch/\(name)")
         try? FileManager.default.removeItem(at: stage)
         try FileManager.default.createDirectory(at: stage, withIntermediateDirectories: true)
         // The staged copy (unpacked archive, assembled folder, logs) goes when the grading ends,
