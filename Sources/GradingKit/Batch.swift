@@ -10,8 +10,10 @@
 // submission does (not compile, crash, loop, attack), it costs that submission only.
 //
 // The tests run from a build of the package's own stubs (the judge); each submission's code is
-// built into grade-runner alone and, under root, runs as a sandbox user of its worker's range while
-// the package, the submissions and the output folder are closed to other users (see the manual).
+// built into grade-runner alone (from the worker's slot, `GradingSlot`) and, under root, runs as one
+// of the 16 sandbox uids its worker holds (`SandboxUIDs`: no other grading on the machine has them)
+// while the package, the submissions and the output folder are closed to other users (see the
+// manual). Archives are read with limits (`Unpack`); `--shard K/N` grades a share (`Shard`).
 import Foundation
 import WorkbookCore
 #if canImport(Glibc)
@@ -31,9 +33,15 @@ public struct BatchOptions: Sendable {
     public var gradingSeed: UInt64? = nil
     /// The credit rule for exercises whose declaration sets none (`--credit`).
     public var credit: Credit = .allOrNothing
+    /// `--shard K/N`: grade only the K-th of N shares of the folder (see `Shard`).
+    public var shard: Shard? = nil
+    /// `--keep`: keep each submission's staged copy (`.scratch/grading-<n>/batch/<name>/`) after its grading.
+    public var keep: Bool = false
 
     public init(submissions: URL, output: URL, workers: Int = 2, timeLimit: Double = 900, testTimeLimit: Int? = nil,
-                gradingSeed: UInt64? = nil, credit: Credit = .allOrNothing) {
+                gradingSeed: UInt64? = nil, credit: Credit = .allOrNothing, shard: Shard? = nil, keep: Bool = false) {
+        self.shard = shard
+        self.keep = keep
         self.gradingSeed = gradingSeed
         self.credit = credit
         self.submissions = submissions
@@ -105,77 +113,150 @@ public enum Batch {
         return cleaned.isEmpty || cleaned.hasPrefix(".") ? "submission" + cleaned : cleaned
     }
 
-    /// Grades every submission; returns the rows in the submissions' order.
-    public static func run(_ options: BatchOptions, workspace: Workspace, log: @escaping @Sendable (String) -> Void) throws -> [GradebookRow] {
-        let curriculum = try workspace.curriculum().crediting(options.credit)
-        let entries = try entries(in: options.submissions)
-        try FileManager.default.createDirectory(at: options.output.appendingPathComponent("reports"), withIntermediateDirectories: true)
-        let judge = try workspace.prepareJudge(log: log)
-        if judge.sandboxUsers == nil {
-            log("Note: not running as root, so student code runs as you, without a sandbox user or a jail; grade with sudo for that (see the manual).")
-        }
-        let lock = FolderLock.close([workspace.root, options.submissions, options.output])
-        defer { lock.reopen() }
-        let names: [String] = entries.reduce(into: []) { names, entry in
+    /// The names of `entries`, unique over the whole folder (`ada/` and `ada.zip`: `ada`, `ada_`).
+    static func names(of entries: [URL]) -> [String] {
+        entries.reduce(into: []) { names, entry in
             var name = name(of: entry)
             while names.contains(name) { name += "_" }
             names.append(name)
         }
-        let rows = Rows(count: entries.count)
+    }
+
+    /// Grades every submission (or the shard's share); returns the rows in the submissions' order.
+    public static func run(_ options: BatchOptions, workspace: Workspace, log: @escaping @Sendable (String) -> Void) throws -> [GradebookRow] {
+        let curriculum = try workspace.curriculum().crediting(options.credit)
+        let count = try entries(in: options.submissions).count
+        var options = options
+        options.workers = max(1, min(options.workers, options.shard?.indices(of: count).count ?? count))
+        let judge = try workspace.prepareJudge(log: log)
+        // Under root each worker takes 16 sandbox uids that no other grading on this machine holds
+        // (see SandboxUIDs); they are released, and whatever still runs as them killed, at the end.
+        var held: [SandboxUIDs] = []
+        defer { held.forEach { $0.release() } }
+        if geteuid() == 0 {
+            for worker in 0..<options.workers {
+                do {
+                    held.append(try SandboxUIDs.allocate(count: SandboxUIDs.perWorker))
+                } catch where worker > 0 {
+                    log("Note: \(error); grading with \(worker) worker\(worker > 1 ? "s" : "")")
+                    break
+                }
+                log("Worker \(worker + 1): sandbox uids \(held[worker])")
+            }
+            options.workers = held.count
+        } else {
+            log("Note: not running as root, so student code runs as you, without a sandbox user or a jail; grade with sudo for that (see the manual).")
+        }
+        // Each worker builds into a slot (build folder and build input) no other grading of this package holds.
+        let slots = try (0..<options.workers).map { _ in try GradingSlot.take(in: workspace) }
+        defer { slots.forEach { $0.release() } }
+        let lock = FolderLock.close([workspace.root, options.submissions, options.output])
+        defer { lock.reopen() }
+        let users = held.map(\.description)
+        return try gradeAll(options, curriculum: curriculum, log: log) { [options] entry, name, worker, workers in
+            try grade(entry, name: name, options: options, workspace: workspace, curriculum: curriculum,
+                      judge: judge.with(sandboxUsers: worker < users.count ? users[worker] : nil),
+                      scratchPath: slots[worker].buildFolder(in: workspace),
+                      jobs: workers > 1 ? 1 : nil,
+                      buildInput: slots[worker].buildInput(in: workspace))
+        }
+    }
+
+    /// The batch without the grading: picks the shard's entries, runs `grade(entry, name, worker,
+    /// workers)` on `options.workers` threads, and writes each report as it is made, then the
+    /// gradebook and `batch.json`. A submission whose grading throws is "not built" with the error.
+    static func gradeAll(_ options: BatchOptions, curriculum: Curriculum, log: @escaping @Sendable (String) -> Void,
+                         grade: @escaping @Sendable (URL, String, Int, Int) throws -> GradeReport) throws -> [GradebookRow] {
+        let entries = try entries(in: options.submissions)
+        let names = names(of: entries)
+        let chosen = options.shard?.indices(of: entries.count) ?? Array(entries.indices)
+        let reports = options.output.appendingPathComponent("reports")
+        try FileManager.default.createDirectory(at: reports, withIntermediateDirectories: true)
+        if let shard = options.shard { log("Shard \(shard): \(chosen.count) of the \(entries.count) submissions in \(options.submissions.lastPathComponent)/") }
+        let rows = Rows(count: chosen.count)
         let next = Counter()
-        let workers = max(1, min(options.workers, entries.count))
+        let workers = max(1, min(options.workers, chosen.count))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            while let index = next.take(below: entries.count) {
+            while let position = next.take(below: chosen.count) {
+                let index = chosen[position]
                 let name = names[index]
-                log("[\(index + 1)/\(entries.count)] grading \(name) (worker \(worker + 1))")
+                log("[\(position + 1)/\(chosen.count)] grading \(name) (worker \(worker + 1))")
                 let report: GradeReport
                 do {
-                    report = try grade(entries[index], name: name, options: options, workspace: workspace, curriculum: curriculum,
-                                       judge: judge.with(sandboxUsers: judge.sandboxUsers.map { _ in "\(64100 + 16 * worker)-\(64115 + 16 * worker)" }),
-                                       scratchPath: workspace.root.appendingPathComponent(".build-grading-\(worker)"),
-                                       jobs: workers > 1 ? 1 : nil)
+                    report = try grade(entries[index], name, worker, workers)
                 } catch {
                     report = .notBuilt(curriculum, error: "the grader could not stage this submission: \(error)",
                                        tamper: .instructorTests)
                 }
                 let row = GradebookRow(submission: name, report: report)
-                rows.set(index, row)
-                let reports = options.output.appendingPathComponent("reports")
+                rows.set(position, row)
                 try? FileTree.write(Scorecard.render(report, title: "submission \(name)"),
                                     to: reports.appendingPathComponent("\(name).txt"))
                 if let json = try? GradescopeResults(report).json() {
                     try? FileTree.write(json, to: reports.appendingPathComponent("\(name).json"))
                 }
-                log("[\(index + 1)/\(entries.count)] \(name): \(formatPoints(report.score))/\(report.maxScore) (\(row.status))")
+                log("[\(position + 1)/\(chosen.count)] \(name): \(formatPoints(report.score))/\(report.maxScore) (\(row.status))")
             }
         }
         let all = rows.all()
         try FileTree.write(Gradebook.csv(all, curriculum: curriculum), to: options.output.appendingPathComponent("gradebook.csv"))
+        try BatchManifest(submissions: names, shard: (options.shard ?? (try Shard(parsing: "1/1"))).description, graded: chosen)
+            .write(to: options.output)
         ClassReport.afterBatch(options, curriculum: curriculum, log: log)
         return all
     }
 
-    /// Stages one submission in `.scratch/batch/<name>/` and grades it with the package's tests.
+    /// Stages one submission in its slot (`.scratch/grading-<n>/batch/<name>/`) and grades it with the package's tests.
     public static func grade(_ entry: URL, name: String, options: BatchOptions, workspace: Workspace, curriculum: Curriculum,
-                             judge: Judge, scratchPath: URL?, jobs: Int?) throws -> GradeReport {
-        let stage = workspace.scratch.appendingPathComponent("batch/\(name)")
+                             judge: Judge, scratchPath: URL?, jobs: Int?, buildInput: URL? = nil) throws -> GradeReport {
+        // Staged in the grading's own slot, so two gradings of submissions with the same name never
+        // share (and remove) each other's staging folder.
+        let stage = (buildInput?.deletingLastPathComponent() ?? workspace.scratch).appendingPathComponent("batch/\(name)")
         try? FileManager.default.removeItem(at: stage)
         try FileManager.default.createDirectory(at: stage, withIntermediateDirectories: true)
-        guard let source = try unpack(entry, into: stage.appendingPathComponent("unpacked")) else {
-            return .notBuilt(curriculum, error: "not a folder or a .zip/.tar/.tar.gz/.tgz archive: \(entry.lastPathComponent)",
-                             tamper: .instructorTests)
+        // The staged copy (unpacked archive, assembled folder, logs) goes when the grading ends,
+        // whatever its outcome, unless the instructor keeps it (`--keep`) to look into it.
+        defer { if !options.keep { try? FileManager.default.removeItem(at: stage) } }
+        var refused: [String] = []
+        let source: URL
+        do {
+            guard let unpacked = try unpack(entry, into: stage.appendingPathComponent("unpacked")) else {
+                return .notBuilt(curriculum, error: "not a folder or a .zip/.tar/.tar.gz/.tgz archive: \(entry.lastPathComponent)",
+                                 tamper: .instructorTests)
+            }
+            source = unpacked.url
+            refused = unpacked.refused
+        } catch let error as UnpackError {
+            return .notBuilt(curriculum, error: "the archive was refused: \(error)", tamper: .instructorTests)
         }
         var root = submissionRoot(in: source, chapters: curriculum.chapters)
         // A folder holding just an archive (Gradescope keeps an uploaded zip as is): open it.
         if root.standardizedFileURL.path == source.standardizedFileURL.path, let archive = try? FileManager.default.contentsOfDirectory(atPath: source.path)
             .filter({ name in archiveSuffixes.contains { name.lowercased().hasSuffix($0) } }).sorted().first,
-           !curriculum.chapters.contains(where: { FileTree.isDirectory(source.appendingPathComponent($0)) }),
-           let inner = try unpack(source.appendingPathComponent(archive), into: stage.appendingPathComponent("unpacked-archive")) {
-            root = submissionRoot(in: inner, chapters: curriculum.chapters)
+           !curriculum.chapters.contains(where: { FileTree.isDirectory(source.appendingPathComponent($0)) }) {
+            do {
+                if let inner = try unpack(source.appendingPathComponent(archive), into: stage.appendingPathComponent("unpacked-archive")) {
+                    root = submissionRoot(in: inner.url, chapters: curriculum.chapters)
+                    refused += inner.refused
+                }
+            } catch let error as UnpackError {
+                return .notBuilt(curriculum, error: "the archive was refused: \(error)", tamper: .instructorTests)
+            }
         }
         let implementation = stage.appendingPathComponent("Exercises")
-        let notes = try assemble(submission: root, template: workspace.exercises, into: implementation)
-        let request = GradeRequest(implementation: workspace.relative(implementation),
+        var notes = try assemble(submission: root, template: workspace.exercises, into: implementation)
+        if !refused.isEmpty {
+            notes.insert("refused in the archive: " + refused.prefix(5).joined(separator: ", ")
+                         + (refused.count > 5 ? " and \(refused.count - 5) more" : ""), at: 0)
+        }
+        // A worker builds every submission from one folder (`buildInput`), into which only the files
+        // that differ are written: files left as the stubs keep their dates, so Swift's incremental
+        // build compiles only what this submission changed. Afterwards the folder is the stubs again.
+        if let buildInput {
+            try FileTree.sync(implementation, into: buildInput)
+        }
+        defer { if let buildInput, !options.keep { try? FileTree.sync(workspace.exercises, into: buildInput) } }
+        let request = GradeRequest(implementation: workspace.relative(buildInput ?? implementation),
                                    scratchPath: scratchPath,
                                    timeLimit: options.timeLimit, testTimeLimit: options.testTimeLimit,
                                    jobs: jobs, logDirectory: stage.appendingPathComponent("logs"),
@@ -190,28 +271,16 @@ public enum Batch {
         return report
     }
 
-    /// A folder as is, or an archive extracted with the system's `tar` / `unzip` (which keep
-    /// every member inside `folder`; links among the members are refused afterwards).
-    static func unpack(_ entry: URL, into folder: URL) throws -> URL? {
+    /// A folder as is, or an archive unpacked by `Unpack` (limits enforced while reading, links
+    /// and devices refused) into `folder`; with the members refused. `nil`: neither.
+    static func unpack(_ entry: URL, into folder: URL) throws -> (url: URL, refused: [String])? {
         if SubmissionFiles.kind(entry.path) == .link {
             throw ToolError.failure("\(entry.lastPathComponent) is a symbolic link; submissions are taken as regular files only")
         }
-        if SubmissionFiles.isFolder(entry) { return entry }
+        if SubmissionFiles.isFolder(entry) { return (entry, []) }
         let lower = entry.lastPathComponent.lowercased()
-        let command: [String]
-        if lower.hasSuffix(".zip") {
-            command = ["unzip", "-q", "-o", entry.path, "-d", folder.path]
-        } else if archiveSuffixes.contains(where: { lower.hasSuffix($0) }) {
-            command = ["tar", "--no-same-owner", "--no-same-permissions", "-xf", entry.path, "-C", folder.path]
-        } else {
-            return nil
-        }
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let outcome = try Subprocess.run(command, in: folder, timeLimit: 120)
-        guard outcome.succeeded else {
-            throw ToolError.failure("could not unpack \(entry.lastPathComponent): \(outcome.output.prefix(200))")
-        }
-        return folder
+        guard archiveSuffixes.contains(where: { lower.hasSuffix($0) }) else { return nil }
+        return (folder, try Unpack.archive(entry, into: folder))
     }
 
     /// The folder holding the chapter folders: the submission itself, an `Exercises/` inside it,
@@ -307,5 +376,27 @@ final class Rows: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return rows.compactMap { $0 }
+    }
+}
+
+extension FileTree {
+    /// Makes `destination` hold exactly the files of `source`, writing only those whose bytes
+    /// differ (the others keep their modification dates) and removing those `source` lacks.
+    ///
+    /// - Complexity: reads every file of both trees once.
+    static func sync(_ source: URL, into destination: URL) throws {
+        let wanted = try files(under: source)
+        for relative in wanted {
+            let from = source.appendingPathComponent(relative), to = destination.appendingPathComponent(relative)
+            let data = try Data(contentsOf: from)
+            if SubmissionFiles.kind(to.path) == .regular, (try? Data(contentsOf: to)) == data { continue }
+            try FileManager.default.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
+            if SubmissionFiles.kind(to.path) != nil { try FileManager.default.removeItem(at: to) }
+            try data.write(to: to)
+        }
+        let keep = Set(wanted)
+        for relative in try files(under: destination) where !keep.contains(relative) {
+            try FileManager.default.removeItem(at: destination.appendingPathComponent(relative))
+        }
     }
 }

@@ -3,6 +3,9 @@
 // `--help` exits 0; the tool's own failures exit 70; `check` exits 1 when the check fails.
 import Foundation
 import WorkbookCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One command: its usage line, a summary and the options it accepts.
 struct CommandSpec {
@@ -95,14 +98,19 @@ public struct WorkbookTool {
                     summary: "Grade and write Gradescope's results.json and/or JUnit XML.",
                     details: "Grades Exercises/ (or --workbook DIR), or with --submission a student's copy of Exercises/\n(a folder or an archive), staged in .scratch/ and graded with this package's own tests: the\ntests run from a build of this package alone, the student's code in a separate, sandboxed\nprocess (under root, as an unprivileged user). --seed N changes the random inputs of the\nproperty and gradient checks. Without --gradescope or --junit, prints results.json.",
                     options: ["--gradescope", "--junit", "--submission", "--workbook", "--time-limit", "--seed", "--credit"]),
-        CommandSpec(name: "batch", usage: "workbook batch <SUBMISSIONS> [--out DIR] [--workers N] [--time-limit SECONDS] [--test-time-limit SECONDS] [--seed N] [--credit per-test|all-or-nothing]",
+        CommandSpec(name: "batch", usage: "workbook batch <SUBMISSIONS> [--out DIR] [--workers N] [--time-limit SECONDS] [--test-time-limit SECONDS] [--seed N] [--credit per-test|all-or-nothing] [--shard K/N] [--keep]",
                     summary: "Grade a folder of submissions into a CSV gradebook.",
-                    details: "Each entry of SUBMISSIONS (a copy of Exercises/, or a .zip/.tar/.tar.gz of one) is staged in\n.scratch/batch/<name>/ and graded with this package's tests (hidden ones included), with a time\nlimit per submission (default 900 s) and two workers. Writes DIR/gradebook.csv and\nDIR/reports/<name>.txt and .json (default DIR: .scratch/batch-results). Student code runs in a\nseparate process; under root as an unprivileged user, with the package closed to it. --seed N\nchanges the random inputs of the property and gradient checks.",
-                    options: ["--out", "--workers", "--time-limit", "--test-time-limit", "--seed", "--credit"], positionals: 1...1),
+                    details: "Each entry of SUBMISSIONS (a copy of Exercises/, or a .zip/.tar/.tar.gz of one) is staged in\n.scratch/grading-<n>/batch/<name>/ and graded with this package's tests (hidden ones included), with a time\nlimit per submission (default 900 s) and two workers. Writes DIR/gradebook.csv and\nDIR/reports/<name>.txt and .json (default DIR: .scratch/batch-results). Student code runs in a\nseparate process; under root as an unprivileged user, with the package closed to it. --seed N\nchanges the random inputs of the property and gradient checks. --shard K/N grades only the K-th\nof N shares of the folder (its entries in name order, every N-th from the K-th); `workbook merge`\njoins the shards' folders. --keep keeps each staged copy after its grading (default: removed).",
+                    flags: ["--keep"],
+                    options: ["--out", "--workers", "--time-limit", "--test-time-limit", "--seed", "--credit", "--shard"], positionals: 1...1),
         CommandSpec(name: "report", usage: "workbook report <FOLDER>",
                     summary: "Write the class report of a batch output folder (class-report.html and .csv).",
                     details: "Reads FOLDER/gradebook.csv and FOLDER/reports/*.json (what batch, or merge of its shards,\nwrote) and writes FOLDER/class-report.html (one self-contained page: the score histogram, each\nexercise's done / failing / not started shares, hardest first, its most frequent failure reasons,\nthe submissions that did not build or were refused) and FOLDER/class-report.csv (the same per\nexercise). batch writes both itself; this rebuilds them.",
                     positionals: 1...1),
+        CommandSpec(name: "merge", usage: "workbook merge <SHARD-FOLDER>... --out DIR",
+                    summary: "Join the output folders of batch --shard 1/N … N/N into one batch folder.",
+                    details: "Reads each folder's batch.json, gradebook.csv and reports/, checks that they are the N shards\nof one folder of submissions (each once, none missing), and writes DIR (new or empty) in the\nlayout of a single batch: gradebook.csv with the rows in the folder's order, reports/, batch.json.",
+                    options: ["--out"], positionals: 1...100_000),
         CommandSpec(name: "release", usage: "workbook release <DIR>",
                     summary: "Write the student copy of the workbook to DIR.",
                     details: "Everything but Solutions/, the hidden tests (Tests/GradedTests/Hidden/), build products and\nscratch files; adds .workbook/manifest.json (checksums of the graded tests, for the tamper\ncheck) and .workbook/pristine/ (the stubs, for reset). Refuses if any solution code would ship.",
@@ -242,6 +250,15 @@ public struct WorkbookTool {
     }
 
     func execute(_ command: CommandSpec, _ parsed: ParsedArguments) throws -> Int32 {
+        if command.name == "merge" {   // needs no package: the shards' folders may be gathered anywhere
+            guard let out = parsed.options["--out"] else { throw ToolError.usage("merge needs --out DIR, the merged batch folder") }
+            let output = url(out)
+            let rows = try Merge.run(shards: parsed.positionals.map(url), into: output)
+            write("Merged \(parsed.positionals.count) shards: \(rows) submissions.\n")
+            write("Gradebook: \(output.appendingPathComponent("gradebook.csv").path)\n")
+            write("Reports:   \(output.appendingPathComponent("reports").path)/\n")
+            return 0
+        }
         let workspace = try workspace(parsed)
         switch command.name {
         case "scorecard":
@@ -315,14 +332,21 @@ public struct WorkbookTool {
             if let submission = parsed.options["--submission"] {
                 let entry = url(submission)
                 guard FileTree.exists(entry) else { throw ToolError.usage("no such submission: \(submission)") }
-                let judge = try workspace.prepareJudge()
+                var judge = try workspace.prepareJudge()
+                // Under root: uids no other grading on this machine holds, released when grading ends.
+                let held = geteuid() == 0 ? try SandboxUIDs.allocate(count: SandboxUIDs.perWorker) : nil
+                defer { held?.release() }
+                judge = judge.with(sandboxUsers: held?.description)
+                let slot = try GradingSlot.take(in: workspace)
+                defer { slot.release() }
                 let outputs = ["--gradescope", "--junit"].compactMap { parsed.options[$0] }.map { url($0).deletingLastPathComponent() }
                 let lock = FolderLock.close([workspace.root, entry.deletingLastPathComponent()] + outputs)
                 defer { lock.reopen() }
                 report = try Batch.grade(entry, name: "submission",
                                          options: BatchOptions(submissions: entry, output: entry, timeLimit: timeLimit ?? 900,
                                                                gradingSeed: try parsed.seed()),
-                                         workspace: workspace, curriculum: curriculum, judge: judge, scratchPath: nil, jobs: nil)
+                                         workspace: workspace, curriculum: curriculum, judge: judge,
+                                         scratchPath: slot.buildFolder(in: workspace), jobs: nil, buildInput: slot.buildInput(in: workspace))
             } else {
                 let implementation = try implementation(parsed, workspace)
                 let tamper = implementation == nil ? ReleaseManifest.tamperStatus(package: workspace.root) : .unchecked
@@ -345,9 +369,11 @@ public struct WorkbookTool {
             let output = parsed.options["--out"].map(url) ?? workspace.scratch.appendingPathComponent("batch-results")
             let workers = try parsed.number("--workers").map { Int($0) } ?? 2
             let testLimit = try parsed.number("--test-time-limit").map { Int($0) }
+            let shard = try parsed.options["--shard"].map { try Shard(parsing: $0) }
             let options = BatchOptions(submissions: submissions, output: output, workers: workers,
                                        timeLimit: try parsed.number("--time-limit") ?? 900, testTimeLimit: testLimit,
-                                       gradingSeed: try parsed.seed(), credit: try parsed.credit())
+                                       gradingSeed: try parsed.seed(), credit: try parsed.credit(), shard: shard,
+                                       keep: parsed.flags.contains("--keep"))
             let lock = NSLock()
             // The workers call the log from two threads; the lock keeps their lines whole.
             nonisolated(unsafe) let write = self.write

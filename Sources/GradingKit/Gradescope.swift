@@ -31,7 +31,7 @@ public struct GradescopeResults: Codable, Sendable, Hashable {
         tests = report.results.map { result in
             var output = "\(result.status.rawValue)"
             if result.totalTests > 0 { output += " (\(result.passSummary))" }
-            if let message = result.message, result.status != .done { output += "\n\(message)" }
+            if let message = result.message, result.status != .done { output += "\n" + ReportMessage.bounded(message) }
             if result.status != .done { output += "\nHint: swift run workbook hint \(result.exercise.id)" }
             return Test(name: "\(result.exercise.id) · \(result.exercise.title)", number: result.exercise.id,
                         score: result.score, max_score: Double(result.exercise.points),
@@ -41,14 +41,14 @@ public struct GradescopeResults: Codable, Sendable, Hashable {
         score = report.score
         max_score = Double(report.maxScore)
         var summary = ["\(report.doneCount) of \(report.results.count) exercises done.", "Tests: \(report.tamper)"]
-        if let error = report.buildError { summary.insert("Your exercises do not compile: \(error)", at: 0) }
+        if let error = report.buildError { summary.insert("Your exercises do not compile: " + ReportMessage.bounded(error), at: 0) }
         summary += report.notes.map { "Note: \($0)" }
         output = summary.joined(separator: "\n")
         visibility = "visible"
         stdout_visibility = "hidden"
         var extra = ["tamper": report.tamper.description]
         if let intact = report.tamper.isIntact { extra["tests_intact"] = intact ? "true" : "false" }
-        if let error = report.buildError { extra["build_error"] = error }
+        if let error = report.buildError { extra["build_error"] = ReportMessage.bounded(error) }
         extra_data = extra
     }
 

@@ -17,16 +17,20 @@ public enum Release {
     static let excludedTopLevel: Set<String> = ["Solutions", ".build", ".git", ".scratch", ".swiftpm", "Submissions",
                                                 "runs", ".workbook", "Package.resolved"]
 
+    /// Folders of development aids that never ship: `Sources/TrainerKit/Reference` holds numpy
+    /// (and PyTorch) cross-checks with complete forward and backward passes of graded layers.
+    static let developmentOnly = ["Sources/TrainerKit/Reference"]
+
     /// Whether `relative` (a path inside the package) stays out of the release.
     static func isExcluded(_ relative: String) -> Bool {
         let top = String(relative.split(separator: "/").first ?? "")
         if excludedTopLevel.contains(top) || top.hasPrefix(".build-") || top.hasPrefix(".build_") { return true }
         if relative == "Tests/GradedTests/\(Curriculum.hiddenFolder)"
             || relative.hasPrefix("Tests/GradedTests/\(Curriculum.hiddenFolder)/") { return true }
-        // The attack submissions are the instructor's fixtures for the grader, not course material.
-        if relative == "Tests/Attacks" || relative.hasPrefix("Tests/Attacks/") { return true }
-        // The mutation catalog quotes solution lines (the text each mistake replaces).
-        if relative == "Tests/Mutants" || relative.hasPrefix("Tests/Mutants/") { return true }
+        // The attack submissions are the instructor's fixtures for the grader, not course material;
+        // the development scripts hold reference implementations of graded work in other languages;
+        // the mutation catalog quotes solution lines (the text each mistake replaces).
+        for folder in ["Tests/Attacks", "Tests/Mutants"] + developmentOnly where relative == folder || relative.hasPrefix(folder + "/") { return true }
         return relative.hasSuffix(".DS_Store")
     }
 
@@ -64,6 +68,15 @@ public enum Release {
         try FileTree.write(String(decoding: try encoder.encode(manifest), as: UTF8.self) + "\n",
                            to: destination.appendingPathComponent(ReleaseManifest.path))
 
+        let shipped = try FileTree.files(under: destination)
+        let foreign = foreignCode(in: destination, files: shipped)
+        if !foreign.isEmpty {
+            try? manager.removeItem(at: destination)
+            throw ToolError.failure("code in a language the workbook does not ship was found in the release, so it was deleted "
+                                    + "(a reference implementation of graded work must not reach students; move development "
+                                    + "scripts to \(developmentOnly.joined(separator: ", ")) or delete them):\n  "
+                                    + foreign.joined(separator: "\n  "))
+        }
         let found = try leaks(solutions: workspace.solutions, in: destination)
         if !found.isEmpty {
             try? manager.removeItem(at: destination)
@@ -90,7 +103,9 @@ public enum Release {
     /// Solution bodies (the START/END regions of `Solutions/`) that appear in any text file under `root`.
     ///
     /// A region is searched for whole (trimmed lines, blank lines dropped), and its code without the
-    /// comments is searched for in Swift files, so a copy with the explanations stripped is found too.
+    /// comments too, in every text file (Swift, Markdown, anything), so a copy with the explanations
+    /// stripped is found wherever it was pasted (a single line of code only in Swift files: a
+    /// guide's last hint may quote one).
     public static func leaks(solutions: URL, in root: URL) throws -> [String] {
         var bodies: [(id: String, text: String, codeOnly: Bool)] = []
         for relative in try FileTree.files(under: solutions) where relative.hasSuffix(".swift") {
@@ -110,10 +125,52 @@ public enum Release {
                   let text = String(data: data, encoding: .utf8) else { continue }
             let normalized = StubRegions.normalized(text.components(separatedBy: "\n"))
             for body in bodies where !body.text.isEmpty && normalized.contains(body.text) {
-                if body.codeOnly && !relative.hasSuffix(".swift") { continue }
+                // A guide's last hint may quote one line of the answer (chapter 00's Matmul1 does);
+                // one line counts as a leak in Swift files, several lines of code anywhere.
+                if body.codeOnly && !body.text.contains("\n") && !relative.hasSuffix(".swift") { continue }
                 found.append("\(relative): the solution of \(body.id)")
             }
         }
         return Array(Set(found)).sorted()
+    }
+
+    /// Kinds of file a release ships: the package's own languages (Swift; C for its C targets;
+    /// shell for the CI scripts in `.ci/`), documentation and data.
+    static let shippedExtensions: Set<String> = ["swift", "c", "h", "md", "txt", "csv", "json", "svg", "png", "jpg"]
+
+    /// Files of `files` (paths under `root`) that hold code in another language: by extension
+    /// (`.py`, `.ipynb`, `.jl`, anything not in `shippedExtensions`), or by a `#!` first line naming
+    /// an interpreter (outside `.ci/`, whose scripts are the package's shell CI). A reference
+    /// implementation in numpy, Julia or MATLAB has no Swift body for `leaks` to match, so the
+    /// release ships no such file at all. Returns `path: why`, sorted.
+    ///
+    /// - Complexity: reads the first line of each file.
+    public static func foreignCode(in root: URL, files: [String]) -> [String] {
+        var found: [String] = []
+        for relative in files {
+            let name = String(relative.split(separator: "/").last ?? "")
+            let isCI = relative.hasPrefix(".ci/")
+            var firstLine = ""
+            if let handle = try? FileHandle(forReadingFrom: root.appendingPathComponent(relative)) {
+                if let head = try? handle.read(upToCount: 256) { firstLine = String(decoding: head.prefix { $0 != 10 }, as: UTF8.self) }
+                try? handle.close()
+            }
+            if firstLine.hasPrefix("#!") {
+                let shell = ["sh", "bash"].contains { firstLine.hasSuffix("/" + $0) || firstLine.hasSuffix(" " + $0) }
+                if !(isCI && shell) { found.append("\(relative): a script for \(firstLine.dropFirst(2).trimmingCharacters(in: .whitespaces))") }
+                continue
+            }
+            guard let dot = name.lastIndex(of: "."), dot != name.startIndex else {
+                if !isCI && ![".gitignore", "LICENSE", "NOTICE"].contains(name) {
+                    found.append("\(relative): a file without an extension, not a kind the release ships")
+                }
+                continue
+            }
+            let suffix = name[name.index(after: dot)...].lowercased()
+            if !shippedExtensions.contains(suffix) && !(isCI && suffix == "sh") {
+                found.append("\(relative): a .\(suffix) file, not a kind the release ships (Swift, C, Markdown, data)")
+            }
+        }
+        return found.sorted()
     }
 }

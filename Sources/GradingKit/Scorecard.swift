@@ -16,7 +16,7 @@ public enum Scorecard {
         let results = report.results.filter { showHidden || !$0.exercise.hidden }
         if let error = report.buildError {
             lines.append("Fix the build first: the exercises do not compile, so nothing could be graded. The compiler's first error:")
-            lines.append("    \(error)")
+            lines += ReportMessage.bounded(error).split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
             lines.append("")
             lines.append("Total: 0/\(results.reduce(0) { $0 + $1.exercise.points }) points · fix that error, then run the scorecard again.")
             for note in report.notes { lines.append("Note: \(note)") }
@@ -40,7 +40,8 @@ public enum Scorecard {
                 }
                 lines.append(line)
                 if let message = result.message, result.status != .done {
-                    lines.append("      " + truncate(firstLine(message), 110))
+                    // The whole message, as the JSON report has it (the same bound for both).
+                    lines += ReportMessage.bounded(message).split(separator: "\n", omittingEmptySubsequences: false).map { "      " + $0 }
                 }
                 if let output = result.output, verbose || result.status != .done {
                     let printed = output.split(separator: "\n", omittingEmptySubsequences: false)

@@ -130,24 +130,39 @@ extension Workspace {
     /// The judge's build folder, apart from the student's: `.build-judge`.
     public var judgeBuild: URL { root.appendingPathComponent(".build-judge") }
 
+    /// The judge's build configuration and `swift build` flags (see `prepareJudge`).
+    static let judgeConfiguration = "debug"
+    static let judgeFlags: [String] = []
+
     /// Builds the graded tests from the package's own `Exercises/` (the stubs) into `.build-judge`
-    /// (incremental: seconds when nothing changed) and returns the judge. Under root, runners get
-    /// sandbox users from `users` (default 64100-64115).
+    /// and returns the judge, without sandbox users: the caller gives it uids it holds
+    /// (`SandboxUIDs`, under root) with `with(sandboxUsers:)`. When the test executable is newer
+    /// than every file it is built from (`Package.swift`, `Sources/`, `Tests/`, `Exercises/`), as on
+    /// Gradescope after `setup.sh`, it is used as is: even a build with nothing to do costs SwiftPM
+    /// seconds of planning, and `run_autograder` pays them for every submission.
     public func prepareJudge(log: (String) -> Void = { _ in }) throws -> Judge {
+        let products = judgeBuild.appendingPathComponent(Self.judgeConfiguration)
+        func testExecutable() -> URL? {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: products.path)) ?? []
+            return names.first(where: { $0.hasSuffix("PackageTests.xctest") }).map { products.appendingPathComponent($0) }
+        }
+        if let tests = testExecutable(), let built = FileTree.modified(tests),
+           let newest = FileTree.newestModification(in: ["Package.swift", "Sources", "Tests", "Exercises"].map(root.appendingPathComponent)),
+           newest < built {
+            log("The graded tests are built and newer than every source (\(judgeBuild.lastPathComponent)).")
+            return Judge(tests: tests, sandboxUsers: nil)
+        }
         log("Building the graded tests from this package (\(judgeBuild.lastPathComponent))…")
-        let built = try Subprocess.run(["swift", "build", "--build-tests", "--scratch-path", judgeBuild.path], in: root,
+        let built = try Subprocess.run(["swift", "build", "--build-tests", "-c", Self.judgeConfiguration] + Self.judgeFlags
+                                       + ["--scratch-path", judgeBuild.path], in: root,
                                        environment: ["WORKBOOK": nil, "WORKBOOK_CHECK": nil], timeLimit: 3600,
                                        outputFile: scratch.appendingPathComponent("logs/judge-build.log"))
         guard built.succeeded else {
             throw ToolError.failure("the package's own tests do not build (see .scratch/logs/judge-build.log): "
                                     + (BuildLog.firstError(in: built.output, root: root) ?? "swift build failed"))
         }
-        let debug = judgeBuild.appendingPathComponent("debug")
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: debug.path)) ?? []
-        guard let name = names.first(where: { $0.hasSuffix("PackageTests.xctest") }) else {
-            throw ToolError.failure("no test executable in \(debug.path)")
-        }
-        return Judge(tests: debug.appendingPathComponent(name), sandboxUsers: geteuid() == 0 ? "64100-64115" : nil)
+        guard let tests = testExecutable() else { throw ToolError.failure("no test executable in \(products.path)") }
+        return Judge(tests: tests, sandboxUsers: nil)
     }
 
     /// Builds with `swift build --build-tests`, runs the graded suites with `swift test`, and
@@ -261,5 +276,29 @@ extension Workspace {
                                tamper: tamper, notes: notes)
         }
         return GradeRun(report: report, outcomes: outcomes, buildOutput: built.output, testOutput: tested.output)
+    }
+}
+
+extension FileTree {
+    /// The modification date of `url` (not following a link).
+    static func modified(_ url: URL) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date
+    }
+
+    /// The newest modification date of any file or folder under `roots` (links not followed).
+    ///
+    /// - Complexity: one `lstat` per entry.
+    static func newestModification(in roots: [URL]) -> Date? {
+        var newest: Date?
+        func visit(_ path: String) {
+            var info = stat()
+            guard lstat(path, &info) == 0 else { return }
+            let date = Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
+            if newest == nil || date > newest! { newest = date }
+            guard (info.st_mode & S_IFMT) == S_IFDIR else { return }
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] { visit(path + "/" + name) }
+        }
+        for root in roots { visit(root.path) }
+        return newest
     }
 }

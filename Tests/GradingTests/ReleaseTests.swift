@@ -44,6 +44,47 @@ struct ReleaseTests {
         #expect(try Release.leaks(solutions: source.solutions, in: release.root) == ["Exercises/01-Toy/Extra.swift: the solution of Half1"])
     }
 
+    @Test("the leak check reads every file: solution code with its comments stripped is found in a Markdown file too")
+    func leakInAnyFile() throws {
+        let (source, release) = try Self.toyRelease()
+        defer { try? FileManager.default.removeItem(at: source.root) }
+        try FileTree.write("# Notes\n\n    let result = x * 0.5\n    return result\n",
+                           to: release.root.appendingPathComponent("Exercises/01-Toy/NOTES.md"))
+        #expect(try Release.leaks(solutions: source.solutions, in: release.root) == ["Exercises/01-Toy/NOTES.md: the solution of Half1"])
+    }
+
+    @Test("development scripts in Sources/TrainerKit/Reference stay out of the release")
+    func referenceScriptsStayOut() throws {
+        let source = try Fixtures.toyWorkspace()
+        defer { try? FileManager.default.removeItem(at: source.root) }
+        try FileTree.write("import numpy as np\ndef relu_forward(x):\n    return np.maximum(x, 0)\n",
+                           to: source.root.appendingPathComponent("Sources/TrainerKit/Reference/mlp_numpy.py"))
+        let summary = try Release.make(from: source, to: source.root.appendingPathComponent(".scratch/release"))
+        #expect(!summary.files.contains { $0.hasPrefix("Sources/TrainerKit/Reference/") })
+        #expect(summary.excluded.contains("Sources/TrainerKit/Reference"))
+    }
+
+    @Test("code in any language but the package's own is refused, named, and the release deleted",
+          arguments: ["Tools/forward.py", "Notebooks/backprop.ipynb", "Sources/Extra/conv.jl", "docs/dense.m", "Sources/Extra/ref"])
+    func foreignCodeRefused(path: String) throws {
+        let source = try Fixtures.toyWorkspace()
+        defer { try? FileManager.default.removeItem(at: source.root) }
+        // The last one has no extension: its first line names an interpreter.
+        try FileTree.write("#!/usr/bin/env python3\nimport numpy as np\nprint(np.maximum(0, 1))\n", to: source.root.appendingPathComponent(path))
+        let destination = source.root.appendingPathComponent(".scratch/release")
+        let error = try #require(throws: ToolError.self) { try Release.make(from: source, to: destination) }
+        #expect("\(error)".contains(path), "the refusal names \(path): \(error)")
+        #expect(!FileTree.exists(destination.appendingPathComponent("Exercises")), "the refused release was deleted")
+    }
+
+    @Test("the package's own files pass the language check: Swift, the C targets, the CI scripts, Markdown and data")
+    func packageFilesAllowed() throws {
+        let package = Workspace(root: Fixtures.packageRoot)
+        let shipped = try FileTree.files(under: package.root, skipping: Release.isExcluded)
+        #expect(Release.foreignCode(in: package.root, files: shipped).isEmpty)
+        #expect(!shipped.contains { $0.hasSuffix(".py") }, "no Python file is shipped")
+    }
+
     @Test("the package's own release has no solution code", .enabled(if: Fixtures.long, Fixtures.longReason),
           .enabled(if: Fixtures.exercisesArePristine, Fixtures.inProgress))
     func packageRelease() throws {
