@@ -60,6 +60,16 @@ struct Dropout3Tests {
               in: .dropout3, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
     }
 
+    @Test("keep probability 1 keeps every unit unchanged (it is inside (0, 1])")
+    func keepOne() throws {
+        var rng = SeededGenerator(inputSeed: 3)
+        let x = Tensor.randomNormal(shape: [3, 4], using: &rng)
+        let (out, _) = try standardDropoutForward(x, keepProbability: 1, mode: .training, using: &rng)
+        check(out, equals: x, "standardDropoutForward(x, keepProbability: 1) in training", in: .dropout3)
+        let (test, _) = try standardDropoutForward(x, keepProbability: 1, mode: .inference, using: &rng)
+        check(test, equals: x, "standardDropoutForward(x, keepProbability: 1) at inference (scaled by 1)", in: .dropout3)
+    }
+
     @Test("refuses a keep probability outside (0, 1]")
     func rejectsKeepProbabilityOutsideRange() throws {
         let x = Tensor([1, 2])

@@ -67,6 +67,15 @@ struct SpatialBN1Tests {
         check(cache.xHat, equals: try NormFixtures.tensor(NormFixtures.xHat, [2, 1, 2, 2]), "cache.xHat", in: .spatialBatchNorm1)
     }
 
+    @Test("one channel: every value of the batch is normalized by the same mean and variance")
+    func oneChannel() throws {
+        // x [2, 2, 2, 1] = 1…8: mean 4.5, biased variance 5.25; with ε = 0, out = (x − 4.5)/√5.25.
+        let x = try Tensor(shape: [2, 2, 2, 1], scalars: [1, 2, 3, 4, 5, 6, 7, 8])
+        let (out, _) = try spatialBatchNormForward(x, gamma: Tensor([1]), beta: Tensor([0]), epsilon: 0)
+        check(out, equals: (x - 4.5) / 5.25.squareRoot(), "spatialBatchNormForward of a one-channel [2, 2, 2, 1] batch",
+              in: .spatialBatchNorm1, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+    }
+
     @Test("gives every channel mean β and standard deviation γ (notes 001)")
     func meanBetaStdGamma() throws {
         var rng = SeededGenerator(inputSeed: 21)

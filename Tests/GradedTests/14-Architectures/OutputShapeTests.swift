@@ -79,6 +79,7 @@ struct Architecture2Tests {
             ("a 5x5 window on a 3x3 image", [.convolution(kernelSize: 5, inputChannels: 1, outputChannels: 1)], [3, 3, 1]),
             ("a 2x2 pool on a vector", [.maxPool(size: 2, stride: 2)], [400]),
             ("batch norm over the wrong channel count", [.batchNorm(channels: 32)], [8, 8, 16]),
+            ("adaptive pooling to an output of size 0", [.adaptiveAveragePool(outputSize: 0)], [7, 7, 2048]),
             ("a stride-2 block with an identity shortcut",
              [.residual(body: [.convolution(kernelSize: 3, inputChannels: 64, outputChannels: 64, stride: 2, padding: 1, bias: false)], shortcut: [])],
              [56, 56, 64]),

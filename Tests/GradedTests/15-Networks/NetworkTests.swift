@@ -112,10 +112,20 @@ struct Network1Tests {
         ]
         var rng = SeededGenerator(seed: 7)
         let before = rng
-        let (out, _) = try networkForward(try Tensor([[3, 0]]), layers: layers, mode: .inference, using: &rng)
+        let (out, cache) = try networkForward(try Tensor([[3, 0]]), layers: layers, mode: .inference, using: &rng)
         check(out, equals: try Tensor([[2, -1]]), "networkForward in inference mode (running statistics, no dropout)",
               in: .network1, absoluteTolerance: 1e-9, relativeTolerance: 1e-9)
         check(rng == before, "inference mode should draw nothing from the generator (dropout is the identity).", in: .network1)
+        // What the backward pass will use: x̂ = (x − mean)/std = [[1, −2]] and scale = γ/std = [1, 1].
+        if case let .batchNormInference(xHat, scale)? = cache.layers.first {
+            check(xHat, equals: try Tensor([[1, -2]]), "the inference cache's xHat, (x − running mean)/√(running variance + ε)",
+                  in: .network1, absoluteTolerance: 1e-9, relativeTolerance: 1e-9)
+            check(scale, equals: Tensor([1, 1]), "the inference cache's scale, γ/√(running variance + ε)", in: .network1,
+                  absoluteTolerance: 1e-9, relativeTolerance: 1e-9,
+                  misconceptions: [Misconception(Tensor([4, 1]), "the scale is γ·std; dividing by std is what the forward pass did, so dx = dout·γ/std")])
+        } else {
+            check(false, "in inference mode a batch-norm layer's cache is .batchNormInference(xHat:scale:); got \(cache.layers.first.map { "\($0)" }?.prefix(60) ?? "none").", in: .network1)
+        }
     }
 
     @Test("training normalizes with the batch (mean beta, std gamma) and drops units with rescaling")
