@@ -84,6 +84,11 @@ struct Dense1Tests {
         let (oneLayer, _) = try denseForward(x, weight: try Tensor.matmul(w1, w2), bias: b)
         check(twoLayers, equals: oneLayer, "two stacked dense layers against the single layer (W1·W2, b1·W2 + b2)", in: .dense1,
               absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+        // Returning x (or zeros) makes both sides equal too: one entry by the notes' per-unit sum.
+        let w = try Tensor.matmul(w1, w2)
+        let z00 = (0..<4).reduce(b[0]) { $0 + x[0, $1] * w[$1, 0] }
+        check(oneLayer.shape == [6, 4] && abs(oneLayer[0, 0] - z00) < 1e-12 * max(1, abs(z00)),
+              "the single layer's out[0, 0] should be Σ_d x[0, d]·W[d, 0] + b[0] = \(z00).", in: .dense1)
     }
 
     @Test("rejects mismatched shapes with a ShapeError")

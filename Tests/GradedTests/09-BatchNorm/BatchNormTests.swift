@@ -297,6 +297,10 @@ struct BatchNorm2Tests {
             naive = try naive - (try naiveDout.sum(alongAxis: 0) * gamma / sigma) * eta
             naiveNorms.append(naive.squared().sum().squareRoot())
         }
+        // A backward pass returning zeros keeps b at 0 too: the full dx itself is not 0, only its column sums.
+        let (firstOut, firstCache) = try batchNormForward(u, gamma: gamma, beta: beta)
+        let firstDx = try batchNormBackward(try firstOut - target, cache: firstCache).dx
+        check(firstDx.scalars.contains { abs($0) > 1e-6 }, "dx is 0 for dout = out − target ≠ 0; only its column sums vanish.", in: .batchNorm2)
         check(b.squared().sum().squareRoot() < 1e-9,
               "with BN's full gradient the bias before BN should get Σ_n dx_n = 0 and stay at 0; after \(steps) steps it is \(b)",
               in: .batchNorm2)
@@ -328,6 +332,8 @@ struct BatchNorm2Tests {
         }
         let (out, dw) = try outputAndWeightGradient(w)
         let (scaledOut, scaledDw) = try outputAndWeightGradient(try w * a)
+        // A zero gradient is orthogonal to everything: dW must not vanish for a random dout.
+        check(dw.scalars.contains { abs($0) > 1e-6 }, "dW through BN is 0 for a random dout; only each column's length gets no gradient.", in: .batchNorm2)
         check(scaledOut, equals: out, "BN's output for the weights scaled by 3 (it should not depend on their length)",
               in: .batchNorm2, absoluteTolerance: 1e-9, relativeTolerance: 1e-9)
         for unit in 0..<3 {
