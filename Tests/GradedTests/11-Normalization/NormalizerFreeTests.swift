@@ -88,10 +88,15 @@ struct WeightStandardization2Tests {
         let weight = Tensor.randomNormal(shape: [6, 3], mean: 1, standardDeviation: 2, using: &rng)
         let (_, cache) = try weightStandardizationForward(weight, gain: Tensor([1, 2, 3]), epsilon: 0)
         let (dweight, _) = try weightStandardizationBackward(Tensor.randomNormal(shape: [6, 3], using: &rng), cache: cache)
-        check(try dweight.sum(alongAxis: 0), equals: Tensor(zeros: [3]), "Σ dW per unit", in: .weightStandardization2,
-              absoluteTolerance: 1e-12, relativeTolerance: 0)
-        check(try (dweight * weight).sum(alongAxis: 0), equals: Tensor(zeros: [3]), "Σ dW·W per unit", in: .weightStandardization2,
-              absoluteTolerance: 1e-12, relativeTolerance: 0)
+        // Any nonzero sum is one diagnosis: a dW with a shift (or scale) component lacks the term that removes it.
+        let sums = try dweight.sum(alongAxis: 0)
+        check(sums, equals: Tensor(zeros: [3]), "Σ dW per unit", in: .weightStandardization2,
+              absoluteTolerance: 1e-12, relativeTolerance: 0,
+              misconceptions: [Misconception(sums, "the mean term is missing or wrong: subtract the mean of dẑ over each kernel, since shifting a kernel leaves Ŵ unchanged")])
+        let projections = try (dweight * weight).sum(alongAxis: 0)
+        check(projections, equals: Tensor(zeros: [3]), "Σ dW·W per unit", in: .weightStandardization2,
+              absoluteTolerance: 1e-12, relativeTolerance: 0,
+              misconceptions: [Misconception(projections, "the variance term is missing or wrong: subtract ẑ·mean(dẑ·ẑ) times the fan-in, since rescaling a kernel leaves Ŵ unchanged")])
         // dW = 0 is orthogonal to everything: only those two directions of W are invisible.
         check(dweight.scalars.contains { abs($0) > 1e-6 }, "dW is 0 for a random dout; only shifts and rescalings of a kernel leave Ŵ unchanged.", in: .weightStandardization2)
     }
