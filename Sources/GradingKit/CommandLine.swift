@@ -253,10 +253,14 @@ public struct WorkbookTool {
         if command.name == "merge" {   // needs no package: the shards' folders may be gathered anywhere
             guard let out = parsed.options["--out"] else { throw ToolError.usage("merge needs --out DIR, the merged batch folder") }
             let output = url(out)
-            let rows = try Merge.run(shards: parsed.positionals.map(url), into: output)
+            let curriculum = (try? workspace(parsed)).flatMap { try? $0.curriculum() }
+            let rows = try Merge.run(shards: parsed.positionals.map(url), into: output, curriculum: curriculum)
             write("Merged \(parsed.positionals.count) shards: \(rows) submissions.\n")
             write("Gradebook: \(output.appendingPathComponent("gradebook.csv").path)\n")
             write("Reports:   \(output.appendingPathComponent("reports").path)/\n")
+            if FileTree.exists(output.appendingPathComponent(ClassReport.htmlName)) {
+                write("Class:     \(output.appendingPathComponent(ClassReport.htmlName).path) and \(ClassReport.csvName)\n")
+            }
             return 0
         }
         let workspace = try workspace(parsed)

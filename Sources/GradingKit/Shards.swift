@@ -68,9 +68,10 @@ public struct BatchManifest: Codable, Sendable, Hashable {
 
 public enum Merge {
     /// Joins the output folders of all N shards of one folder into `output` (new or empty): the
-    /// gradebook's rows in the folder's order, every report, and a `batch.json` of a whole batch.
+    /// gradebook's rows in the folder's order, every report, the shards' common settings, a
+    /// `batch.json` of a whole batch and the class report.
     /// Returns the number of rows.
-    public static func run(shards: [URL], into output: URL) throws -> Int {
+    public static func run(shards: [URL], into output: URL, curriculum: Curriculum? = nil) throws -> Int {
         guard !shards.isEmpty else { throw ToolError.usage("merge needs the output folders of the shards") }
         if FileTree.exists(output), !((try? FileManager.default.contentsOfDirectory(atPath: output.path)) ?? ["?"]).isEmpty {
             throw ToolError.usage("\(output.path) exists and is not empty; merge into a new folder")
@@ -116,6 +117,12 @@ public enum Merge {
             throw ToolError.usage("missing shard\(missing.count > 1 ? "s" : "") " + missing.prefix(10).map { "\($0)/\(count)" }.joined(separator: ", ")
                                   + ": grade \(missing.count > 1 ? "them" : "it") with `workbook batch SUBMISSIONS --shard K/\(count)`")
         }
+        // The settings every shard ran with (seed, credit rule): one class report needs one set.
+        let settings = parts.map { try? String(contentsOf: $0.folder.appendingPathComponent(BatchSettings.fileName), encoding: .utf8) }
+        if let different = parts.indices.dropFirst().first(where: { settings[$0] != settings[0] }) {
+            throw ToolError.usage("\(parts[different].folder.path) was graded with other settings (seed, credit rule or time limits) than "
+                                  + "\(first.folder.path): compare their \(BatchSettings.fileName)")
+        }
         var rows: [(index: Int, line: String)] = []
         let reports = output.appendingPathComponent("reports")
         try FileManager.default.createDirectory(at: reports, withIntermediateDirectories: true)
@@ -133,6 +140,9 @@ public enum Merge {
         try FileTree.write(([first.header] + rows.map(\.line)).joined(separator: "\n") + "\n",
                            to: output.appendingPathComponent("gradebook.csv"))
         try BatchManifest(submissions: first.manifest.submissions, shard: "1/1", graded: rows.map(\.index)).write(to: output)
+        if let text = settings[0] { try FileTree.write(text, to: output.appendingPathComponent(BatchSettings.fileName)) }
+        // One class report over the whole class, as a single batch writes it (a failure loses no grade).
+        _ = try? ClassReport.write(folder: output, curriculum: curriculum)
         return rows.count
     }
 }

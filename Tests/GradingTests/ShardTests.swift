@@ -77,8 +77,9 @@ struct ShardTests {
             _ = try Self.grade(folder, into: output, shard: try Shard(parsing: "\(index)/\(count)"))
             shards.append(output)
         }
-        let merged = folder.appendingPathComponent("merged")
-        let mergedRows = try Merge.run(shards: shards.reversed(), into: merged)
+        // The class report's title is the folder's name: merge into another folder named `one`.
+        let merged = folder.appendingPathComponent("merged/one")
+        let mergedRows = try Merge.run(shards: shards.reversed(), into: merged, curriculum: ScorecardParsingTests.relu)
         #expect(mergedRows == rows.count)
         let expected = try Self.contents(one)
         let got = try Self.contents(merged)
