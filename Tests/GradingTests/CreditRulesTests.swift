@@ -86,7 +86,7 @@ struct CreditRulesTests {
     }
 
     @Test("every graded test whose only checks are checkThrows… is named rejects…, and every rejects… test only checks errors")
-    func namingConvention() throws {
+    func namingRule() throws {
         let functions = try Self.gradedTestFunctions()
         #expect(functions.count > 300, "found only \(functions.count) graded tests")
         let valueCheck = try Regex(#"\bcheck(?!Throws)\w*\(|#expect|#require\(|failTest\("#)

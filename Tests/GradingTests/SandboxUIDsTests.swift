@@ -30,7 +30,7 @@ struct SandboxUIDsTests {
     }
 
     @Test("the instructor's pool is honoured, a list included; a pool with too few free uids gives what is left, then refuses")
-    func instructorsPool() throws {
+    func instructorsUidRange() throws {
         let folder = try Self.lockFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let first = try SandboxUIDs.allocate(count: 16, pool: "3170000-3170009,3170020", lockFolder: folder)

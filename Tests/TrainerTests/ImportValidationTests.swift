@@ -67,7 +67,7 @@ struct ImportValidationTests {
     }
 
     @Test("garbage architecture metadata is described by field, not as a Swift DecodingError")
-    func garbageArchitecture() throws {
+    func garbageModelMetadata() throws {
         let bytes = try editedExport { file in file.metadata["architecture"] = "{\"model\": 3" }
         let result = try Self.importing(bytes)
         #expect(result.code == 1)
@@ -98,7 +98,7 @@ struct SafeTensorsHeaderTests {
     }
 
     @Test("shapes whose size overflows an Int are refused with a message, not an arithmetic-overflow trap (child process)")
-    func overflowingShapes() async throws {
+    func overflowingSizes() async throws {
         await #expect(processExitsWith: .success) {
             for shape in ["[4294967296, 4294967296]", "[2305843009213693952]", "[3037000500, 3037000500, 2]"] {
                 let bytes = handMadeSafeTensors("{\"w\":{\"dtype\":\"F64\",\"shape\":\(shape),\"data_offsets\":[0,8]}}", dataBytes: 8)

@@ -272,7 +272,7 @@ struct Conv3Tests {
     }
 
     @Test("pooling across channels gives another invariance: four rotated copies of a kernel, max over channels, turn with the image (a measurement)")
-    func channelPoolingInvariance() throws {
+    func invarianceAcrossChannels() throws {
         // Notes 003: pooling over space buys invariance to small shifts; pooling over *channels* buys the invariance
         // the channels were made to differ by. Here channel c holds the kernel turned c quarter turns. Turning the
         // image a quarter turn moves channel c's response to channel c + 1 at the turned position, so the maximum

@@ -80,7 +80,7 @@ struct BNPlacement1Tests {
     }
 
     @Test("with large weights a tanh stack saturates: its units sit at ±1 where the slope is ~0; batch norm before each tanh keeps them in range (a measurement)")
-    func saturatingTanh() throws {
+    func saturationWithoutNormalization() throws {
         // Notes 001/002: BN keeps saturating nonlinearities out of their flat regions. Three tanh layers of width 32
         // with weights N(0, 3²) (about 17× He's scale for width 32): the pre-activations have standard deviations
         // in the tens, and most tanh outputs sit within 0.01 of ±1, where the local slope 1 − t² is below 0.02, so
@@ -117,7 +117,7 @@ struct BNPlacement1Tests {
     }
 
     @Test("batch norm before the activations removes the dependence on the weights' scale at initialization (a measurement)")
-    func lessDependenceOnInitialization() throws {
+    func lessDependenceOnWeightScale() throws {
         // Notes 001: BN makes a network less sensitive to its initialization. Exactly so for the scale: every dense
         // layer followed by BN can have its weights multiplied by any a > 0 without changing the network's output
         // in training mode, so a 0.5× or a 4× draw of the same weights starts from the same function. Without BN

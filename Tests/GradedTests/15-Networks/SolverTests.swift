@@ -90,7 +90,7 @@ struct Network5Tests {
     }
 
     @Test("ReLU reaches a target loss in fewer steps than tanh on the same network (a measurement)")
-    func reluFasterThanTanh() throws {
+    func rectifierTrainsFaster() throws {
         // Notes 003 quote Krizhevsky et al.: ReLU converged about 6× faster than tanh on their CIFAR-10 network.
         // The same measurement, small: two moons, two hidden layers of 16, the same weights for both, SGD η = 0.1;
         // count the steps until the loss (averaged over the last 10 steps) falls below 0.25.
