@@ -45,7 +45,10 @@ struct ReLU1Tests {
         // blamed on ReLU2; so the cache is checked here, where the mistake is made.
         var rng = SeededGenerator(inputSeed: 2)
         let x = Tensor.randomNormal(shape: [4, 5], using: &rng)
-        let (_, cache) = try reluForward(x)
+        let (out, cache) = try reluForward(x)
+        // The output too: a cache is only worth checking beside a right answer (returning x and a
+        // cache of x would pass the cache alone).
+        check(out, equals: x.map { Swift.max(0, $0) }, "reluForward(x) on seeded inputs", in: .relu1)
         let positive = x.map { $0 > 0 ? 1 : 0 }
         check(cache.x.map { $0 > 0 ? 1 : 0 }, equals: positive, "where reluForward's cache.x is positive (1) or not (0)", in: .relu1,
               misconceptions: [Misconception(Tensor(zeros: x.shape), "the cache has no positive entry (a cache of zeros?); it must hold the input x, which reluBackward reads to know where x > 0")])

@@ -68,6 +68,10 @@ struct Dropout3Tests {
         check(out, equals: x, "standardDropoutForward(x, keepProbability: 1) in training", in: .dropout3)
         let (test, _) = try standardDropoutForward(x, keepProbability: 1, mode: .inference, using: &rng)
         check(test, equals: x, "standardDropoutForward(x, keepProbability: 1) at inference (scaled by 1)", in: .dropout3)
+        // Beside a keep below 1, so that returning x untouched does not pass this test.
+        let mask = Tensor(shape: x.shape) { $0 % 2 == 0 ? 1 : 0 }
+        let (half, _) = try standardDropoutForward(x, keepProbability: 0.5, mask: mask, mode: .training)
+        check(half, equals: try x * mask, "standardDropoutForward(x, keepProbability: 0.5, mask:) in training (no scaling)", in: .dropout3)
     }
 
     @Test("refuses a keep probability outside (0, 1]")
