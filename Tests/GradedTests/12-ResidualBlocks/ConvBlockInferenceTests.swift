@@ -57,6 +57,10 @@ struct ConvBlock3Tests {
         let out = try convResidualBlockInference(try Tensor(shape: [1, 1, 1, 1], scalars: [-5]), parameters: p, statistics: statistics, epsilon: 0)
         check(out, equals: try Tensor(shape: [1, 1, 1, 1], scalars: [0]), "convResidualBlockInference of x = −5", in: .convResidual3,
               misconceptions: [Misconception(-4, "the output is x + relu(F(x)): the ReLU was applied before the addition; the block is relu(x + F(x))")])
+        // And x = 5, so that an answer of zeros does not pass: h1 = 10, n1 = (10 − 2)/2 = 4, a1 = 4,
+        // h2 = 12, n2 = 2·12/3 + 1 = 9; out = relu(5 + 9) = 14.
+        let positive = try convResidualBlockInference(try Tensor(shape: [1, 1, 1, 1], scalars: [5]), parameters: p, statistics: statistics, epsilon: 0)
+        check(positive, equals: try Tensor(shape: [1, 1, 1, 1], scalars: [14]), "convResidualBlockInference of x = 5", in: .convResidual3)
     }
 
     @Test("reproduces a hand-derived example on 1x1 images (ε = 0)")
