@@ -55,14 +55,22 @@ public struct ExerciseResult: Sendable, Hashable, Codable {
     public var creditedTests: Int?
     /// Whether a test found the backward pass to be finite differences (then no test earns credit).
     public var finiteDifferences: Bool?
+    /// Whether the exercise's test at a realistic size (`linearTime…`) timed out: then no test earns
+    /// credit either (a backward pass that differences a linear forward pass is exact, and only its
+    /// cost tells it apart).
+    public var tooSlow: Bool?
 
     /// "2 of 5 tests pass", and why passing tests earn nothing under per-test credit when they do not.
     public var passSummary: String {
         var text = "\(passedTests) of \(totalTests) tests pass"
         guard exercise.credit == .perTest, let credited = creditedTests, credited < passedTests else { return text }
-        text += finiteDifferences == true
-            ? "; none earns credit: the backward pass is computed by finite differences"
-            : "; \(passedTests - credited) earn credit only once a test of a value passes"
+        if finiteDifferences == true {
+            text += "; none earns credit: the backward pass is computed by finite differences"
+        } else if tooSlow == true {
+            text += "; none earns credit: the code does not finish at a realistic size (the linear-time test timed out)"
+        } else {
+            text += "; \(passedTests - credited) earn credit only once a test of a value passes"
+        }
         return text
     }
 
@@ -185,6 +193,7 @@ public struct GradeReport: Sendable, Hashable, Codable {
         let credited = credited(outcomes)
         if credited < passed { result.creditedTests = credited }
         if outcomes.contains(where: { $0.issues.contains { $0.contains(finiteDifferenceMarker) } }) { result.finiteDifferences = true }
+        else if outcomes.contains(where: timedOutAtScale) { result.tooSlow = true }
         let messages = failing.flatMap { $0.hidden ? $0.issues.map { hiddenMessage($0, exercise: exercise.id) } : $0.issues }
         // "ReLU2 … could not be checked: it calls reluForward, ReLU1's code, which stopped": the
         // fault is another exercise's, so it does not make this one crashed or timed out.
@@ -226,12 +235,22 @@ public struct GradeReport: Sendable, Hashable, Codable {
     /// also passes for a stub that throws the expected error at everything, so it counts only once a
     /// test of the same exercise that checks a value passes. A backward pass computed by finite
     /// differences of the forward passes every gradient check by construction; when a test finds one
-    /// (its message carries `finiteDifferenceMarker`), no test of the exercise counts.
+    /// (its message carries `finiteDifferenceMarker`), no test of the exercise counts. Where the
+    /// layer is linear, differences are exact and only their cost gives them away: such an exercise
+    /// has a test at a realistic size named `linearTime…`, and when it times out no test counts.
     static func credited(_ outcomes: [TestOutcome]) -> Int {
         if outcomes.contains(where: { $0.issues.contains { $0.contains(finiteDifferenceMarker) } }) { return 0 }
+        if outcomes.contains(where: timedOutAtScale) { return 0 }
         let passing = outcomes.filter(\.passed)
         let values = passing.filter { !checksErrorHandling($0) }.count
         return values == 0 ? 0 : passing.count
+    }
+
+    /// Whether a test of an exercise's cost at a realistic size (its function is named `linearTime…`)
+    /// ran out of time, or never finished because the run was stopped.
+    static func timedOutAtScale(_ outcome: TestOutcome) -> Bool {
+        guard outcome.id.split(separator: "/").contains(where: { $0.hasPrefix("linearTime") && $0.contains("(") }) else { return false }
+        return !outcome.finished || outcome.issues.contains { $0.contains("timed out after") }
     }
 
     /// Whether a test's function is named `rejects…` (`Suite/rejectsX()/File.swift:1:2`; a nested

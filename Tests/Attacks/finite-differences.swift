@@ -9,8 +9,8 @@
 //
 // A region marked `linear` differences a linear map at 0: (f(h·e_i) − f(−h·e_i))/2h is then exact up
 // to one rounding, so no value can tell it from a derivation. Those exercises have a test at a size
-// only a linear-time backward pass finishes within the time limit: the attack fails it (not done, so
-// 0 under all-or-nothing) but keeps the per-test share of the small tests it passes.
+// only a linear-time backward pass finishes within the time limit (named `linearTime…`): the attack
+// times out there, and then no test of the exercise earns credit under either mode.
 // Not compiled by the package: it is only read by the generator.
 
 // HELPERS 01-Activations/ReLU.swift

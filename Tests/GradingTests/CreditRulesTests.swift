@@ -1,12 +1,13 @@
 // Per-test credit pays only for work: a test of error handling (`rejects…`) counts once a test of a
-// value passes, and a backward pass found to be finite differences earns nothing. The rule reads
+// value passes, and a backward pass found to be finite differences (or too slow at a realistic size,
+// which is how differences of a linear layer show) earns nothing. The rule reads
 // the test's function name, so the graded suites keep the naming convention; a scan checks it.
 import Foundation
 import Testing
 import WorkbookCore
 @testable import GradingKit
 
-@Suite("Credit rules: rejects… tests count only with a value test; finite differences earn nothing")
+@Suite("Credit rules: rejects… tests count only with a value test; finite differences and timeouts at scale earn nothing")
 struct CreditRulesTests {
     static let relu2 = ExerciseInfo(id: "ReLU2", chapter: "01-Activations", file: "ReLU.swift", title: "ReLU backward",
                                     points: 3, suites: ["ReLU2Tests"])
@@ -55,6 +56,27 @@ struct CreditRulesTests {
         #expect(kink.score == 0 && kink.message == faked && kink.passSummary.hasSuffix("computed by finite differences"), "\(kink.passSummary)")
         // All or nothing: 0 as before.
         #expect(GradeReport.grade(Curriculum(exercises: [Self.relu2]), outcomes: outcomes).score == 0)
+    }
+
+    @Test("a linear layer's backward pass that times out at a realistic size earns nothing for its small tests")
+    func tooSlowAtScale() {
+        // Differencing a linear forward pass is exact, so the small tests pass; only the
+        // linearTime… test, too big for one forward pass per input entry, tells it apart.
+        let timedOut = "ReLU2: reluBackward timed out after 10 s and was stopped. Is there a loop that never ends? "
+        let outcomes = [Self.outcome("notesExample"), Self.outcome("gradientCheck"),
+                        Self.outcome("linearTime", [timedOut]), Self.outcome("rejectsMismatchedShapes")]
+        let result = GradeReport.grade(Self.perTest, outcomes: outcomes).results[0]
+        #expect(result.passedTests == 3 && result.status == .timedOut && result.score == 0)
+        #expect(result.passSummary.hasSuffix("the linear-time test timed out)"), "\(result.passSummary)")
+        // A run stopped before the test ended counts as out of time too.
+        let stopped = GradeReport.grade(Self.perTest, outcomes: [Self.outcome("notesExample"),
+                                                                TestOutcome(id: "GradedTests.ReLU2Tests/linearTime()/ReLUTests.swift:90:6", name: "linearTime",
+                                                                            exercise: "ReLU2", finished: false)]).results[0]
+        #expect(stopped.score == 0)
+        // A wrong value in that test is an ordinary failure: the other tests keep their share.
+        let wrongValue = GradeReport.grade(Self.perTest, outcomes: [Self.outcome("notesExample"), Self.outcome("gradientCheck"),
+                                                                   Self.outcome("linearTime", [Self.wrong]), Self.outcome("rejectsMismatchedShapes")]).results[0]
+        #expect(wrongValue.score == 2.25 && wrongValue.tooSlow == nil)
     }
 
     /// The graded tests' functions: (file, name, body).
