@@ -187,6 +187,39 @@ struct Network2Tests {
         check(gradients[2][1], equals: Tensor(NetworkExample.db2), "db2 (layer 2)", in: .network2)
     }
 
+    @Test("a linear chain through inference batch norm and dropout, worked out by hand, names the layer it mishandles")
+    func linearChainByHand() throws {
+        // dense → batch norm (inference: scale [3, 0.5]) → dropout (mask, scale 2) → dense. Every
+        // layer is linear, so dx = (((dout·W2ᵀ) ⊙ mask·2) ⊙ scale)·W1ᵀ exactly.
+        let cache = NetworkCache(layers: [
+            .dense(DenseCache(x: try Tensor([[1, 2], [-1, 0]]), weight: try Tensor([[1, 0], [2, -1]]))),
+            .batchNormInference(xHat: try Tensor([[0.5, -1], [1, 2]]), scale: Tensor([3, 0.5])),
+            .dropout(DropoutCache(mask: try Tensor([[1, 0], [1, 1]]), scale: 2)),
+            .dense(DenseCache(x: try Tensor([[1, 0], [2, 1]]), weight: try Tensor([[1], [-2]]))),
+        ])
+        let (dx, gradients) = try networkBackward(try Tensor([[1], [2]]), cache: cache)
+        check(dx, equals: try Tensor([[6, 12], [12, 28]]), "dx of dense → batch norm (inference) → dropout → dense", in: .network2,
+              misconceptions: [
+                  Misconception(try Tensor([[3, 7], [6, 14]]), "the gradient went through the dropout layer unchanged; its backward pass multiplies by the mask and the scale, as the forward pass did (call dropoutBackward)"),
+                  Misconception(try Tensor([[3, 6], [6, 14]]), "the dropout layer's gradient was masked but not scaled; inverted dropout scales what it keeps by 1/keep (the cache's scale) in both passes"),
+                  Misconception(try Tensor([[2, 4], [4, 16]]), "the inference batch norm passed the gradient unchanged; at inference it is the affine map scale ⊙ x + shift, so dx = dout ⊙ scale"),
+              ])
+        guard gradients.count == 4, gradients.allSatisfy({ $0.count == 2 || $0.isEmpty }) else {
+            check(false, "networkBackward should return one list per layer (4), [dw, db] or [dgamma, dbeta] or []; got counts \(gradients.map(\.count))", in: .network2)
+            return
+        }
+        check(gradients[0].first?.shape == [2, 2] && gradients[3].first?.shape == [2, 1],
+              "gradients[l] must hold layer l's gradients, but gradients[0] has shapes \(gradients[0].map(\.shape)) and gradients[3] \(gradients[3].map(\.shape)). \(Misconception.marker)the lists are in the order the backward pass visits the layers (last first); put each at its layer's index.",
+              in: .network2)
+        guard gradients[0].first?.shape == [2, 2] else { return }
+        check(gradients[0][0], equals: try Tensor([[-6, 4], [12, 0]]), "dW1 (layer 0)", in: .network2)
+        check(gradients[0][1], equals: Tensor([18, -4]), "db1 (layer 0)", in: .network2)
+        check(gradients[1][0], equals: Tensor([5, -16]), "dgamma (layer 1, inference): Σ over the batch of the upstream gradient ⊙ xHat", in: .network2)
+        check(gradients[1][1], equals: Tensor([6, -8]), "dbeta (layer 1, inference)", in: .network2)
+        check(gradients[2].isEmpty, "dropout has no parameters: its gradient list should be empty, got \(gradients[2].count)", in: .network2)
+        check(gradients[3][0], equals: try Tensor([[5], [2]]), "dW2 (layer 3)", in: .network2)
+    }
+
     @Test("a whole-network gradient check through batch norm and a fixed dropout mask, training mode")
     func gradientCheckTraining() throws {
         // This check runs the student's networkForward too: the backward pass needs its caches.
