@@ -306,15 +306,19 @@ public struct MutationRun: Sendable {
             for (index, region) in regions.enumerated().reversed() {
                 guard let cases = variants[index], !cases.isEmpty else { continue }
                 let body = Array(lines[(region.start + 1)..<region.end])
+                // A region that is its function's single expression (`try layers.reduce(0) { … }`)
+                // returns it implicitly; inside the switch it needs the word.
+                let implicit = Self.returnsImplicitly(body, declaredBy: lines[..<region.start])
                 var replacement = ["switch workbookMutant {"]
                 var spans: [(Range<Int>, String)] = []
                 for variant in cases {
                     replacement.append("case \"\(variant.id)\":")
                     let first = replacement.count
-                    replacement += variant.body.isEmpty ? ["break"] : variant.body + ["break"]
+                    let code = implicit ? Self.returning(variant.body) : variant.body
+                    replacement += code.isEmpty ? ["break"] : code + ["break"]
                     spans.append((first..<replacement.count, variant.id))
                 }
-                replacement += ["default:"] + body + ["break", "}"]
+                replacement += ["default:"] + (implicit ? Self.returning(body) : body) + ["break", "}"]
                 let shift = replacement.count - body.count
                 // Lines after this region move by `shift`; entries recorded so far are after it.
                 entries = entries.map { ($0.range.lowerBound + shift ..< $0.range.upperBound + shift, $0.id) }
@@ -327,6 +331,26 @@ public struct MutationRun: Sendable {
             lineMap[path] = entries
         }
         return (planted, lineMap, problems)
+    }
+
+    /// Whether a region is the single expression its function returns without `return`: nothing in
+    /// it says `return`, and the declaration above it (`func … -> T {` or `var name: T {`) has a result.
+    static func returnsImplicitly(_ body: [String], declaredBy above: ArraySlice<String>) -> Bool {
+        let code = body.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("//") }
+        guard !code.isEmpty, !code.contains(where: { $0.contains(/\breturn\b/) }) else { return false }
+        guard let start = above.lastIndex(where: { $0.contains("func ") || $0.contains(/\bvar \w+: .+\{\s*$/) }) else { return false }
+        let declaration = above[start...].joined(separator: " ")
+        return declaration.contains("->") && !declaration.contains("-> Void") || declaration.contains(#/\bvar \w+: /#)
+    }
+
+    /// `body` with `return ` before its first line of code.
+    static func returning(_ body: [String]) -> [String] {
+        guard let first = body.firstIndex(where: { let t = $0.trimmingCharacters(in: .whitespaces); return !t.isEmpty && !t.hasPrefix("//") })
+        else { return body }
+        var lines = body
+        let indent = lines[first].prefix { $0 == " " }
+        lines[first] = indent + "return " + lines[first].dropFirst(indent.count)
+        return lines
     }
 
     /// Builds grade-runner from the planted copy, dropping mutants the compiler rejects.
