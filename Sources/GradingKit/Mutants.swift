@@ -490,6 +490,7 @@ public struct MutationRun: Sendable {
             lines.append("Catalog mutants the suites let through, or kill without naming the misconception:")
             for r in catalogProblems {
                 lines.append("  ✘ [\(r.mutant.exercise)] \(r.mutant.name) (\(r.mutant.source ?? "")): \(r.verdict.rawValue)"
+                             + " — the mistake: \(r.mutant.summary)"
                              + (r.verdict == .killedUnnamed ? " — no message contains '\(r.mutant.expect ?? "")'; first: \(r.message ?? "")" : ""))
             }
         }
