@@ -24,6 +24,13 @@ struct Network5Tests {
         let sigmoid: [NetworkLayer] = [.dense(weight: try Tensor([[1], [1]]), bias: Tensor([-1])), .dropout(keepProbability: 0.1)]
         let labels = try networkPredictions(x, layers: sigmoid, loss: .sigmoidBinaryCrossEntropy)
         check(labels == [1, 0, 0], "networkPredictions (sigmoid) should be [1, 0, 0] for logits [2, −3, −0.25], got \(labels)", in: .network5)
+        // A logit of exactly 0 is σ = 0.5, not above it: class 0.
+        let undecided: [NetworkLayer] = [.dense(weight: Tensor(zeros: [2, 1]), bias: Tensor([0]))]
+        let ties = try networkPredictions(x, layers: undecided, loss: .sigmoidBinaryCrossEntropy)
+        check(ties == [0, 0, 0], "networkPredictions (sigmoid) should be [0, 0, 0] for logits of exactly 0 (σ = 0.5 is not > 0.5), got \(ties)", in: .network5)
+        let small: [NetworkLayer] = [.dense(weight: Tensor(zeros: [2, 1]), bias: Tensor([0.5]))]
+        let leaning = try networkPredictions(x, layers: small, loss: .sigmoidBinaryCrossEntropy)
+        check(leaning == [1, 1, 1], "networkPredictions (sigmoid) should be [1, 1, 1] for logits 0.5 (σ ≈ 0.62 > 0.5: the threshold is a logit of 0, not 1), got \(leaning)", in: .network5)
     }
 
     @Test("overfits 50 examples with random labels to 100 % training accuracy (CS231n's second sanity check)")
@@ -156,6 +163,16 @@ struct Network5Tests {
         var rng = SeededGenerator(seed: 54)
         let stopped = try trainNetwork(layers, trainingInputs: train.x, trainingLabels: train.labels, validationInputs: validation.x,
                                        validationLabels: validation.labels, configuration: shorter, using: &rng)
+        // One validation example is enough to pick an epoch (the accuracies are then 0 or 1).
+        var single = configuration
+        single.epochs = 2
+        var oneRng = SeededGenerator(seed: 54)
+        let one = try trainNetwork(layers, trainingInputs: train.x, trainingLabels: train.labels,
+                                   validationInputs: try validation.x.gathering([0]), validationLabels: [validation.labels[0]],
+                                   configuration: single, using: &oneRng)
+        check(one.history.validationAccuracy.allSatisfy { $0 == 0 || $0 == 1 } && one.history.validationAccuracy.count == 2,
+              "with one validation example, trainNetwork should train and record an accuracy of 0 or 1 per epoch, got \(one.history.validationAccuracy)",
+              in: .network5)
         check(stopped.layers == best,
               "the returned layers should be the network after the best epoch \(history.bestEpoch), which a run of \(history.bestEpoch + 1) epochs ends with; they differ (the last epoch's network instead of the best one?)",
               in: .network5)
