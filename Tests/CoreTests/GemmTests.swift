@@ -131,7 +131,7 @@ struct GemmTests {
         let c = Case(m: 200, n: 40, k: 300)
         let callers = 6
         let inputs = (0..<callers).map { (Self.random(c.m * c.k, seed: UInt64(20 + $0)), Self.random(c.k * c.n, seed: UInt64(40 + $0))) }
-        func product(_ caller: Int, threads: Int) -> [Double] {
+        @Sendable func product(_ caller: Int, threads: Int) -> [Double] {
             var out = [Double](repeating: 0, count: c.m * c.n)
             inputs[caller].0.withUnsafeBufferPointer { pa in
                 inputs[caller].1.withUnsafeBufferPointer { pb in
