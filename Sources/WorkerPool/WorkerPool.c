@@ -73,11 +73,8 @@ static void *worker_main(void *unused) {
         for (;;) {
             generation = (uint32_t)(atomic_load_explicit(&ticket, memory_order_acquire) >> 32);
             if (generation != last) break;
-            // Pause-spin briefly, then yield between checks: on a machine with more runnable
-            // threads than cores, a waiting worker must not hold a core its caller could use.
-            if (++spins < 64) { relax(); continue; }
-            sched_yield();
-            if (now_ns() - start > spin_ns) break;
+            relax();
+            if ((++spins & 63) == 0 && now_ns() - start > spin_ns) break;
         }
         if (generation == last) {
             pthread_mutex_lock(&sleep_lock);
@@ -100,7 +97,7 @@ void workbook_pool_run(long parts, long threads, workbook_pool_task task, void *
     }
     if (spin_ns < 0) {
         const char *text = getenv("WORKBOOK_POOL_SPIN_US");
-        long us = text ? atol(text) : 200;
+        long us = text ? atol(text) : 0;
         spin_ns = (us < 0 ? 0 : us > 100000 ? 100000 : us) * 1000L;
     }
     long wanted = threads - 1 < MAX_WORKERS ? threads - 1 : MAX_WORKERS;

@@ -1,11 +1,12 @@
 // A small pool of worker threads for the matrix kernel's split products.
 //
-// Why not `DispatchQueue.concurrentPerform`: a ResNet training step runs a few hundred products of
-// 1–10 M multiply-adds (0.1–1 ms each) back to back. Between two of them a GCD worker goes to sleep,
-// and waking it costs about what half such a product saves, so two threads ran the ResNet no faster
-// than one. The workers here spin for a short, bounded time after each job (WORKBOOK_POOL_SPIN_US,
-// default 200 µs) before they sleep on a condition variable, so the next product of the same step
-// finds them awake; an idle pool costs nothing beyond that.
+// The parts of a job are claimed one at a time by whichever thread is free, the caller included, so
+// when no second core is free (a machine shared with other work) the caller simply takes every part
+// itself instead of waiting for a descheduled worker. After a job, workers may spin for a bounded
+// time (WORKBOOK_POOL_SPIN_US, default 0: sleep at once on a condition variable) so that the next
+// product of the same training step finds them awake. On this project's shared 2-core machine
+// (load 6–10) spinning lost: the ResNet epoch on 2 threads ran ×0.6–1.0 of one thread with a 50–1000 µs
+// spin and ×1.0–1.5 without, hence the default.
 #ifndef WORKBOOK_WORKER_POOL_H
 #define WORKBOOK_WORKER_POOL_H
 
