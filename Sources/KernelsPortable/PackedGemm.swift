@@ -19,12 +19,14 @@
 // 2. The micro-kernel (the tile) keeps an `mr` × `nr` block of C in registers for `kc` steps.
 // 3. Blocking: `kc` = 256 keeps a panel of B in L1; 96 rows of A (one row block) stay in L2 while
 //    they sweep every panel, so a 1024-row product does not stream A from L3 once per panel.
-// 4. Threads: a large product is cut into contiguous ranges of whole column panels (or whole row
-//    strips) aligned to the tile, one per thread. Every element of C is still summed by the same
-//    tile, over the same k blocks, in the same order, so the result is bit-identical whatever the
-//    thread count.
+// 4. Threads: a product of at least 2²¹ multiply-adds is cut into contiguous ranges of whole column
+//    panels (or whole row strips) aligned to the tile, one per thread, run by the worker pool
+//    (`Sources/WorkerPool`, whose workers stay awake briefly between products). Every element of C is
+//    still summed by the same tile, over the same k blocks, in the same order, so the result is
+//    bit-identical whatever the thread count (and whichever thread runs which range).
 
 import Foundation
+import WorkerPool
 
 /// Scratch buffers for packed panels, kept for the next product: a fresh allocation of a few hundred
 /// KB per call is an mmap and its page faults, which cost a 128³ product half its time.
@@ -75,16 +77,18 @@ let gemmDepthBlock = 256
 /// 96 × 256 doubles of A, 192 KB, stay in a 256 KB L2 (the smallest of current x86 cores).
 let gemmRowBlock = 96
 
-/// How many threads a product of this size is split across: one unless the two largest of m, n, k
-/// are at least 256 and there are at least 2²² multiply-adds (256 × 256 × 64); below that, waking
-/// a second thread (20–40 µs on this project's machine) costs about what it saves: at the
-/// threshold, 64 × 256 · 256 × 256 ran ×0.98–1.02 on 2 threads with AVX-512 and ×1.26 with AVX2.
+/// How many threads a product of this size is split across: `threads` when it has at least
+/// `gemmSplitWork` multiply-adds, else one.
 func gemmParts(m: Int, n: Int, k: Int, threads: Int) -> Int {
-    guard threads > 1 else { return 1 }
-    let sorted = [m, n, k].sorted()
-    guard sorted[1] >= 256, m * n * k >= 1 << 22 else { return 1 }
+    guard threads > 1, m * n * k >= gemmSplitWork else { return 1 }
     return threads
 }
+
+/// 2²¹ multiply-adds (128³; about 20 µs on one AVX-512 core): below that, handing half to a worker
+/// saves less than the hand-over costs. Whatever the shape: a tall, thin product (the ResNet's
+/// first stage, [4096, 144] · [144, 16], one column panel) is cut along its row strips. Measured with
+/// `trainer bench --part threads` (the ResNet's products: ×1.4–2.0 on two free cores).
+let gemmSplitWork = 1 << 21
 
 /// `c = alpha · op(a) · op(b) + beta · c` with the tile `Tile`, on up to `threads` threads.
 /// Expects m, n, k ≥ 1 and alpha ≠ 0 (the caller handles the degenerate cases).
@@ -110,7 +114,7 @@ func packedGemm<Tile: RegisterTile>(
     let count = Swift.min(parts, units)
     // Pointers are plain addresses here; every part writes a disjoint block of C.
     let aAddress = UInt(bitPattern: a), bAddress = UInt(bitPattern: b), cAddress = UInt(bitPattern: c)
-    DispatchQueue.concurrentPerform(iterations: count) { part in
+    runParts(count, threads: parts) { part in
         let first = units * part / count, last = units * (part + 1) / count
         let a = UnsafePointer<Double>(bitPattern: aAddress)!
         let b = UnsafePointer<Double>(bitPattern: bAddress)!
@@ -121,6 +125,19 @@ func packedGemm<Tile: RegisterTile>(
         } else {
             gemmRange(Tile.self, rows: first * mr, Swift.min(m, last * mr), columns: 0, n, n: n, k: k,
                       a: a, transposeA: transposeA, m: m, b: b, transposeB: transposeB, c: c, alpha: alpha, beta: beta)
+        }
+    }
+}
+
+/// Runs `body(part)` for every part in 0 ..< count on up to `threads` threads of the worker pool
+/// (`Sources/WorkerPool`), returning when all are done.
+func runParts(_ count: Int, threads: Int, _ body: (Int) -> Void) {
+    withoutActuallyEscaping(body) { body in
+        var box = body
+        withUnsafeMutablePointer(to: &box) { pointer in
+            workbook_pool_run(count, threads, { context, part in
+                context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(part)
+            }, pointer)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 @testable import WorkbookCore
 
 /// The fast kernels against the plain triple loop (`naiveGemm`), which is obviously right.
@@ -76,10 +77,11 @@ struct GemmTests {
         }
     }
 
-    /// Large enough to split (the two largest dimensions ≥ 256, m·n·k ≥ 2²²): one cut along the
-    /// columns (more column panels than row strips), one along the rows (n = 20: a single, ragged
-    /// column panel), both with ragged edges and two k blocks in the second.
-    static let splitCases = [Case(m: 263, n: 260, k: 70), Case(m: 520, n: 20, k: 410)]
+    /// Large enough to split (m·n·k ≥ 2²¹): one cut along the columns (more column panels than row
+    /// strips), one along the rows (n = 20: a single, ragged column panel), both with ragged edges and
+    /// two k blocks in the second; and a tall, thin one shaped like the ResNet's first stage (n = 16,
+    /// four k blocks), which only the row cut can split.
+    static let splitCases = [Case(m: 263, n: 260, k: 70), Case(m: 520, n: 20, k: 410), Case(m: 151, n: 16, k: 1000)]
 
     @Test("splits large products across threads with bit-identical results", arguments: GemmKernel.supported, splitCases)
     func threadsAreBitIdentical(_ kernel: GemmKernel, _ c: Case) throws {
@@ -110,14 +112,48 @@ struct GemmTests {
         }
     }
 
-    @Test("splits only large products: the thresholds")
+    @Test("splits products of at least 2²¹ multiply-adds, whatever their shape")
     func splitThresholds() {
         #expect(gemmThreadsUsed(m: 512, n: 512, k: 512, threads: 2) == 2)
-        #expect(gemmThreadsUsed(m: 256, n: 256, k: 64, threads: 2) == 2)  // 2²² multiply-adds exactly
-        #expect(gemmThreadsUsed(m: 64, n: 256, k: 256, threads: 2) == 2)  // two dimensions of 256
-        #expect(gemmThreadsUsed(m: 64, n: 256, k: 128, threads: 2) == 1)  // second largest is 128
-        #expect(gemmThreadsUsed(m: 255, n: 255, k: 64, threads: 2) == 1)  // under 2²²
+        #expect(gemmThreadsUsed(m: 128, n: 128, k: 128, threads: 2) == 2)   // 2²¹ exactly
+        #expect(gemmThreadsUsed(m: 127, n: 128, k: 128, threads: 2) == 1)   // just under
+        #expect(gemmThreadsUsed(m: 4096, n: 16, k: 144, threads: 2) == 2)   // the ResNet's first stage, tall and thin
+        #expect(gemmThreadsUsed(m: 144, n: 16, k: 4096, threads: 2) == 2)   // its weight gradient
+        #expect(gemmThreadsUsed(m: 4096, n: 16, k: 9, threads: 2) == 1)     // the stem: 0.6 M multiply-adds
         #expect(gemmThreadsUsed(m: 1024, n: 1024, k: 1024, threads: 1) == 1)
+    }
+
+    @Test("products split from several threads at once each come out bit-identical to one thread's", arguments: GemmKernel.supported)
+    func concurrentCallers(_ kernel: GemmKernel) throws {
+        // Swift Testing and the trainer can both call a split product from several threads; the
+        // worker pool runs one job at a time and the others run alone. Distinct inputs per caller, so
+        // a part computed from another caller's operands would show.
+        let c = Case(m: 200, n: 40, k: 300)
+        let callers = 6
+        let inputs = (0..<callers).map { (Self.random(c.m * c.k, seed: UInt64(20 + $0)), Self.random(c.k * c.n, seed: UInt64(40 + $0))) }
+        @Sendable func product(_ caller: Int, threads: Int) -> [Double] {
+            var out = [Double](repeating: 0, count: c.m * c.n)
+            inputs[caller].0.withUnsafeBufferPointer { pa in
+                inputs[caller].1.withUnsafeBufferPointer { pb in
+                    out.withUnsafeMutableBufferPointer { pc in
+                        gemm(m: c.m, n: c.n, k: c.k, a: pa.baseAddress!, transposeA: false, b: pb.baseAddress!,
+                             transposeB: false, c: pc.baseAddress!, kernel: kernel, threads: threads)
+                    }
+                }
+            }
+            return out
+        }
+        let expected = (0..<callers).map { product($0, threads: 1) }
+        final class Results: @unchecked Sendable { let lock = NSLock(); var mismatches: [String] = [] }
+        let results = Results()
+        DispatchQueue.concurrentPerform(iterations: callers * 8) { job in
+            let caller = job % callers
+            let got = product(caller, threads: 2 + job % 3)
+            if let first = got.indices.first(where: { got[$0].bitPattern != expected[caller][$0].bitPattern }) {
+                results.lock.withLock { results.mismatches.append("job \(job) (caller \(caller)): element \(first)") }
+            }
+        }
+        #expect(results.mismatches.isEmpty, "\(kernel): \(results.mismatches.prefix(5))")
     }
 
     @Test("the processor's kernels: the widest first, and a kernel it lacks is refused")

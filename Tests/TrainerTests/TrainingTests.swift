@@ -69,7 +69,7 @@ struct TrainingTests {
     func threadCountIsInvisible() throws {
         guard try layersImplemented() else { return }
         // 280 training points in one batch through 300-wide layers: the 280 x 300 · 300 x 300 products
-        // are above the kernel's split threshold (two dimensions ≥ 256, ≥ 2²² multiply-adds).
+        // are above the kernel's split threshold (≥ 2²¹ multiply-adds).
         let options = ["--epochs", "1", "--hidden", "300,300", "--batch-size", "280", "--data", "blobs", "--no-timing", "--seed", "7"]
         let one = try temporaryDirectory(), two = try temporaryDirectory()
         let a = runTrainer(["train", "--out", one, "--threads", "1"] + options)
@@ -78,6 +78,23 @@ struct TrainingTests {
         let x = try Checkpoint.read(from: one + "/model.ckpt"), y = try Checkpoint.read(from: two + "/model.ckpt")
         #expect(x.parameters == y.parameters)
         #expect(runTrainer(["train", "--out", one, "--threads", "0"] + options).code != 0)
+    }
+
+    @Test("--threads is invisible for the ResNet too: its tall, thin products are split by rows")
+    func threadCountIsInvisibleForTheResNet() throws {
+        guard try layersImplemented() else { return }
+        // 64 digits per batch at 8 x 8: the first stage's [4096, 144] · [144, 16] products and their
+        // gradients (9.4 M multiply-adds, one column panel) are cut along their rows on 2 threads.
+        // Two batches of training data (10 % of the 1797 digits), so the debug build stays quick.
+        let options = ["--model", "resnet", "--data", "digits", "--epochs", "1", "--batch-size", "64",
+                       "--validation", "0.85", "--test", "0.05", "--no-timing", "--seed", "3"]
+        let one = try temporaryDirectory(), two = try temporaryDirectory()
+        let a = runTrainer(["train", "--out", one, "--threads", "1"] + options)
+        let b = runTrainer(["train", "--out", two, "--threads", "2"] + options)
+        #expect(a.code == 0 && b.code == 0, "\(a.err) \(b.err)")
+        let x = try Checkpoint.read(from: one + "/model.ckpt"), y = try Checkpoint.read(from: two + "/model.ckpt")
+        #expect(x.parameters == y.parameters)
+        #expect(x.running == y.running)
     }
 
     @Test("an exploding loss stops before NaN, with the epoch and a lower learning rate")

@@ -138,8 +138,18 @@ extension Trainer {
     static func benchThreads(_ console: Console) throws {
         console.print("gemm, wall clock, 1 thread vs 2     GFLOP/s 1   GFLOP/s 2   speed-up")
         let kernel = GemmSettings.kernel
-        for (label, m, n, k) in [("512x512 · 512x512", 512, 512, 512), ("1024x1024 · 1024x1024", 1024, 1024, 1024),
-                                 ("MLP fwd 64x256 · 256x256", 64, 256, 256)] {
+        // The ResNet's products (batch 64): stage 1 at 8x8 with 16 channels (forward, dW, dX), the
+        // stride-2 stages at 4x4 with 32 and 2x2 with 64 channels.
+        let shapes: [(String, Int, Int, Int, Bool, Bool)] = [
+            ("512x512 · 512x512", 512, 512, 512, false, false), ("1024x1024 · 1024x1024", 1024, 1024, 1024, false, false),
+            ("MLP fwd 64x256 · 256x256", 64, 256, 256, false, false),
+            ("ResNet 4096x144 · 144x16", 4096, 16, 144, false, false),
+            ("ResNet dW (4096x144)ᵀ · 4096x16", 144, 16, 4096, true, false),
+            ("ResNet dX 4096x16 · (144x16)ᵀ", 4096, 144, 16, false, true),
+            ("ResNet 1024x288 · 288x32", 1024, 32, 288, false, false),
+            ("ResNet 256x576 · 576x64", 256, 64, 576, false, false),
+        ]
+        for (label, m, n, k, ta, tb) in shapes {
             var rng = SeededGenerator(seed: 7)
             let a = (0..<(m * k)).map { _ in rng.nextUniform(in: -1..<1) }
             let b = (0..<(k * n)).map { _ in rng.nextUniform(in: -1..<1) }
@@ -152,7 +162,7 @@ extension Trainer {
                         c.withUnsafeMutableBufferPointer { pc in
                             bestTime(repeats: 60) {
                                 for _ in 0..<inner {
-                                    gemm(m: m, n: n, k: k, a: pa.baseAddress!, transposeA: false, b: pb.baseAddress!, transposeB: false,
+                                    gemm(m: m, n: n, k: k, a: pa.baseAddress!, transposeA: ta, b: pb.baseAddress!, transposeB: tb,
                                          c: pc.baseAddress!, kernel: kernel, threads: threads)
                                 }
                             }

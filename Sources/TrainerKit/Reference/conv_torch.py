@@ -20,6 +20,9 @@ Layouts differ (PyTorch NCHW, the workbook NHWC); the arithmetic per epoch is th
 
 With --swift it builds nothing: run `WORKBOOK=Solutions swift build -c release --product trainer` first.
 `--repeats N` times N epochs per configuration (default 7) and reports the median and the best.
+With --swift it then times the Swift ResNet on 1 and 2 threads in `--rounds N` alternating rounds
+(default 5), each with the load average and the cores the 2-thread process got, and prints the
+median speed-up: on a shared machine only rounds where that process got close to 2 cores say anything.
 One thread: CPU time of the process (time.process_time), as `trainer bench` reports for one
 thread, so that other work on a shared machine counts less, and wall-clock time; two threads:
 wall-clock time only. The speed-up of two threads compares wall clock with wall clock.
@@ -31,6 +34,7 @@ import os
 # is what the Swift kernel's threads do too. Must be set before torch loads. Override to compare.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
+import resource
 import subprocess
 import sys
 import time
@@ -164,6 +168,29 @@ def main():
     for name in ("cnn", "resnet"):
         one, two = (name, 1, "wall clock"), (name, 2, "wall clock")
         print(f"{name}: 2 threads / 1 thread speed-up (wall clock): Swift x{swift[one] / swift[two]:.2f}, PyTorch x{results[one] / results[two]:.2f}")
+    # The Swift ResNet's speed-up again, in alternating rounds, each with the machine's load and the
+    # CPU time the 2-thread process got per second of wall clock (near 2 only when both cores were
+    # free for it: on a shared machine that column says whether the round measured anything).
+    rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 5
+    print()
+    print(f"ResNet, Swift, {rounds} rounds of 1 thread then 2 (wall clock, median of {repeats} epochs each):")
+    ratios = []
+    for r in range(rounds):
+        load = os.getloadavg()[0]
+        medians, cores = [], 0.0
+        for threads in (1, 2):
+            before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+            out = subprocess.run([trainer, "bench", "--part", "resnet", "--threads", str(threads), "--epochs", str(repeats),
+                                  "--clock", "wall"], capture_output=True, text=True, check=True).stdout
+            wall, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
+            line = [l for l in out.splitlines() if "epoch on 1797 digits" in l][-1]
+            medians.append(float(line.split("median ")[1].split(" ms")[0]))
+            cores = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / wall
+        ratios.append(medians[0] / medians[1])
+        print(f"  round {r + 1}: load {load:5.2f}; 1 thread {medians[0]:6.1f} ms, 2 threads {medians[1]:6.1f} ms "
+              f"(process got {cores:.2f} cores); speed-up x{ratios[-1]:.2f}")
+    print(f"resnet, Swift: 2 threads / 1 thread, median of {rounds} rounds: x{sorted(ratios)[len(ratios) // 2]:.2f} "
+          f"(load now {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; PyTorch above: x{results[('resnet', 1, 'wall clock')] / results[('resnet', 2, 'wall clock')]:.2f})")
 
 if __name__ == "__main__":
     main()

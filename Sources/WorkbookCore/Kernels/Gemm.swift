@@ -143,8 +143,8 @@ public func gemm(
 /// ``gemm(m:n:k:a:transposeA:b:transposeB:c:alpha:beta:)`` with a given kernel and thread count.
 /// `kernel` must be in ``GemmKernel/supported`` (another one falls back to the portable kernel
 /// rather than stop with an illegal instruction). Products of at most 512 multiply-adds use the
-/// naive loop whatever the kernel; products smaller than 256 in their two largest dimensions, or
-/// under 2²² multiply-adds, use one thread whatever `threads` says.
+/// naive loop whatever the kernel; products under 2²¹ multiply-adds use one thread whatever
+/// `threads` says.
 public func gemm(
     m: Int, n: Int, k: Int,
     a: UnsafePointer<Double>, transposeA: Bool,
@@ -186,8 +186,8 @@ public func gemm(
 }
 
 /// How many threads ``gemm(m:n:k:a:transposeA:b:transposeB:c:alpha:beta:kernel:threads:)`` splits
-/// a product across: `threads` when the two largest of m, n, k are at least 256 and there are at
-/// least 2²² multiply-adds, else 1.
+/// a product across: `threads` when there are at least 2²¹ multiply-adds (whatever the shape: a
+/// tall, thin product is cut along its rows), else 1.
 public func gemmThreadsUsed(m: Int, n: Int, k: Int, threads: Int) -> Int {
     gemmSplitCount(m: m, n: n, k: k, threads: threads)
 }
