@@ -89,7 +89,7 @@ let package = Package(
         .target(name: "GradingChannel", dependencies: ["WorkbookCore", "CSandbox"]),
         .target(name: "StudentCalls", dependencies: ["WorkbookCore", "GradingChannel", "CSandbox"]),
         .executableTarget(name: "grade-runner", dependencies: ["Workbook", "WorkbookCore", "GradingChannel"]),
-        .testTarget(name: "GradedTests", dependencies: ["WorkbookCore", "JudgeKit", "StudentCalls"], exclude: ["README.md"]),
+        .testTarget(name: "GradedTests", dependencies: ["WorkbookCore", "JudgeKit", "StudentCalls"], exclude: ["README.md", "COVERAGE.md"]),
         .testTarget(name: "CoreTests", dependencies: ["WorkbookCore", "JudgeKit"]),
         .testTarget(name: "TrainerTests", dependencies: ["TrainerKit", "JudgeKit"]),
         .testTarget(name: "GradingTests", dependencies: ["GradingKit"]),

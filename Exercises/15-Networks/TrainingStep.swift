@@ -15,7 +15,9 @@ import WorkbookCore
 ///     running mean     ← runningAverage(running mean, batch mean, batchNormMomentum)
 ///     running variance ← runningAverage(running variance, batch variance · N/(N − 1), batchNormMomentum)
 ///
-/// The running variance takes the batch's unbiased estimate (the notes' B/(B − 1), chapter 9).
+/// The running variance takes the batch's unbiased estimate (the notes' B/(B − 1), chapter 9). A
+/// batch of one example (a last minibatch of one) has no spread to correct: N/(N − 1) is undefined,
+/// so its batch variance, 0, goes in as it is.
 /// A fresh state (`NetworkOptimizerState()`, empty lists) is filled in on the first step.
 ///
 /// - Parameters:

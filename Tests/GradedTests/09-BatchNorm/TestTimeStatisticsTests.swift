@@ -10,7 +10,7 @@ extension Exercise {
 
 @Suite("BatchNorm3 · Test-time statistics", .graded(.batchNorm3))
 struct BatchNorm3Tests {
-    @Test("the population estimate of notes 001: mean of batch means, B/(B−1) × mean of batch variances (two batches, or one of B = 2)")
+    @Test("the population estimate of notes 001: mean of batch means, B/(B−1) × mean of batch variances")
     func populationByHand() throws {
         // Two batches of B = 4: means [1, 2] and [3, 4] average to [2, 3]; variances [1, 2] and [3, 6]
         // average to [2, 4], times 4/3 gives [8/3, 16/3].
@@ -20,10 +20,10 @@ struct BatchNorm3Tests {
         check(variance, equals: Tensor([8.0 / 3, 16.0 / 3]), "the population variance (with the factor 4/3)", in: .batchNorm3,
               misconceptions: [Misconception(Tensor([2, 4]), "the variance is the mean of the batch variances without the factor B/(B − 1); each batch variance divides by B and underestimates"),
                                Misconception(Tensor([1.5, 3]), "the variance is multiplied by (B − 1)/B; the unbiasing factor is B/(B − 1)")])
-        // The smallest valid case: one batch of B = 2, factor 2/1: mean [1, 2], variance 2·[1, 3] = [2, 6].
-        let (one, oneVariance) = try populationStatistics(batchMeans: [Tensor([1, 2])], batchVariances: [Tensor([1, 3])], batchSize: 2)
-        check(one, equals: Tensor([1, 2]), "the population mean of a single batch", in: .batchNorm3)
-        check(oneVariance, equals: Tensor([2, 6]), "the population variance of a single batch of B = 2 (factor 2/1; B = 2 is valid)", in: .batchNorm3)
+        // One batch of B = 2, the smallest that has a spread: its mean, and its variance ×2/1.
+        let (oneMean, oneVariance) = try populationStatistics(batchMeans: [Tensor([5, -1])], batchVariances: [Tensor([0.25, 4])], batchSize: 2)
+        check(oneMean, equals: Tensor([5, -1]), "the population mean from one batch (its own mean)", in: .batchNorm3)
+        check(oneVariance, equals: Tensor([0.5, 8]), "the population variance from one batch of B = 2 (×2/1)", in: .batchNorm3)
     }
 
     @Test("the factor B/(B−1) makes the variance unbiased: batches of 4 from N(3, 2²) estimate 4, not 3")

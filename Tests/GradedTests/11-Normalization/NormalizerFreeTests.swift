@@ -63,6 +63,19 @@ struct WeightStandardization1Tests {
 
 @Suite("WeightStandardization2 · weight standardization backward", .graded(.weightStandardization2))
 struct WeightStandardization2Tests {
+    @Test("reproduces a hand-worked gradient (the cache is built here, so only the backward pass is graded)")
+    func handExample() throws {
+        // One unit with fan-in 4: W = [1, 3, 1, 3] has μ = 2, σ = 1, so σ·√4 = 2 and Ŵ = [−½, ½, −½, ½];
+        // gain 3, dout = [1, 0, 0, 0]. dgain = Σ dout·Ŵ = −½. With dẑ = 3·dout, mean(dẑ) = ¾ and
+        // mean(dẑ·Ŵ) = −⅜: dW = (dẑ − ¾ − Ŵ·(−⅜)·4)/2 = [¾, 0, −¾, 0] (numpy's differences agree).
+        let cache = WeightStandardizationCache(standardized: try Tensor([[-0.5], [0.5], [-0.5], [0.5]]), gain: Tensor([3]), scale: Tensor([2]))
+        let (dweight, dgain) = try weightStandardizationBackward(try Tensor([[1], [0], [0], [0]]), cache: cache)
+        checkExactGradient(dweight, equals: try Tensor([[0.75], [0], [-0.75], [0]]), "dweight for W = [1, 3, 1, 3], gain 3", in: .weightStandardization2,
+                           misconceptions: [Misconception(try Tensor([[1.5], [0], [0], [0]]), "dW is dout·gain/scale alone: the mean term is missing, and the variance term too (the statistics depend on every weight of the kernel)")])
+        checkExactGradient(dgain, equals: Tensor([-0.5]), "dgain = Σ dout·Ŵ", in: .weightStandardization2,
+                           misconceptions: [Misconception(Tensor([1]), "dgain summed dout alone; the gain multiplies Ŵ, so dgain = Σ dout·Ŵ")])
+    }
+
     @Test("matches the numeric gradients of the weight and the gain", arguments: [[3, 3, 2, 3], [5, 4]])
     func gradientCheck(_ shape: [Int]) throws {
         var rng = SeededGenerator(inputSeed: 43)

@@ -123,6 +123,10 @@ struct SpatialBN2Tests {
                                                 gamma: Tensor(NormFixtures.gamma), beta: Tensor(NormFixtures.beta),
                                                 mean: Tensor([0, 0]), variance: Tensor([4, 1]), epsilon: 0)
         check(out, equals: try NormFixtures.tensor([1, 1, 3, 1, 1, 3, 3, 3], [2, 1, 2, 2]), "out", in: .spatialBatchNorm2)
+        // One channel (a grey image): mean 2, variance 4, γ = 2, β = 1 give 2·(x − 2)/2 + 1 = x − 1 at every pixel.
+        let grey = try spatialBatchNormInference(try NormFixtures.tensor([1, 2, 3, 4], [1, 2, 2, 1]), gamma: Tensor([2]), beta: Tensor([1]),
+                                                 mean: Tensor([2]), variance: Tensor([4]), epsilon: 0)
+        check(grey, equals: try NormFixtures.tensor([0, 1, 2, 3], [1, 2, 2, 1]), "out for one channel (every pixel x − 1)", in: .spatialBatchNorm2)
     }
 
     @Test("subtracts the running mean before scaling, and adds ε inside the square root")
@@ -173,9 +177,9 @@ struct SpatialBN3Tests {
         checkExactGradient(dbeta, equals: Tensor(NormFixtures.dbeta), "dbeta", in: .spatialBatchNorm3)
     }
 
-    @Test("matches the numeric gradients of x, γ and β")
-    func gradientCheck() throws {
-        try NormFixtures.checkNormGradients(.spatialBatchNorm3, seed: 24, shape: [2, 3, 3, 3],
+    @Test("matches the numeric gradients of x, γ and β, with three channels and with one", arguments: [[2, 3, 3, 3], [2, 2, 3, 1]])
+    func gradientCheck(shape: [Int]) throws {
+        try NormFixtures.checkNormGradients(.spatialBatchNorm3, seed: 24, shape: shape,
             forward: { try spatialBatchNormForward($0, gamma: $1, beta: $2).out },
             backward: { dout, x, gamma, beta in try spatialBatchNormBackward(dout, cache: try spatialBatchNormForward(x, gamma: gamma, beta: beta).cache) })
     }

@@ -121,5 +121,15 @@ struct ConvBlock3Tests {
                                Misconception(Tensor([7.5, 14.5]), "B in B/(B − 1) was taken as the N = 2 images; each channel's statistics average B = N·H·W = 8 values")])
         check(after.mean2, equals: Tensor([2.5, 0.5]), "mean2", in: .convResidual3)
         check(after.variance2, equals: Tensor([1, 3]), "variance2", in: .convResidual3)
+        // One channel, one image of 1 x 2: B = 2 values, the smallest batch with a spread, ×2/1:
+        // variance1 = 0.5·[2] + 0.5·[1.5·2] = [2.5].
+        let xHat = Tensor(zeros: [1, 1, 2, 1])
+        let conv = Conv2DCache(x: xHat, weight: Tensor(zeros: [3, 3, 1, 1]), configuration: Conv2DConfiguration(padding: 1))
+        let bn = SpatialBatchNormCache(xHat: xHat, gamma: Tensor([1]), mean: Tensor([3]), variance: Tensor([1.5]), epsilon: 1e-5)
+        let single = ConvResidualBlockCache(conv1: conv, batchNorm1: bn, relu1: ReLUCache(x: xHat), conv2: conv, batchNorm2: bn,
+                                            projection: nil, reluOut: ReLUCache(x: xHat))
+        let one = ResidualBlockStatistics(mean1: Tensor([0]), variance1: Tensor([2]), mean2: Tensor([0]), variance2: Tensor([2]))
+        let updated = try updateConvResidualBlockStatistics(one, cache: single, momentum: 0.5)
+        check(updated.variance1, equals: Tensor([2.5]), "variance1 for one channel of B = 1·1·2 = 2 values (×2/1)", in: .convResidual3)
     }
 }

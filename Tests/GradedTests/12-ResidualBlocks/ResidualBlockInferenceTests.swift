@@ -92,6 +92,14 @@ struct Residual3Tests {
               misconceptions: [Misconception(Tensor([1.2, 1.5]), "the running variance averages in the biased batch variance; multiply it by B/(B − 1) first")])
         check(after.mean2, equals: Tensor([0.8, 0.9]), "mean2", in: .residual3)
         check(after.variance2, equals: Tensor([1.9, 1.8]), "variance2", in: .residual3)
+        // B = 2, the smallest batch with a spread: ×2/1, so 0.9·[1, 1] + 0.1·[2, 1] = [1.1, 1].
+        let pair = Tensor(zeros: [2, 2])
+        let bnPair = BatchNormCache(xHat: pair, gamma: Tensor([1, 1]), mean: Tensor([0, 0]), variance: Tensor([1, 0.5]), epsilon: 1e-5)
+        let pairCache = ResidualBlockCache(x: pair, dense1: DenseCache(x: pair, weight: Tensor(zeros: [2, 2])), batchNorm1: bnPair,
+                                           relu1: ReLUCache(x: pair), dense2: DenseCache(x: pair, weight: Tensor(zeros: [2, 2])),
+                                           batchNorm2: bnPair, reluOut: ReLUCache(x: pair), projection: nil)
+        let afterPair = try updateResidualBlockStatistics(ResidualBlockStatistics.initial(first: 2, second: 2), cache: pairCache, momentum: 0.9)
+        check(afterPair.variance1, equals: Tensor([1.1, 1]), "variance1 after a batch of B = 2 (×2/1)", in: .residual3)
     }
 
     @Test("refuses a batch of one, whose variance says nothing about the population")

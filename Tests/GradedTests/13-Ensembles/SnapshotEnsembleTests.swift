@@ -72,6 +72,15 @@ struct Ensemble4Tests {
                 check(snapshot[1], equals: try Tensor([[1 - 0.75 * n]]), "snapshot \(k + 1), second tensor", in: .ensemble4)
             }
         }
+        // The smallest schedules: one iteration in all (rate α0), cycles of one iteration each (every
+        // rate α0, a snapshot after each step), and one cycle (plain cosine annealing: rates 1, 0.5).
+        for (total, cycles, expected) in [(1, 1, [[-1.0, 2]]), (2, 2, [[-1.0, 2], [-2, 4]]), (2, 1, [[-1.5, 3]])] {
+            let small = try snapshotEnsemble(initial: [Tensor([0, 0])], totalIterations: total, cycles: cycles,
+                                             initialRate: 1, gradient: { _ in [Tensor([1, -2])] })
+            check(small.map { $0.first?.scalars ?? [] } == expected,
+                  "snapshotEnsemble with T = \(total), M = \(cycles) from θ0 = [0, 0] along g = [1, −2] should save \(expected); got \(small.map { $0.first?.scalars ?? [] }). T = M (each cycle one iteration) and M = 1 are valid schedules.",
+                  in: .ensemble4)
+        }
     }
 
     @Test("over 300 iterations and 3 cycles each snapshot is 5.05 further along a constant gradient")

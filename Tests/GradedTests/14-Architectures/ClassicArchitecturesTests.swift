@@ -34,6 +34,16 @@ struct Architecture3Tests {
         // convs: 34,944 + 614,656 + 885,120 + 1,327,488 + 884,992 = 3,747,200;
         // dense: 9216·4096 + 4096 = 37,752,832; 4096·4096 + 4096 = 16,781,312; 4096·1000 + 1000 = 4,097,000.
         // Total 62,378,344 (one tower; torchvision's smaller variant has 61,100,840).
+        // The shapes the notes' figure draws after each convolution; the count and the final shape
+        // cannot tell a 5x5 convolution padded by 2 (27 → 27) from one padded by 3 (27 → 29 → 14 → 6).
+        var shapes: [[Int]] = []
+        for end in net.indices where { if case .convolution = net[end] { true } else { false } }() {
+            if let shape = try NetworkFacts.shape(Array(net[...end]), input: [227, 227, 3]) { shapes.append(shape) }
+        }
+        check(shapes == [[55, 55, 96], [27, 27, 256], [13, 13, 384], [13, 13, 384], [13, 13, 256]],
+              "alexNet()'s convolutions should give [55, 55, 96], [27, 27, 256] (5x5, pad 2), [13, 13, 384], [13, 13, 384], [13, 13, 256]; got \(shapes).", in: .architecture3)
+        check(net.filter { $0 == .dropout(keepProbability: 0.5) }.count == 2,
+              "AlexNet has dropout with keep probability 0.5 before the first two dense layers; alexNet() has \(net.filter { if case .dropout = $0 { true } else { false } }).", in: .architecture3)
         let count = try parameterCount(of: net)
         check(count == NetworkFacts.alexNetCount, "alexNet() has \(count) parameters, expected 62,378,344.", in: .architecture3)
     }
@@ -63,6 +73,10 @@ struct Architecture3Tests {
         check(try NetworkFacts.shape(ten, input: [224, 224, 3]) == [10], "vgg16(classes: 10) should end in [10].", in: .architecture3)
         let tenCount = try parameterCount(of: ten)
         check(tenCount == 134_301_514, "vgg16(classes: 10) has \(tenCount) parameters, expected 134,301,514.", in: .architecture3)
+        check(try NetworkFacts.shape(try StudentCalls.vgg16(classes: 1), input: [224, 224, 3]) == [1],
+              "vgg16(classes: 1) should end in [1]: one class is a single output, not an error.", in: .architecture3)
+        check(net.filter { $0 == .dropout(keepProbability: 0.5) }.count == 2,
+              "VGG-16 has dropout with keep probability 0.5 after the first two ReLUs of the classifier; vgg16() has \(net.filter { if case .dropout = $0 { true } else { false } }).", in: .architecture3)
         try checkThrows(ArgumentError.self, "vgg16(classes: 0)", in: .architecture3) { _ = try StudentCalls.vgg16(classes: 0) }
     }
 }

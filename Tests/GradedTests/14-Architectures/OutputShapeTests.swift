@@ -32,6 +32,12 @@ enum ArchitectureShapeCases {
               why: "VGG conv 3x3, pad 1 keeps the size: (224 + 2 − 3) + 1 = 224"),
         .init(layer: .averagePool(size: 3, stride: 2), input: [8, 6, 5], output: [3, 2, 5],
               why: "3x3/2 on 8 x 6 rounds down: ⌊5/2⌋ + 1 = 3 and ⌊3/2⌋ + 1 = 2"),
+        .init(layer: .convolution(kernelSize: 3, inputChannels: 2, outputChannels: 4, padding: 1), input: [5, 7, 2], output: [5, 7, 4],
+              why: "3x3, pad 1 on a 5 x 7 map keeps each side: height and width each follow their own input side"),
+        .init(layer: .convolution(kernelSize: 3, inputChannels: 8, outputChannels: 8, padding: 1), input: [1, 1, 8], output: [1, 1, 8],
+              why: "3x3, pad 1 on a 1 x 1 map: the padding makes the window fit exactly, (1 + 2 − 3) + 1 = 1"),
+        .init(layer: .maxPool(size: 2, stride: 2), input: [2, 2, 3], output: [1, 1, 3],
+              why: "a 2x2 window on a 2 x 2 map fits exactly once: (2 − 2)/2 + 1 = 1"),
         .init(layer: .adaptiveAveragePool(outputSize: 1), input: [7, 7, 2048], output: [1, 1, 2048], why: "global average pooling"),
         .init(layer: .flatten, input: [5, 5, 16], output: [400], why: "flatten 5·5·16 = 400"),
         .init(layer: .dense(inputs: 400, outputs: 120), input: [400], output: [120], why: "dense 400 → 120"),
@@ -68,8 +74,6 @@ struct Architecture2Tests {
               misconceptions: shapeMistakes(example.layer, example.input))
     }
 
-
-
     @Test("throws a ShapeError where a layer does not fit")
     func rejectsMismatches() throws {
         let cases: [(String, [LayerDescription], [Int])] = [
@@ -80,6 +84,9 @@ struct Architecture2Tests {
             ("a 2x2 pool on a vector", [.maxPool(size: 2, stride: 2)], [400]),
             ("batch norm over the wrong channel count", [.batchNorm(channels: 32)], [8, 8, 16]),
             ("adaptive pooling to an output of size 0", [.adaptiveAveragePool(outputSize: 0)], [7, 7, 2048]),
+            ("a convolution with a 0x0 kernel", [.convolution(kernelSize: 0, inputChannels: 1, outputChannels: 1)], [4, 4, 1]),
+            ("a pool with stride 0 (it would never move)", [.maxPool(size: 2, stride: 0)], [4, 4, 1]),
+            ("a 4x4 window on a 1x1 map padded by 1 on each side (3 x 3)", [.convolution(kernelSize: 4, inputChannels: 1, outputChannels: 1, padding: 1)], [1, 1, 1]),
             ("a stride-2 block with an identity shortcut",
              [.residual(body: [.convolution(kernelSize: 3, inputChannels: 64, outputChannels: 64, stride: 2, padding: 1, bias: false)], shortcut: [])],
              [56, 56, 64]),

@@ -52,6 +52,17 @@ struct BNPlacement1Tests {
         try checkThrows(ArgumentError.self, "insertBatchNorm into a network that already has batch norm", in: .bnPlacement1) {
             _ = try insertBatchNorm(into: before, placement: .inputs, inputs: 2)
         }
+        // The last pair counts too (a sigmoid output is an activation after a dense layer), and one
+        // input feature is a network like any other.
+        let binary: [NetworkLayer] = [.dense(weight: Tensor(zeros: [1, 4]), bias: Tensor(zeros: [4])), .relu,
+                                      .dense(weight: Tensor(zeros: [4, 1]), bias: Tensor(zeros: [1])), .sigmoid]
+        let (bn1, bn4b) = (PlacementExample.fresh(1), PlacementExample.fresh(4))
+        let lastPair = try insertBatchNorm(into: binary, placement: .beforeActivation, inputs: 1)
+        check(lastPair == [binary[0], bn4b, binary[1], binary[2], bn1, binary[3]],
+              "beforeActivation on dense, relu, dense, sigmoid should give dense, BN [4], relu, dense, BN [1], sigmoid (the last dense layer is followed by an activation too); got \(lastPair.map(\.name))",
+              in: .bnPlacement1)
+        let oneInput = try insertBatchNorm(into: binary, placement: .inputs, inputs: 1)
+        check(oneInput == [bn1] + binary, "inputs with one input feature should put one BN [1] first; got \(oneInput.map(\.name))", in: .bnPlacement1)
     }
 
     @Test("before the ReLU, batch norm revives units a bad bias killed; after it, it cannot (a measurement)")

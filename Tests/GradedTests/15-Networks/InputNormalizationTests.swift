@@ -69,13 +69,18 @@ struct Standardize1Tests {
               "the standardized training split's variance", in: .standardize1, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
     }
 
-    @Test("a feature constant on the training split is centered, not divided by 0")
+    @Test("a feature constant on the training split is centered, not divided by 0; a small std still divides")
     func constantFeature() throws {
-        // Column 1 is 5 on every training row: std 0, taken as 1, so x − 5.
-        let result = try standardizeSplits(training: try Tensor([[1, 5], [3, 5]]), validation: try Tensor([[2, 7]]),
+        // Column 1 is 5 on every training row: std 0, taken as 1, so x − 5. Column 0 has std 0.25:
+        // only 0 is replaced, so it is divided like any other, (1 − 0.5)/0.25 = 2.
+        let result = try standardizeSplits(training: try Tensor([[0.25, 5], [0.75, 5]]), validation: try Tensor([[1, 7]]),
                                            test: Tensor(zeros: [0, 2]))
-        check(result.validation, equals: try Tensor([[0, 2]]), "the validation row [2, 7] (column 1 only centered)", in: .standardize1)
-        check(result.standardDeviation, equals: Tensor([1, 1]), "the std, with 1 for the constant feature", in: .standardize1)
+        check(result.validation, equals: try Tensor([[2, 2]]), "the validation row [1, 7] (column 0 divided by its std 0.25, column 1 only centered)", in: .standardize1,
+              misconceptions: [Misconception(try Tensor([[0.5, 2]]), "a std below 1 was replaced by 1 too; only a std of exactly 0 needs replacing")])
+        check(result.standardDeviation, equals: Tensor([0.25, 1]), "the std, with 1 for the constant feature", in: .standardize1)
+        // One training row is enough: every feature is constant on it.
+        let single = try standardizeSplits(training: try Tensor([[2, 3]]), validation: try Tensor([[4, 3]]), test: Tensor(zeros: [0, 2]))
+        check(single.validation, equals: try Tensor([[2, 0]]), "the validation row [4, 3] with one training row [2, 3] (std 0 → 1: only centered)", in: .standardize1)
     }
 
     @Test("rejects splits with other columns than the training split")

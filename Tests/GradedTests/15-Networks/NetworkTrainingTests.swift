@@ -87,6 +87,18 @@ struct Network4Tests {
         check(variance, equals: Tensor([0.9 + 1.4 / 3, 0.9 + 1.6 / 3]),
               "the running variance after one step (uses the unbiased batch variance, ×N/(N − 1))", in: .network4,
               misconceptions: [Misconception(Tensor([1.25, 1.3]), "the running variance averaged in the biased batch variance; multiply it by B/(B − 1) first")])
+        // Two rows [[1, 0], [3, 4]]: biased variance [1, 4], ×2/1 = [2, 8], so 0.9 + 0.1·[2, 8] = [1.1, 1.7].
+        // One row [[5, −1]]: variance 0 and no correction (N/(N − 1) is undefined), so 0.9·1 = 0.9.
+        for (rows, labels, expected) in [([[1.0, 0], [3, 4]], [0, 1], Tensor([1.1, 1.7])), ([[5.0, -1]], [1], Tensor([0.9, 0.9]))] {
+            var rng = SeededGenerator(seed: 42)
+            let small = try networkTrainingStep(try Tensor(rows), labels: labels, layers: layers, optimizer: .sgd(learningRate: 0.1),
+                                                state: NetworkOptimizerState(), loss: .softmaxCrossEntropy, l2Strength: 0,
+                                                batchNormMomentum: 0.9, using: &rng)
+            guard case let .batchNorm(_, _, _, smallVariance) = small.layers[0] else { continue }
+            check(smallVariance, equals: expected,
+                  "the running variance after one step on a batch of \(rows.count) (\(rows.count == 1 ? "one example: its variance 0, uncorrected" : "×2/(2 − 1)"))",
+                  in: .network4)
+        }
     }
 
     @Test("repeated steps on one batch lower its loss, with each optimizer")

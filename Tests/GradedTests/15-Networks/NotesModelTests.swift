@@ -20,6 +20,8 @@ struct Network6Tests {
         check(names == ["dense [500, 20]", "relu", "dropout keep 0.7", "dense [20, 3]", "relu", "dropout keep 0.7", "dense [3, 1]"],
               "the layers should be dense [500, 20], relu, dropout keep 0.7, dense [20, 3], relu, dropout keep 0.7, dense [3, 1]; got \(names)",
               in: .network6)
+        let single = try notesModel(inputs: 1, using: &rng).map(\.name)
+        check(single.first == "dense [1, 20]", "notesModel(inputs: 1) should start with dense [1, 20] (one feature is a valid input), got \(single)", in: .network6)
         for case let .dense(weight, bias) in layers {
             check(bias == Tensor(zeros: bias.shape), "the biases should start at zero, got \(bias)", in: .network6)
             _ = weight
