@@ -37,6 +37,11 @@ struct Random1Tests {
         // The convention pinned: six elements, six normal draws (Box–Muller, one per call).
         var reference = SeededGenerator(inputSeed: 9)
         for _ in 0..<x.count { _ = reference.nextNormal() }
+        // The values pinned too: out = x + z, z being Tensor.randomNormal's draws from the same seed.
+        var noiseSource = SeededGenerator(inputSeed: 9)
+        let z = Tensor.randomNormal(shape: x.shape, standardDeviation: 1, using: &noiseSource)
+        check(a, equals: try x + z, "addingNoise(x, standardDeviation: 1) seeded 9 (x plus Tensor.randomNormal's six draws from that seed)", in: .random1,
+              misconceptions: [Misconception(try x - z, "the noise was subtracted (x − z); the convention adds it, out = x + z, so a seed always gives the same augmented data")])
         check(first == reference, "after addingNoise on 6 elements the generator should have made exactly 6 nextNormal() draws (a fresh generator per call, or a copy, repeats the same noise every time).",
               in: .random1)
         let c = try addingNoise(x, standardDeviation: 1, using: &first)

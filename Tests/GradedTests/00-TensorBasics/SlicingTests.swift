@@ -17,7 +17,7 @@ struct Slice1Tests {
         check(validation, equals: try Tensor([[6, 7], [8, 9]]), "validation of splitValidation(5 rows, validationCount: 2)", in: .slice1)
     }
 
-    @Test("splits a batch of images, holding out none, some or all of them; the parts join back into x")
+    @Test("splits a batch of images (and of numbers, rank 1), holding out none, some or all of them; the parts join back into x")
     func images() throws {
         var rng = SeededGenerator(inputSeed: 3)
         let x = Tensor.randomNormal(shape: [6, 2, 2, 1], using: &rng)
@@ -28,6 +28,10 @@ struct Slice1Tests {
                   in: .slice1)
             check(try Tensor.concatenating([train, validation]), equals: x, "train and validation joined (validationCount \(count))", in: .slice1)
         }
+        // A rank-1 tensor [N] is a batch of N numbers: it has a batch axis, so it splits as well.
+        let (head, tail) = try splitValidation(Tensor([1, 2, 3, 4]), validationCount: 1)
+        check(head, equals: Tensor([1, 2, 3]), "train of splitValidation([1, 2, 3, 4], validationCount: 1) (rank 1 has a batch axis and must be accepted)", in: .slice1)
+        check(tail, equals: Tensor([4]), "validation of splitValidation([1, 2, 3, 4], validationCount: 1)", in: .slice1)
     }
 
     @Test("rejects a validation count outside 0…N, and a scalar")

@@ -16,13 +16,16 @@ enum PReLUExample {
 
 @Suite("Parametric1 · PReLU forward", .graded(.parametric1))
 struct Parametric1Tests {
-    @Test("applies each channel's slope to its negative entries")
+    @Test("applies each channel's slope to its negative entries, for a batch and for one rank-1 example")
     func perChannel() throws {
         // Negatives: −2 (channel 1) · 0.2 = −0.4, −1 (channel 0) · 0.1 = −0.1, −3 (channel 2) · 0.3 = −0.9.
         let (out, _) = try preluForward(try Tensor(PReLUExample.x), slope: Tensor(PReLUExample.slope))
         check(out, equals: try Tensor([[1, -0.4, 3], [-0.1, 2, -0.9]]), "preluForward(x, slope: [0.1, 0.2, 0.3])", in: .parametric1,
               misconceptions: [Misconception(try Tensor([[1, -0.2, 3], [-0.2, 2, -0.6]]),
                                              "each row uses one slope (the row index picks it): the channel is x's last axis, so entry i has channel i mod C")])
+        // One example of rank 1, [C] = [3]: its last axis is still the channel axis.
+        let (single, _) = try preluForward(Tensor([-1, 2, -3]), slope: Tensor(PReLUExample.slope))
+        check(single, equals: Tensor([-0.1, 2, -0.9]), "preluForward([−1, 2, −3], slope: [0.1, 0.2, 0.3]) (a rank-1 x is valid: one example of C channels)", in: .parametric1)
     }
 
     @Test("shares a [1] slope across all elements")
@@ -70,6 +73,21 @@ struct Parametric2Tests {
         check(dx, equals: try Tensor([[0.5, -0.25, 2], [0.75, 0.25, -0.5]]), "preluBackward dx with a shared slope", in: .parametric2)
         check(dslope, equals: Tensor([5]), "preluBackward dslope with a shared slope (shape [1])", in: .parametric2,
               misconceptions: [Misconception(Tensor([6]), "dslope holds only the last negative entry's x·dout: it must add (+=) x·dout over every position that shares the slope, not assign it")])
+    }
+
+    @Test("gives x = 0 the slope's side, as the forward does, from the very first entry on")
+    func zeroAndFirstEntry() throws {
+        // x = [[−2, 0, 1]], slope [0.1, 0.2, 0.3], dout = [[1, 1, 1]]. The forward computes a·x
+        // for x ≤ 0, so the backward takes that side at 0 too (as leaky ReLU does):
+        // dx = [0.1, 0.2, 1]; dslope = x·dout on that side = [−2, 0, 0].
+        let cache = PReLUCache(x: try Tensor([[-2, 0, 1]]), slope: Tensor(PReLUExample.slope))
+        let (dx, dslope) = try preluBackward(try Tensor([[1, 1, 1]]), cache: cache)
+        check(dx, equals: try Tensor([[0.1, 0.2, 1]]), "preluBackward dx for x = [[−2, 0, 1]]", in: .parametric2,
+              misconceptions: [
+                Misconception(try Tensor([[0.1, 1, 1]]), "at x = 0 dout was passed through (mask x < 0); the forward puts 0 on the slope side (x ≤ 0), so its derivative there is the slope"),
+                Misconception(try Tensor([[1, 0.2, 1]]), "the first entry kept dout although x = −2 there: the loop over the entries must start at index 0"),
+              ])
+        check(dslope, equals: Tensor([-2, 0, 0]), "preluBackward dslope for x = [[−2, 0, 1]]", in: .parametric2)
     }
 
     @Test("matches the numeric gradients to x and to the slope on NHWC images")

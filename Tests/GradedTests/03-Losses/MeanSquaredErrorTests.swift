@@ -15,13 +15,18 @@ enum LinearRegressionExample {
 
 @Suite("MeanSquaredError1 · Mean squared error (linear regression as a net)", .graded(.meanSquaredError1))
 struct MeanSquaredError1Tests {
-    @Test("averages the squared differences; the gradient is 2(p − t)/M")
+    @Test("averages the squared differences, of three predictions or of one; the gradient is 2(p − t)/M")
     func worked() throws {
         // p − t = [−0.5, 0, 1]: loss (0.25 + 0 + 1)/3 = 0.41666…; gradient 2·[−0.5, 0, 1]/3.
         let (loss, dp) = try meanSquaredError(try Tensor([[1], [2], [3]]), targets: try Tensor([[1.5], [2], [2]]))
         check(loss, equals: 1.25 / 3, "meanSquaredError loss", in: .meanSquaredError1)
         checkExactGradient(dp, equals: try Tensor([[-1.0 / 3], [0], [2.0 / 3]]), "dpredictions", in: .meanSquaredError1,
               misconceptions: [Misconception(try Tensor([[-0.5 / 3], [0], [1.0 / 3]]), "the gradient is (p − t)/M: the derivative of (p − t)² carries a factor 2")])
+        // A single prediction, M = 1: p − t = 2, loss 2² = 4, gradient 2·2 = 4.
+        let (single, dsingle) = try meanSquaredError(try Tensor([[3]]), targets: try Tensor([[1]]))
+        check(single, equals: 4, "meanSquaredError loss of the single prediction 3 against 1 (M = 1)", in: .meanSquaredError1,
+              misconceptions: [Misconception(2, "one prediction was divided by 2: M is the number of entries, here 1 (only an empty input needs a guard against dividing by 0)")])
+        checkExactGradient(dsingle, equals: try Tensor([[4]]), "dpredictions of the single prediction 3 against 1", in: .meanSquaredError1)
     }
 
     @Test("averages over every entry of a [2, 2] prediction, not over the rows")

@@ -9,7 +9,7 @@ extension Exercise {
 
 @Suite("Softmax1 · Numerically stable softmax", .graded(.softmax1))
 struct Softmax1Tests {
-    @Test("turns logits [1, 2, 3] and [0, 0, 0] into probabilities")
+    @Test("turns logits [1, 2, 3] and [0, 0, 0] into probabilities, and a single class into 1")
     func worked() throws {
         // e^k / (e + e² + e³) for k = 1, 2, 3 (numpy, 16 digits); equal logits give 1/3 each.
         let p = try softmax(try Tensor([[1, 2, 3], [0, 0, 0]]))
@@ -20,6 +20,8 @@ struct Softmax1Tests {
               "softmax([[1, 2, 3], [0, 0, 0]])", in: .softmax1, absoluteTolerance: 1e-15, relativeTolerance: 1e-14,
               misconceptions: [Misconception(try e / e.sum(alongAxis: 0, keepingDimension: true),
                                              "each column sums to 1: the code normalizes over the batch axis; softmax divides by each row's sum")])
+        // A single class (K = 1) is a valid, if dull, softmax: e^z / e^z = 1 whatever z is.
+        check(try softmax(try Tensor([[5], [-3]])), equals: try Tensor([[1], [1]]), "softmax of one class, [[5], [−3]] (K = 1 must be accepted)", in: .softmax1)
     }
 
     @Test("gives finite probabilities for logits in the thousands (no NaN)")
@@ -48,10 +50,13 @@ struct Softmax1Tests {
               absoluteTolerance: 1e-14, relativeTolerance: 1e-12)
     }
 
-    @Test("rejects logits that are not a matrix")
+    @Test("rejects logits that are not a matrix, or have no classes")
     func rejectsVectors() throws {
         try checkThrowsShapeError("softmax of a vector [3] (use [1, 3] for one example)", in: .softmax1) {
             _ = try softmax(Tensor([1, 2, 3]))
+        }
+        try checkThrowsShapeError("softmax of logits [2, 0] (no classes: there is nothing to give probability to)", in: .softmax1) {
+            _ = try softmax(Tensor(zeros: [2, 0]))
         }
     }
 }

@@ -69,6 +69,22 @@ struct GradCheck2Tests {
               misconceptions: [Misconception(x * 2, "the estimate is the gradient of Σ f(x): the code ignores dout; with an upstream gradient it must differentiate Σ dout ⊙ f(x)")])
     }
 
+    @Test("keeps its relative precision for a function of tiny scale, 1e-8 · x ⊙ x")
+    func tinyScale() throws {
+        // L = Σ dout ⊙ 1e-8·x² is about 1e-8, and L(x + h) − L(x − h) about 1e-13. Summed from 0,
+        // L keeps ~16 significant digits and the estimate 2e-8·x ⊙ dout comes out to ~1e-11
+        // relative; any constant of size 1 carried in the sum rounds the difference to
+        // multiples of 2.2e-16, a relative error near 1e-3. Relative errors are meant to be
+        // scale-free: a gradient check of a small term (a weight penalty, say) needs this.
+        var rng = SeededGenerator(inputSeed: 413)
+        let x = Tensor.randomNormal(shape: [3, 2], using: &rng)
+        let dout = Tensor.randomNormal(shape: [3, 2], using: &rng)
+        let estimate = try centeredDifference(of: { $0.squared() * 1e-8 }, at: x, upstream: dout)
+        check(estimate, equals: try x * dout * 2e-8, "centeredDifference of 1e-8 · x ⊙ x with upstream dout", in: .gradCheck2,
+              absoluteTolerance: 0, relativeTolerance: 1e-6,
+              misconceptions: [Misconception(x * 2e-8, "the estimate ignores dout: with an upstream gradient it must differentiate Σ dout ⊙ f(x)")])
+    }
+
     @Test("for a product x·W gives dout·Wᵀ, where f's output has another shape than x")
     func matmul() throws {
         // x [2, 3], W [3, 4], out [2, 4]: L = Σ dout ⊙ xW is linear in x with gradient dout·Wᵀ [2, 3].

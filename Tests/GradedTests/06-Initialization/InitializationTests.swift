@@ -28,7 +28,7 @@ fileprivate func moments(_ t: Tensor) -> (mean: Double, variance: Double) {
 
 @Suite("Init1 · Initialization scales", .graded(.init1))
 struct Init1Tests {
-    @Test("Xavier 1/D_a (notes 004), Glorot 2/(fanIn + fanOut), He 2/D_a, and a fixed σ")
+    @Test("Xavier 1/D_a (notes 004), Glorot 2/(fanIn + fanOut), He 2/D_a, and a fixed σ (0 included)")
     func scales() throws {
         // sqrt(1/256) = 1/16; sqrt(2/(100 + 300)) = sqrt(1/200); sqrt(2/8) = 1/2.
         check(try initializationStandardDeviation(.xavier, fanIn: 256, fanOut: 10), equals: 0.0625,
@@ -44,6 +44,9 @@ struct Init1Tests {
                                Misconception(0.25, "the result is the variance 2/fanIn; the function returns the standard deviation √(2/fanIn)")])
         check(try initializationStandardDeviation(.normal(standardDeviation: 0.01), fanIn: 5, fanOut: 5), equals: 0.01,
               ".normal(standardDeviation: 0.01)", in: .init1)
+        // σ = 0 is the all-equal (zero) start of notes 004: a poor choice, but a valid one.
+        check(try initializationStandardDeviation(.normal(standardDeviation: 0), fanIn: 5, fanOut: 5), equals: 0,
+              ".normal(standardDeviation: 0) (zero weights are allowed; only a negative σ is refused)", in: .init1)
     }
 
     @Test("Glorot equals Xavier for a square layer, and He is √2 times Xavier")
@@ -111,6 +114,8 @@ struct Init2Tests {
             ([100, 300], .glorot, (1.0 / 200).squareRoot()),
             ([3, 3, 16, 32], .he, (2.0 / 144).squareRoot()),
             ([3, 3, 16, 32], .glorot, (2.0 / 432).squareRoot()),
+            // A 1×5 kernel (a dimension of 1 is valid; KH ≠ KW): fanIn 1·5·20 = 100 → sqrt(2/100).
+            ([1, 5, 20, 40], .he, (2.0 / 100).squareRoot()),
             ([50, 40], .normal(standardDeviation: 0.01), 0.01),
         ]
         for (shape, scheme, sigma) in cases {
@@ -201,6 +206,9 @@ struct Init3Tests {
         }
         let relu = try activationsThroughStack(x, depth: 2, scheme: .he, activation: .relu, using: &rng)
         check(relu.allSatisfy { $0.min() >= 0 }, "ReLU activations are never negative.", in: .init3)
+        let single = try activationsThroughStack(x, depth: 1, scheme: .xavier, activation: .tanh, using: &rng)
+        check(single.count == 1 && single.first?.shape == [3, 5],
+              "activationsThroughStack(depth: 1) should return one [3, 5] tensor (one layer is a valid stack); got \(single.map(\.shape)).", in: .init3)
     }
 
     @Test("draws fresh weights for every layer: layer 2 is tanh(a_1 · W_2) with W_2 the second draw")

@@ -97,6 +97,9 @@ struct Dropout1Tests {
             try checkThrows(InvalidKeepProbability.self, "dropoutForward(keepProbability: \(bad), using:)", in: .dropout1) {
                 _ = try dropoutForward(x, keepProbability: bad, mode: .training, using: &rng)
             }
+            try checkThrows(InvalidKeepProbability.self, "dropoutForward(keepProbability: \(bad), mode: .inference, using:) (a bad keep is refused in both modes)", in: .dropout1) {
+                _ = try dropoutForward(x, keepProbability: bad, mode: .inference, using: &rng)
+            }
             try checkThrows(InvalidKeepProbability.self, "dropoutForward(keepProbability: \(bad), mask:)", in: .dropout1) {
                 _ = try dropoutForward(x, keepProbability: bad, mask: Tensor([1, 1, 1, 1]), mode: .training)
             }

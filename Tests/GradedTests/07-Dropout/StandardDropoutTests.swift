@@ -20,7 +20,7 @@ struct Dropout3Tests {
         check(cache.scale, equals: 1, "cache.scale in training (standard dropout does not rescale)", in: .dropout3)
     }
 
-    @Test("inference multiplies by alpha, the expected training output E[y] = alpha·h(a)")
+    @Test("inference multiplies by alpha, the expected training output E[y] = alpha·h(a), and caches a mask of ones")
     func inferenceScales() throws {
         var rng = SeededGenerator(inputSeed: 9)
         let x = try Tensor([[1, -2, 3], [0.5, 4, -1]])
@@ -31,6 +31,7 @@ struct Dropout3Tests {
                                Misconception(x / 0.8, "the output at test time is x/keep: the code divides by keep; standard dropout multiplies by keep at test time")])
         check(rng == before, "inference mode must not draw from the generator.", in: .dropout3)
         check(cache.scale, equals: 0.8, "cache.scale at test time (the gradient is scaled by alpha too)", in: .dropout3)
+        check(cache.mask, equals: Tensor(repeating: 1, shape: x.shape), "cache.mask at test time (no unit is dropped: all ones)", in: .dropout3)
         // The bagging view: the average training output over many masks approaches the test-time output.
         var sum = Tensor(zeros: x.shape)
         let draws = 2000
@@ -60,7 +61,7 @@ struct Dropout3Tests {
               in: .dropout3, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
     }
 
-    @Test("keep probability 1 keeps every unit unchanged (it is inside (0, 1])")
+    @Test("keep probability 1 keeps every unit unchanged, and folds into W as W (it is inside (0, 1])")
     func keepOne() throws {
         var rng = SeededGenerator(inputSeed: 3)
         let x = Tensor.randomNormal(shape: [3, 4], using: &rng)
@@ -68,6 +69,7 @@ struct Dropout3Tests {
         check(out, equals: x, "standardDropoutForward(x, keepProbability: 1) in training", in: .dropout3)
         let (test, _) = try standardDropoutForward(x, keepProbability: 1, mode: .inference, using: &rng)
         check(test, equals: x, "standardDropoutForward(x, keepProbability: 1) at inference (scaled by 1)", in: .dropout3)
+        check(try foldKeepProbability(into: x, keepProbability: 1), equals: x, "foldKeepProbability(into: W, keepProbability: 1) (W·1)", in: .dropout3)
         // Beside a keep below 1, so that returning x untouched does not pass this test.
         let mask = Tensor(shape: x.shape) { $0 % 2 == 0 ? 1 : 0 }
         let (half, _) = try standardDropoutForward(x, keepProbability: 0.5, mask: mask, mode: .training)

@@ -72,11 +72,15 @@ struct Bagging1Tests {
         }
     }
 
-    @Test("treats zero units as one empty sub-network and rejects bad arguments")
+    @Test("treats zero units as one empty sub-network, keep 1 as the full network for sure, and rejects bad arguments")
     func edges() throws {
         let none = try dropoutSubnetworks(units: 0, keepProbability: 0.5)
         check(none.count == 1 && none.first?.mask.shape == [0] && none.first?.probability == 1,
               "zero units: exactly one sub-network, with an empty mask [0] and probability 1; got \(none).", in: .bagging1)
+        // keep 1 (inside (0, 1]): every unit is kept for sure, so only the full mask has probability, 1^2 · 0^0 = 1.
+        let sure = try dropoutSubnetworks(units: 2, keepProbability: 1)
+        check(Tensor(sure.map(\.probability)), equals: Tensor([0, 0, 0, 1]),
+              "the probabilities of dropoutSubnetworks(units: 2, keepProbability: 1) (only mask [1, 1] is possible)", in: .bagging1)
         for (units, keep) in [(-1, 0.5), (21, 0.5), (3, 0.0), (3, 1.2)] {
             try checkThrows(ArgumentError.self, "dropoutSubnetworks(units: \(units), keepProbability: \(keep))", in: .bagging1) {
                 _ = try dropoutSubnetworks(units: units, keepProbability: keep)
@@ -93,13 +97,27 @@ struct Bagging2Tests {
         // keep 0.5: each has probability 1/4, average (0 + 4 + 2 + 6)/4 = 3 = 0.5 · (2 + 4).
         // keep 0.8: 0.04·0 + 0.16·4 + 0.16·2 + 0.64·6 = 4.8 = 0.8 · 6.
         let h = try Tensor([[2, 4]])
-        for (keep, expected) in [(0.5, 3.0), (0.8, 4.8)] {
+        // keep 1: only the full network, sum 6 = 1 · (2 + 4).
+        for (keep, expected) in [(0.5, 3.0), (0.8, 4.8), (1, 6)] {
             let bagged = try baggedPrediction(hidden: h, keepProbability: keep, head: BaggingFixtures.sumHead)
             let scaled = try weightScaledPrediction(hidden: h, keepProbability: keep, head: BaggingFixtures.sumHead)
             check(bagged, equals: try Tensor([[expected]]), "the bagged average of sum(h ⊙ m), keep \(keep)", in: .bagging2,
                   misconceptions: [Misconception(3, "the bagged prediction averages the 4 sub-networks equally; weight each by its probability keep^kept · (1 − keep)^dropped")])
             check(scaled, equals: try Tensor([[expected]]), "the weight-scaled sum(keep · h), keep \(keep)", in: .bagging2,
                   misconceptions: [Misconception(6, "the weight-scaled prediction is head(h), without multiplying h by keep")])
+        }
+    }
+
+    @Test("rejects a keep probability outside (0, 1]")
+    func rejectsKeepProbabilityOutsideRange() throws {
+        let h = try Tensor([[2, 4]])
+        for keep in [0, -0.5, 1.5] {
+            try checkThrows(ArgumentError.self, "weightScaledPrediction with keepProbability \(keep)", in: .bagging2) {
+                _ = try weightScaledPrediction(hidden: h, keepProbability: keep, head: BaggingFixtures.sumHead)
+            }
+            try checkThrows(ArgumentError.self, "baggedPrediction with keepProbability \(keep)", in: .bagging2) {
+                _ = try baggedPrediction(hidden: h, keepProbability: keep, head: BaggingFixtures.sumHead)
+            }
         }
     }
 
@@ -220,7 +238,7 @@ struct Bagging3Tests {
               absoluteTolerance: 1e-10, relativeTolerance: 1e-10)
     }
 
-    @Test("renormalizes: scaling every sub-network's output by 5 changes nothing")
+    @Test("renormalizes: scaling every sub-network's output by 5, 1e-200 or 1e200 changes nothing")
     func renormalizes() throws {
         // A geometric mean of 5·p is 5 times the geometric mean of p, so after each row is
         // rescaled to sum to 1 the factor is gone. Without the renormalization the rows of the
@@ -229,10 +247,18 @@ struct Bagging3Tests {
         let (h, w, b) = BaggingFixtures.affine(seed: 8)
         let head: (Tensor) throws -> Tensor = { try BaggingFixtures.softmax(try $0.matmul(w) + b) }
         let plain = try baggedGeometricMean(hidden: h, keepProbability: 0.6, head: head)
-        let scaled = try baggedGeometricMean(hidden: h, keepProbability: 0.6, head: { try head($0) * 5 })
         check(try plain.sum(alongAxis: 1), equals: Tensor([1, 1, 1]), "the row sums", in: .bagging3,
               absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
-        check(scaled, equals: plain, "the geometric mean of a head scaled by 5", in: .bagging3,
-              absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+        // 1e-200 and 1e200: the weighted logs sit near ∓460. Subtracting each row's largest one
+        // brings them near 0 before exp (it cancels in the division); adding it instead doubles
+        // them to ∓920, where exp underflows to 0 (below −745) or overflows (above 709).
+        for factor in [5, 1e-200, 1e200] {
+            let scaled = try baggedGeometricMean(hidden: h, keepProbability: 0.6, head: { try head($0) * factor })
+            check(scaled.scalars.allSatisfy(\.isFinite),
+                  "the geometric mean of a head scaled by \(factor) is not finite: \(scaled). Subtract (not add) each row's largest weighted log before exp: it cancels when the rows are renormalized and keeps exp in range.",
+                  in: .bagging3)
+            check(scaled, equals: plain, "the geometric mean of a head scaled by \(factor)", in: .bagging3,
+                  absoluteTolerance: 1e-12, relativeTolerance: 1e-10)
+        }
     }
 }

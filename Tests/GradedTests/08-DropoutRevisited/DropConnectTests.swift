@@ -62,7 +62,7 @@ struct DropConnect1Tests {
         check(cache.w, equals: try Tensor(e.w), "the cached (unmasked) weights w", in: .dropConnect1)
     }
 
-    @Test("is the plain affine layer at inference, and draws nothing")
+    @Test("is the plain affine layer at inference (drawing nothing) and in training with keep 1")
     func inference() throws {
         let e = DropConnectExample.self
         var rng = SeededGenerator(inputSeed: 11)
@@ -79,6 +79,11 @@ struct DropConnect1Tests {
         let (given, _) = try dropConnectForward(try Tensor(e.x), weight: try Tensor(e.w), bias: Tensor(e.b),
                                                 keepProbability: 0.5, mask: try Tensor(e.mask), mode: .inference)
         check(given, equals: try Tensor(e.inferenceOut), "dropConnectForward(mask:) at inference", in: .dropConnect1)
+        // keep 1 (inside (0, 1]) in training keeps every weight at scale 1: the plain layer again.
+        var sure = SeededGenerator(inputSeed: 12)
+        let (kept, _) = try dropConnectForward(try Tensor(e.x), weight: try Tensor(e.w), bias: Tensor(e.b),
+                                               keepProbability: 1, mode: .training, using: &sure)
+        check(kept, equals: try Tensor(e.inferenceOut), "dropConnectForward in training with keepProbability 1 (every weight kept, scale 1)", in: .dropConnect1)
     }
 
     @Test("draws one uniform per weight in row-major order, keeping draws below keepProbability")
@@ -157,6 +162,12 @@ struct DropConnect1Tests {
             try checkThrows(ArgumentError.self, "dropConnectForward with keepProbability \(keep)", in: .dropConnect1) {
                 _ = try dropConnectForward(try Tensor(e.x), weight: try Tensor(e.w), bias: Tensor(e.b),
                                            keepProbability: keep, mode: .training, using: &rng)
+            }
+            for mode in [Mode.training, .inference] {
+                try checkThrows(ArgumentError.self, "dropConnectForward(mask:) with keepProbability \(keep) in \(mode)", in: .dropConnect1) {
+                    _ = try dropConnectForward(try Tensor(e.x), weight: try Tensor(e.w), bias: Tensor(e.b),
+                                               keepProbability: keep, mask: try Tensor(e.mask), mode: mode)
+                }
             }
         }
         try checkThrowsShapeError("dropConnectForward with a [3, 2] mask for [2, 3] weights", in: .dropConnect1) {

@@ -29,6 +29,8 @@ struct ConvArithmetic1Tests {
         // A 2x2 stride-2 pooling window counts like a 2x2 stride-2 kernel. [3x3 conv, 2x2 pool /2,
         // 3x3 conv] by hand: 1 + 2·1 = 3; + 1·1 = 4; + 2·2 = 8.
         ReceptiveFieldCase(kernels: [3, 2, 3], strides: [1, 2, 1], dilations: [1, 1, 1], expected: 8, source: "conv, 2x2 pool, conv, by hand"),
+        // A 1x1 stride-2 layer adds nothing itself but doubles the jump: 1 + 0 = 1, then + 2·2 = 5.
+        ReceptiveFieldCase(kernels: [1, 3], strides: [2, 1], dilations: [1, 1], expected: 5, source: "1x1 stride-2 projection, then 3x3, by hand"),
         ReceptiveFieldCase(kernels: [], strides: [], dilations: [], expected: 1, source: "no layer: a pixel sees itself"),
     ]
 

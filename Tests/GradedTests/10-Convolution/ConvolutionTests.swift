@@ -47,6 +47,49 @@ enum ConvFixtures {
         return out
     }
 
+    /// im2col by its definition: row (n, i, j), column (a·KW + b)·Cin + c holds the pixel under
+    /// tap (a, b) in channel c, or stays 0 where that tap lies in the padding.
+    static func naiveIm2col(_ x: Tensor, _ kh: Int, _ kw: Int, _ cf: Conv2DConfiguration) -> Tensor {
+        let (n, h, w, cin) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let ho = (h + 2 * cf.padding - cf.dilation * (kh - 1) - 1) / cf.stride + 1
+        let wo = (w + 2 * cf.padding - cf.dilation * (kw - 1) - 1) / cf.stride + 1
+        var columns = Tensor(zeros: [n * ho * wo, kh * kw * cin])
+        for b in 0..<n { for i in 0..<ho { for j in 0..<wo { for a in 0..<kh { for bb in 0..<kw { for c in 0..<cin {
+            let (y, xx) = (i * cf.stride - cf.padding + a * cf.dilation, j * cf.stride - cf.padding + bb * cf.dilation)
+            if y >= 0, y < h, xx >= 0, xx < w { columns[(b * ho + i) * wo + j, (a * kw + bb) * cin + c] = x[b, y, xx, c] }
+        } } } } } }
+        return columns
+    }
+
+    /// col2im by its definition, the transpose of `naiveIm2col`: every entry that came from a
+    /// pixel is added back onto it; entries that came from the padding are dropped.
+    static func naiveCol2im(_ columns: Tensor, _ shape: [Int], _ kh: Int, _ kw: Int, _ cf: Conv2DConfiguration) -> Tensor {
+        let (n, h, w, cin) = (shape[0], shape[1], shape[2], shape[3])
+        let ho = (h + 2 * cf.padding - cf.dilation * (kh - 1) - 1) / cf.stride + 1
+        let wo = (w + 2 * cf.padding - cf.dilation * (kw - 1) - 1) / cf.stride + 1
+        var image = Tensor(zeros: shape)
+        for b in 0..<n { for i in 0..<ho { for j in 0..<wo { for a in 0..<kh { for bb in 0..<kw { for c in 0..<cin {
+            let (y, xx) = (i * cf.stride - cf.padding + a * cf.dilation, j * cf.stride - cf.padding + bb * cf.dilation)
+            if y >= 0, y < h, xx >= 0, xx < w { image[b, y, xx, c] += columns[(b * ho + i) * wo + j, (a * kw + bb) * cin + c] }
+        } } } } } }
+        return image
+    }
+
+    /// Geometries where a tap's range of valid outputs is easy to get wrong (im2col and col2im
+    /// work it out per tap): batches of two, so that reading past a row lands on real pixels.
+    static let edgeGeometries: [ConvGeometry] = [
+        ConvGeometry(shape: [2, 6, 5, 2], kernelHeight: 3, kernelWidth: 3, configuration: Conv2DConfiguration(stride: 2, padding: 1),
+                     why: "stride 2 does not divide 5 + 2 − 3 + 1: the last tap of the last column lies in the padding, the first tap of the first"),
+        ConvGeometry(shape: [2, 5, 6, 1], kernelHeight: 3, kernelWidth: 2, configuration: Conv2DConfiguration(padding: 2, dilation: 2),
+                     why: "a dilated 3x2 kernel with padding 2: tap b starts inside the image at output ⌈(P − b·D)/S⌉"),
+        ConvGeometry(shape: [2, 3, 3, 1], kernelHeight: 3, kernelWidth: 3, configuration: Conv2DConfiguration(padding: 2, dilation: 3),
+                     why: "the outer taps lie in the padding for every output: only the centre tap reads the image"),
+        ConvGeometry(shape: [2, 3, 3, 2], kernelHeight: 3, kernelWidth: 3, configuration: Conv2DConfiguration(),
+                     why: "the kernel covers the whole image: one output, whose last tap reads the last column"),
+        ConvGeometry(shape: [2, 7, 7, 1], kernelHeight: 3, kernelWidth: 3, configuration: Conv2DConfiguration(stride: 3, padding: 2, dilation: 2),
+                     why: "stride 3, padding 2, dilation 2"),
+    ]
+
     /// The worked example (a 4x4 image with 2 channels, two 3x3 kernels, stride 2, padding 1).
     /// Derived by hand (and with a NumPy loop); for example
     ///   out[0, 0, 0, 0] = x₀[0, 0]·1 (centre tap) + 0·1 (padding under the top-left tap) − x₁[1, 1]·1 + 0.5
@@ -82,6 +125,14 @@ enum ConvFixtures {
     ]
 }
 
+/// An input shape, a kernel and a configuration, with the reason the geometry is a hard case.
+struct ConvGeometry: Sendable, CustomTestStringConvertible {
+    var shape: [Int], kernelHeight: Int, kernelWidth: Int, configuration: Conv2DConfiguration, why: String
+    var testDescription: String {
+        "x \(shape), \(kernelHeight)x\(kernelWidth) kernel, S=\(configuration.stride) P=\(configuration.padding) D=\(configuration.dilation) (\(why))"
+    }
+}
+
 /// One row of the output-size table: input, kernel, stride, padding, dilation and the answer.
 struct ConvSizeCase: Codable, Sendable, CustomTestStringConvertible {
     var input: Int, kernel: Int, stride: Int, padding: Int, dilation: Int, expected: Int, why: String
@@ -100,6 +151,8 @@ struct Conv1Tests {
         ConvSizeCase(input: 7, kernel: 3, stride: 1, padding: 0, dilation: 2, expected: 3, why: "a dilated 3x3 kernel spans 5 pixels"),
         ConvSizeCase(input: 15, kernel: 3, stride: 1, padding: 4, dilation: 4, expected: 15, why: "padding D keeps the size of a D-dilated 3x3 convolution"),
         ConvSizeCase(input: 8, kernel: 1, stride: 2, padding: 0, dilation: 1, expected: 4, why: "a 1x1 stride-2 projection shortcut"),
+        ConvSizeCase(input: 5, kernel: 5, stride: 1, padding: 0, dilation: 1, expected: 1, why: "a kernel exactly as wide as the input fits once"),
+        ConvSizeCase(input: 1, kernel: 1, stride: 1, padding: 0, dilation: 1, expected: 1, why: "a 1x1 kernel on a 1x1 map (the end of a deep network)"),
     ]
 
     @Test("matches the output-size formula", arguments: cases)
@@ -191,6 +244,16 @@ struct Conv2Tests {
             }
         }
     }
+
+    @Test("agrees with the definition where taps meet the padding", arguments: ConvFixtures.edgeGeometries)
+    func edgeGeometries(_ g: ConvGeometry) throws {
+        var rng = SeededGenerator(inputSeed: 21)
+        let x = Tensor.randomNormal(shape: g.shape, using: &rng)
+        let columns = try im2col(x, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth, configuration: g.configuration)
+        // A tap's valid outputs j satisfy 0 ≤ j·S − P + b·D ≤ W − 1; the definition tests that per entry.
+        check(columns, equals: ConvFixtures.naiveIm2col(x, g.kernelHeight, g.kernelWidth, g.configuration),
+              "im2col of \(g.testDescription)", in: .conv2)
+    }
 }
 
 @Suite("Conv3 · convolution forward", .graded(.conv3))
@@ -245,6 +308,19 @@ struct Conv3Tests {
         // Sums of 27 products of order-1 numbers: rounding differs by ~1e-15 between orders.
         check(out, equals: try ConvFixtures.naiveConv(x, weight, bias, configuration),
               "conv2dForward with \(configuration)", in: .conv3, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+    }
+
+    @Test("agrees with the naive definition for a 2x3 kernel into a single output channel with a bias")
+    func oblongKernelSingleOutput() throws {
+        var rng = SeededGenerator(inputSeed: 34)
+        let x = Tensor.randomNormal(shape: [2, 5, 6, 2], using: &rng)
+        let weight = Tensor.randomNormal(shape: [2, 3, 2, 1], using: &rng)
+        let configuration = Conv2DConfiguration(stride: 2, padding: 1)
+        let (out, _) = try conv2dForward(x, weight: weight, bias: Tensor([0.75]), configuration: configuration)
+        // KH ≠ KW, so the kernel's height and width cannot be swapped; Cout = 1, so every output pixel gets the bias.
+        check(out, equals: try ConvFixtures.naiveConv(x, weight, Tensor([0.75]), configuration),
+              "conv2dForward with a [2, 3, 2, 1] kernel and bias [0.75], stride 2, padding 1", in: .conv3,
+              absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
     }
 
     @Test("is translation equivariant: shifting the input shifts the output, away from the border")
@@ -468,6 +544,23 @@ struct Conv4Tests {
               absoluteTolerance: 1e-10, relativeTolerance: 1e-12)
     }
 
+    @Test("agrees with the definition where taps meet the padding", arguments: ConvFixtures.edgeGeometries)
+    func edgeGeometries(_ g: ConvGeometry) throws {
+        var rng = SeededGenerator(inputSeed: 45)
+        let rows = ConvFixtures.naiveIm2col(Tensor(zeros: g.shape), g.kernelHeight, g.kernelWidth, g.configuration).shape[0]
+        let columns = Tensor.randomNormal(shape: [rows, g.kernelHeight * g.kernelWidth * g.shape[3]], using: &rng)
+        let image = try col2im(columns, inputShape: g.shape, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth, configuration: g.configuration)
+        // At most KH·KW order-1 terms per pixel, added in another order: 1e-12 covers the rounding.
+        check(image, equals: ConvFixtures.naiveCol2im(columns, g.shape, g.kernelHeight, g.kernelWidth, g.configuration),
+              "col2im for \(g.testDescription)", in: .conv4, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+    }
+
+    @Test("returns an empty image for an empty batch (N = 0)")
+    func emptyBatch() throws {
+        let image = try col2im(Tensor(zeros: [0, 9]), inputShape: [0, 3, 3, 1], kernelHeight: 3, kernelWidth: 3, configuration: Conv2DConfiguration())
+        check(image.shape == [0, 3, 3, 1], "col2im of [0, 9] columns for inputShape [0, 3, 3, 1] should give an empty [0, 3, 3, 1] image (a batch of none is still a batch); got \(image.shape).", in: .conv4)
+    }
+
     @Test("rejects columns whose shape im2col could not have made")
     func rejectsWrongColumns() throws {
         try checkThrowsShapeError("col2im of [4, 8] columns for a 4x4 image and a 3x3 kernel", in: .conv4) {
@@ -512,6 +605,25 @@ struct Conv5Tests {
                       misconceptions: [Misconception(numericW / 2, "dw is divided by the batch size N = 2; the forward pass sums over the batch, so dW sums too (the loss does any averaging)")])
         checkGradient(db, matches: numericB, "db with \(configuration)", in: .conv5,
                       misconceptions: [Misconception(numericB / Double(out.count / 3), "db averages dout over the N·Ho·Wo output positions; the bias is added at every position, so db sums dout")])
+    }
+
+    @Test("matches the numeric gradients for a 2x3 kernel on a 4x6 image (height and width differ)")
+    func oblongGradientCheck() throws {
+        let configuration = Conv2DConfiguration(padding: 1)
+        var rng = SeededGenerator(inputSeed: 232)
+        let x = Tensor.randomNormal(shape: [2, 4, 6, 2], using: &rng)
+        let weight = Tensor.randomNormal(shape: [2, 3, 2, 3], using: &rng)
+        let bias = Tensor.randomNormal(shape: [3], using: &rng)
+        let (out, cache) = try conv2dForward(x, weight: weight, bias: bias, configuration: configuration)
+        let dout = Tensor.randomNormal(shape: out.shape, using: &rng)
+        // Ho = 4 + 2 − 2 + 1 = 5 comes from H and KH, Wo = 6 + 2 − 3 + 1 = 6 from W and KW.
+        let (dx, dw, db) = try conv2dBackward(dout, cache: cache)
+        let numericX = try numericGradient(of: { try conv2dForward($0, weight: weight, bias: bias, configuration: configuration).out }, at: x, upstream: dout)
+        let numericW = try numericGradient(of: { try conv2dForward(x, weight: $0, bias: bias, configuration: configuration).out }, at: weight, upstream: dout)
+        let numericB = try numericGradient(of: { try conv2dForward(x, weight: weight, bias: $0, configuration: configuration).out }, at: bias, upstream: dout)
+        checkGradient(dx, matches: numericX, "dx for a [2, 3, 2, 3] kernel on [2, 4, 6, 2]", in: .conv5)
+        checkGradient(dw, matches: numericW, "dw for a [2, 3, 2, 3] kernel on [2, 4, 6, 2]", in: .conv5)
+        checkGradient(db, matches: numericB, "db for a [2, 3, 2, 3] kernel on [2, 4, 6, 2]", in: .conv5)
     }
 
     @Test("rejects an upstream gradient whose shape is not the output's")

@@ -41,7 +41,7 @@ struct Pool1Tests {
               "maxPoolForward of a 2-channel map", in: .pool1)
     }
 
-    @Test("handles overlapping windows (3x3, stride 2) and drops leftover rows (the floor)")
+    @Test("handles overlapping windows (3x3, stride 2), drops leftover rows (the floor) and keeps H and W apart")
     func overlapAndFloor() throws {
         // x[i][j] = 5i + j on a 5x5 map. 3x3 windows, stride 2 start at 0 and 2, and each
         // window's maximum is its bottom-right pixel: 5·2 + 2 = 12, 14, 22, 24.
@@ -52,6 +52,11 @@ struct Pool1Tests {
         // column 4 are never read. Maxima: 6, 8, 16, 18.
         let (floored, _) = try maxPoolForward(try ConvFixtures.image([grid]), configuration: Pool2DConfiguration())
         check(floored, equals: try ConvFixtures.image([[[6, 8], [16, 18]]]), "2x2 max pooling of a 5x5 map", in: .pool1)
+        // A 4x6 map (height and width differ), x[i][j] = 6i + j: each 2x2 window's maximum is its
+        // bottom-right pixel, 7, 9, 11 and 19, 21, 23; the output is 2x3.
+        let wide = (0..<4).map { i in (0..<6).map { j in Double(6 * i + j) } }
+        let (oblong, _) = try maxPoolForward(try ConvFixtures.image([wide]), configuration: Pool2DConfiguration())
+        check(oblong, equals: try ConvFixtures.image([[[7, 9, 11], [19, 21, 23]]]), "2x2 max pooling of a 4x6 map (H ≠ W: the output is 2x3)", in: .pool1)
     }
 
     @Test("is stable under a small shift: a bright pixel moving inside its window changes nothing")
@@ -91,6 +96,14 @@ struct Pool2Tests {
         checkExactGradient(dx, equals: try ConvFixtures.image([PoolExample.maxDx]), "maxPoolBackward for the 4x4 example", in: .pool2,
               misconceptions: [Misconception(try ConvFixtures.image([[[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]]]),
                                              "every entry of a window received the window's gradient; only the maximum influenced the output, so only it gets the gradient")])
+    }
+
+    @Test("routes the gradient of a 2x4 map's two windows (H ≠ W)")
+    func oblongMap() throws {
+        // Windows {1, 5, 3, 4} and {2, 0, 8, 6}: the maxima 5 at (0, 1) and 8 at (1, 2) take dout 10 and 20.
+        let cache = MaxPoolCache(x: try ConvFixtures.image([[[1, 5, 2, 0], [3, 4, 8, 6]]]), configuration: Pool2DConfiguration())
+        let dx = try maxPoolBackward(try ConvFixtures.image([[[10, 20]]]), cache: cache)
+        checkExactGradient(dx, equals: try ConvFixtures.image([[[0, 10, 0, 0], [0, 0, 20, 0]]]), "maxPoolBackward of a 2x4 map", in: .pool2)
     }
 
     @Test("gives a tied window's gradient to its first maximum only (row-major), as PyTorch does")
@@ -138,11 +151,15 @@ struct Pool2Tests {
 
 @Suite("Pool3 · average pooling forward", .graded(.pool3))
 struct Pool3Tests {
-    @Test("averages each 2x2 window of the worked example")
+    @Test("averages each 2x2 window of the worked example and of a 4x6 map")
     func workedExample() throws {
         let (out, _) = try averagePoolForward(try ConvFixtures.image([PoolExample.x]), configuration: Pool2DConfiguration())
         check(out, equals: try ConvFixtures.image([PoolExample.averageOut]), "averagePoolForward of the 4x4 example", in: .pool3,
               misconceptions: [Misconception(try ConvFixtures.image([PoolExample.averageOut]) * 2, "each window sum was divided by size (2) instead of size² (4), the number of entries in the window")])
+        // A 4x6 map, x[i][j] = 6i + j: window means 3.5, 5.5, 7.5 and 15.5, 17.5, 19.5 (2x3 out).
+        let wide = (0..<4).map { i in (0..<6).map { j in Double(6 * i + j) } }
+        let (oblong, _) = try averagePoolForward(try ConvFixtures.image([wide]), configuration: Pool2DConfiguration())
+        check(oblong, equals: try ConvFixtures.image([[[3.5, 5.5, 7.5], [15.5, 17.5, 19.5]]]), "averagePoolForward of a 4x6 map (H ≠ W: the output is 2x3)", in: .pool3)
     }
 
     @Test("equals a convolution with a constant kernel 1/size² per channel")
@@ -162,13 +179,21 @@ struct Pool3Tests {
 
 @Suite("Pool4 · average pooling backward", .graded(.pool4))
 struct Pool4Tests {
-    @Test("splits each window's gradient evenly")
+    @Test("splits each window's gradient evenly (the worked example, a 2x4 map, an empty batch)")
     func workedExample() throws {
         let cache = AveragePoolCache(inputShape: [1, 4, 4, 1], configuration: Pool2DConfiguration())
         let dx = try averagePoolBackward(try ConvFixtures.image([PoolExample.dout]), cache: cache)
         checkExactGradient(dx, equals: try ConvFixtures.image([PoolExample.averageDx]), "averagePoolBackward for the 4x4 example", in: .pool4,
               misconceptions: [Misconception(try ConvFixtures.image([PoolExample.averageDx]) * 4, "every entry of a window received the whole gradient; each entry's weight in the mean is 1/size², so it gets 1/size² of it"),
                                Misconception(try ConvFixtures.image([PoolExample.averageDx]) * 2, "every entry received 1/size of the window's gradient; the mean weighs each entry 1/size²")])
+        // A 2x4 map (H ≠ W) has two windows; dout [1, 2] is split in quarters over each.
+        let oblong = try averagePoolBackward(try ConvFixtures.image([[[1, 2]]]),
+                                             cache: AveragePoolCache(inputShape: [1, 2, 4, 1], configuration: Pool2DConfiguration()))
+        checkExactGradient(oblong, equals: try ConvFixtures.image([[[0.25, 0.25, 0.5, 0.5], [0.25, 0.25, 0.5, 0.5]]]), "averagePoolBackward for a 2x4 map", in: .pool4)
+        // An empty batch (N = 0) is a valid input shape: nothing to split, an empty dx.
+        let none = try averagePoolBackward(Tensor(zeros: [0, 2, 2, 1]),
+                                           cache: AveragePoolCache(inputShape: [0, 4, 4, 1], configuration: Pool2DConfiguration()))
+        check(none.shape == [0, 4, 4, 1], "averagePoolBackward for inputShape [0, 4, 4, 1] should return an empty [0, 4, 4, 1] dx; got \(none.shape).", in: .pool4)
     }
 
     @Test("matches the numeric gradient with overlapping windows")
