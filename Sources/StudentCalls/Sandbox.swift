@@ -121,10 +121,10 @@ public final class Sandbox: @unchecked Sendable {
 
     /// Kills every process of `user`, removes what it wrote, and returns it to the pool.
     func release(_ user: User, scratch: URL?) {
-        Self.killAll(of: user.uid)
-        _ = workbook_sandbox_clear_user(user.uid)
-        if let scratch { try? FileManager.default.removeItem(at: scratch) }
-        for shared in ["/tmp", "/var/tmp", "/dev/shm"] { Self.removeFiles(of: user.uid, under: shared) }
+        Timings.measure("clean.kill") { Self.killAll(of: user.uid) }
+        Timings.measure("clean.ipc-keys") { _ = workbook_sandbox_clear_user(user.uid) }
+        Timings.measure("clean.scratch") { if let scratch { try? FileManager.default.removeItem(at: scratch) } }
+        Timings.measure("clean.shared-folders") { for shared in ["/tmp", "/var/tmp", "/dev/shm"] { Self.removeFiles(of: user.uid, under: shared) } }
         lock.lock()
         freeUsers.append(user.uid)
         lock.signal()

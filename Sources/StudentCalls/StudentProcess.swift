@@ -103,6 +103,8 @@ public final class StudentSession: @unchecked Sendable {
     func call(_ function: String, _ arguments: [Data], closures: [Int: ClosureArgument]) throws -> Reply {
         if let failure { throw failure }
         if process == 0 { try start() }
+        let callStart = Timings.file == nil ? 0 : Timings.now()
+        defer { if Timings.file != nil { Timings.add(sequence == 1 ? "test.call-first" : "test.call-later", Timings.now() - callStart) } }
         sequence += 1
         inFlight = function
         shortened = TimedOutFunctions.earlier(function, exercise: exercise)
@@ -277,7 +279,7 @@ public final class StudentSession: @unchecked Sendable {
         }
         let (requestPipe, replyPipe, outputPipe) = (pipes[0], pipes[1], pipes[2])
         let placement: Sandbox.Placement
-        do { placement = try Sandbox.shared.place() } catch {
+        do { placement = try Timings.measure("test.place") { try Sandbox.shared.place() } } catch {
             [requestPipe, replyPipe, outputPipe].flatMap { $0 }.forEach { close($0) }
             throw fail(.couldNotStart, "\(error)")
         }
@@ -315,8 +317,9 @@ public final class StudentSession: @unchecked Sendable {
         defer { free(directory) }
         if placement.jail == nil { options.directory = UnsafePointer(directory) }
         let runner = placement.jail == nil ? placement.runner.path : Sandbox.Jail.runner
-        let pid = Sandbox.spawn([runner], environment: environment, options: options, jail: placement.jail,
-                                scratch: placement.scratch.path)
+        let pid = Timings.measure("test.spawn") {
+            Sandbox.spawn([runner], environment: environment, options: options, jail: placement.jail, scratch: placement.scratch.path)
+        }
         close(requestPipe[0])
         close(replyPipe[1])
         close(outputPipe[1])
@@ -332,10 +335,12 @@ public final class StudentSession: @unchecked Sendable {
     /// Stops the runner and everything it started.
     private func stop() {
         if process > 0 {
-            kill(-process, SIGKILL)
-            kill(process, SIGKILL)
-            var status: Int32 = 0
-            _ = waitpid(process, &status, 0)
+            Timings.measure("clean.runner") {
+                kill(-process, SIGKILL)
+                kill(process, SIGKILL)
+                var status: Int32 = 0
+                _ = waitpid(process, &status, 0)
+            }
             process = 0
         }
         if let user {
@@ -352,13 +357,18 @@ public final class StudentSession: @unchecked Sendable {
 
     /// Ends the test's use of the runner: closes its channel (it exits on its own), then stops it.
     public func finish() {
+        if Timings.file != nil { Timings.add("test.session", Date().timeIntervalSince(started)) }
+        let finishing = Timings.now()
+        defer { if Timings.file != nil { Timings.add("clean.total", Timings.now() - finishing) } }
         if process > 0 && requests >= 0 {
             close(requests)
             requests = -1
             var status: Int32 = 0
-            for _ in 0..<20 where waitpid(process, &status, WNOHANG) == 0 {
-                printed.drain(output)
-                usleep(5_000)
+            Timings.measure("clean.runner-exit") {
+                for _ in 0..<20 where waitpid(process, &status, WNOHANG) == 0 {
+                    printed.drain(output)
+                    usleep(5_000)
+                }
             }
         }
         stop()
