@@ -124,6 +124,34 @@ int workbook_sandbox_kill_user(uid_t uid, int rounds) {
     return 0;
 }
 
+int workbook_sandbox_end_user(uid_t uid, int rounds, int clear_keys) {
+    pid_t pid = fork();
+    if (pid < 0) return -errno;
+    if (pid == 0) {
+        if (setgroups(0, NULL) != 0 || setgid((gid_t)uid) != 0 || setuid(uid) != 0) _exit(2);
+        // kill(-1) as the uid signals every process of the uid but this one and fails with ESRCH
+        // when there is none: the kernel's own answer to "is anything of this uid left?", with
+        // no scan of /proc. A killed process that is not yet reaped still counts, so wait for it.
+        int left = 1;
+        for (int i = 0; i < rounds; i++) {
+            if (kill(-1, SIGKILL) != 0 && errno == ESRCH) { left = 0; break; }
+            usleep(i < 10 ? 200 : 2000);
+        }
+#ifdef __linux__
+        if (clear_keys) {
+            syscall(SYS_keyctl, KEYCTL_CLEAR, KEY_SPEC_USER_KEYRING);
+            syscall(SYS_keyctl, KEYCTL_CLEAR, KEY_SPEC_USER_SESSION_KEYRING);
+        }
+#else
+        (void)clear_keys;
+#endif
+        _exit(left);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0) { if (errno != EINTR) return -errno; }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+}
+
 #ifdef __linux__
 /// Removes the objects of one /proc/sysvipc table whose owner or creator is `uid`.
 static int remove_ipc(const char *table, int id_column, int uid_column, int cuid_column, int kind, uid_t uid) {
@@ -154,7 +182,7 @@ static int remove_ipc(const char *table, int id_column, int uid_column, int cuid
 }
 #endif
 
-int workbook_sandbox_clear_user(uid_t uid) {
+int workbook_sandbox_clear_ipc(uid_t uid) {
 #ifdef __linux__
     //  shm: key shmid perms size cpid lpid nattch uid gid cuid cgid …
     //  msg: key msqid perms cbytes qnum lspid lrpid uid gid cuid cgid …
@@ -162,6 +190,16 @@ int workbook_sandbox_clear_user(uid_t uid) {
     int removed = remove_ipc("/proc/sysvipc/shm", 1, 7, 9, 0, uid)
                 + remove_ipc("/proc/sysvipc/msg", 1, 7, 9, 1, uid)
                 + remove_ipc("/proc/sysvipc/sem", 1, 4, 6, 2, uid);
+    return removed;
+#else
+    (void)uid;
+    return 0;
+#endif
+}
+
+int workbook_sandbox_clear_user(uid_t uid) {
+#ifdef __linux__
+    int removed = workbook_sandbox_clear_ipc(uid);
     pid_t pid = fork();
     if (pid == 0) {
         if (setgroups(0, NULL) != 0 || setgid((gid_t)uid) != 0 || setuid(uid) != 0) _exit(1);

@@ -271,7 +271,7 @@ extension Workspace {
         // The judge may have been stopped with runners still going: no process of the sandbox users
         // outlives the grading of this submission.
         Timings.measure("submission.pool-clean-up") {
-            if let users = judge.sandboxUsers { for uid in Sandbox.pool(users) { Sandbox.removeEverything(of: uid) } }
+            if let users = judge.sandboxUsers { Sandbox.removeEverything(of: Sandbox.pool(users)) }
         }
         let outcomes = TestEvents.parse((try? String(contentsOf: events, encoding: .utf8)) ?? "")
         let stopped = tested.timedOut ? "the run was stopped after \(Int(remaining ?? 0)) s (time limit)" : nil

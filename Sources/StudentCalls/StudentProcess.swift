@@ -72,6 +72,7 @@ public final class StudentSession: @unchecked Sendable {
     private var sequence = 0
     private var user: Sandbox.User?
     private var scratch: URL?
+    private var jailed = false
     /// The first failure; every later call rethrows it.
     public private(set) var failure: StudentFailure?
     public private(set) var printed = CapturedOutput()
@@ -285,6 +286,7 @@ public final class StudentSession: @unchecked Sendable {
         }
         user = placement.user
         scratch = placement.scratch
+        jailed = placement.jail != nil
         var options = workbook_sandbox_options()
         options.stdin_fd = -1
         options.stdout_fd = outputPipe[1]
@@ -344,7 +346,7 @@ public final class StudentSession: @unchecked Sendable {
             process = 0
         }
         if let user {
-            Sandbox.shared.release(user, scratch: scratch)
+            Sandbox.shared.release(user, scratch: scratch, jailed: jailed)
         } else if let scratch {
             try? FileManager.default.removeItem(at: scratch)
         }
@@ -355,23 +357,12 @@ public final class StudentSession: @unchecked Sendable {
         (requests, replies, output) = (-1, -1, -1)
     }
 
-    /// Ends the test's use of the runner: closes its channel (it exits on its own), then stops it.
+    /// Ends the test's use of the runner: stops it. Every answer was read with what the runner
+    /// printed before it (the runner flushes its output before each answer), so nothing is lost by
+    /// not waiting for it to exit on its own (which cost about 15 ms a test).
     public func finish() {
         if Timings.file != nil { Timings.add("test.session", Date().timeIntervalSince(started)) }
-        let finishing = Timings.now()
-        defer { if Timings.file != nil { Timings.add("clean.total", Timings.now() - finishing) } }
-        if process > 0 && requests >= 0 {
-            close(requests)
-            requests = -1
-            var status: Int32 = 0
-            Timings.measure("clean.runner-exit") {
-                for _ in 0..<20 where waitpid(process, &status, WNOHANG) == 0 {
-                    printed.drain(output)
-                    usleep(5_000)
-                }
-            }
-        }
-        stop()
+        Timings.measure("clean.total") { stop() }
     }
 }
 
