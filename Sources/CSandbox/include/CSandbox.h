@@ -56,11 +56,12 @@ pid_t workbook_sandbox_spawn(const char *path, char *const argv[], char *const e
 int workbook_sandbox_kill_user(uid_t uid, int rounds);
 
 /// Ends every process of `uid` and reports whether any is left, in one helper process running as
-/// `uid`: `kill(-1, SIGKILL)` until the kernel answers that no process of the uid remains (ESRCH),
-/// at most `rounds` times (0.2 ms apart, then 2 ms), with no scan of /proc; then, when
-/// `clear_keys` is 1, clears its user keyrings (`@u`, `@us`). Returns 0 when no process of the uid
-/// is left, 1 when some still are after `rounds`, 2 when the helper could not become `uid`, or
-/// -errno. Needs root.
+/// `uid` with RLIMIT_NPROC 2: while a fork of the helper fails (the kernel counts every process of
+/// the uid, so the fork fits only when the helper is the uid's only process), `kill(-1, SIGKILL)`,
+/// at most `rounds` times (0.2 ms apart, then 2 ms); no scan of /proc. Then, when `clear_keys`
+/// is 1, clears its user keyrings (`@u`, `@us`). Returns 0 when no process of the uid is left, 1
+/// when some still are after `rounds` (or the fork failed otherwise), 2 when the helper could not
+/// become `uid`, or -errno. Needs root.
 int workbook_sandbox_end_user(uid_t uid, int rounds, int clear_keys);
 
 /// Removes every System V shared-memory segment, semaphore set and message queue that `uid`
