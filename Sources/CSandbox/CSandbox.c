@@ -124,6 +124,54 @@ int workbook_sandbox_kill_user(uid_t uid, int rounds) {
     return 0;
 }
 
+/// In a helper running as the uid, under RLIMIT_NPROC 2: whether the uid has no process but this
+/// one. The kernel counts every process of a uid (zombies and those in nested namespaces
+/// included) and refuses a fork that would take the count over the limit: this helper (1) and
+/// the child (1) fit in 2 only when nothing else of the uid exists. 1: none; 0: some; -1: unknown.
+static int alone_as_uid(void) {
+    pid_t child = vfork();
+    if (child == 0) _exit(0);
+    if (child > 0) {
+        int status;
+        while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+        return 1;
+    }
+    return errno == EAGAIN ? 0 : -1;
+}
+
+int workbook_sandbox_end_user(uid_t uid, int rounds, int clear_keys) {
+    pid_t pid = fork();
+    if (pid < 0) return -errno;
+    if (pid == 0) {
+        if (setgroups(0, NULL) != 0 || setgid((gid_t)uid) != 0 || setuid(uid) != 0) _exit(2);
+        struct rlimit two = { 2, 2 };
+        if (setrlimit(RLIMIT_NPROC, &two) != 0) _exit(2);
+        // kill(-1) as the uid signals every process of the uid but this one, whatever its process
+        // group or session; the fork test above says when none is left, with no scan of /proc
+        // (kill(-1) itself cannot: it succeeds whenever any other process exists on the machine).
+        int left = 1;
+        for (int i = 0; i < rounds; i++) {
+            int alone = alone_as_uid();
+            if (alone == 1) { left = 0; break; }
+            if (alone < 0) break;
+            kill(-1, SIGKILL);
+            usleep(i < 10 ? 200 : 2000);
+        }
+#ifdef __linux__
+        if (clear_keys) {
+            syscall(SYS_keyctl, KEYCTL_CLEAR, KEY_SPEC_USER_KEYRING);
+            syscall(SYS_keyctl, KEYCTL_CLEAR, KEY_SPEC_USER_SESSION_KEYRING);
+        }
+#else
+        (void)clear_keys;
+#endif
+        _exit(left);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0) { if (errno != EINTR) return -errno; }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+}
+
 #ifdef __linux__
 /// Removes the objects of one /proc/sysvipc table whose owner or creator is `uid`.
 static int remove_ipc(const char *table, int id_column, int uid_column, int cuid_column, int kind, uid_t uid) {
@@ -154,7 +202,7 @@ static int remove_ipc(const char *table, int id_column, int uid_column, int cuid
 }
 #endif
 
-int workbook_sandbox_clear_user(uid_t uid) {
+int workbook_sandbox_clear_ipc(uid_t uid) {
 #ifdef __linux__
     //  shm: key shmid perms size cpid lpid nattch uid gid cuid cgid …
     //  msg: key msqid perms cbytes qnum lspid lrpid uid gid cuid cgid …
@@ -162,6 +210,16 @@ int workbook_sandbox_clear_user(uid_t uid) {
     int removed = remove_ipc("/proc/sysvipc/shm", 1, 7, 9, 0, uid)
                 + remove_ipc("/proc/sysvipc/msg", 1, 7, 9, 1, uid)
                 + remove_ipc("/proc/sysvipc/sem", 1, 4, 6, 2, uid);
+    return removed;
+#else
+    (void)uid;
+    return 0;
+#endif
+}
+
+int workbook_sandbox_clear_user(uid_t uid) {
+#ifdef __linux__
+    int removed = workbook_sandbox_clear_ipc(uid);
     pid_t pid = fork();
     if (pid == 0) {
         if (setgroups(0, NULL) != 0 || setgid((gid_t)uid) != 0 || setuid(uid) != 0) _exit(1);

@@ -15,6 +15,7 @@
 // while the package, the submissions and the output folder are closed to other users (see the
 // manual). Archives are read with limits (`Unpack`); `--shard K/N` grades a share (`Shard`).
 import Foundation
+import StudentCalls
 import WorkbookCore
 #if canImport(Glibc)
 import Glibc
@@ -183,7 +184,7 @@ public enum Batch {
                 log("[\(position + 1)/\(chosen.count)] grading \(name) (worker \(worker + 1))")
                 let report: GradeReport
                 do {
-                    report = try grade(entries[index], name, worker, workers)
+                    report = try Timings.measure("submission.total") { try grade(entries[index], name, worker, workers) }
                 } catch {
                     report = .notBuilt(curriculum, error: "the grader could not stage this submission: \(error)",
                                        tamper: .instructorTests)

@@ -102,7 +102,7 @@ public final class SandboxUIDs: @unchecked Sendable, CustomStringConvertible {
         lock.lock()
         defer { lock.unlock() }
         guard !descriptors.isEmpty else { return }
-        if geteuid() == 0 { for uid in uids { Sandbox.removeEverything(of: uid) } }
+        if geteuid() == 0 { Sandbox.removeEverything(of: uids) }
         for fd in descriptors { close(fd) }
         descriptors = []
     }

@@ -238,8 +238,10 @@ extension Workspace {
         let buildFolder = request.scratchPath ?? root.appendingPathComponent(".build-grading")
         var build = ["swift", "build", "--product", "grade-runner", "--scratch-path", buildFolder.path]
         if let jobs = request.jobs { build += ["-j", String(jobs)] }
-        let built = try Subprocess.run(build, in: root, environment: ["WORKBOOK": request.implementation ?? ""],
-                                       timeLimit: request.timeLimit, outputFile: logs.appendingPathComponent("build.log"))
+        let built = try Timings.measure("submission.runner-build") {
+            try Subprocess.run(build, in: root, environment: ["WORKBOOK": request.implementation ?? ""],
+                               timeLimit: request.timeLimit, outputFile: logs.appendingPathComponent("build.log"))
+        }
         if !built.succeeded {
             let error = built.timedOut
                 ? "the build did not finish within \(Int(request.timeLimit ?? 0)) s"
@@ -262,11 +264,15 @@ extension Workspace {
         let command = [judge.tests.path, "--testing-library", "swift-testing", "--filter", filter,
                        "--event-stream-output-path", events.path, "--event-stream-version", "0"]
         let remaining = request.timeLimit.map { max(5, $0 - Date().timeIntervalSince(start)) }
-        let tested = try Subprocess.run(command, in: root, environment: environment, timeLimit: remaining,
-                                        outputFile: logs.appendingPathComponent("test.log"))
+        let tested = try Timings.measure("submission.tests") {
+            try Subprocess.run(command, in: root, environment: environment, timeLimit: remaining,
+                               outputFile: logs.appendingPathComponent("test.log"))
+        }
         // The judge may have been stopped with runners still going: no process of the sandbox users
         // outlives the grading of this submission.
-        if let users = judge.sandboxUsers { for uid in Sandbox.pool(users) { Sandbox.removeEverything(of: uid) } }
+        Timings.measure("submission.pool-clean-up") {
+            if let users = judge.sandboxUsers { Sandbox.removeEverything(of: Sandbox.pool(users)) }
+        }
         let outcomes = TestEvents.parse((try? String(contentsOf: events, encoding: .utf8)) ?? "")
         let stopped = tested.timedOut ? "the run was stopped after \(Int(remaining ?? 0)) s (time limit)" : nil
         var report = GradeReport.grade(graded, outcomes: outcomes, stopped: stopped, tamper: tamper, notes: notes)

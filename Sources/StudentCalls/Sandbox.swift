@@ -17,9 +17,11 @@
 //     queues die with the runner), its own empty session keyring, and no keys left from an
 //     earlier test in the uid's user keyrings;
 //   - when the test ends, every process of that user is killed (`kill(-1)` as that user, which a
-//     `setsid` cannot escape) until none is left; every IPC object it owns in the host's namespace
-//     and every key of its user keyrings is removed; and the files it left in its scratch folder and
-//     in /tmp, /var/tmp and /dev/shm are removed, before the user serves another test.
+//     `setsid` cannot escape) until the kernel says none is left (no scan of /proc); every IPC
+//     object it owns in the host's namespace and every key of its user keyrings is removed; and its
+//     scratch folder is removed, before the user serves another test. Without a jail, the files it
+//     left in /tmp, /var/tmp and /dev/shm are removed too; in a jail it could not reach them (its
+//     /tmp is a private tmpfs that ends with its mount namespace).
 import CSandbox
 import Foundation
 #if canImport(Glibc)
@@ -119,12 +121,17 @@ public final class Sandbox: @unchecked Sendable {
         return Placement(runner: runner, scratch: folder, user: User(uid: uid), jail: jail)
     }
 
-    /// Kills every process of `user`, removes what it wrote, and returns it to the pool.
-    func release(_ user: User, scratch: URL?) {
-        Self.killAll(of: user.uid)
-        _ = workbook_sandbox_clear_user(user.uid)
-        if let scratch { try? FileManager.default.removeItem(at: scratch) }
-        for shared in ["/tmp", "/var/tmp", "/dev/shm"] { Self.removeFiles(of: user.uid, under: shared) }
+    /// Kills every process of `user`, removes what it wrote, and returns it to the pool. In a jail
+    /// the runner could write only its scratch folder and its private /tmp, a tmpfs that ends
+    /// with its mount namespace when its last process dies: the shared temporary folders of the
+    /// host are searched only when there was no jail.
+    func release(_ user: User, scratch: URL?, jailed: Bool) {
+        Timings.measure("clean.kill-and-keys") { Self.endProcessesAndKeys(of: user.uid) }
+        Timings.measure("clean.ipc") { _ = workbook_sandbox_clear_ipc(user.uid) }
+        Timings.measure("clean.scratch") { if let scratch { try? FileManager.default.removeItem(at: scratch) } }
+        if !jailed {
+            Timings.measure("clean.shared-folders") { for shared in Self.sharedFolders { Self.removeFiles(of: [user.uid], under: shared) } }
+        }
         lock.lock()
         freeUsers.append(user.uid)
         lock.signal()
@@ -318,16 +325,35 @@ public final class Sandbox: @unchecked Sendable {
 
     enum CleanUp { nonisolated(unsafe) static var folders: [String] = [] }
 
-    /// Leaves nothing of `uid` behind: its processes, its IPC objects and keys, its files in the
-    /// shared temporary folders. What a grading calls on its whole pool when it ends.
-    public static func removeEverything(of uid: uid_t) {
-        killAll(of: uid)
-        _ = workbook_sandbox_clear_user(uid)
-        for shared in ["/tmp", "/var/tmp", "/dev/shm"] { removeFiles(of: uid, under: shared) }
+    /// The host's folders every user may write.
+    static let sharedFolders = ["/tmp", "/var/tmp", "/dev/shm"]
+
+    /// Leaves nothing of `uids` behind: their processes, their IPC objects and keys, their files in
+    /// the shared temporary folders (one pass over them for all `uids`). What a grading calls on
+    /// its whole pool when it ends.
+    ///
+    /// - Complexity: one short-lived helper process per uid and one walk of the shared folders.
+    public static func removeEverything(of uids: [uid_t]) {
+        for uid in uids {
+            endProcessesAndKeys(of: uid)
+            _ = workbook_sandbox_clear_ipc(uid)
+        }
+        for shared in sharedFolders { removeFiles(of: Set(uids), under: shared) }
     }
 
-    /// Kills every process of `uid` until none is left (a fork bomb is bounded by RLIMIT_NPROC).
+    /// Kills every process of `uid` until none is left and clears its user keyrings.
+    static func endProcessesAndKeys(of uid: uid_t) {
+        if workbook_sandbox_end_user(uid, 400, 1) != 0 {
+            killAll(of: uid)
+            _ = workbook_sandbox_clear_user(uid)
+        }
+    }
+
+    /// Kills every process of `uid` until none is left (a fork bomb is bounded by RLIMIT_NPROC):
+    /// the kernel says when none is left (`workbook_sandbox_end_user`); should that helper fail,
+    /// /proc is read between rounds instead.
     public static func killAll(of uid: uid_t) {
+        if workbook_sandbox_end_user(uid, 400, 0) == 0 { return }
         for _ in 0..<100 {
             guard !processes(of: uid).isEmpty else { return }
             _ = workbook_sandbox_kill_user(uid, 3)
@@ -346,17 +372,17 @@ public final class Sandbox: @unchecked Sendable {
         }
     }
 
-    /// Removes what `uid` owns under `folder` (not following links).
-    public static func removeFiles(of uid: uid_t, under folder: String) {
+    /// Removes what any of `uids` owns under `folder` (not following links).
+    public static func removeFiles(of uids: Set<uid_t>, under folder: String) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
         for name in names {
             let path = folder + "/" + name
             var info = stat()
             guard lstat(path, &info) == 0 else { continue }
-            if info.st_uid == uid {
+            if uids.contains(info.st_uid) {
                 try? FileManager.default.removeItem(atPath: path)
             } else if (info.st_mode & S_IFMT) == S_IFDIR && (info.st_mode & 0o002) != 0 {
-                removeFiles(of: uid, under: path)   // a world-writable folder inside: look there too
+                removeFiles(of: uids, under: path)   // a world-writable folder inside: look there too
             }
         }
     }

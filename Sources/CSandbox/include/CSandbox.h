@@ -55,6 +55,20 @@ pid_t workbook_sandbox_spawn(const char *path, char *const argv[], char *const e
 /// Returns 0, or -errno when the helper could not be started. Needs root.
 int workbook_sandbox_kill_user(uid_t uid, int rounds);
 
+/// Ends every process of `uid` and reports whether any is left, in one helper process running as
+/// `uid` with RLIMIT_NPROC 2: while a fork of the helper fails (the kernel counts every process of
+/// the uid, so the fork fits only when the helper is the uid's only process), `kill(-1, SIGKILL)`,
+/// at most `rounds` times (0.2 ms apart, then 2 ms); no scan of /proc. Then, when `clear_keys`
+/// is 1, clears its user keyrings (`@u`, `@us`). Returns 0 when no process of the uid is left, 1
+/// when some still are after `rounds` (or the fork failed otherwise), 2 when the helper could not
+/// become `uid`, or -errno. Needs root.
+int workbook_sandbox_end_user(uid_t uid, int rounds, int clear_keys);
+
+/// Removes every System V shared-memory segment, semaphore set and message queue that `uid`
+/// created or owns in this IPC namespace (read from /proc/sysvipc; no process is started).
+/// Returns how many were removed. Needs root.
+int workbook_sandbox_clear_ipc(uid_t uid);
+
 /// Removes what `uid` may have left for a later test outside its processes and files: every
 /// System V shared-memory segment, semaphore set and message queue it created or owns (read from
 /// /proc/sysvipc), and the keys of its user keyrings (`@u`, `@us`), which the kernel keeps for a
