@@ -62,7 +62,7 @@ let package = Package(
         .target(name: "KernelsAVX512", dependencies: ["WorkerPool"], swiftSettings: avx512),
         .target(name: "KernelsAVX2", dependencies: ["WorkerPool"], swiftSettings: avx2),
         .target(name: "CPUFeatures"),
-        // The threads a split product runs on: workers that stay awake briefly between products (C).
+        // The threads a split product runs on: workers that sleep as soon as a product is done (C; WORKBOOK_POOL_SPIN_US makes them spin first).
         .target(name: "WorkerPool"),
 
         // What grading needs and a student must not call (numeric gradients, relative error: they
