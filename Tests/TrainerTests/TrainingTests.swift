@@ -71,13 +71,18 @@ struct TrainingTests {
         // 280 training points in one batch through 300-wide layers: the 280 x 300 · 300 x 300 products
         // are above the kernel's split threshold (≥ 2²¹ multiply-adds).
         let options = ["--epochs", "1", "--hidden", "300,300", "--batch-size", "280", "--data", "blobs", "--no-timing", "--seed", "7"]
+        let (x, y) = try trainedOnOneAndTwoThreads(options)
+        #expect(x.parameters == y.parameters)
+        #expect(runTrainer(["train", "--out", try temporaryDirectory(), "--threads", "0"] + options).code != 0)
+    }
+
+    /// The checkpoints of the same training run on 1 and on 2 threads.
+    func trainedOnOneAndTwoThreads(_ options: [String]) throws -> (Checkpoint, Checkpoint) {
         let one = try temporaryDirectory(), two = try temporaryDirectory()
         let a = runTrainer(["train", "--out", one, "--threads", "1"] + options)
         let b = runTrainer(["train", "--out", two, "--threads", "2"] + options)
         #expect(a.code == 0 && b.code == 0, "\(a.err) \(b.err)")
-        let x = try Checkpoint.read(from: one + "/model.ckpt"), y = try Checkpoint.read(from: two + "/model.ckpt")
-        #expect(x.parameters == y.parameters)
-        #expect(runTrainer(["train", "--out", one, "--threads", "0"] + options).code != 0)
+        return (try Checkpoint.read(from: one + "/model.ckpt"), try Checkpoint.read(from: two + "/model.ckpt"))
     }
 
     @Test("--threads is invisible for the ResNet too: its tall, thin products are split by rows")
@@ -88,11 +93,7 @@ struct TrainingTests {
         // Two batches of training data (10 % of the 1797 digits), so the debug build stays quick.
         let options = ["--model", "resnet", "--data", "digits", "--epochs", "1", "--batch-size", "64",
                        "--validation", "0.85", "--test", "0.05", "--no-timing", "--seed", "3"]
-        let one = try temporaryDirectory(), two = try temporaryDirectory()
-        let a = runTrainer(["train", "--out", one, "--threads", "1"] + options)
-        let b = runTrainer(["train", "--out", two, "--threads", "2"] + options)
-        #expect(a.code == 0 && b.code == 0, "\(a.err) \(b.err)")
-        let x = try Checkpoint.read(from: one + "/model.ckpt"), y = try Checkpoint.read(from: two + "/model.ckpt")
+        let (x, y) = try trainedOnOneAndTwoThreads(options)
         #expect(x.parameters == y.parameters)
         #expect(x.running == y.running)
     }

@@ -590,40 +590,35 @@ struct Conv5Tests {
 
     @Test("matches the numeric gradients of x, weight and bias", arguments: ConvFixtures.configurations)
     func gradientCheck(_ configuration: Conv2DConfiguration) throws {
-        var rng = SeededGenerator(inputSeed: 231)
-        let x = Tensor.randomNormal(shape: [2, 5, 5, 2], using: &rng)
-        let weight = Tensor.randomNormal(shape: [3, 3, 2, 3], using: &rng)
-        let bias = Tensor.randomNormal(shape: [3], using: &rng)
-        let (out, cache) = try conv2dForward(x, weight: weight, bias: bias, configuration: configuration)
-        let dout = Tensor.randomNormal(shape: out.shape, using: &rng)
-        let (dx, dw, db) = try conv2dBackward(dout, cache: cache)
-        let numericX = try numericGradient(of: { try conv2dForward($0, weight: weight, bias: bias, configuration: configuration).out }, at: x, upstream: dout)
-        let numericW = try numericGradient(of: { try conv2dForward(x, weight: $0, bias: bias, configuration: configuration).out }, at: weight, upstream: dout)
-        let numericB = try numericGradient(of: { try conv2dForward(x, weight: weight, bias: $0, configuration: configuration).out }, at: bias, upstream: dout)
-        checkGradient(dx, matches: numericX, "dx with \(configuration)", in: .conv5)
-        checkGradient(dw, matches: numericW, "dw with \(configuration)", in: .conv5,
-                      misconceptions: [Misconception(numericW / 2, "dw is divided by the batch size N = 2; the forward pass sums over the batch, so dW sums too (the loss does any averaging)")])
-        checkGradient(db, matches: numericB, "db with \(configuration)", in: .conv5,
-                      misconceptions: [Misconception(numericB / Double(out.count / 3), "db averages dout over the N·Ho·Wo output positions; the bias is added at every position, so db sums dout")])
+        try Self.checkGradients(x: [2, 5, 5, 2], weight: [3, 3, 2, 3], configuration: configuration, seed: 231, what: "with \(configuration)")
     }
 
     @Test("matches the numeric gradients for a 2x3 kernel on a 4x6 image (height and width differ)")
     func oblongGradientCheck() throws {
-        let configuration = Conv2DConfiguration(padding: 1)
-        var rng = SeededGenerator(inputSeed: 232)
-        let x = Tensor.randomNormal(shape: [2, 4, 6, 2], using: &rng)
-        let weight = Tensor.randomNormal(shape: [2, 3, 2, 3], using: &rng)
-        let bias = Tensor.randomNormal(shape: [3], using: &rng)
+        // Ho = 4 + 2 − 2 + 1 = 5 comes from H and KH, Wo = 6 + 2 − 3 + 1 = 6 from W and KW.
+        try Self.checkGradients(x: [2, 4, 6, 2], weight: [2, 3, 2, 3], configuration: Conv2DConfiguration(padding: 1), seed: 232,
+                                what: "for a [2, 3, 2, 3] kernel on [2, 4, 6, 2]")
+    }
+
+    /// conv2dBackward on seeded x, weight, bias and dout of these shapes against the numeric gradients
+    /// of conv2dForward, naming the usual averaging mistakes.
+    static func checkGradients(x xShape: [Int], weight weightShape: [Int], configuration: Conv2DConfiguration,
+                               seed: UInt64, what: String) throws {
+        var rng = SeededGenerator(inputSeed: seed)
+        let x = Tensor.randomNormal(shape: xShape, using: &rng)
+        let weight = Tensor.randomNormal(shape: weightShape, using: &rng)
+        let bias = Tensor.randomNormal(shape: [weightShape[3]], using: &rng)
         let (out, cache) = try conv2dForward(x, weight: weight, bias: bias, configuration: configuration)
         let dout = Tensor.randomNormal(shape: out.shape, using: &rng)
-        // Ho = 4 + 2 − 2 + 1 = 5 comes from H and KH, Wo = 6 + 2 − 3 + 1 = 6 from W and KW.
         let (dx, dw, db) = try conv2dBackward(dout, cache: cache)
         let numericX = try numericGradient(of: { try conv2dForward($0, weight: weight, bias: bias, configuration: configuration).out }, at: x, upstream: dout)
         let numericW = try numericGradient(of: { try conv2dForward(x, weight: $0, bias: bias, configuration: configuration).out }, at: weight, upstream: dout)
         let numericB = try numericGradient(of: { try conv2dForward(x, weight: weight, bias: $0, configuration: configuration).out }, at: bias, upstream: dout)
-        checkGradient(dx, matches: numericX, "dx for a [2, 3, 2, 3] kernel on [2, 4, 6, 2]", in: .conv5)
-        checkGradient(dw, matches: numericW, "dw for a [2, 3, 2, 3] kernel on [2, 4, 6, 2]", in: .conv5)
-        checkGradient(db, matches: numericB, "db for a [2, 3, 2, 3] kernel on [2, 4, 6, 2]", in: .conv5)
+        checkGradient(dx, matches: numericX, "dx \(what)", in: .conv5)
+        checkGradient(dw, matches: numericW, "dw \(what)", in: .conv5,
+                      misconceptions: [Misconception(numericW / Double(xShape[0]), "dw is divided by the batch size N = \(xShape[0]); the forward pass sums over the batch, so dW sums too (the loss does any averaging)")])
+        checkGradient(db, matches: numericB, "db \(what)", in: .conv5,
+                      misconceptions: [Misconception(numericB / Double(out.count / weightShape[3]), "db averages dout over the N·Ho·Wo output positions; the bias is added at every position, so db sums dout")])
     }
 
     @Test("rejects an upstream gradient whose shape is not the output's")
