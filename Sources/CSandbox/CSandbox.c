@@ -28,6 +28,16 @@ static void limit(int resource, unsigned long value) {
     setrlimit(resource, &r);
 }
 
+/// In a helper child forked from a grading process: closes every descriptor it inherited but
+/// 0...2. Other threads' descriptors (sandbox uids' flocks, runners' pipes) would otherwise live
+/// as long as this child, so a released uid would stay locked and a finished runner's pipe open.
+static void drop_inherited_descriptors(void) {
+#ifdef __linux__
+    if (syscall(SYS_close_range, 3, ~0U, 0) == 0) return;
+#endif
+    for (int fd = 3; fd < 1024; fd++) close(fd);
+}
+
 /// Moves `fd` to `target` in the child; -1 means /dev/null.
 static int place(int fd, int target) {
     if (fd < 0) {
@@ -113,6 +123,7 @@ int workbook_sandbox_kill_user(uid_t uid, int rounds) {
     pid_t pid = fork();
     if (pid < 0) return -errno;
     if (pid == 0) {
+        drop_inherited_descriptors();
         if (setgroups(0, NULL) != 0 || setgid((gid_t)uid) != 0 || setuid(uid) != 0) _exit(1);
         // kill(-1) from this uid reaches every process of the uid except this one, whatever its
         // process group or session: setsid() does not escape it.
@@ -143,6 +154,7 @@ int workbook_sandbox_end_user(uid_t uid, int rounds, int clear_keys) {
     pid_t pid = fork();
     if (pid < 0) return -errno;
     if (pid == 0) {
+        drop_inherited_descriptors();
         if (setgroups(0, NULL) != 0 || setgid((gid_t)uid) != 0 || setuid(uid) != 0) _exit(2);
         struct rlimit two = { 2, 2 };
         if (setrlimit(RLIMIT_NPROC, &two) != 0) _exit(2);
@@ -222,6 +234,7 @@ int workbook_sandbox_clear_user(uid_t uid) {
     int removed = workbook_sandbox_clear_ipc(uid);
     pid_t pid = fork();
     if (pid == 0) {
+        drop_inherited_descriptors();
         if (setgroups(0, NULL) != 0 || setgid((gid_t)uid) != 0 || setuid(uid) != 0) _exit(1);
         syscall(SYS_keyctl, KEYCTL_CLEAR, KEY_SPEC_USER_KEYRING);
         syscall(SYS_keyctl, KEYCTL_CLEAR, KEY_SPEC_USER_SESSION_KEYRING);

@@ -5,6 +5,7 @@
 import Foundation
 import Testing
 @testable import GradingKit
+import CSandbox
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -73,6 +74,25 @@ struct SandboxUIDsTests {
         }
         #expect(after.uids == [3100100], "the lock died with its process")
         after.release()
+    }
+
+    // CI once saw a released uid still locked: another test's thread had forked a helper (the one
+    // that kills a uid's processes), and the helper's copies of the lock descriptors kept the locks.
+    @Test("a helper process another thread forked does not keep released uids locked",
+          .enabled(if: geteuid() == 0, "forking a helper as another uid takes root"))
+    func helpersDoNotHoldLocks() throws {
+        let folder = try Self.lockFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = try SandboxUIDs.allocate(count: 4, pool: "3100100-3100107", lockFolder: folder)
+        // A grading elsewhere in this process ends a uid's processes: its helper lives ~1 s.
+        let helper = Thread { _ = workbook_sandbox_kill_user(3100199, 400) }
+        helper.start()
+        usleep(200_000)
+        first.release()
+        let again = try SandboxUIDs.allocate(count: 4, pool: "3100100-3100107", lockFolder: folder)
+        #expect(again.uids == first.uids, "the released uids are free although a helper forked while they were held is still running")
+        again.release()
+        while helper.isExecuting { usleep(20_000) }
     }
 
     @Test("uids that /etc/passwd names are never taken")
