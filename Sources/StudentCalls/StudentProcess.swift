@@ -308,7 +308,7 @@ public final class StudentSession: @unchecked Sendable {
         var environment = [
             "PATH=/usr/bin:/bin", "LANG=C.UTF-8", "HOME=\(inside)", "TMPDIR=\(placement.jail == nil ? inside : "/tmp")",
             // The runtime's crash report names the student's file and line (read by `Trap`).
-            "SWIFT_BACKTRACE=enable=yes,interactive=no,color=no,sanitize=no,preset=friendly,threads=crashed,registers=none,images=none",
+            "SWIFT_BACKTRACE=enable=yes,interactive=no,color=no,sanitize=no,preset=full,threads=crashed,registers=none,images=none",
         ]
         // `workbook mutants` switches one planted mistake on in a build of the solutions.
         if let mutant = ProcessInfo.processInfo.environment["WORKBOOK_MUTANT"], !mutant.isEmpty {

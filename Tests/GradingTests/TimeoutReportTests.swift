@@ -51,6 +51,39 @@ struct TimeoutReportTests {
                 + "(On a slow machine, WORKBOOK_TIME_LIMIT=30 gives every test 30 s.)")
     }
 
+    /// The report (Swift 6.3.1, `preset=full`) of an empty `while true {}` stopped on an instruction
+    /// the compiler gave no line: the student's frame names the file and the function only.
+    static func linelessReport(path: String) -> String {
+        """
+        *** Signal 3: Backtracing from 0x55d2dff2dfc8... done ***
+
+        *** Program crashed: Terminated at 0x0000000000004edf ***
+
+        Thread 0 "grade-runner" crashed:
+
+          0 [system]     0x000055d2dff2dfc8 denseForward(_:weight:bias:) + 104 in grade-runner at \(path)
+          1 [ra]         0x000055d2e000031b closure #17 in variable initialization expression of exerciseTable + 234 in grade-runner at /pkg/Sources/grade-runner/ExerciseTable.swift:75:26
+          2 [ra] [thunk] 0x000055d2dfffc7d4 thunk for @escaping @callee_guaranteed @Sendable (@guaranteed IncomingCall) -> (@owned [Data], @error @owned Error) + 83 in grade-runner at //<compiler-generated>
+          3 [ra]         0x000055d2dfe654fc serve(_:) + 1835 in grade-runner at /pkg/Sources/GradingChannel/Runner.swift:59:93
+        ...
+
+        Backtrace took 0.13s
+        """
+    }
+
+    @Test("a loop on an instruction without a line is placed at its function: the name, the file and the line it starts on")
+    func locatesALinelessLoop() throws {
+        let (path, _) = try Self.denseRegion()
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let start = try #require(lines.firstIndex { $0.contains("func denseForward(") }) + 1
+        let trap = Trap(output: Array(Self.linelessReport(path: path).utf8), signal: SIGQUIT)
+        #expect(trap.location == "denseForward (Exercises/02-DenseLayers/Dense.swift:\(start))")
+        #expect(trap.exercise == "Dense1", "the function's first region")
+        let failure = StudentFailure(kind: .timedOut, function: "denseForward(_:Tensor,weight:Tensor,bias:Tensor)", detail: "", location: trap.location,
+                                     seconds: 10, trappedIn: trap.exercise)
+        #expect(failure.description.hasPrefix("denseForward timed out after 10 s and was stopped while running denseForward (Exercises/02-DenseLayers/Dense.swift:\(start))."))
+    }
+
     @Test("a loop met in another exercise's code names it; a later test's shorter wait names the first test")
     func otherExerciseAndLaterTest() throws {
         let (path, line) = try Self.denseRegion()
