@@ -40,11 +40,15 @@ enum Ledger {
     /// What the summary says about one exercise.
     enum Status { case done, failing, notStarted }
 
-    static func summary(arguments: [String] = CommandLine.arguments) -> String? {
+    static func summary() -> String? {
         lock.lock()
         let all = records
         lock.unlock()
-        let environment = ProcessInfo.processInfo.environment
+        return summary(of: all, environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// The summary of `all` for the graded folder `environment` names.
+    static func summary(of all: [TestRecord], environment: [String: String]) -> String? {
         // No graded test ran: a filter aimed at the tools' own tests (said nothing; a filter that
         // matches no test at all was answered as the process loaded, see FilterCheck.swift).
         if all.isEmpty { return nil }
@@ -79,6 +83,8 @@ enum Ledger {
                 if !$0.contains($1) { $0.append($1) }
             }
         }
+        // The graded folder: the student's Exercises, or the one WORKBOOK names (a submission).
+        let folder = environment["WORKBOOK"].map { String($0.reversed().drop { $0 == "/" }.reversed()) }.flatMap { $0.isEmpty ? nil : $0 } ?? "Exercises"
         var lines = ["", heading(environment)]
         lines.append("Done: \(done.count) of \(exercises.count) exercises graded in this run · \(points)/\(possible) points")
         if !failing.isEmpty {
@@ -94,13 +100,13 @@ enum Ledger {
         let needed = failing.flatMap(underneath)
         let tallies = Dictionary(exercises.map { ($0.exercise.id, $0) }, uniquingKeysWith: { a, _ in a })
         if let id = needed.min(by: { (tallies[$0]?.rank ?? ("", Int.max, "", 0)) < (tallies[$1]?.rank ?? ("", Int.max, "", 0)) }) {
-            let file = tallies[id].map { "Exercises/\($0.exercise.path)" } ?? Self.file(of: id).map { "Exercises/\($0)" } ?? "Exercises/"
+            let file = tallies[id].map { "\(folder)/\($0.exercise.path)" } ?? Self.file(of: id).map { "\(folder)/\($0)" } ?? "\(folder)/"
             let title = tallies[id].map { " (\($0.exercise.title))" } ?? ""
             let users = failing.filter { underneath($0).contains(id) }.map(\.exercise.id)
             lines.append("Next: \(id)\(title) in \(file): \(users.prefix(3).joined(separator: ", ")) build\(users.count == 1 ? "s" : "") on it")
             lines.append("      swift test --filter \(id)   ·   swift run workbook hint \(id)   ·   swift run workbook scorecard")
         } else if let next = (failing + notStarted).min(by: { $0.rank < $1.rank }) {
-            lines.append("Next: \(next.exercise.id) (\(next.exercise.title)) in Exercises/\(next.exercise.path)")
+            lines.append("Next: \(next.exercise.id) (\(next.exercise.title)) in \(folder)/\(next.exercise.path)")
             lines.append("      swift test --filter \(next.exercise.id)   ·   swift run workbook hint \(next.exercise.id)   ·   swift run workbook scorecard")
         } else {
             lines.append("Every exercise graded in this run is done.")

@@ -2,6 +2,7 @@
 // and 7). Plain tests: they grade nothing and leave the ledger empty.
 import Foundation
 import StudentCalls
+import WorkbookCore
 import Testing
 
 @Suite("The end-of-run summary's heading, and a filter that matches nothing")
@@ -14,6 +15,17 @@ struct SummaryHeadingTests {
         #expect(reference.hasPrefix("── The reference solutions (WORKBOOK=Solutions), not your work ─"))
         #expect(!reference.contains("Your workbook"))
         #expect(Ledger.heading(["WORKBOOK": "Submissions/ada"]).hasPrefix("── The workbook in Submissions/ada (WORKBOOK=Submissions/ada) ─"))
+    }
+
+    @Test("Next names the file in the graded folder: Exercises for the student, the submission's folder when WORKBOOK names one")
+    func nextNamesTheGradedFolder() throws {
+        let relu1 = Exercise(id: "ReLU1", chapter: "01-Activations", file: "ReLU.swift", title: "ReLU forward", points: 2)
+        let record = TestRecord(exercise: relu1, location: SourceLocation(fileID: "GradedTests/ReLUTests.swift", filePath: "/ReLUTests.swift", line: 1, column: 1))
+        record.failed = true
+        let student = try #require(Ledger.summary(of: [record], environment: [:]))
+        #expect(student.contains("Next: ReLU1 (ReLU forward) in Exercises/01-Activations/ReLU.swift"), "\(student)")
+        let submission = try #require(Ledger.summary(of: [record], environment: ["WORKBOOK": "Submissions/ada/"]))
+        #expect(submission.contains("Next: ReLU1 (ReLU forward) in Submissions/ada/01-Activations/ReLU.swift"), "\(submission)")
     }
 
     @Test("a filter that matches no test is answered with the right-case ID; one that matches, or only the tools' tests, is not")
