@@ -20,4 +20,7 @@ typedef void (*workbook_pool_task)(void *context, long part);
 /// calling thread instead: never a deadlock, never a wrong result.
 void workbook_pool_run(long parts, long threads, workbook_pool_task task, void *context);
 
+// This header is the module's umbrella (SwiftPM), so the target's other header is reached through it.
+#include "Allocator.h"
+
 #endif
