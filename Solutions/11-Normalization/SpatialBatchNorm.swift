@@ -57,13 +57,17 @@ public func spatialBatchNormForward(
     let inverseStd = variance.map { 1 / ($0 + epsilon).squareRoot() }
     var xHat = [Double](repeating: 0, count: x.count)
     var out = [Double](repeating: 0, count: x.count)
-    for row in 0..<m {
-        for channel in 0..<c {
-            let i = row &* c &+ channel
-            xHat[i] = (xs[i] - mean[channel]) * inverseStd[channel]
-            out[i] = g[channel] * xHat[i] + b[channel]
+    // Each row writes only its own entries, so the rows can run on the trainer's threads
+    // (parallelForEach; one thread unless the trainer sets more), writing through raw pointers.
+    xHat.withUnsafeMutableBufferPointer { xHat in out.withUnsafeMutableBufferPointer { out in
+        parallelForEach(0..<m, work: 3 * x.count) { row in
+            for channel in 0..<c {
+                let i = row &* c &+ channel
+                xHat[i] = (xs[i] - mean[channel]) * inverseStd[channel]
+                out[i] = g[channel] * xHat[i] + b[channel]
+            }
         }
-    }
+    }}
     return (try Tensor(shape: x.shape, scalars: out),
             SpatialBatchNormCache(xHat: try Tensor(shape: x.shape, scalars: xHat), gamma: gamma,
                                   mean: Tensor(mean), variance: Tensor(variance), epsilon: epsilon))
@@ -156,10 +160,13 @@ public func spatialBatchNormBackward(
     let meanDout = dbeta.map { $0 / Double(m) }
     let meanDoutXHat = dgamma.map { $0 / Double(m) }
     var dx = [Double](repeating: 0, count: xHat.count)
-    for row in 0..<m {
-        for channel in 0..<c {
-            let i = row &* c &+ channel
-            dx[i] = scale[channel] * (d[i] - meanDout[channel] - xh[i] * meanDoutXHat[channel])
+    // Row by row on the trainer's threads, as in the forward pass (the sums above stay on one).
+    dx.withUnsafeMutableBufferPointer { dx in
+        parallelForEach(0..<m, work: 3 * xHat.count) { row in
+            for channel in 0..<c {
+                let i = row &* c &+ channel
+                dx[i] = scale[channel] * (d[i] - meanDout[channel] - xh[i] * meanDoutXHat[channel])
+            }
         }
     }
     return (try Tensor(shape: xHat.shape, scalars: dx), Tensor(dgamma), Tensor(dbeta))
