@@ -157,7 +157,8 @@ public func col2im(
     let rowLength = kernelHeight * kernelWidth * c
     try requireShape(columns, [n * ho * wo, rowLength], "col2im columns [N·Ho·Wo, KH·KW·Cin]")
     let (s, p, d) = (configuration.stride, configuration.padding, configuration.dilation)
-    var image = [Double](repeating: 0, count: n * h * w * c)
+    // Each image is zeroed, then added into, by the thread that does it (below).
+    var image = [Double](unsafeUninitializedCapacity: n * h * w * c) { _, count in count = n * h * w * c }
     // The same walk as im2col (raw pointers, wrapping index arithmetic, the valid range of j per
     // tap worked out once, the images on the trainer's threads: each adds only into its own image),
     // with the copy reversed.
@@ -173,6 +174,7 @@ public func col2im(
         image.withUnsafeMutableBufferPointer { targetBuffer in
             guard let source = sourceBuffer.baseAddress, let target = targetBuffer.baseAddress else { return }
             parallelForEach(0..<n, work: sourceBuffer.count) { sample in
+                (target + sample &* h &* w &* c).update(repeating: 0, count: h &* w &* c)
                 for i in 0..<ho {
                     let rowBlock = source + ((sample &* ho &+ i) &* wo) &* rowLength
                     for a in 0..<kernelHeight {

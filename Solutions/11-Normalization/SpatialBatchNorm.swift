@@ -60,7 +60,7 @@ public func spatialBatchNormForward(
     // Each row writes only its own entries, so the rows can run on the trainer's threads
     // (parallelForEach; one thread unless the trainer sets more), writing through raw pointers.
     xHat.withUnsafeMutableBufferPointer { xHat in out.withUnsafeMutableBufferPointer { out in
-        parallelForEach(0..<m, work: 3 * x.count) { row in
+        parallelForEach(0..<m, work: x.count) { row in
             for channel in 0..<c {
                 let i = row &* c &+ channel
                 xHat[i] = (xs[i] - mean[channel]) * inverseStd[channel]
@@ -162,7 +162,7 @@ public func spatialBatchNormBackward(
     var dx = [Double](repeating: 0, count: xHat.count)
     // Row by row on the trainer's threads, as in the forward pass (the sums above stay on one).
     dx.withUnsafeMutableBufferPointer { dx in
-        parallelForEach(0..<m, work: 3 * xHat.count) { row in
+        parallelForEach(0..<m, work: xHat.count) { row in
             for channel in 0..<c {
                 let i = row &* c &+ channel
                 dx[i] = scale[channel] * (d[i] - meanDout[channel] - xh[i] * meanDoutXHat[channel])
