@@ -75,8 +75,9 @@ public func im2col(_ x: Tensor, kernelHeight: Int, kernelWidth: Int, configurati
     let wo = try convOutputSize(inputSize: w, kernelSize: kernelWidth, configuration: configuration)
     let (s, p, d) = (configuration.stride, configuration.padding, configuration.dilation)
     let rowLength = kernelHeight * kernelWidth * c
-    // Every tap that falls in the padding is simply never written, so each image starts its rows
-    // from zeros (below, on the thread that fills them, rather than here on one).
+    // Every tap that falls in the padding is simply never written, so each output row is zeroed just
+    // before it is filled (below: on the thread that fills it, while it is in the cache), rather than
+    // the whole matrix here.
     var columns = [Double](unsafeUninitializedCapacity: n * ho * wo * rowLength) { _, count in count = n * ho * wo * rowLength }
     // Which outputs j put tap b inside the image? Input column j·S − P + b·D must lie in 0..<W, so
     // j runs over a contiguous range, worked out once per tap instead of tested per element:
@@ -100,10 +101,10 @@ public func im2col(_ x: Tensor, kernelHeight: Int, kernelWidth: Int, configurati
         columns.withUnsafeMutableBufferPointer { targetBuffer in
             guard let source = sourceBuffer.baseAddress, let target = targetBuffer.baseAddress else { return }
             parallelForEach(0..<n, work: targetBuffer.count) { image in
-                (target + image &* ho &* wo &* rowLength).update(repeating: 0, count: ho &* wo &* rowLength)
                 for i in 0..<ho {
                     // The ho·wo rows of this image and output row i start here.
                     let rowBlock = target + ((image &* ho &+ i) &* wo) &* rowLength
+                    rowBlock.update(repeating: 0, count: wo &* rowLength)
                     for a in 0..<kernelHeight {
                         let y = i &* s &- p &+ a &* d                 // input row under tap a
                         if y < 0 || y >= h { continue }             // a padding row: leave zeros
