@@ -54,10 +54,12 @@ struct ParallelForEachTests {
     @Test("a large loop on two threads uses the second one")
     func largeLoopsSpread() {
         // 64 iterations of 1 ms each: a worker woken at the start has time to claim some of them even
-        // on a busy machine; a few tries, since a descheduled worker may still miss one loop.
+        // on a busy machine. Tries for up to 20 s: the pool runs one loop at a time, and a loop that
+        // finds it busy (another test's product or loop, in this process) runs on its caller alone.
         let caller = pthread_self()
         var spread = false
-        for _ in 0..<5 where !spread {
+        let deadline = Date().addingTimeInterval(20)
+        while !spread && Date() < deadline {
             var others = [Bool](repeating: false, count: 64)
             others.withUnsafeMutableBufferPointer { others in
                 let base = others.baseAddress!
@@ -68,7 +70,7 @@ struct ParallelForEachTests {
             }
             spread = others.contains(true)
         }
-        #expect(spread, "in 5 loops of 64 ms on 2 threads, no iteration ran on a worker thread")
+        #expect(spread, "in 20 s of 64-ms loops on 2 threads, no iteration ran on a worker thread")
     }
 
     @Test("nested loops and large products inside an iteration run on that thread and give the same numbers")
