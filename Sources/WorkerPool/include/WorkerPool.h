@@ -1,4 +1,5 @@
-// A small pool of worker threads for the matrix kernel's split products.
+// A small pool of worker threads for the matrix kernel's split products and WorkbookCore's
+// parallelForEach (the reference layers' per-image loops).
 //
 // The parts of a job are claimed one at a time by whichever thread is free, the caller included, so
 // when no second core is free (a machine shared with other work) the caller simply takes every part
