@@ -54,7 +54,7 @@ let package = Package(
     targets: [
         // The core every exercise stands on: Tensor, seeded randomness, tolerances, gradient checks,
         // errors, caches and the curriculum's exercise list.
-        .target(name: "WorkbookCore", dependencies: ["KernelsPortable", "KernelsAVX512", "KernelsAVX2", "CPUFeatures"]),
+        .target(name: "WorkbookCore", dependencies: ["KernelsPortable", "KernelsAVX512", "KernelsAVX2", "CPUFeatures", "WorkerPool"]),
 
         // The matrix kernel: one source (in KernelsPortable, symbolic links in the other two) compiled
         // per instruction set, and CPUID in C (Swift has no inline assembly).
@@ -62,7 +62,7 @@ let package = Package(
         .target(name: "KernelsAVX512", dependencies: ["WorkerPool"], swiftSettings: avx512),
         .target(name: "KernelsAVX2", dependencies: ["WorkerPool"], swiftSettings: avx2),
         .target(name: "CPUFeatures"),
-        // The threads a split product runs on: workers that sleep as soon as a product is done (C; WORKBOOK_POOL_SPIN_US makes them spin first).
+        // The threads a split product (and `parallelForEach`) runs on: workers that sleep as soon as a job is done (C; WORKBOOK_POOL_SPIN_US makes them spin first).
         .target(name: "WorkerPool"),
 
         // What grading needs and a student must not call (numeric gradients, relative error: they

@@ -75,8 +75,10 @@ public func im2col(_ x: Tensor, kernelHeight: Int, kernelWidth: Int, configurati
     let wo = try convOutputSize(inputSize: w, kernelSize: kernelWidth, configuration: configuration)
     let (s, p, d) = (configuration.stride, configuration.padding, configuration.dilation)
     let rowLength = kernelHeight * kernelWidth * c
-    // Start from zeros: every tap that falls in the padding is simply never written.
-    var columns = [Double](repeating: 0, count: n * ho * wo * rowLength)
+    // Every tap that falls in the padding is simply never written, so each output row is zeroed just
+    // before it is filled (below: on the thread that fills it, while it is in the cache), rather than
+    // the whole matrix here.
+    var columns = [Double](unsafeUninitializedCapacity: n * ho * wo * rowLength) { _, count in count = n * ho * wo * rowLength }
     // Which outputs j put tap b inside the image? Input column j·S − P + b·D must lie in 0..<W, so
     // j runs over a contiguous range, worked out once per tap instead of tested per element:
     //   j ≥ ⌈(P − b·D) / S⌉   and   j ≤ ⌊(W − 1 + P − b·D) / S⌋.
@@ -92,14 +94,17 @@ public func im2col(_ x: Tensor, kernelHeight: Int, kernelWidth: Int, configurati
     // Raw pointers instead of Tensor subscripts: this loop runs at every training step of a CNN,
     // and a subscript checks bounds and builds an index array per element. The index arithmetic
     // uses the wrapping operators (&+, &*), which skip the overflow checks: every index here is
-    // below x.count or columns.count, far from Int.max.
+    // below x.count or columns.count, far from Int.max. Each image fills only its own rows, so the
+    // images can be done at the same time: parallelForEach runs them on the trainer's threads (one
+    // unless the trainer sets more; it is a plain loop then).
     x.withUnsafeBufferPointer { sourceBuffer in
         columns.withUnsafeMutableBufferPointer { targetBuffer in
             guard let source = sourceBuffer.baseAddress, let target = targetBuffer.baseAddress else { return }
-            for image in 0..<n {
+            parallelForEach(0..<n, work: targetBuffer.count) { image in
                 for i in 0..<ho {
                     // The ho·wo rows of this image and output row i start here.
                     let rowBlock = target + ((image &* ho &+ i) &* wo) &* rowLength
+                    rowBlock.update(repeating: 0, count: wo &* rowLength)
                     for a in 0..<kernelHeight {
                         let y = i &* s &- p &+ a &* d                 // input row under tap a
                         if y < 0 || y >= h { continue }             // a padding row: leave zeros
@@ -153,9 +158,11 @@ public func col2im(
     let rowLength = kernelHeight * kernelWidth * c
     try requireShape(columns, [n * ho * wo, rowLength], "col2im columns [N·Ho·Wo, KH·KW·Cin]")
     let (s, p, d) = (configuration.stride, configuration.padding, configuration.dilation)
-    var image = [Double](repeating: 0, count: n * h * w * c)
+    // Each image is zeroed, then added into, by the thread that does it (below).
+    var image = [Double](unsafeUninitializedCapacity: n * h * w * c) { _, count in count = n * h * w * c }
     // The same walk as im2col (raw pointers, wrapping index arithmetic, the valid range of j per
-    // tap worked out once), with the copy reversed.
+    // tap worked out once, the images on the trainer's threads: each adds only into its own image),
+    // with the copy reversed.
     func validOutputs(tap b: Int) -> Range<Int> {
         let offset = p - b * d
         let low = offset <= 0 ? 0 : (offset + s - 1) / s
@@ -167,7 +174,8 @@ public func col2im(
     columns.withUnsafeBufferPointer { sourceBuffer in
         image.withUnsafeMutableBufferPointer { targetBuffer in
             guard let source = sourceBuffer.baseAddress, let target = targetBuffer.baseAddress else { return }
-            for sample in 0..<n {
+            parallelForEach(0..<n, work: sourceBuffer.count) { sample in
+                (target + sample &* h &* w &* c).update(repeating: 0, count: h &* w &* c)
                 for i in 0..<ho {
                     let rowBlock = source + ((sample &* ho &+ i) &* wo) &* rowLength
                     for a in 0..<kernelHeight {

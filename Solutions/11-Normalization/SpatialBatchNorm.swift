@@ -55,15 +55,20 @@ public func spatialBatchNormForward(
     }
     for channel in 0..<c { variance[channel] /= Double(m) }
     let inverseStd = variance.map { 1 / ($0 + epsilon).squareRoot() }
-    var xHat = [Double](repeating: 0, count: x.count)
-    var out = [Double](repeating: 0, count: x.count)
-    for row in 0..<m {
-        for channel in 0..<c {
-            let i = row &* c &+ channel
-            xHat[i] = (xs[i] - mean[channel]) * inverseStd[channel]
-            out[i] = g[channel] * xHat[i] + b[channel]
+    // Not zero-filled first: the loop below writes every entry. Each row writes only its own entries,
+    // so the rows can run on the trainer's threads (parallelForEach; one thread unless the trainer
+    // sets more), writing through raw pointers.
+    var xHat = [Double](unsafeUninitializedCapacity: x.count) { _, count in count = x.count }
+    var out = [Double](unsafeUninitializedCapacity: x.count) { _, count in count = x.count }
+    xHat.withUnsafeMutableBufferPointer { xHat in out.withUnsafeMutableBufferPointer { out in
+        parallelForEach(0..<m, work: x.count) { row in
+            for channel in 0..<c {
+                let i = row &* c &+ channel
+                xHat[i] = (xs[i] - mean[channel]) * inverseStd[channel]
+                out[i] = g[channel] * xHat[i] + b[channel]
+            }
         }
-    }
+    }}
     return (try Tensor(shape: x.shape, scalars: out),
             SpatialBatchNormCache(xHat: try Tensor(shape: x.shape, scalars: xHat), gamma: gamma,
                                   mean: Tensor(mean), variance: Tensor(variance), epsilon: epsilon))
@@ -155,11 +160,15 @@ public func spatialBatchNormBackward(
     let scale = (0..<c).map { cache.gamma.scalars[$0] / (cache.variance.scalars[$0] + cache.epsilon).squareRoot() }
     let meanDout = dbeta.map { $0 / Double(m) }
     let meanDoutXHat = dgamma.map { $0 / Double(m) }
-    var dx = [Double](repeating: 0, count: xHat.count)
-    for row in 0..<m {
-        for channel in 0..<c {
-            let i = row &* c &+ channel
-            dx[i] = scale[channel] * (d[i] - meanDout[channel] - xh[i] * meanDoutXHat[channel])
+    // Every entry written below (not zero-filled first), row by row on the trainer's threads, as in
+    // the forward pass (the sums above stay on one thread).
+    var dx = [Double](unsafeUninitializedCapacity: xHat.count) { _, count in count = xHat.count }
+    dx.withUnsafeMutableBufferPointer { dx in
+        parallelForEach(0..<m, work: xHat.count) { row in
+            for channel in 0..<c {
+                let i = row &* c &+ channel
+                dx[i] = scale[channel] * (d[i] - meanDout[channel] - xh[i] * meanDoutXHat[channel])
+            }
         }
     }
     return (try Tensor(shape: xHat.shape, scalars: dx), Tensor(dgamma), Tensor(dbeta))

@@ -80,7 +80,7 @@ extension Trainer {
             .value("epochs", "n", default: "5", "epochs timed per model, 1...1000 (the best and the median are reported)"),
             .value("kernel", "name", "the matmul kernel: fastest, avx512, avx2, neon or portable (default: WORKBOOK_GEMM_KERNEL if set, else fastest)"),
             .value("clock", "which", "the clock of the model epochs: cpu or wall (default: CPU time for one thread, wall clock for more)"),
-            .value("threads", "n", default: "1", "threads for large products, 1...\(Limits.maxThreads) (kernel, mlp, cnn, resnet; the threads part compares 1 and 2)"),
+            .value("threads", "n", default: "1", "threads for large products and per-image loops, 1...\(Limits.maxThreads) (kernel, mlp, cnn, resnet; the threads part compares 1 and 2)"),
         ],
         run: { options, console in
             let part = try options.choice("part", ["kernel", "threads", "mlp", "cnn", "resnet", "all"])

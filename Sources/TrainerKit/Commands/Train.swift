@@ -34,7 +34,7 @@ extension Trainer {
     /// `--threads`, shared by train and resume.
     static let threadsOption = Option.value(
         "threads", "n", default: "auto",
-        "threads for large matrix products, 1...\(Limits.maxThreads), or auto (every core; small products always use one); any count gives identical results")
+        "threads for large matrix products and the reference layers' per-image loops, 1...\(Limits.maxThreads), or auto (every core; small ones always use one); any count gives identical results")
 
     /// Applies `--threads` to the matrix kernel: `auto` means every core, since the kernel itself keeps
     /// products too small to gain on one thread.

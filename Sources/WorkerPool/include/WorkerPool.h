@@ -1,4 +1,5 @@
-// A small pool of worker threads for the matrix kernel's split products.
+// A small pool of worker threads for the matrix kernel's split products and WorkbookCore's
+// parallelForEach (the reference layers' per-image loops).
 //
 // The parts of a job are claimed one at a time by whichever thread is free, the caller included, so
 // when no second core is free (a machine shared with other work) the caller simply takes every part
@@ -19,5 +20,8 @@ typedef void (*workbook_pool_task)(void *context, long part);
 /// (a call from another thread, or from inside a task) the parts run one after another on the
 /// calling thread instead: never a deadlock, never a wrong result.
 void workbook_pool_run(long parts, long threads, workbook_pool_task task, void *context);
+
+// This header is the module's umbrella (SwiftPM), so the target's other header is reached through it.
+#include "Allocator.h"
 
 #endif

@@ -1,0 +1,77 @@
+// A loop whose iterations may run on several threads: the per-example loops of the reference layers
+// (im2col and col2im over the images of a batch, batch norm over rows or channels) use it so that the
+// trainer's `--threads` speeds up more than the matrix products.
+//
+//     parallelForEach(0..<n, work: columns.count) { image in
+//         ... writes only image `image`'s rows ...
+//     }
+//
+// It runs on the matrix kernel's worker pool (`Sources/WorkerPool`) with the thread count of
+// ``GemmSettings/threads``, which is 1 unless the trainer sets it: then the loop is a plain `for` on
+// the calling thread, so grading and a student's own runs are unchanged. With more threads the range
+// is cut into contiguous chunks, and each chunk is claimed by whichever thread is free (the caller
+// included); which thread runs an index is not fixed, but every index runs exactly once.
+//
+// The results are the same for any thread count when each iteration writes only what it owns (its
+// image, its rows, its channels) and reads nothing another iteration writes. A sum over the split
+// axis would not be: split a reduction so that each sum stays inside one iteration (by channel, not by
+// example), and it keeps its order.
+import WorkerPool
+
+/// Loops under this many scalars touched in all run on the calling thread: waking a worker costs
+/// microseconds, about what such a loop takes.
+public let parallelMinimumWork = 1 << 15
+
+/// Runs `body(i)` for every `i` in `range`, on up to `threads` threads when the loop is large enough
+/// to pay for them, and returns when every iteration is done.
+///
+/// - Parameters:
+///   - range: the indices, e.g. `0..<n` for the images of a batch `[N, H, W, C]`.
+///   - work: about how many scalars the whole loop reads or writes; under
+///     ``parallelMinimumWork`` the loop runs on the calling thread alone.
+///   - threads: at most this many threads (the caller's included); ``GemmSettings/threads`` unless given.
+///   - body: one iteration. Iterations may run at the same time on different threads, so each must
+///     write only what index `i` owns, through raw pointers (not a captured `var` array), and read
+///     nothing another iteration writes. A nested `parallelForEach` or large product inside `body`
+///     runs on the thread that calls it.
+/// - Complexity: the loop's own time, divided among the threads, plus a few microseconds to start
+///   them.
+@inlinable
+public func parallelForEach(
+    _ range: Range<Int>, work: Int, threads: Int = GemmSettings.threads, _ body: (Int) -> Void
+) {
+    let parts = parallelPartCount(count: range.count, work: work, threads: threads)
+    if parts <= 1 {
+        for i in range { body(i) }
+        return
+    }
+    let start = range.lowerBound, size = range.count / parts, extra = range.count % parts
+    runParallelParts(parts, threads: threads) { part in
+        // Part p covers size (+ 1 for the first `extra` parts) consecutive indices.
+        let lower = start + part * size + Swift.min(part, extra)
+        let upper = lower + size + (part < extra ? 1 : 0)
+        for i in lower..<upper { body(i) }
+    }
+}
+
+/// How many chunks `parallelForEach` cuts a loop of `count` iterations into: 1 for a small loop or
+/// one thread, else up to four per thread, so that a thread that starts late (a busy core) leaves
+/// its chunks to the others instead of holding everyone up.
+@usableFromInline
+func parallelPartCount(count: Int, work: Int, threads: Int) -> Int {
+    guard threads > 1, count > 1, work >= parallelMinimumWork else { return 1 }
+    return Swift.min(count, 4 * Swift.min(threads, 64))
+}
+
+/// Runs `body(part)` for every part in `0..<parts` on the worker pool, the caller included.
+@usableFromInline
+func runParallelParts(_ parts: Int, threads: Int, _ body: (Int) -> Void) {
+    withoutActuallyEscaping(body) { body in
+        var box = body
+        withUnsafeMutablePointer(to: &box) { pointer in
+            workbook_pool_run(parts, threads, { context, part in
+                context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(part)
+            }, pointer)
+        }
+    }
+}

@@ -1,0 +1,103 @@
+// parallelForEach: every index exactly once, whatever the range, the work and the thread count; the
+// calling thread alone below the work threshold or on one thread; other threads above it; nested
+// calls and large products inside an iteration neither deadlock nor change a result.
+import Foundation
+import Testing
+@testable import WorkbookCore
+
+@Suite("parallelForEach (the reference layers' per-example loops)")
+struct ParallelForEachTests {
+    /// How many times each index of `range` ran, written through a raw pointer (iterations own their slot).
+    static func visits(_ range: Range<Int>, work: Int, threads: Int) -> [Int] {
+        var counts = [Int](repeating: 0, count: range.count)
+        counts.withUnsafeMutableBufferPointer { counts in
+            let base = counts.baseAddress!
+            parallelForEach(range, work: work, threads: threads) { i in base[i - range.lowerBound] += 1 }
+        }
+        return counts
+    }
+
+    @Test("every index runs exactly once", arguments: [
+        (0..<0, 1), (0..<1, 2), (0..<7, 2), (5..<69, 2), (-3..<3, 3), (0..<64, 2), (0..<1000, 8), (10..<11, 64),
+    ] as [(Range<Int>, Int)])
+    func everyIndexOnce(range: Range<Int>, threads: Int) {
+        for work in [0, parallelMinimumWork - 1, parallelMinimumWork, 1 << 24] {
+            let counts = Self.visits(range, work: work, threads: threads)
+            let wrong = counts.enumerated().filter { $0.element != 1 }.prefix(5).map { "index \(range.lowerBound + $0.offset) ran \($0.element) times" }
+            #expect(wrong.isEmpty, "range \(range), work \(work), \(threads) threads: \(wrong.joined(separator: "; "))")
+        }
+    }
+
+    @Test("the chunks are contiguous and cover the range in order: four per thread at most")
+    func chunks() {
+        #expect(parallelPartCount(count: 64, work: 1 << 20, threads: 2) == 8)
+        #expect(parallelPartCount(count: 5, work: 1 << 20, threads: 2) == 5)
+        #expect(parallelPartCount(count: 64, work: 1 << 20, threads: 1) == 1)
+        #expect(parallelPartCount(count: 64, work: parallelMinimumWork - 1, threads: 2) == 1)
+        #expect(parallelPartCount(count: 1, work: 1 << 20, threads: 8) == 1)
+        #expect(parallelPartCount(count: 10_000, work: 1 << 30, threads: 1000) == 256)
+    }
+
+    @Test("one thread, or a loop under the threshold, runs on the calling thread alone")
+    func smallLoopsStayHome() {
+        let caller = pthread_self()
+        for (work, threads) in [(1 << 24, 1), (parallelMinimumWork - 1, 2), (0, 64)] {
+            var others = [Bool](repeating: false, count: 256)
+            others.withUnsafeMutableBufferPointer { others in
+                let base = others.baseAddress!
+                parallelForEach(0..<256, work: work, threads: threads) { i in base[i] = pthread_equal(pthread_self(), caller) == 0 }
+            }
+            #expect(!others.contains(true), "work \(work), \(threads) threads: an iteration ran on another thread")
+        }
+    }
+
+    @Test("a large loop on two threads uses the second one")
+    func largeLoopsSpread() {
+        // 64 iterations of 1 ms each: a worker woken at the start has time to claim some of them even
+        // on a busy machine. Tries for up to 20 s: the pool runs one loop at a time, and a loop that
+        // finds it busy (another test's product or loop, in this process) runs on its caller alone.
+        let caller = pthread_self()
+        var spread = false
+        let deadline = Date().addingTimeInterval(20)
+        while !spread && Date() < deadline {
+            var others = [Bool](repeating: false, count: 64)
+            others.withUnsafeMutableBufferPointer { others in
+                let base = others.baseAddress!
+                parallelForEach(0..<64, work: 1 << 24, threads: 2) { i in
+                    usleep(1000)
+                    base[i] = pthread_equal(pthread_self(), caller) == 0
+                }
+            }
+            spread = others.contains(true)
+        }
+        #expect(spread, "in 20 s of 64-ms loops on 2 threads, no iteration ran on a worker thread")
+    }
+
+    @Test("nested loops and large products inside an iteration run on that thread and give the same numbers")
+    func nested() throws {
+        var rng = SeededGenerator(seed: 5)
+        let a = Tensor.randomUniform(shape: [256, 128], in: -1..<1, using: &rng)
+        let b = Tensor.randomUniform(shape: [128, 96], in: -1..<1, using: &rng)
+        let expected = try Tensor.matmul(a, b)
+        var sums = [Double](repeating: 0, count: 8 * 40)
+        var products = [[Double]](repeating: [], count: 8)
+        sums.withUnsafeMutableBufferPointer { sums in
+            products.withUnsafeMutableBufferPointer { products in
+                let s = sums.baseAddress!, p = products.baseAddress!
+                parallelForEach(0..<8, work: 1 << 24, threads: 2) { outer in
+                    parallelForEach(0..<40, work: 1 << 24, threads: 2) { inner in s[outer * 40 + inner] = Double(outer * 1000 + inner) }
+                    var c = [Double](repeating: 0, count: 256 * 96)
+                    a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
+                        gemm(m: 256, n: 96, k: 128, a: pa.baseAddress!, transposeA: false, b: pb.baseAddress!, transposeB: false,
+                             c: pc.baseAddress!, kernel: GemmSettings.kernel, threads: 2)
+                    }}}
+                    p[outer] = c
+                }
+            }
+        }
+        #expect(sums == (0..<8).flatMap { outer in (0..<40).map { Double(outer * 1000 + $0) } })
+        for (i, product) in products.enumerated() {
+            #expect(product == expected.scalars, "the product inside iteration \(i) differs from the same product outside")
+        }
+    }
+}
