@@ -367,7 +367,9 @@ int workbook_zygote_serve(int control, const char *jail, const char *library) {
             }
         }
         int32_t answer;
-        if (n != (ssize_t)sizeof r || received != 3 || (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
+        if (n == (ssize_t)sizeof r && r.kind == 1 && received == 0 && !(m.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+            answer = r.uid == 0 ? -EINVAL : workbook_sandbox_end_user(r.uid, 400, 1);
+        } else if (n != (ssize_t)sizeof r || r.kind != 0 || received != 3 || (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
             || r.uid == 0 || r.gid == 0 || memchr(r.scratch, 0, sizeof r.scratch) == NULL || r.scratch[0] != '/') {
             answer = -EINVAL;
         } else {
@@ -381,25 +383,26 @@ int workbook_zygote_serve(int control, const char *jail, const char *library) {
     }
 }
 
-pid_t workbook_zygote_fork(int control, const workbook_zygote_request *request,
-                           int output, int calls, int replies, int seconds) {
+/// Sends `request` (with `count` descriptors) and reads the zygote's 4-byte answer.
+static int zygote_ask(int control, const workbook_zygote_request *request, const int *fds, int count, int seconds) {
     struct timeval limit = { seconds, 0 };
     setsockopt(control, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
     setsockopt(control, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
-    int fds[3] = { output, calls, replies };
-    char control_buffer[CMSG_SPACE(sizeof fds)];
+    char control_buffer[CMSG_SPACE(3 * sizeof(int))];
     memset(control_buffer, 0, sizeof control_buffer);
     struct iovec io = { (void *)request, sizeof *request };
     struct msghdr m = { 0 };
     m.msg_iov = &io;
     m.msg_iovlen = 1;
-    m.msg_control = control_buffer;
-    m.msg_controllen = sizeof control_buffer;
-    struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof fds);
-    memcpy(CMSG_DATA(c), fds, sizeof fds);
+    if (count > 0) {
+        m.msg_control = control_buffer;
+        m.msg_controllen = CMSG_SPACE(count * sizeof(int));
+        struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(count * sizeof(int));
+        memcpy(CMSG_DATA(c), fds, count * sizeof(int));
+    }
     ssize_t sent;
     do { sent = sendmsg(control, &m, MSG_NOSIGNAL); } while (sent < 0 && errno == EINTR);
     if (sent < 0) return errno == EAGAIN ? -ETIMEDOUT : -errno;
@@ -410,6 +413,21 @@ pid_t workbook_zygote_fork(int control, const workbook_zygote_request *request,
     if (got < 0) return errno == EAGAIN ? -ETIMEDOUT : -errno;
     if (got != (ssize_t)sizeof answer) return -EPROTO;
     return answer;
+}
+
+int workbook_zygote_end_user(int control, uid_t uid, int seconds) {
+    workbook_zygote_request request;
+    memset(&request, 0, sizeof request);
+    request.kind = 1;
+    request.uid = uid;
+    request.gid = uid;
+    return zygote_ask(control, &request, NULL, 0, seconds);
+}
+
+pid_t workbook_zygote_fork(int control, const workbook_zygote_request *request,
+                           int output, int calls, int replies, int seconds) {
+    int fds[3] = { output, calls, replies };
+    return zygote_ask(control, request, fds, 3, seconds);
 }
 
 int workbook_socketpair(int fds[2]) {
@@ -429,6 +447,7 @@ int workbook_runner_load(const char *library) {
 }
 #else
 int workbook_zygote_serve(int control, const char *jail, const char *library) { (void)control; (void)jail; (void)library; return 2; }
+int workbook_zygote_end_user(int control, uid_t uid, int seconds) { (void)control; (void)uid; (void)seconds; return -ENOSYS; }
 pid_t workbook_zygote_fork(int control, const workbook_zygote_request *request, int output, int calls, int replies, int seconds) {
     (void)control; (void)request; (void)output; (void)calls; (void)replies; (void)seconds; return -ENOSYS;
 }

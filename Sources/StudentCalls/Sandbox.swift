@@ -153,7 +153,10 @@ public final class Sandbox: @unchecked Sendable {
     /// with its mount namespace when its last process dies: the shared temporary folders of the
     /// host are searched only when there was no jail.
     func release(_ user: User, scratch: URL?, jailed: Bool) {
-        Timings.measure("clean.kill-and-keys") { Self.endProcessesAndKeys(of: user.uid) }
+        let zygote = lock.withLock { self.zygote }
+        Timings.measure("clean.kill-and-keys") {
+            if zygote?.endUser(user.uid) != true { Self.endProcessesAndKeys(of: user.uid) }
+        }
         Timings.measure("clean.ipc") { _ = workbook_sandbox_clear_ipc(user.uid) }
         Timings.measure("clean.scratch") { if let scratch { try? FileManager.default.removeItem(at: scratch) } }
         if !jailed {

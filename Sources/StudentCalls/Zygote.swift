@@ -79,6 +79,18 @@ final class Zygote: @unchecked Sendable {
         return nil
     }
 
+    /// Ends every process of `uid` and clears its user keyrings from the zygote (a helper forked
+    /// from this small process costs a fraction of one forked from the judge). `true` when the
+    /// zygote says none is left; `false` (the caller does it itself) otherwise.
+    func endUser(_ uid: uid_t) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !dead else { return false }
+        let answer = workbook_zygote_end_user(control, uid, Self.answerSeconds)
+        if answer < 0 && answer != -EINVAL { stop() }
+        return answer == 0
+    }
+
     /// Stops the zygote (under `lock`): its running children are the judge's and go on.
     private func stop() {
         dead = true

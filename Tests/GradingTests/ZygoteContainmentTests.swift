@@ -73,6 +73,13 @@ struct ZygoteContainmentTests {
             char path[64]; snprintf(path, sizeof path, "/proc/%s", pid);
             struct stat s; return stat(path, &s) == 0 ? s.st_uid : (uid_t)-1;
         }
+        static int zombie(const char *pid) {
+            char path[64], text[512] = { 0 }; snprintf(path, sizeof path, "/proc/%s/stat", pid);
+            int f = open(path, O_RDONLY); if (f < 0) return 1;
+            read(f, text, sizeof text - 1); close(f);
+            char *close_paren = strrchr(text, ')');
+            return close_paren && close_paren[1] == ' ' && close_paren[2] == 'Z';
+        }
         static void look(void) {
             struct stat s;
             if (stat("/tmp/workbook-zygote-leftover", &s) == 0) note("file-in-tmp", 0);
@@ -92,7 +99,7 @@ struct ZygoteContainmentTests {
             while (proc && (e = readdir(proc))) {
                 long pid = strtol(e->d_name, NULL, 10);
                 if (pid <= 0 || pid == getpid()) continue;
-                if (owner(e->d_name) == getuid()) { note("process-of-my-uid", pid); continue; }
+                if (owner(e->d_name) == getuid()) { if (!zombie(e->d_name)) note("process-of-my-uid", pid); continue; }
                 if (kill((pid_t)pid, 0) == 0) note("signal", pid);
                 char path[64]; snprintf(path, sizeof path, "/proc/%ld/mem", pid);
                 int mem = open(path, O_RDONLY);
@@ -218,6 +225,15 @@ struct ZygoteContainmentTests {
         return Child(pid: pid, calls: calls[1], output: output[0])
     }
 
+    /// The processes of `uid` that are not zombies (a killed orphan waits for init to reap it).
+    static func liveProcesses(of uid: uid_t) -> [Int32] {
+        Sandbox.processes(of: uid).filter { pid in
+            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+            guard let close = stat.lastIndex(of: ")") else { return false }
+            return !stat[close...].hasPrefix(") Z")
+        }
+    }
+
     /// `found: …` of a report (what the attack reached), or the whole text when there is none.
     static func found(_ text: String) -> String {
         text.split(separator: "\n").first { $0.hasPrefix("found:") }.map { String($0.dropFirst("found:".count)) } ?? "no report: \(text)"
@@ -253,10 +269,15 @@ struct ZygoteContainmentTests {
                 "a dead zygote still answered: the session must start a fresh runner")
         #expect(zygote.dead)
 
-        // Clean-up of uid a as after every test; then a new zygote's test as uid a finds nothing.
-        Sandbox.endProcessesAndKeys(of: a)
-        _ = workbook_sandbox_clear_ipc(a)
+        // Clean-up of uid a from a new zygote, as after every test (its detached process, its
+        // key); then a test as uid a finds nothing.
         let again = try setup.zygote()
+        #expect(!again.endUser(0), "the zygote agreed to kill every process of root")
+        // The answer may be "some left" only for a zombie that the machine's init has not reaped yet.
+        let ended = again.endUser(a)
+        var live = Self.liveProcesses(of: a)
+        for _ in 0..<200 where !live.isEmpty { usleep(10_000); live = Self.liveProcesses(of: a) }
+        #expect(live.isEmpty, "uid \(a) kept live processes after the zygote's clean-up (answer \(ended)): \(live)")
         let third = try #require(try Self.start(again, uid: a, scratch: setup.scratch("s4", uid: a, mode: "look")))
         let thirdReport = third.read(until: "who:")
         #expect(Self.found(thirdReport) == "", "a later test of the same uid reached: \(Self.found(thirdReport))")

@@ -50,6 +50,10 @@ typedef struct {
 
 /// What one test's runner is, as the judge asks the zygote for it (see `workbook_zygote_fork`).
 typedef struct {
+    /// 0: start a runner (three descriptors come with the request); 1: end every process of
+    /// `uid` and clear its user keyrings, as `workbook_sandbox_end_user(uid, 400, 1)` does, from
+    /// the zygote (whose fork is far cheaper than the judge's); the answer is that function's.
+    int kind;
     /// The sandbox user and group the runner becomes (never 0: the zygote refuses).
     uid_t uid;
     gid_t gid;
@@ -109,6 +113,9 @@ int workbook_zygote_serve(int control, const char *jail, const char *library);
 /// or does not answer within `seconds`): the caller then starts a fresh runner instead.
 pid_t workbook_zygote_fork(int control, const workbook_zygote_request *request,
                            int output, int calls, int replies, int seconds);
+
+/// The judge's side of a clean-up request (`kind` 1): the zygote's answer, or -errno as above.
+int workbook_zygote_end_user(int control, uid_t uid, int seconds);
 
 /// A connected pair of sequenced-packet sockets, both closed on exec. 0 or -errno.
 int workbook_socketpair(int fds[2]);
