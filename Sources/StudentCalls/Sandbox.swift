@@ -22,6 +22,10 @@
 //     scratch folder is removed, before the user serves another test. Without a jail, the files it
 //     left in /tmp, /var/tmp and /dev/shm are removed too; in a jail it could not reach them (its
 //     /tmp is a private tmpfs that ends with its mount namespace).
+//
+// With a jail and a runner library (`WORKBOOK_RUNNER_LIBRARY`, set by batch grading), runners
+// are forked by the grading's zygote instead of exec'd (see `Zygote`); each still gets all of the
+// above, per test.
 import CSandbox
 import Foundation
 #if canImport(Glibc)

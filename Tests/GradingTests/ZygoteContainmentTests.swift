@@ -284,6 +284,23 @@ struct ZygoteContainmentTests {
         #expect(third.finish() == 0)
     }
 
+    /// The zygote runs as root before any fork, so no code of the graded module may be in it:
+    /// not a function, not a global initialiser, not a load-time constructor (`.init_array`),
+    /// not a symbol that could interpose on a library's. It links only CSandbox (Package.swift);
+    /// this reads its binary for the mangled prefix of every symbol of `Workbook` and
+    /// `WorkbookCore` (`$s8Workbook`, `$s12WorkbookCore`), which grade-runner is full of.
+    @Test("grade-zygote holds no code of the graded module or the core", .enabled(if: launcher != nil, "grade-zygote is not built"))
+    func zygoteLinksNoStudentCode() throws {
+        let zygote = try Data(contentsOf: try #require(Self.launcher))
+        for prefix in ["$s8Workbook", "$s12WorkbookCore"] {
+            #expect(zygote.range(of: Data(prefix.utf8)) == nil, "grade-zygote holds symbols of \(prefix.dropFirst(2)): it must not link the graded module")
+        }
+        let runner = Self.launcher!.deletingLastPathComponent().appendingPathComponent("grade-runner")
+        if let runner = try? Data(contentsOf: runner) {
+            #expect(runner.range(of: Data("$s8Workbook".utf8)) != nil, "the check looks for the wrong prefix: grade-runner, which links Workbook, has none either")
+        }
+    }
+
     @Test("the zygote refuses uid 0 and keeps serving", .enabled(if: usable, "needs root, a C compiler and grade-zygote"))
     func refusesRoot() throws {
         let setup = try Setup()
