@@ -50,6 +50,9 @@ let package = Package(
         .executable(name: "trainer", targets: ["trainer"]),
         .executable(name: "workbook", targets: ["workbook"]),
         .executable(name: "grade-runner", targets: ["grade-runner"]),
+        // Batch grading: the runner's table as a library, loaded by grade-zygote per test (see below).
+        .library(name: "RunnerCalls", type: .dynamic, targets: ["RunnerCalls"]),
+        .executable(name: "grade-zygote", targets: ["grade-zygote"]),
     ],
     targets: [
         // The core every exercise stands on: Tensor, seeded randomness, tolerances, gradient checks,
@@ -90,7 +93,12 @@ let package = Package(
         .target(name: "CSandbox"),
         .target(name: "GradingChannel", dependencies: ["WorkbookCore", "CSandbox"]),
         .target(name: "StudentCalls", dependencies: ["WorkbookCore", "GradingChannel", "CSandbox"]),
-        .executableTarget(name: "grade-runner", dependencies: ["Workbook", "WorkbookCore", "GradingChannel"]),
+        .target(name: "RunnerCalls", dependencies: ["Workbook", "WorkbookCore", "GradingChannel"]),
+        .executableTarget(name: "grade-runner", dependencies: ["RunnerCalls", "GradingChannel"]),
+        // Batch grading's runner start: one process per grading with the Swift runtime and
+        // Foundation loaded and no student code, which forks each test's runner; the child becomes
+        // the test's sandbox user, then loads libRunnerCalls.so (the submission's build).
+        .executableTarget(name: "grade-zygote", dependencies: ["CSandbox"]),
         .testTarget(name: "GradedTests", dependencies: ["WorkbookCore", "JudgeKit", "StudentCalls"], exclude: ["README.md", "COVERAGE.md"]),
         .testTarget(name: "CoreTests", dependencies: ["WorkbookCore", "JudgeKit"]),
         .testTarget(name: "TrainerTests", dependencies: ["TrainerKit", "JudgeKit"]),

@@ -20,6 +20,11 @@
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <linux/keyctl.h>
+#include <dirent.h>
+#include <dlfcn.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #endif
 
 static void limit(int resource, unsigned long value) {
@@ -94,7 +99,7 @@ pid_t workbook_sandbox_spawn(const char *path, char *const argv[], char *const e
         }
         if (o->jail_proc && mount("proc", o->jail_proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) _exit(126);
         if (o->jail_tmp && mount("tmpfs", o->jail_tmp, "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777") != 0) _exit(126);
-        if (chroot(o->jail) != 0 || chdir("/") != 0) _exit(126);
+        if (!o->jail_stay_outside && (chroot(o->jail) != 0 || chdir("/") != 0)) _exit(126);
     }
 #endif
     if (o->directory && chdir(o->directory) != 0) _exit(127);
@@ -271,3 +276,181 @@ int workbook_pipe(int fds[2]) {
     return 0;
 #endif
 }
+
+#ifdef __linux__
+/// The number of threads of this process (/proc/self/task), or -1.
+static int thread_count(void) {
+    DIR *d = opendir("/proc/self/task");
+    if (!d) return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) if (e->d_name[0] != '.') n++;
+    closedir(d);
+    return n;
+}
+
+static int join(char *out, size_t size, const char *a, const char *b) {
+    int n = snprintf(out, size, "%s%s", a, b);
+    return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
+/// The zygote's child: becomes one test's runner (see the header). Never returns.
+static void zygote_child(const workbook_zygote_request *r, const int fds[3], int control,
+                         const char *jail, const char *library) {
+    close(control);
+    setsid();   // its own session and process group (id = its pid): the judge kills the group
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (int s = 1; s < 32; s++) if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
+    int high[3];
+    for (int i = 0; i < 3; i++) high[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 10);
+    if (high[0] < 0 || high[1] < 0 || high[2] < 0) _exit(126);
+    if (place(-1, 0) < 0 || place(high[0], 1) < 0 || place(high[0], 2) < 0
+        || place(high[1], 3) < 0 || place(high[2], 4) < 0) _exit(126);
+    syscall(SYS_close_range, 5, ~0U, 0);   // the control socket's copies, the zygote's own files
+    unshare(CLONE_NEWNET);
+    if (unshare(CLONE_NEWIPC) != 0) _exit(126);
+    if (unshare(CLONE_NEWNS) != 0) _exit(126);
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) _exit(126);
+    char scratch[1100], tmp[1100];
+    if (join(scratch, sizeof scratch, jail, "/scratch") != 0 || join(tmp, sizeof tmp, jail, "/tmp") != 0) _exit(126);
+    if (mount(r->scratch, scratch, NULL, MS_BIND | MS_REC, NULL) != 0) _exit(126);
+    if (mount(NULL, scratch, NULL, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV, NULL) != 0) _exit(126);
+    if (mount("tmpfs", tmp, "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777") != 0) _exit(126);
+    if (chroot(jail) != 0 || chdir("/scratch") != 0) _exit(126);
+    struct rlimit no_core = { 0, 0 };
+    setrlimit(RLIMIT_CORE, &no_core);
+    limit(RLIMIT_CPU, r->cpu_seconds);
+    limit(RLIMIT_FSIZE, r->file_bytes);
+    if (setgroups(0, NULL) != 0) _exit(126);
+    if (setgid(r->gid) != 0) _exit(126);
+    limit(RLIMIT_NPROC, r->processes);
+    if (setuid(r->uid) != 0) _exit(126);
+    if (getuid() != r->uid || geteuid() != r->uid || setuid(0) == 0 || getgid() != r->gid) _exit(126);
+    syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL);
+    syscall(SYS_keyctl, KEYCTL_CLEAR, KEY_SPEC_USER_KEYRING);
+    syscall(SYS_keyctl, KEYCTL_CLEAR, KEY_SPEC_USER_SESSION_KEYRING);
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) _exit(126);
+    // As after an exec by this uid: the runtime's crash reporter (this uid) reads its memory.
+    prctl(PR_SET_DUMPABLE, 1);
+    workbook_runner_load(library);
+    _exit(127);
+}
+
+int workbook_zygote_serve(int control, const char *jail, const char *library) {
+    // Undumpable: no process of another uid, nor a same-uid one, may ptrace it or read its memory.
+    prctl(PR_SET_DUMPABLE, 0);
+    if (thread_count() != 1) return 2;   // fork() copies one thread: any other's locks would be held forever
+    signal(SIGPIPE, SIG_IGN);
+    for (;;) {
+        workbook_zygote_request r;
+        int fds[3] = { -1, -1, -1 };
+        char control_buffer[CMSG_SPACE(3 * sizeof(int))];
+        struct iovec io = { &r, sizeof r };
+        struct msghdr m = { 0 };
+        m.msg_iov = &io;
+        m.msg_iovlen = 1;
+        m.msg_control = control_buffer;
+        m.msg_controllen = sizeof control_buffer;
+        ssize_t n = recvmsg(control, &m, MSG_CMSG_CLOEXEC);
+        if (n == 0) return 0;
+        if (n < 0) { if (errno == EINTR) continue; return 1; }
+        int received = 0;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+            if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+            int count = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+            for (int i = 0; i < count; i++) {
+                int fd;
+                memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+                if (received < 3) fds[received++] = fd; else close(fd);
+            }
+        }
+        int32_t answer;
+        if (n == (ssize_t)sizeof r && r.kind == 1 && received == 0 && !(m.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+            answer = r.uid == 0 ? -EINVAL : workbook_sandbox_end_user(r.uid, 400, 1);
+        } else if (n != (ssize_t)sizeof r || r.kind != 0 || received != 3 || (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
+            || r.uid == 0 || r.gid == 0 || memchr(r.scratch, 0, sizeof r.scratch) == NULL || r.scratch[0] != '/') {
+            answer = -EINVAL;
+        } else {
+            // CLONE_PARENT: the child's parent is the judge, as for a runner the judge forks itself.
+            pid_t pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
+            if (pid == 0) zygote_child(&r, fds, control, jail, library);
+            answer = pid > 0 ? pid : -errno;
+        }
+        for (int i = 0; i < 3; i++) if (fds[i] >= 0) close(fds[i]);
+        if (send(control, &answer, sizeof answer, MSG_NOSIGNAL) != (ssize_t)sizeof answer) return 1;
+    }
+}
+
+/// Sends `request` (with `count` descriptors) and reads the zygote's 4-byte answer.
+static int zygote_ask(int control, const workbook_zygote_request *request, const int *fds, int count, int seconds) {
+    struct timeval limit = { seconds, 0 };
+    setsockopt(control, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+    setsockopt(control, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+    char control_buffer[CMSG_SPACE(3 * sizeof(int))];
+    memset(control_buffer, 0, sizeof control_buffer);
+    struct iovec io = { (void *)request, sizeof *request };
+    struct msghdr m = { 0 };
+    m.msg_iov = &io;
+    m.msg_iovlen = 1;
+    if (count > 0) {
+        m.msg_control = control_buffer;
+        m.msg_controllen = CMSG_SPACE(count * sizeof(int));
+        struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(count * sizeof(int));
+        memcpy(CMSG_DATA(c), fds, count * sizeof(int));
+    }
+    ssize_t sent;
+    do { sent = sendmsg(control, &m, MSG_NOSIGNAL); } while (sent < 0 && errno == EINTR);
+    if (sent < 0) return errno == EAGAIN ? -ETIMEDOUT : -errno;
+    int32_t answer = 0;
+    ssize_t got;
+    do { got = recv(control, &answer, sizeof answer, 0); } while (got < 0 && errno == EINTR);
+    if (got == 0) return -ECONNRESET;
+    if (got < 0) return errno == EAGAIN ? -ETIMEDOUT : -errno;
+    if (got != (ssize_t)sizeof answer) return -EPROTO;
+    return answer;
+}
+
+int workbook_zygote_end_user(int control, uid_t uid, int seconds) {
+    workbook_zygote_request request;
+    memset(&request, 0, sizeof request);
+    request.kind = 1;
+    request.uid = uid;
+    request.gid = uid;
+    return zygote_ask(control, &request, NULL, 0, seconds);
+}
+
+pid_t workbook_zygote_fork(int control, const workbook_zygote_request *request,
+                           int output, int calls, int replies, int seconds) {
+    int fds[3] = { output, calls, replies };
+    return zygote_ask(control, request, fds, 3, seconds);
+}
+
+int workbook_socketpair(int fds[2]) {
+    return socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) == 0 ? 0 : -errno;
+}
+
+int workbook_runner_load(const char *library) {
+    void *image = dlopen(library, RTLD_NOW | RTLD_LOCAL);
+    void (*serve)(void) = image ? (void (*)(void))dlsym(image, "workbook_runner_serve") : NULL;
+    if (!serve) {
+        const char *why = dlerror();
+        dprintf(2, "grade-zygote: cannot load the runner %s: %s\n", library, why ? why : "no workbook_runner_serve");
+        return 127;
+    }
+    serve();
+    return 0;
+}
+#else
+int workbook_zygote_serve(int control, const char *jail, const char *library) { (void)control; (void)jail; (void)library; return 2; }
+int workbook_zygote_end_user(int control, uid_t uid, int seconds) { (void)control; (void)uid; (void)seconds; return -ENOSYS; }
+pid_t workbook_zygote_fork(int control, const workbook_zygote_request *request, int output, int calls, int replies, int seconds) {
+    (void)control; (void)request; (void)output; (void)calls; (void)replies; (void)seconds; return -ENOSYS;
+}
+int workbook_socketpair(int fds[2]) { (void)fds; return -ENOSYS; }
+int workbook_runner_load(const char *library) { (void)library; return 127; }
+#endif

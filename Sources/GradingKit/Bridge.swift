@@ -3,7 +3,7 @@
 // The graded tests never link the student's code. They call proxies with the exercise functions'
 // exact signatures (`Sources/StudentCalls/ExerciseCalls.swift`), which send the arguments to
 // `grade-runner`, a separate process that links the student's module and calls the real function
-// from a table (`Sources/grade-runner/ExerciseTable.swift`). Both files are generated here from
+// from a table (`Sources/RunnerCalls/ExerciseTable.swift`). Both files are generated here from
 // the stubs in `Exercises/`, so they cannot drift from the curriculum; CI checks they are current.
 //
 // The stubs' signatures stay within what the wire can carry: Codable values from WorkbookCore,
@@ -269,7 +269,7 @@ enum Bridge {
             import Workbook
             import WorkbookCore
 
-            let exerciseTable: [String: @Sendable (IncomingCall) throws -> [Data]] = [
+            public let exerciseTable: [String: @Sendable (IncomingCall) throws -> [Data]] = [
 
             """
         for signature in signatures {
@@ -315,7 +315,7 @@ enum Bridge {
         let signatures = try signatures(in: workspace.exercises)
         let calls = try callsBetweenExercises(signatures, solutions: workspace.solutions)
         return [("Sources/StudentCalls/ExerciseCalls.swift", proxies(signatures) + dependencies(calls)),
-                ("Sources/grade-runner/ExerciseTable.swift", table(signatures))]
+                ("Sources/RunnerCalls/ExerciseTable.swift", table(signatures))]
     }
 
     /// For each exercise, the other exercises' functions its reference solution calls (read from the

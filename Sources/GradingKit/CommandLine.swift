@@ -124,7 +124,7 @@ public struct WorkbookTool {
                     options: ["--only", "--generic", "--seed", "--workers", "--report"]),
         CommandSpec(name: "bridge", usage: "workbook bridge [--check]",
                     summary: "Maintainers: regenerate the grader's calls into the runner from the stubs.",
-                    details: "Writes Sources/StudentCalls/ExerciseCalls.swift (a proxy per exercise function, same signature)\nand Sources/grade-runner/ExerciseTable.swift (the runner's table of the real functions) from the\npublic functions in Exercises/. --check only compares and exits 1 when a file is out of date.",
+                    details: "Writes Sources/StudentCalls/ExerciseCalls.swift (a proxy per exercise function, same signature)\nand Sources/RunnerCalls/ExerciseTable.swift (the runner's table of the real functions) from the\npublic functions in Exercises/. --check only compares and exits 1 when a file is out of date.",
                     flags: ["--check"]),
         CommandSpec(name: "gradescope", usage: "workbook gradescope <DIR>",
                     summary: "Write the Gradescope autograder (the package with setup.sh and run_autograder) to DIR.",

@@ -37,13 +37,13 @@ public enum GradescopeSetup {
         fi
         cd "$ROOT/source"
         # The tests (the judge) are built once, from this package alone; each submission's code is
-        # built on its own into grade-runner when it is graded (this warms that build's dependencies).
+        # built on its own into libRunnerCalls.so when it is graded (this warms that build's dependencies).
         swift build --build-tests --scratch-path .build-judge
         # The submission is built from .scratch/grading-0/Exercises into .build-grading-0 (the first
         # grading slot); building the stubs there now leaves only the files a student changed to
         # compile at grading time.
         mkdir -p .scratch/grading-0 && rm -rf .scratch/grading-0/Exercises && cp -R Exercises .scratch/grading-0/Exercises
-        WORKBOOK=.scratch/grading-0/Exercises swift build --product grade-runner --scratch-path .build-grading-0
+        WORKBOOK=.scratch/grading-0/Exercises swift build --product RunnerCalls --scratch-path .build-grading-0
         swift build --product workbook
 
         """

@@ -236,7 +236,9 @@ extension Workspace {
         if let only = request.only { graded.exercises.removeAll { !only.contains($0.id) } }
         let start = Date()
         let buildFolder = request.scratchPath ?? root.appendingPathComponent(".build-grading")
-        var build = ["swift", "build", "--product", "grade-runner", "--scratch-path", buildFolder.path]
+        // The student's module and the runner's table as one library (libRunnerCalls.so), which
+        // the judge's own grade-zygote loads into each test's runner (see `Zygote`).
+        var build = ["swift", "build", "--product", "RunnerCalls", "--scratch-path", buildFolder.path]
         if let jobs = request.jobs { build += ["-j", String(jobs)] }
         let built = try Timings.measure("submission.runner-build") {
             try Subprocess.run(build, in: root, environment: ["WORKBOOK": request.implementation ?? ""],
@@ -249,7 +251,8 @@ extension Workspace {
             return GradeRun(report: .notBuilt(graded, error: error, tamper: tamper, notes: notes),
                             outcomes: [], buildOutput: built.output, testOutput: "")
         }
-        let runner = buildFolder.appendingPathComponent("debug/grade-runner")
+        let library = buildFolder.appendingPathComponent("debug/libRunnerCalls.so")
+        let launcher = judge.tests.deletingLastPathComponent().appendingPathComponent("grade-zygote")
         let events = logs.appendingPathComponent("events.jsonl")
         try? FileManager.default.removeItem(at: events)
         var filter = "GradedTests"
@@ -257,7 +260,8 @@ extension Workspace {
             let suites = curriculum.exercises.filter { only.contains($0.id) }.flatMap(\.suites)
             if !suites.isEmpty { filter = "GradedTests\\.(" + suites.joined(separator: "|") + ")(/|$)" }
         }
-        var environment: [String: String?] = ["WORKBOOK": nil, "WORKBOOK_CHECK": nil, "WORKBOOK_RUNNER": runner.path,
+        var environment: [String: String?] = ["WORKBOOK": nil, "WORKBOOK_CHECK": nil, "WORKBOOK_RUNNER": launcher.path,
+                                              "WORKBOOK_RUNNER_LIBRARY": library.path,
                                               "WORKBOOK_SANDBOX_UIDS": judge.sandboxUsers,
                                               "WORKBOOK_GRADING_SEED": request.gradingSeed.map(String.init)]
         if let limit = request.testTimeLimit { environment["WORKBOOK_TIME_LIMIT"] = String(limit) }

@@ -22,6 +22,10 @@
 //     scratch folder is removed, before the user serves another test. Without a jail, the files it
 //     left in /tmp, /var/tmp and /dev/shm are removed too; in a jail it could not reach them (its
 //     /tmp is a private tmpfs that ends with its mount namespace).
+//
+// With a jail and a runner library (`WORKBOOK_RUNNER_LIBRARY`, set by batch grading), runners
+// are forked by the grading's zygote instead of exec'd (see `Zygote`); each still gets all of the
+// above, per test.
 import CSandbox
 import Foundation
 #if canImport(Glibc)
@@ -51,6 +55,10 @@ public final class Sandbox: @unchecked Sendable {
         var scratch: URL
         var user: User?
         var jail: Jail?
+        /// The runner's arguments after its path: `--single LIBRARY` for grade-zygote, none for grade-runner.
+        var arguments: [String]
+        /// The grading's fork server, when there is one (root, in a jail, with a runner library).
+        var zygote: Zygote?
     }
 
     /// A private root for the runner (Linux, under root, where the kernel allows a mount
@@ -61,7 +69,10 @@ public final class Sandbox: @unchecked Sendable {
     struct Jail {
         var root: String
         var binds: [(source: String, target: String, writable: Int32)]
+        /// Whether runners get a private /tmp here (the zygote's children make their own).
+        var tmp = true
         static let runner = "/sandbox/grade-runner"
+        static let library = "/sandbox/libRunnerCalls.so"
         static let scratch = "/scratch"
     }
 
@@ -70,6 +81,24 @@ public final class Sandbox: @unchecked Sendable {
     private let lock = NSCondition()
     private var freeUsers: [uid_t] = []
     private var prepared: Result<(runner: URL, jail: Jail?), SandboxError>?
+    private var zygote: Zygote?
+    /// The student's module as a library (`WORKBOOK_RUNNER_LIBRARY`, libRunnerCalls.so): then
+    /// `WORKBOOK_RUNNER` is grade-zygote, started with `--single LIBRARY` or as the zygote.
+    let library: URL? = ProcessInfo.processInfo.environment["WORKBOOK_RUNNER_LIBRARY"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+    /// The environment every runner gets (the zygote's is its children's).
+    static func runnerEnvironment(inside: String, jailed: Bool) -> [String] {
+        var environment = [
+            "PATH=/usr/bin:/bin", "LANG=C.UTF-8", "HOME=\(inside)", "TMPDIR=\(jailed ? "/tmp" : inside)",
+            // The runtime's crash report names the student's file and line (read by `Trap`). The full
+            // preset: the friendly one hides a frame with no line, such as an empty loop's.
+            "SWIFT_BACKTRACE=enable=yes,interactive=no,color=no,sanitize=no,preset=full,threads=crashed,registers=none,images=none",
+        ]
+        // `workbook mutants` switches one planted mistake on in a build of the solutions.
+        if let mutant = ProcessInfo.processInfo.environment["WORKBOOK_MUTANT"], !mutant.isEmpty {
+            environment.append("WORKBOOK_MUTANT=\(mutant)")
+        }
+        return environment
+    }
     private var counter = 0
     /// Whether runners run as sandbox users: `WORKBOOK_SANDBOX_UIDS` is set (and we are root).
     public let sandboxed = ProcessInfo.processInfo.environment["WORKBOOK_SANDBOX_UIDS"].map { !$0.isEmpty } ?? false
@@ -110,7 +139,8 @@ public final class Sandbox: @unchecked Sendable {
         if !sandboxed {
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("workbook-\(getpid())-\(counter)")
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-            return Placement(runner: runner, scratch: scratch, user: nil, jail: nil)
+            return Placement(runner: runner, scratch: scratch, user: nil, jail: nil,
+                             arguments: library.map { ["--single", $0.path] } ?? [], zygote: nil)
         }
         while freeUsers.isEmpty { lock.wait() }
         let uid = freeUsers.removeFirst()
@@ -118,7 +148,9 @@ public final class Sandbox: @unchecked Sendable {
             freeUsers.append(uid)
             throw SandboxError(description: "could not make the scratch folder \(folder.path)")
         }
-        return Placement(runner: runner, scratch: folder, user: User(uid: uid), jail: jail)
+        let inside = library.map { jail == nil ? runner.deletingLastPathComponent().appendingPathComponent($0.lastPathComponent).path : Jail.library }
+        return Placement(runner: runner, scratch: folder, user: User(uid: uid), jail: jail,
+                         arguments: inside.map { ["--single", $0] } ?? [], zygote: zygote.flatMap { $0.dead ? nil : $0 })
     }
 
     /// Kills every process of `user`, removes what it wrote, and returns it to the pool. In a jail
@@ -126,7 +158,10 @@ public final class Sandbox: @unchecked Sendable {
     /// with its mount namespace when its last process dies: the shared temporary folders of the
     /// host are searched only when there was no jail.
     func release(_ user: User, scratch: URL?, jailed: Bool) {
-        Timings.measure("clean.kill-and-keys") { Self.endProcessesAndKeys(of: user.uid) }
+        let zygote = lock.withLock { self.zygote }
+        Timings.measure("clean.kill-and-keys") {
+            if zygote?.endUser(user.uid) != true { Self.endProcessesAndKeys(of: user.uid) }
+        }
         Timings.measure("clean.ipc") { _ = workbook_sandbox_clear_ipc(user.uid) }
         Timings.measure("clean.scratch") { if let scratch { try? FileManager.default.removeItem(at: scratch) } }
         if !jailed {
@@ -153,12 +188,24 @@ public final class Sandbox: @unchecked Sendable {
         try FileManager.default.copyItem(at: runner, to: copy)
         chmod(copy.path, 0o755)
         Self.cleanUpAtExit(folder)
-        let jail = try? Self.makeJail(in: folder, runner: copy)
+        var libraryCopy: URL?
+        if let library {
+            let copied = URL(fileURLWithPath: folder).appendingPathComponent(library.lastPathComponent)
+            try FileManager.default.copyItem(at: library, to: copied)
+            chmod(copied.path, 0o644)
+            libraryCopy = copied
+        }
+        let jail = try? Self.makeJail(in: folder, runner: copy, library: libraryCopy)
         let usable = jail.flatMap { jail in (try? run(["/bin/sh", "-c", "exit 0"], jail: jail)).flatMap { $0.status == 0 ? jail : nil } }
         if usable == nil {
             FileHandle.standardError.write(Data("workbook sandbox: no mount namespace here; student code is contained by its user and folder permissions only\n".utf8))
         }
         try probe(from: runner, jail: usable)
+        // The zygote: only in a jail (its children need the mount namespace) and with the library.
+        if let usable, libraryCopy != nil, ProcessInfo.processInfo.environment["WORKBOOK_ZYGOTE"] != "0" {
+            zygote = Zygote.start(launcher: copy.path, library: Jail.library, jail: usable,
+                                  environment: Self.runnerEnvironment(inside: Jail.scratch, jailed: true))
+        }
         return (copy, usable)
     }
 
@@ -168,7 +215,7 @@ public final class Sandbox: @unchecked Sendable {
     }
 
     /// Lays out the jail's mount points under `folder/jail` (see `Jail`).
-    static func makeJail(in folder: String, runner: URL) throws -> Jail {
+    static func makeJail(in folder: String, runner: URL, library: URL? = nil) throws -> Jail {
         #if os(Linux)
         let root = folder + "/jail"
         let manager = FileManager.default
@@ -207,6 +254,10 @@ public final class Sandbox: @unchecked Sendable {
         try folderAt("/sandbox")
         fileAt(Jail.runner)
         binds.append((runner.path, root + Jail.runner, 0))
+        if let library {
+            fileAt(Jail.library)
+            binds.append((library.path, root + Jail.library, 0))
+        }
         return Jail(root: root, binds: binds)
         #else
         throw SandboxError(description: "jails need Linux")
@@ -232,7 +283,7 @@ public final class Sandbox: @unchecked Sendable {
             if let scratch { binds.append(workbook_bind(source: c(scratch), target: c(jail.root + Jail.scratch), writable: 1)) }
             options.jail = c(jail.root)
             options.jail_proc = c(jail.root + "/proc")
-            options.jail_tmp = c(jail.root + "/tmp")
+            options.jail_tmp = jail.tmp ? c(jail.root + "/tmp") : nil
             options.directory = c(scratch == nil ? "/" : Jail.scratch)
         }
         return binds.withUnsafeBufferPointer { buffer in

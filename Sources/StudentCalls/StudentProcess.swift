@@ -305,22 +305,25 @@ public final class StudentSession: @unchecked Sendable {
             options.isolate_ipc = 1
         }
         let inside = placement.jail == nil ? placement.scratch.path : Sandbox.Jail.scratch
-        var environment = [
-            "PATH=/usr/bin:/bin", "LANG=C.UTF-8", "HOME=\(inside)", "TMPDIR=\(placement.jail == nil ? inside : "/tmp")",
-            // The runtime's crash report names the student's file and line (read by `Trap`).
-            "SWIFT_BACKTRACE=enable=yes,interactive=no,color=no,sanitize=no,preset=full,threads=crashed,registers=none,images=none",
-        ]
-        // `workbook mutants` switches one planted mistake on in a build of the solutions.
-        if let mutant = ProcessInfo.processInfo.environment["WORKBOOK_MUTANT"], !mutant.isEmpty {
-            environment.append("WORKBOOK_MUTANT=\(mutant)")
-        }
+        let environment = Sandbox.runnerEnvironment(inside: inside, jailed: placement.jail != nil)
         options.directory = nil
         let directory = strdup(placement.scratch.path)
         defer { free(directory) }
         if placement.jail == nil { options.directory = UnsafePointer(directory) }
         let runner = placement.jail == nil ? placement.runner.path : Sandbox.Jail.runner
-        let pid = Timings.measure("test.spawn") {
-            Sandbox.spawn([runner], environment: environment, options: options, jail: placement.jail, scratch: placement.scratch.path)
+        var pid: pid_t = -1
+        if let zygote = placement.zygote, let user = placement.user {
+            pid = Timings.measure("test.zygote-fork") {
+                zygote.fork(uid: user.uid, cpuSeconds: options.cpu_seconds, processes: options.processes,
+                            fileBytes: options.file_bytes, scratch: placement.scratch.path,
+                            output: outputPipe[1], calls: requestPipe[0], replies: replyPipe[1]) ?? -1
+            }
+        }
+        if pid <= 0 {
+            pid = Timings.measure("test.spawn") {
+                Sandbox.spawn([runner] + placement.arguments, environment: environment, options: options, jail: placement.jail,
+                              scratch: placement.scratch.path)
+            }
         }
         close(requestPipe[0])
         close(replyPipe[1])

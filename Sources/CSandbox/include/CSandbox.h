@@ -43,7 +43,25 @@ typedef struct {
     int bind_count;
     const char *jail_proc;
     const char *jail_tmp;
+    /// 1: make the jail's mounts (binds, /proc) but do not enter it: the zygote, whose children
+    /// each add their own /tmp and scratch folder and then enter.
+    int jail_stay_outside;
 } workbook_sandbox_options;
+
+/// What one test's runner is, as the judge asks the zygote for it (see `workbook_zygote_fork`).
+typedef struct {
+    /// 0: start a runner (three descriptors come with the request); 1: end every process of
+    /// `uid` and clear its user keyrings, as `workbook_sandbox_end_user(uid, 400, 1)` does, from
+    /// the zygote (whose fork is far cheaper than the judge's); the answer is that function's.
+    int kind;
+    /// The sandbox user and group the runner becomes (never 0: the zygote refuses).
+    uid_t uid;
+    gid_t gid;
+    /// RLIMIT_CPU seconds, RLIMIT_NPROC processes, RLIMIT_FSIZE bytes (0: not set).
+    unsigned long cpu_seconds, processes, file_bytes;
+    /// The host path of the test's scratch folder, bound at the jail's /scratch; NUL-terminated.
+    char scratch[1024];
+} workbook_zygote_request;
 
 /// Forks and execs `path` with `argv` and `envp` as `options` says, in a new process group whose
 /// id is the child's pid. Returns the pid, or -errno. The child exits with 127 when a step fails
@@ -74,6 +92,37 @@ int workbook_sandbox_clear_ipc(uid_t uid);
 /// /proc/sysvipc), and the keys of its user keyrings (`@u`, `@us`), which the kernel keeps for a
 /// uid after its last process ends. Returns how many IPC objects were removed. Needs root.
 int workbook_sandbox_clear_user(uid_t uid);
+
+/// The zygote's loop (in grade-zygote, started by `workbook_sandbox_spawn` with
+/// `jail_stay_outside`): makes itself undumpable, then for each request read on `control` (a
+/// request and three descriptors: output, calls, replies) starts a child with
+/// clone(CLONE_PARENT), so that the child is the judge's own child (the judge waits for it, reads
+/// its processor time and kills its group as for a fresh runner, and it outlives the zygote), and
+/// answers its pid (or -errno). The child: a new session; the descriptors as 1 and 2, 3, 4 and
+/// nothing else; its own network, IPC and mount namespaces; a fresh 64 MB tmpfs at `jail`/tmp and
+/// the scratch folder at `jail`/scratch; chroot into `jail`; the limits; no groups, the request's
+/// gid and uid; an empty session keyring and cleared user keyrings; no new privileges; then it
+/// loads `library` (a path inside the jail) and calls its `workbook_runner_serve`. A step that
+/// fails ends the child with 126 (127 when the library cannot be loaded). Returns when `control`
+/// closes (0) or on a malformed request (1). Refuses to serve (2) unless it is single-threaded.
+int workbook_zygote_serve(int control, const char *jail, const char *library);
+
+/// The judge's side: asks the zygote on `control` for a runner as `request` says, passing
+/// `output` (its standard output and error), `calls` (its descriptor 3) and `replies` (4).
+/// Returns the child's pid, or -errno (-EPIPE, -ECONNRESET or -ETIMEDOUT when the zygote is gone
+/// or does not answer within `seconds`): the caller then starts a fresh runner instead.
+pid_t workbook_zygote_fork(int control, const workbook_zygote_request *request,
+                           int output, int calls, int replies, int seconds);
+
+/// The judge's side of a clean-up request (`kind` 1): the zygote's answer, or -errno as above.
+int workbook_zygote_end_user(int control, uid_t uid, int seconds);
+
+/// A connected pair of sequenced-packet sockets, both closed on exec. 0 or -errno.
+int workbook_socketpair(int fds[2]);
+
+/// In grade-zygote's single mode (a fresh runner): loads `library` and calls its
+/// `workbook_runner_serve`; returns only when that fails (after printing why on standard error).
+int workbook_runner_load(const char *library);
 
 /// A pipe whose two ends are closed on exec (so no other child inherits them). 0 or -errno.
 int workbook_pipe(int fds[2]);

@@ -5,7 +5,7 @@ import GradingChannel
 import Workbook
 import WorkbookCore
 
-let exerciseTable: [String: @Sendable (IncomingCall) throws -> [Data]] = [
+public let exerciseTable: [String: @Sendable (IncomingCall) throws -> [Data]] = [
     "scaleChannels(_:Tensor,by:Tensor)": { call in
         let result = try scaleChannels(try call.argument(0, as: Tensor.self), by: try call.argument(1, as: Tensor.self))
         return [try wired(result)]
