@@ -302,7 +302,11 @@ static void zygote_child(const workbook_zygote_request *r, const int fds[3], int
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    for (int s = 1; s < 32; s++) if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
+    // Only the zygote's own change goes back to the default. The Swift runtime's crash handlers
+    // (SIGILL, SIGSEGV, SIGQUIT, …), installed when the zygote started, must stay: with no exec
+    // here nothing would install them again, and a trap or a stopped loop would be reported
+    // without the student's file and line.
+    signal(SIGPIPE, SIG_DFL);
     int high[3];
     for (int i = 0; i < 3; i++) high[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 10);
     if (high[0] < 0 || high[1] < 0 || high[2] < 0) _exit(126);

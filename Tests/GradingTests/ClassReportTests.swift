@@ -406,6 +406,13 @@ struct ClassReportEndToEndTests {
         let scores = rows.map(\.report.score).sorted()
         #expect(statistics.distribution.median == (scores[3]))
         try PlantedMistakes.check(statistics, folder: output)
+        // The runners start from the zygote in a batch: a trap and a stopped loop still name the
+        // student's file and line (the runtime's crash report works in the zygote's children).
+        let gus = try #require(rows.first { $0.submission == "gus" })
+        let trap = try #require(gus.report.result("ReLU2")?.message)
+        #expect(trap.contains("at Exercises/01-Activations/ReLU.swift:"), "\(trap)")
+        let loop = try #require(gus.report.result("Tanh1")?.message)
+        #expect(loop.contains("while running Exercises/01-Activations/Tanh.swift:"), "\(loop)")
         // The page written by batch is the one `report` writes from the folder.
         let rebuilt = ClassReportPage.html(statistics, title: output.lastPathComponent)
         #expect(rebuilt == html)
