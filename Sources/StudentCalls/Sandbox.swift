@@ -220,7 +220,7 @@ public final class Sandbox: @unchecked Sendable {
         let root = folder + "/jail"
         let manager = FileManager.default
         func folderAt(_ path: String) throws { try manager.createDirectory(atPath: root + path, withIntermediateDirectories: true) }
-        func fileAt(_ path: String) { manager.createFile(atPath: root + path, contents: nil) }
+        func fileAt(_ path: String) { _ = manager.createFile(atPath: root + path, contents: nil) }
         try folderAt("")
         var binds: [(String, String, Int32)] = []
         for system in ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32", "/etc"] {

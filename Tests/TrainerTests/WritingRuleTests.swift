@@ -121,7 +121,7 @@ struct WritingRuleTests {
         try CheckpointTests.sample().write(to: checkpoint)
         await #expect(processExitsWith: .signal(SIGKILL)) { [checkpoint = checkpoint as String] in
             let lock = try? CheckpointLock.acquire(checkpoint, option: "test")
-            withExtendedLifetime(lock) { kill(getpid(), SIGKILL) }
+            withExtendedLifetime(lock) { _ = kill(getpid(), SIGKILL) }
         }
         // The killed process's lock file is still there, but no process holds it.
         #expect(FileManager.default.fileExists(atPath: CheckpointLock.lockPath(for: checkpoint)))

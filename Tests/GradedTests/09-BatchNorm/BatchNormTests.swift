@@ -331,7 +331,7 @@ struct BatchNorm2Tests {
             return (out, try denseBackward(dh, cache: denseCache).dw)
         }
         let (out, dw) = try outputAndWeightGradient(w)
-        let (scaledOut, scaledDw) = try outputAndWeightGradient(try w * a)
+        let (scaledOut, scaledDw) = try outputAndWeightGradient(w * a)
         // A zero gradient is orthogonal to everything: dW must not vanish for a random dout.
         check(dw.scalars.contains { abs($0) > 1e-6 }, "dW through BN is 0 for a random dout; only each column's length gets no gradient.", in: .batchNorm2)
         check(scaledOut, equals: out, "BN's output for the weights scaled by 3 (it should not depend on their length)",
@@ -344,7 +344,7 @@ struct BatchNorm2Tests {
                   "unit \(unit): the gradient of its weight column should be orthogonal to the column (cosine 0), got cosine \(dot / norms); is the variance path of dx missing?",
                   in: .batchNorm2)
         }
-        check(scaledDw, equals: try dw / a, "the weight gradient for the weights scaled by 3 (it should be 1/3 of the original)",
+        check(scaledDw, equals: dw / a, "the weight gradient for the weights scaled by 3 (it should be 1/3 of the original)",
               in: .batchNorm2, absoluteTolerance: 1e-9, relativeTolerance: 1e-7)
     }
 
