@@ -130,8 +130,8 @@ func packedGemm<Tile: RegisterTile>(
 }
 
 /// Runs `body(part)` for every part in 0 ..< count on up to `threads` threads of the worker pool
-/// (`Sources/WorkerPool`), returning when all are done.
-func runParts(_ count: Int, threads: Int, _ body: (Int) -> Void) {
+/// (`Sources/WorkerPool`), returning when all are done. WorkbookCore's `parallelForEach` runs on it too.
+package func runParts(_ count: Int, threads: Int, _ body: (Int) -> Void) {
     withoutActuallyEscaping(body) { body in
         var box = body
         withUnsafeMutablePointer(to: &box) { pointer in

@@ -16,7 +16,7 @@
 // image, its rows, its channels) and reads nothing another iteration writes. A sum over the split
 // axis would not be: split a reduction so that each sum stays inside one iteration (by channel, not by
 // example), and it keeps its order.
-import WorkerPool
+import KernelsPortable
 
 /// Loops under this many scalars touched in all run on the calling thread: waking a worker costs
 /// microseconds, about what such a loop takes.
@@ -64,14 +64,8 @@ func parallelPartCount(count: Int, work: Int, threads: Int) -> Int {
 }
 
 /// Runs `body(part)` for every part in `0..<parts` on the worker pool, the caller included.
+/// (The products' own `runParts`, reached from inlinable code through this function.)
 @usableFromInline
 func runParallelParts(_ parts: Int, threads: Int, _ body: (Int) -> Void) {
-    withoutActuallyEscaping(body) { body in
-        var box = body
-        withUnsafeMutablePointer(to: &box) { pointer in
-            workbook_pool_run(parts, threads, { context, part in
-                context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(part)
-            }, pointer)
-        }
-    }
+    runParts(parts, threads: threads, body)
 }
