@@ -42,15 +42,18 @@ public func spatialBatchNormForward(
     // gives the same numbers; the loops below are what a CNN trainer can afford at every step.)
     let m = x.count / max(c, 1)
     let xs = x.scalars, g = gamma.scalars, b = beta.scalars   // plain arrays: no closures, no copies
-    var mean = [Double](repeating: 0, count: c)
-    var variance = [Double](repeating: 0, count: c)
-    for row in 0..<m { for channel in 0..<c { mean[channel] += xs[row &* c &+ channel] } }
+    // Per-channel sums over the M rows. parallelSums adds the rows in 8 fixed blocks, one thread a
+    // block, then the blocks in order: the trainer's threads share the work and any thread count
+    // gives the same bits (a plain `for row in 0..<m` loop would do on one thread).
+    var mean = parallelSums(0..<m, width: c, work: x.count) { row, sums in
+        for channel in 0..<c { sums[channel] += xs[row &* c &+ channel] }
+    }
     for channel in 0..<c { mean[channel] /= Double(m) }
     // Biased variance (÷ M), from the centred values: more accurate than E[x²] − μ².
-    for row in 0..<m {
+    var variance = parallelSums(0..<m, width: c, work: x.count) { row, sums in
         for channel in 0..<c {
             let centred = xs[row &* c &+ channel] - mean[channel]
-            variance[channel] += centred * centred
+            sums[channel] += centred * centred
         }
     }
     for channel in 0..<c { variance[channel] /= Double(m) }
@@ -148,20 +151,21 @@ public func spatialBatchNormBackward(
     // so dx = (γ/√(σ² + ε))·(dout − dβ/M − x̂·dγ/M).
     let m = xHat.count / max(c, 1)
     let d = dout.scalars, xh = xHat.scalars
-    var dbeta = [Double](repeating: 0, count: c)
-    var dgamma = [Double](repeating: 0, count: c)
-    for row in 0..<m {
+    // Both sums in one pass over the rows, as in the forward pass (parallelSums: fixed blocks of
+    // rows on the trainer's threads, the same bits for any thread count): dβ in sums[0..<C], dγ after it.
+    let sums = parallelSums(0..<m, width: 2 * c, work: 2 * xHat.count) { row, sums in
         for channel in 0..<c {
             let i = row &* c &+ channel
-            dbeta[channel] += d[i]
-            dgamma[channel] += d[i] * xh[i]
+            sums[channel] += d[i]
+            sums[c &+ channel] += d[i] * xh[i]
         }
     }
+    let dbeta = Array(sums[0..<c]), dgamma = Array(sums[c...])
     let scale = (0..<c).map { cache.gamma.scalars[$0] / (cache.variance.scalars[$0] + cache.epsilon).squareRoot() }
     let meanDout = dbeta.map { $0 / Double(m) }
     let meanDoutXHat = dgamma.map { $0 / Double(m) }
     // Every entry written below (not zero-filled first), row by row on the trainer's threads, as in
-    // the forward pass (the sums above stay on one thread).
+    // the forward pass.
     var dx = [Double](unsafeUninitializedCapacity: xHat.count) { _, count in count = xHat.count }
     dx.withUnsafeMutableBufferPointer { dx in
         parallelForEach(0..<m, work: xHat.count) { row in

@@ -125,31 +125,136 @@ extension Tensor {
         return Tensor(unchecked: a.shape, scalars: out)
     }
 
-    public static func + (a: Tensor, b: Tensor) throws -> Tensor { try broadcasting(a, b, operation: "+", +) }
-    public static func - (a: Tensor, b: Tensor) throws -> Tensor { try broadcasting(a, b, operation: "-", -) }
-    public static func * (a: Tensor, b: Tensor) throws -> Tensor { try broadcasting(a, b, operation: "*", *) }
-    public static func / (a: Tensor, b: Tensor) throws -> Tensor { try broadcasting(a, b, operation: "/", /) }
+    // The operators below run on the trainer's threads when the tensor is large (`elementwise` and
+    // `mapped`, at the end of this file); `broadcasting`, `map` and `zip` above never do, because
+    // their closure is the caller's.
+    public static func + (a: Tensor, b: Tensor) throws -> Tensor { try elementwise(a, b, Add.self, operation: "+") }
+    public static func - (a: Tensor, b: Tensor) throws -> Tensor { try elementwise(a, b, Subtract.self, operation: "-") }
+    public static func * (a: Tensor, b: Tensor) throws -> Tensor { try elementwise(a, b, Multiply.self, operation: "*") }
+    public static func / (a: Tensor, b: Tensor) throws -> Tensor { try elementwise(a, b, Divide.self, operation: "/") }
 
-    public static func + (a: Tensor, b: Double) -> Tensor { a.map { $0 + b } }
-    public static func - (a: Tensor, b: Double) -> Tensor { a.map { $0 - b } }
-    public static func * (a: Tensor, b: Double) -> Tensor { a.map { $0 * b } }
-    public static func / (a: Tensor, b: Double) -> Tensor { a.map { $0 / b } }
-    public static func + (a: Double, b: Tensor) -> Tensor { b.map { a + $0 } }
-    public static func - (a: Double, b: Tensor) -> Tensor { b.map { a - $0 } }
-    public static func * (a: Double, b: Tensor) -> Tensor { b.map { a * $0 } }
-    public static func / (a: Double, b: Tensor) -> Tensor { b.map { a / $0 } }
-    public static prefix func - (a: Tensor) -> Tensor { a.map { -$0 } }
+    public static func + (a: Tensor, b: Double) -> Tensor { a.mapped(Add.self, b, scalarFirst: false) }
+    public static func - (a: Tensor, b: Double) -> Tensor { a.mapped(Subtract.self, b, scalarFirst: false) }
+    public static func * (a: Tensor, b: Double) -> Tensor { a.mapped(Multiply.self, b, scalarFirst: false) }
+    public static func / (a: Tensor, b: Double) -> Tensor { a.mapped(Divide.self, b, scalarFirst: false) }
+    public static func + (a: Double, b: Tensor) -> Tensor { b.mapped(Add.self, a, scalarFirst: true) }
+    public static func - (a: Double, b: Tensor) -> Tensor { b.mapped(Subtract.self, a, scalarFirst: true) }
+    public static func * (a: Double, b: Tensor) -> Tensor { b.mapped(Multiply.self, a, scalarFirst: true) }
+    public static func / (a: Double, b: Tensor) -> Tensor { b.mapped(Divide.self, a, scalarFirst: true) }
+    public static prefix func - (a: Tensor) -> Tensor { a.mapped(Negate.self) }
 
     /// Elementwise square root.
-    public func squareRoot() -> Tensor { map { $0.squareRoot() } }
+    public func squareRoot() -> Tensor { mapped(SquareRoot.self) }
     /// Elementwise square.
-    public func squared() -> Tensor { map { $0 * $0 } }
+    public func squared() -> Tensor { mapped(Square.self) }
 }
 
 /// Elementwise exponential.
-public func exp(_ x: Tensor) -> Tensor { x.map { Foundation.exp($0) } }
+public func exp(_ x: Tensor) -> Tensor { x.mapped(Exponential.self) }
 /// Elementwise natural logarithm.
-public func log(_ x: Tensor) -> Tensor { x.map { Foundation.log($0) } }
-// No `tanh(Tensor)`: it would answer Tanh1 in one call. A student writes it with `map`.
+public func log(_ x: Tensor) -> Tensor { x.mapped(Logarithm.self) }
+
+// MARK: - The core's own elementwise operations, on the trainer's threads
+//
+// With the trainer's `--threads` above 1 (``GemmSettings/threads``; 1 otherwise, so grading and a
+// student's own runs are plain loops), a result of at least ``parallelMinimumWork`` elements is
+// filled in chunks of `elementwiseChunk` elements by whichever pool thread is free. Each element is
+// written once, by one thread, from the same inputs, so the result has the same bits for any thread
+// count. Only the core's own pure operations come here: a caller's closure (`map`, `zip`,
+// `broadcasting`) may count its calls or draw random numbers, and must never run on two threads.
+// The operation is a type (`Add`, `Square`, …), not a closure, so that each chunk's loop is compiled
+// with it inlined (a closure captured by the chunk would be called once per element).
+
+/// Elements per chunk of a parallel elementwise result: 4096 doubles, 32 KB.
+let elementwiseChunk = 1 << 12
+
+/// A pure function of two numbers, applied elementwise by the core's operators.
+protocol BinaryScalarOperation { static func apply(_ x: Double, _ y: Double) -> Double }
+/// A pure function of one number, applied elementwise by the core's operators.
+protocol UnaryScalarOperation { static func apply(_ x: Double) -> Double }
+
+enum Add: BinaryScalarOperation { @inline(__always) static func apply(_ x: Double, _ y: Double) -> Double { x + y } }
+enum Subtract: BinaryScalarOperation { @inline(__always) static func apply(_ x: Double, _ y: Double) -> Double { x - y } }
+enum Multiply: BinaryScalarOperation { @inline(__always) static func apply(_ x: Double, _ y: Double) -> Double { x * y } }
+enum Divide: BinaryScalarOperation { @inline(__always) static func apply(_ x: Double, _ y: Double) -> Double { x / y } }
+enum Negate: UnaryScalarOperation { @inline(__always) static func apply(_ x: Double) -> Double { -x } }
+enum SquareRoot: UnaryScalarOperation { @inline(__always) static func apply(_ x: Double) -> Double { x.squareRoot() } }
+enum Square: UnaryScalarOperation { @inline(__always) static func apply(_ x: Double) -> Double { x * x } }
+enum Exponential: UnaryScalarOperation { @inline(__always) static func apply(_ x: Double) -> Double { Foundation.exp(x) } }
+enum Logarithm: UnaryScalarOperation { @inline(__always) static func apply(_ x: Double) -> Double { Foundation.log(x) } }
+
+extension Tensor {
+    /// `count` uninitialized scalars, handed to `fill(range, out)` one chunk of indices at a time:
+    /// on the trainer's threads when `count` is at least ``parallelMinimumWork``.
+    @inline(__always)
+    static func filledInChunks(count: Int, _ fill: (Range<Int>, UnsafeMutablePointer<Double>) -> Void) -> [Double] {
+        [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if let out = buffer.baseAddress {
+                let chunks = (count + elementwiseChunk - 1) / elementwiseChunk
+                parallelForEach(0..<chunks, work: count) { chunk in
+                    let lower = chunk &* elementwiseChunk
+                    fill(lower..<Swift.min(count, lower &+ elementwiseChunk), out)
+                }
+            }
+            initialized = count
+        }
+    }
+
+    /// `Operation` applied to every element: the core's unary operators and functions.
+    func mapped<Operation: UnaryScalarOperation>(_ operation: Operation.Type) -> Tensor {
+        let out = scalars.withUnsafeBufferPointer { p in
+            Self.filledInChunks(count: p.count) { range, out in
+                for i in range { out[i] = Operation.apply(p[i]) }
+            }
+        }
+        return Tensor(unchecked: shape, scalars: out)
+    }
+
+    /// `Operation(element, scalar)`, or `Operation(scalar, element)` if `scalarFirst`, for every element.
+    func mapped<Operation: BinaryScalarOperation>(_ operation: Operation.Type, _ scalar: Double, scalarFirst: Bool) -> Tensor {
+        let out = scalars.withUnsafeBufferPointer { p in
+            Self.filledInChunks(count: p.count) { range, out in
+                if scalarFirst {
+                    for i in range { out[i] = Operation.apply(scalar, p[i]) }
+                } else {
+                    for i in range { out[i] = Operation.apply(p[i], scalar) }
+                }
+            }
+        }
+        return Tensor(unchecked: shape, scalars: out)
+    }
+
+    /// ``broadcasting(_:_:operation:_:)`` for the core's own operators: the two common cases (equal
+    /// shapes; a matrix `[N, M]` with a row `[M]`) on the trainer's threads when large, the others as
+    /// `broadcasting` does them.
+    static func elementwise<Operation: BinaryScalarOperation>(
+        _ a: Tensor, _ b: Tensor, _ operation: Operation.Type, operation name: String
+    ) throws -> Tensor {
+        if a.shape == b.shape {
+            let out = a.scalars.withUnsafeBufferPointer { pa in b.scalars.withUnsafeBufferPointer { pb in
+                filledInChunks(count: pa.count) { range, out in
+                    for i in range { out[i] = Operation.apply(pa[i], pb[i]) }
+                }
+            }}
+            return Tensor(unchecked: a.shape, scalars: out)
+        }
+        if a.rank == 2, b.rank == 1, b.count == a.shape[1], b.count > 0 {
+            let (rows, width) = (a.shape[0], b.count)
+            let out = [Double](unsafeUninitializedCapacity: a.count) { buffer, initialized in
+                if let o = buffer.baseAddress {
+                    a.scalars.withUnsafeBufferPointer { pa in b.scalars.withUnsafeBufferPointer { pb in
+                        parallelForEach(0..<rows, work: a.count) { row in
+                            let start = row &* width
+                            for j in 0..<width { o[start &+ j] = Operation.apply(pa[start &+ j], pb[j]) }
+                        }
+                    }}
+                }
+                initialized = a.count
+            }
+            return Tensor(unchecked: a.shape, scalars: out)
+        }
+        return try broadcastingSlow(a, b, operation: name) { Operation.apply($0, $1) }
+    }
+}
 
 import Foundation
