@@ -15,7 +15,7 @@
 // The results are the same for any thread count when each iteration writes only what it owns (its
 // image, its rows, its channels) and reads nothing another iteration writes. A sum over the split
 // axis would not be: split a reduction so that each sum stays inside one iteration (by channel, not by
-// example), and it keeps its order.
+// example), and it keeps its order, or use `parallelSums` (ParallelSums.swift), whose blocks are fixed.
 import KernelsPortable
 
 /// Loops under this many scalars touched in all run on the calling thread: waking a worker costs
