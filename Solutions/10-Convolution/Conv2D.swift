@@ -229,14 +229,15 @@ public func conv2dForward(
     //    order as the columns, so each output pixel is a dot product of its row with a kernel.
     //    Weight sharing is visible here: one matrix serves every row, whatever the image size.
     var out = try Tensor.matmul(columns, try weight.reshaped([kh * kw * cin, cout]))
-    // 3. The bias: one number per output channel, added to every pixel of that channel.
+    // 3. The bias: one number per output channel, added to every pixel of that channel (the rows on
+    //    the trainer's threads: each adds only into its own row).
     bias.withUnsafeBufferPointer { b in
         out.withUnsafeMutableBufferPointer { o in
-            guard var row = o.baseAddress, let b = b.baseAddress else { return }
-            for _ in 0..<(o.count / max(cout, 1)) {
+            guard let first = o.baseAddress, let b = b.baseAddress else { return }
+            parallelForEach(0..<(o.count / max(cout, 1)), work: o.count) { pixel in
+                let row = first + pixel &* cout
                 var channel = 0
                 while channel < cout { row[channel] += b[channel]; channel &+= 1 }
-                row += cout
             }
         }
     }
@@ -282,16 +283,14 @@ public func conv2dBackward(_ dout: Tensor, cache: Conv2DCache) throws -> (dx: Te
     let flatWeight = try weight.reshaped([kh * kw * cin, cout])
     // dW: [KH·KW·Cin, N·Ho·Wo] · [N·Ho·Wo, Cout]; matmul reads columnsᵀ in place, without a copy.
     let dw = try Tensor.matmul(columns, g, transposeA: true).reshaped(weight.shape)
-    // db: sum G over its rows (all images and all positions).
-    var biasGradient = [Double](repeating: 0, count: cout)
-    g.withUnsafeBufferPointer { gradient in
-        biasGradient.withUnsafeMutableBufferPointer { total in
-            guard var row = gradient.baseAddress, let total = total.baseAddress else { return }
-            for _ in 0..<(gradient.count / max(cout, 1)) {
-                var channel = 0
-                while channel < cout { total[channel] += row[channel]; channel &+= 1 }
-                row += cout
-            }
+    // db: sum G over its rows (all images and all positions); parallelSums adds the rows in 8 fixed
+    // blocks on the trainer's threads, then the blocks in order (the same bits on any thread count).
+    let biasGradient = g.withUnsafeBufferPointer { gradient -> [Double] in
+        guard let first = gradient.baseAddress else { return [Double](repeating: 0, count: cout) }
+        return parallelSums(0..<rows, width: cout, work: gradient.count) { pixel, total in
+            let row = first + pixel &* cout
+            var channel = 0
+            while channel < cout { total[channel] += row[channel]; channel &+= 1 }
         }
     }
     // dx: each patch entry's gradient is Σ_o G[row, o]·W[tap, o]; col2im adds the copies of a pixel.
