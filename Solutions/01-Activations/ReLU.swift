@@ -18,13 +18,12 @@ public func reluForward(_ x: Tensor) throws -> (out: Tensor, cache: ReLUCache) {
     // output) keeps that information even for entries that were exactly 0.
     // `x.map { max(0, $0) }` says the same; the loop below lets the trainer's threads share the
     // entries (parallelForEach: a plain loop unless the trainer sets more threads), each written once.
-    // It goes 4096 entries at a time, through raw buffers, so each chunk's loop compiles to vector
-    // instructions.
-    let (count, chunk) = (x.count, 4096)
-    var out = [Double](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    // It goes 4096 entries at a time (parallelForEachChunk), through raw buffers, so each chunk's loop
+    // compiles to vector instructions.
+    var out = [Double](unsafeUninitializedCapacity: x.count) { _, initialized in initialized = x.count }
     x.withUnsafeBufferPointer { xs in out.withUnsafeMutableBufferPointer { out in
-        parallelForEach(0..<(count + chunk - 1) / chunk, work: count) { first in
-            for i in first * chunk..<min(count, first * chunk + chunk) { out[i] = max(0, xs[i]) }
+        parallelForEachChunk(0..<xs.count, work: xs.count) { chunk in
+            for i in chunk { out[i] = max(0, xs[i]) }
         }
     }}
     return (try Tensor(shape: x.shape, scalars: out), ReLUCache(x: x))
@@ -50,11 +49,10 @@ public func reluBackward(_ dout: Tensor, cache: ReLUCache) throws -> Tensor {
         throw ShapeError(operation: "reluBackward(dout, cache.x)", shapes: [dout.shape, cache.x.shape],
                          detail: "the shapes must be equal")
     }
-    let (count, chunk) = (dout.count, 4096)
-    var dx = [Double](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    var dx = [Double](unsafeUninitializedCapacity: dout.count) { _, initialized in initialized = dout.count }
     dout.withUnsafeBufferPointer { d in cache.x.withUnsafeBufferPointer { xs in dx.withUnsafeMutableBufferPointer { dx in
-        parallelForEach(0..<(count + chunk - 1) / chunk, work: count) { first in
-            for i in first * chunk..<min(count, first * chunk + chunk) {
+        parallelForEachChunk(0..<d.count, work: d.count) { chunk in
+            for i in chunk {
                 let (g, x) = (d[i], xs[i])   // both read first: the choice below is then a vector blend, not a branch
                 dx[i] = x > 0 ? g : 0
             }

@@ -285,12 +285,9 @@ public func conv2dBackward(_ dout: Tensor, cache: Conv2DCache) throws -> (dx: Te
     let dw = try Tensor.matmul(columns, g, transposeA: true).reshaped(weight.shape)
     // db: sum G over its rows (all images and all positions); parallelSums adds the rows in 8 fixed
     // blocks on the trainer's threads, then the blocks in order (the same bits on any thread count).
-    let biasGradient = g.withUnsafeBufferPointer { gradient -> [Double] in
-        guard let first = gradient.baseAddress else { return [Double](repeating: 0, count: cout) }
-        return parallelSums(0..<rows, width: cout, work: gradient.count) { pixel, total in
-            let row = first + pixel &* cout
-            var channel = 0
-            while channel < cout { total[channel] += row[channel]; channel &+= 1 }
+    let biasGradient = g.withUnsafeBufferPointer { gradient in
+        parallelSums(0..<rows, width: cout, work: gradient.count) { pixel, total in
+            for channel in 0..<cout { total[channel] += gradient[pixel &* cout &+ channel] }
         }
     }
     // dx: each patch entry's gradient is Σ_o G[row, o]·W[tap, o]; col2im adds the copies of a pixel.

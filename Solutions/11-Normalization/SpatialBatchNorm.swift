@@ -153,7 +153,7 @@ public func spatialBatchNormBackward(
     let d = dout.scalars, xh = xHat.scalars
     // Both sums in one pass over the rows, as in the forward pass (parallelSums: fixed blocks of
     // rows on the trainer's threads, the same bits for any thread count): dβ in sums[0..<C], dγ after it.
-    let sums = parallelSums(0..<m, width: 2 * c, work: 2 * xHat.count) { row, sums in
+    let sums = parallelSums(0..<m, width: 2 * c, work: xHat.count) { row, sums in
         for channel in 0..<c {
             let i = row &* c &+ channel
             sums[channel] += d[i]

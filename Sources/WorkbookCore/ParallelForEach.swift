@@ -69,3 +69,32 @@ func parallelPartCount(count: Int, work: Int, threads: Int) -> Int {
 func runParallelParts(_ parts: Int, threads: Int, _ body: (Int) -> Void) {
     runParts(parts, threads: threads, body)
 }
+
+/// Elements per chunk of ``parallelForEachChunk(_:work:threads:_:)``: 4096 (32 KB of doubles).
+public let parallelChunkSize = 1 << 12
+
+/// Runs `body` on consecutive chunks of `range` (``parallelChunkSize`` indices each, the last one
+/// shorter), on up to `threads` threads when the loop is large enough, like
+/// ``parallelForEach(_:work:threads:_:)``. For elementwise loops: one call per chunk instead of one
+/// per index, so the loop inside `body` compiles to vector instructions.
+///
+///     parallelForEachChunk(0..<count, work: count) { chunk in
+///         for i in chunk { out[i] = max(0, x[i]) }
+///     }
+///
+/// - Parameters:
+///   - range: the indices.
+///   - work: about how many scalars the whole loop touches (see ``parallelMinimumWork``).
+///   - threads: at most this many threads; ``GemmSettings/threads`` unless given.
+///   - body: one chunk; it must write only the indices of its chunk (through raw pointers).
+/// - Complexity: the loop's own time, divided among the threads.
+@inlinable
+public func parallelForEachChunk(
+    _ range: Range<Int>, work: Int, threads: Int = GemmSettings.threads, _ body: (Range<Int>) -> Void
+) {
+    let chunks = (range.count + parallelChunkSize - 1) / parallelChunkSize
+    parallelForEach(0..<chunks, work: work, threads: threads) { chunk in
+        let lower = range.lowerBound + chunk * parallelChunkSize
+        body(lower..<Swift.min(range.upperBound, lower + parallelChunkSize))
+    }
+}

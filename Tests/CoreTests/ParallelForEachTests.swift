@@ -100,4 +100,23 @@ struct ParallelForEachTests {
             #expect(product == expected.scalars, "the product inside iteration \(i) differs from the same product outside")
         }
     }
+
+    @Test("parallelForEachChunk: consecutive chunks of 4096 indices cover the range once", arguments: [0..<0, 0..<1, 0..<4096, 0..<4097, 3..<20_003, -5000..<5000])
+    func chunks(range: Range<Int>) {
+        for threads in [1, 2, 3] {
+            var counts = [Int](repeating: 0, count: range.count)
+            var sizes = [Int](repeating: -1, count: range.count)
+            counts.withUnsafeMutableBufferPointer { counts in sizes.withUnsafeMutableBufferPointer { sizes in
+                let (c, s) = (counts.baseAddress!, sizes.baseAddress!)
+                parallelForEachChunk(range, work: 1 << 24, threads: threads) { chunk in
+                    // Each chunk starts on a multiple of 4096 from the range's start.
+                    let offset = chunk.lowerBound - range.lowerBound
+                    for i in chunk { c[i - range.lowerBound] += 1; s[i - range.lowerBound] = offset % parallelChunkSize == 0 ? chunk.count : -2 }
+                }
+            }}
+            #expect(counts.allSatisfy { $0 == 1 }, "\(range), \(threads) threads: an index ran \(counts.max() ?? 0) or \(counts.min() ?? 0) times")
+            let expected = (0..<range.count).map { Swift.min(parallelChunkSize, range.count - $0 / parallelChunkSize * parallelChunkSize) }
+            #expect(sizes == expected, "\(range), \(threads) threads: chunks not of 4096 consecutive indices")
+        }
+    }
 }
