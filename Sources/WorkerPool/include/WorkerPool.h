@@ -8,7 +8,7 @@
 // product of the same training step finds them awake. On this project's shared 2-core machine
 // (load 6–10) spinning lost: the ResNet epoch on 2 threads ran ×0.6–1.0 of one thread with a 50–1000 µs
 // spin and ×1.0–1.5 without, hence the default. With both cores free (fourth round, README) a 200 µs
-// spin made it ×1.56–1.62 instead of ×1.33–1.46, and ×0.7 again with one core busy elsewhere.
+// spin made it ×1.43–1.62 instead of ×1.33–1.50, and ×0.7 again with one core busy elsewhere.
 #ifndef WORKBOOK_WORKER_POOL_H
 #define WORKBOOK_WORKER_POOL_H
 
