@@ -102,6 +102,6 @@ let package = Package(
         .testTarget(name: "GradedTests", dependencies: ["WorkbookCore", "JudgeKit", "StudentCalls"], exclude: ["README.md", "COVERAGE.md"]),
         .testTarget(name: "CoreTests", dependencies: ["WorkbookCore", "JudgeKit"]),
         .testTarget(name: "TrainerTests", dependencies: ["TrainerKit", "JudgeKit"]),
-        .testTarget(name: "GradingTests", dependencies: ["GradingKit"]),
+        .testTarget(name: "GradingTests", dependencies: ["GradingKit", "GradingChannel"]),
     ]
 )
