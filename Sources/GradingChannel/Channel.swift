@@ -39,7 +39,7 @@ public enum FrameKind: String, Codable, Sendable {
 public struct ThrownError: Codable, Sendable, Hashable {
     /// `NotImplemented`, `ShapeError`, `ArgumentError`, `InvalidKeepProbability`, or another type's name.
     public var kind: String
-    /// The workbook error's own fields, JSON-encoded, for the four kinds above.
+    /// The workbook error's own fields in the wire's format (`Wire.encode`), for the four kinds above.
     public var payload: Data?
     /// `String(describing:)` of the error, cut to a few hundred characters.
     public var description: String
