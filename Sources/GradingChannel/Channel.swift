@@ -6,8 +6,9 @@
 // When an argument is a closure (a gradient check's `f`), the runner asks the grader to evaluate
 // it, and the grader answers, until the call's own reply comes.
 //
-// A frame is a 4-byte little-endian length, then that many bytes: a JSON header, then the
-// values, each JSON-encoded with its own 4-byte length. Everything the runner sends is only a
+// A frame is a 4-byte little-endian length, then that many bytes: a binary header (the kind's
+// byte, the sequence number, the optional function name, closure index and error), then the
+// values, each in `BinaryEncoder`'s format with its own 4-byte length. Everything the runner sends is only a
 // claim about what a student's function returned: the grader decodes it as the type the exercise
 // promises and checks it itself, so nothing on this wire can say "passed".
 import Foundation
@@ -38,7 +39,7 @@ public enum FrameKind: String, Codable, Sendable {
 public struct ThrownError: Codable, Sendable, Hashable {
     /// `NotImplemented`, `ShapeError`, `ArgumentError`, `InvalidKeepProbability`, or another type's name.
     public var kind: String
-    /// The workbook error's own fields, JSON-encoded, for the four kinds above.
+    /// The workbook error's own fields in the wire's format (`Wire.encode`), for the four kinds above.
     public var payload: Data?
     /// `String(describing:)` of the error, cut to a few hundred characters.
     public var description: String
@@ -72,7 +73,7 @@ public struct FrameHeader: Codable, Sendable {
 
 public struct Frame: Sendable {
     public var header: FrameHeader
-    /// JSON-encoded values.
+    /// The values, each in `BinaryEncoder`'s format.
     public var values: [Data]
 
     public init(_ header: FrameHeader, values: [Data] = []) {
@@ -85,7 +86,7 @@ public struct Frame: Sendable {
 public enum ChannelError: Error, Equatable, CustomStringConvertible {
     /// The other side closed the channel (the runner died or exited).
     case closed
-    /// The bytes are not a frame: too long, cut short, or not the expected JSON.
+    /// The bytes are not a frame: too long, cut short, or not the grader's format.
     case malformed(String)
     /// No frame came before the deadline.
     case timedOut
@@ -99,57 +100,114 @@ public enum ChannelError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// JSON with non-finite numbers spelled out (a wrong answer may well be NaN).
+/// The wire's encoding: values in the binary format of `BinaryEncoder` (doubles as their bit
+/// patterns, so a NaN or -0 answer arrives as it was), frames as described at the top of this file.
 public enum Wire {
     /// The largest frame either side accepts: far above any graded test's tensors.
     public static let maximumFrame = 64 << 20
 
     public static func encode<T: Encodable>(_ value: T) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try encoder.encode(value)
+        Data(try BinaryEncoder.encode(value))
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try decoder.decode(type, from: data)
+        try BinaryDecoder.decode(type, from: [UInt8](data))
     }
 
-    /// The bytes of one frame, length prefix included.
+    /// The bytes of one frame, length prefix included: the body is the header (kind, sequence,
+    /// which optional fields follow, then those fields) and the values, each with its length.
     public static func bytes(of frame: Frame) throws -> [UInt8] {
-        var body: [UInt8] = []
-        func append(_ data: Data) {
-            withUnsafeBytes(of: UInt32(data.count).littleEndian) { body.append(contentsOf: $0) }
-            body.append(contentsOf: data)
+        let header = frame.header
+        var out: [UInt8] = [0, 0, 0, 0, header.kind.code]
+        out.reserveCapacity(64 + frame.values.reduce(0) { $0 + $1.count + 4 })
+        out.appendWord(UInt64(bitPattern: Int64(header.sequence)))
+        let flags: UInt8 = (header.function == nil ? 0 : 1) | (header.closure == nil ? 0 : 2) | (header.error == nil ? 0 : 4)
+        out.append(flags)
+        func append(_ bytes: some Collection<UInt8>) {
+            out.appendCount(bytes.count)
+            out.append(contentsOf: bytes)
         }
-        append(try encode(frame.header))
-        frame.values.forEach(append)
-        var out: [UInt8] = []
-        out.reserveCapacity(body.count + 4)
-        withUnsafeBytes(of: UInt32(body.count).littleEndian) { out.append(contentsOf: $0) }
-        out.append(contentsOf: body)
+        if let function = header.function { append(Array(function.utf8)) }
+        if let closure = header.closure { out.appendWord(UInt64(bitPattern: Int64(closure))) }
+        if let error = header.error { append(try BinaryEncoder.encode(error)) }
+        for value in frame.values { append(value) }
+        guard out.count - 4 <= maximumFrame else { throw ChannelError.malformed("a message of \(out.count - 4) bytes") }
+        out.patchCount(at: 0, out.count - 4)
         return out
     }
 
-    /// Parses a frame's body (without its length prefix).
+    /// Parses a frame's body (without its length prefix). Every length is checked against the
+    /// bytes present; anything else is `ChannelError.malformed`.
     public static func frame(from body: [UInt8]) throws -> Frame {
+        let reader = BinaryReader(body)
         var offset = 0
-        func next() throws -> Data {
-            guard body.count - offset >= 4 else { throw ChannelError.malformed("a value's length is cut short") }
-            let length = body[offset..<offset + 4].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        func length() throws -> Int {
+            guard let length = try? reader.count(at: offset, limit: body.count) else { throw ChannelError.malformed("a length is cut short") }
             offset += 4
-            guard length <= body.count - offset else { throw ChannelError.malformed("a value is cut short") }
-            defer { offset += length }
-            return Data(body[offset..<offset + length])
+            guard length <= body.count - offset else { throw ChannelError.malformed("a field of \(length) bytes is cut short") }
+            return length
         }
-        let header: FrameHeader
-        do { header = try decode(FrameHeader.self, from: try next()) } catch let error as ChannelError { throw error } catch {
-            throw ChannelError.malformed("the header is not the grader's JSON")
+        func word() throws -> Int {
+            guard let word = try? reader.word(at: offset, limit: body.count) else { throw ChannelError.malformed("the header is cut short") }
+            offset += 8
+            return Int(truncatingIfNeeded: Int64(bitPattern: word))
+        }
+        guard body.count >= 10, let kind = FrameKind(code: body[0]) else { throw ChannelError.malformed("the header is not the grader's") }
+        offset = 1
+        let sequence = try word()
+        let flags = body[offset]
+        offset += 1
+        guard flags & ~7 == 0 else { throw ChannelError.malformed("the header is not the grader's") }
+        var header = FrameHeader(kind: kind, sequence: sequence)
+        if flags & 1 != 0 {
+            let count = try length()
+            guard let name = String(validating: body[offset..<offset + count], as: UTF8.self) else {
+                throw ChannelError.malformed("a function name that is not UTF-8")
+            }
+            header.function = name
+            offset += count
+        }
+        if flags & 2 != 0 { header.closure = try word() }
+        if flags & 4 != 0 {
+            let count = try length()
+            do { header.error = try BinaryDecoder.decode(ThrownError.self, from: Array(body[offset..<offset + count])) } catch {
+                throw ChannelError.malformed("the error is not the grader's format")
+            }
+            offset += count
         }
         var values: [Data] = []
-        while offset < body.count { values.append(try next()) }
+        while offset < body.count {
+            let count = try length()
+            values.append(Data(body[offset..<offset + count]))
+            offset += count
+        }
         return Frame(header, values: values)
+    }
+}
+
+extension FrameKind {
+    /// The kind's byte on the wire.
+    var code: UInt8 {
+        switch self {
+        case .call: 0
+        case .returned: 1
+        case .threw: 2
+        case .evaluate: 3
+        case .evaluated: 4
+        case .evaluationFailed: 5
+        }
+    }
+
+    init?(code: UInt8) {
+        switch code {
+        case 0: self = .call
+        case 1: self = .returned
+        case 2: self = .threw
+        case 3: self = .evaluate
+        case 4: self = .evaluated
+        case 5: self = .evaluationFailed
+        default: return nil
+        }
     }
 }
 

@@ -38,6 +38,8 @@ public enum GradescopeSetup {
         cd "$ROOT/source"
         # The tests (the judge) are built once, from this package alone; each submission's code is
         # built on its own into libRunnerCalls.so when it is graded (this warms that build's dependencies).
+        # WORKBOOK_OPTIMIZE_CORE=1: the core, kernels and wire optimized, as `workbook` builds them.
+        export WORKBOOK_OPTIMIZE_CORE=1
         swift build --build-tests --scratch-path .build-judge
         # The submission is built from .scratch/grading-0/Exercises into .build-grading-0 (the first
         # grading slot); building the stubs there now leaves only the files a student changed to

@@ -155,7 +155,7 @@ extension Workspace {
         log("Building the graded tests from this package (\(judgeBuild.lastPathComponent))…")
         let built = try Subprocess.run(["swift", "build", "--build-tests", "-c", Self.judgeConfiguration] + Self.judgeFlags
                                        + ["--scratch-path", judgeBuild.path], in: root,
-                                       environment: ["WORKBOOK": nil, "WORKBOOK_CHECK": nil], timeLimit: 3600,
+                                       environment: ["WORKBOOK": nil, "WORKBOOK_CHECK": nil, "WORKBOOK_OPTIMIZE_CORE": "1"], timeLimit: 3600,
                                        outputFile: scratch.appendingPathComponent("logs/judge-build.log"))
         guard built.succeeded else {
             throw ToolError.failure("the package's own tests do not build (see .scratch/logs/judge-build.log): "
@@ -237,11 +237,13 @@ extension Workspace {
         let start = Date()
         let buildFolder = request.scratchPath ?? root.appendingPathComponent(".build-grading")
         // The student's module and the runner's table as one library (libRunnerCalls.so), which
-        // the judge's own grade-zygote loads into each test's runner (see `Zygote`).
+        // the judge's own grade-zygote loads into each test's runner (see `Zygote`). The core, the
+        // kernels and the wire are compiled optimized (WORKBOOK_OPTIMIZE_CORE, see Package.swift),
+        // once per build folder; the student's files at -Onone, as the judge was built.
         var build = ["swift", "build", "--product", "RunnerCalls", "--scratch-path", buildFolder.path]
         if let jobs = request.jobs { build += ["-j", String(jobs)] }
         let built = try Timings.measure("submission.runner-build") {
-            try Subprocess.run(build, in: root, environment: ["WORKBOOK": request.implementation ?? ""],
+            try Subprocess.run(build, in: root, environment: ["WORKBOOK": request.implementation ?? "", "WORKBOOK_OPTIMIZE_CORE": "1"],
                                timeLimit: request.timeLimit, outputFile: logs.appendingPathComponent("build.log"))
         }
         if !built.succeeded {
