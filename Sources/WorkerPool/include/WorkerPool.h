@@ -3,12 +3,12 @@
 //
 // The parts of a job are claimed one at a time by whichever thread is free, the caller included, so
 // when no second core is free (a machine shared with other work) the caller simply takes every part
-// itself instead of waiting for a descheduled worker. After a job, workers may spin for a bounded
-// time (WORKBOOK_POOL_SPIN_US, default 0: sleep at once on a condition variable) so that the next
-// product of the same training step finds them awake. On this project's shared 2-core machine
-// (load 6–10) spinning lost: the ResNet epoch on 2 threads ran ×0.6–1.0 of one thread with a 50–1000 µs
-// spin and ×1.0–1.5 without, hence the default. With both cores free (fourth round, README) a 200 µs
-// spin made it ×1.43–1.62 instead of ×1.33–1.50, and ×0.7 again with one core busy elsewhere.
+// itself instead of waiting for a descheduled worker. After a job, workers spin for up to 200 µs
+// so that the next job of the same training step finds them awake (no futex wake, no late start),
+// but only while the caller has a core to itself: every 20 ms the caller measures the share of the
+// wall clock it spent working (its CPU time less its waits for workers' parts), and the policy below
+// stops the spinning when other work takes a core. WORKBOOK_POOL_SPIN_US=N
+// fixes the spin at N µs instead (0: sleep at once). Measured in the README's trainer section.
 #ifndef WORKBOOK_WORKER_POOL_H
 #define WORKBOOK_WORKER_POOL_H
 
@@ -21,6 +21,20 @@ typedef void (*workbook_pool_task)(void *context, long part);
 /// (a call from another thread, or from inside a task) the parts run one after another on the
 /// calling thread instead: never a deadlock, never a wrong result.
 void workbook_pool_run(long parts, long threads, workbook_pool_task task, void *context);
+
+/// Whether idle workers spin, and how long until spinning is tried again after it was stopped.
+typedef struct {
+    int spinning;
+    /// Windows left before spinning is tried again (while not spinning).
+    int rest;
+    /// The next rest: 1, doubled each time a try fails, up to 64.
+    int backoff;
+} workbook_spin_policy;
+
+/// One 20 ms window's step of the spin policy: `share` is the caller's CPU time, less its waits for
+/// workers' parts, over the window's wall time. Spinning stops when the share is under 0.85 (other
+/// work took a core) and starts again after `rest` windows.
+void workbook_spin_policy_step(workbook_spin_policy *state, double share);
 
 // This header is the module's umbrella (SwiftPM), so the target's other header is reached through it.
 #include "Allocator.h"
