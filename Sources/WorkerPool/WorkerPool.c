@@ -15,11 +15,11 @@
 // other work keeps a core busy, a spinning worker takes turns with the caller on the remaining one. So
 // unless WORKBOOK_POOL_SPIN_US fixes the spin, the caller measures, every 20 ms of wall clock, the
 // share of it its own thread did work: its CPU time, less the time it waited for a worker's part, over
-// the wall time. With both cores free that share is 0.95 or more; with a core busy elsewhere either
+// the wall time. With both cores free that share is about 0.95 (0.9 or more in nine windows of ten); with a core busy elsewhere either
 // the caller shares its core with the spinning worker (its CPU time falls to 0.5–0.6 of the wall
 // clock) or the worker shares the busy core and the caller waits for its parts (up to 0.4 of the wall
 // clock), because a worker that spins uses up its turns and is not run promptly when a part arrives.
-// The policy below turns spinning off when the share falls under 0.85 and tries it again after a rest
+// The policy below turns spinning off when the share falls under 0.75 and tries it again after a rest
 // that doubles each time it fails (up to 64 windows, about 1.3 s). None of this changes which parts
 // exist or what they compute.
 #include "WorkerPool.h"
@@ -53,7 +53,7 @@ static long window_wait = 0;                    // the caller's waits for worker
 
 #define ADAPTIVE_SPIN_NS 200000L
 #define WINDOW_NS 20000000L
-#define BUSY_SHARE 0.85
+#define BUSY_SHARE 0.75
 #define MAX_REST 64
 
 /// A hint that this is a spin loop (lets a sibling hyper-thread run, saves power).

@@ -11,10 +11,10 @@ struct WorkerPoolSpinTests {
     /// A policy that starts spinning, as the pool's does.
     func fresh() -> workbook_spin_policy { workbook_spin_policy(spinning: 1, rest: 0, backoff: 1) }
 
-    @Test("keeps spinning while the caller works at least 85 % of the wall clock")
+    @Test("keeps spinning while the caller works at least 75 % of the wall clock")
     func keepsSpinningOnAFreeCore() {
         var policy = fresh()
-        for share in [1.0, 0.97, 0.85, 0.9] { workbook_spin_policy_step(&policy, share) }
+        for share in [1.0, 0.97, 0.75, 0.9, 0.8] { workbook_spin_policy_step(&policy, share) }
         #expect(policy.spinning == 1)
     }
 

@@ -32,7 +32,7 @@ typedef struct {
 } workbook_spin_policy;
 
 /// One 20 ms window's step of the spin policy: `share` is the caller's CPU time, less its waits for
-/// workers' parts, over the window's wall time. Spinning stops when the share is under 0.85 (other
+/// workers' parts, over the window's wall time. Spinning stops when the share is under 0.75 (other
 /// work took a core) and starts again after `rest` windows.
 void workbook_spin_policy_step(workbook_spin_policy *state, double share);
 
