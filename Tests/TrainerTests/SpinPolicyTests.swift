@@ -7,7 +7,7 @@ import Testing
 import WorkerPool
 
 @Suite("the worker pool's spin policy")
-struct WorkerPoolSpinTests {
+struct SpinPolicyTests {
     /// A policy that starts spinning, as the pool's does.
     func fresh() -> workbook_spin_policy { workbook_spin_policy(spinning: 1, rest: 0, backoff: 1) }
 
