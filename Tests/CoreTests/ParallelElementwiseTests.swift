@@ -8,6 +8,7 @@ import Testing
 @Suite("Elementwise operators on the trainer's threads", .serialized)
 struct ParallelElementwiseTests {
     /// Runs `body` with ``GemmSettings/threads`` set to `threads`, then puts the old value back.
+    @discardableResult
     static func withThreads<R>(_ threads: Int, _ body: () throws -> R) throws -> R {
         let old = GemmSettings.threads
         try GemmSettings.use(threads: threads)
