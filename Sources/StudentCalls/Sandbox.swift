@@ -91,7 +91,7 @@ public final class Sandbox: @unchecked Sendable {
             "PATH=/usr/bin:/bin", "LANG=C.UTF-8", "HOME=\(inside)", "TMPDIR=\(jailed ? "/tmp" : inside)",
             // The runtime's crash report names the student's file and line (read by `Trap`). The full
             // preset: the friendly one hides a frame with no line, such as an empty loop's.
-            "SWIFT_BACKTRACE=enable=yes,interactive=no,color=no,sanitize=no,preset=full,threads=crashed,registers=none,images=none",
+            "SWIFT_BACKTRACE=enable=yes,interactive=no,color=no,sanitize=no,preset=full,threads=crashed,registers=none,images=none,unwind=precise",
         ]
         // `workbook mutants` switches one planted mistake on in a build of the solutions.
         if let mutant = ProcessInfo.processInfo.environment["WORKBOOK_MUTANT"], !mutant.isEmpty {

@@ -238,7 +238,7 @@ public final class StudentSession: @unchecked Sendable {
     }
 
     /// Seconds the crash reporter gets to print where an endless loop was (it takes well under one).
-    static let backtraceSeconds = 4.0
+    static let backtraceSeconds = 8.0
 
     /// The runner closed its end: find out how it ended.
     private func ended() -> StudentFailure {
