@@ -42,7 +42,7 @@ struct BatchGradingTests {
           .enabled(if: Fixtures.hasSolutions, "needs Solutions/ (not in a student release)"),
           .enabled(if: Fixtures.endToEnd, "builds the package twice (about 4 minutes): set WORKBOOK_E2E=1, as CI does"),
           .timeLimit(.minutes(30)))
-    func batch() throws {
+    func batch() async throws {
         let package = Workspace(root: Fixtures.packageRoot)
         let curriculum = try package.curriculum()
         let folder = try Fixtures.scratchFolder("batch")
@@ -53,8 +53,10 @@ struct BatchGradingTests {
         let output = folder.appendingPathComponent("results")
 
         let start = Date()
-        let rows = try Batch.run(BatchOptions(submissions: submissions, output: output, workers: 2, timeLimit: 1200, testTimeLimit: 20),
-                                 workspace: package) { _ in }
+        let rows = try await onOwnThread {
+            try Batch.run(BatchOptions(submissions: submissions, output: output, workers: 2, timeLimit: 1200, testTimeLimit: 20),
+                          workspace: package) { _ in }
+        }
         let seconds = Date().timeIntervalSince(start)
         #expect(rows.map(\.submission) == ["broken", "crashing", "good"])
 

@@ -380,7 +380,7 @@ struct ClassReportEndToEndTests {
           .enabled(if: Fixtures.hasSolutions, "needs Solutions/ (not in a student release)"),
           .enabled(if: Fixtures.endToEnd, "grades seven submissions (several minutes): set WORKBOOK_E2E=1, as CI does"),
           .timeLimit(.minutes(40)))
-    func batch() throws {
+    func batch() async throws {
         let package = Workspace(root: Fixtures.packageRoot)
         let folder = try Fixtures.scratchFolder("class-report-batch")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -388,8 +388,10 @@ struct ClassReportEndToEndTests {
         try FileManager.default.createDirectory(at: submissions, withIntermediateDirectories: true)
         try PlantedClass.make(in: submissions, package: package)
         let output = folder.appendingPathComponent("results")
-        let rows = try Batch.run(BatchOptions(submissions: submissions, output: output, workers: 2, timeLimit: 1200, testTimeLimit: 20,
-                                              gradingSeed: 7), workspace: package) { _ in }
+        let rows = try await onOwnThread {
+            try Batch.run(BatchOptions(submissions: submissions, output: output, workers: 2, timeLimit: 1200, testTimeLimit: 20,
+                                       gradingSeed: 7), workspace: package) { _ in }
+        }
         #expect(rows.map(\.submission) == ["ada", "ben", "cleo", "dan", "eve", "fay", "gus"])
         let html = try String(contentsOf: output.appendingPathComponent(ClassReport.htmlName), encoding: .utf8)
         #expect(html.contains("grading seed 7"))
