@@ -32,6 +32,17 @@ final class Zygote: @unchecked Sendable {
         self.pid = pid
     }
 
+    /// A zygote no longer referenced (a test's own) ends with it, and is reaped: an unreaped child
+    /// of a test process is a zombie Swift Testing's waiter thread spins on.
+    deinit {
+        if control >= 0 { close(control) }
+        if pid > 0 {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, 0)
+        }
+    }
+
     /// Starts `launcher --zygote JAIL LIBRARY` as root in the jail's mounts (see `Sandbox.Jail`),
     /// with the runners' environment; `nil` when it cannot be started.
     static func start(launcher: String, library: String, jail: Sandbox.Jail, environment: [String]) -> Zygote? {
