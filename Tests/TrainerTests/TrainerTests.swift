@@ -10,11 +10,41 @@ func runTrainer(_ arguments: [String]) -> (code: Int32, out: String, err: String
     return (code, recording.out, recording.err)
 }
 
-/// A fresh empty directory for one test's files.
+/// A fresh empty directory for one test's files, inside this process's folder of them.
 func temporaryDirectory() throws -> String {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("trainer-tests-\(UUID().uuidString)")
+    let url = try TestFolders.root.get().appendingPathComponent(UUID().uuidString)
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url.path
+}
+
+/// The trainer tests' files live under one folder per test process, `trainer-tests-PID` in the
+/// temporary folder, removed when the process exits (exit tests' children each have their own).
+/// A run writes a few hundred checkpoints and data files: left behind, every `swift test` added
+/// them to /tmp. A folder whose process died without exiting (kill -9) goes with the next run.
+enum TestFolders {
+    static let prefix = "trainer-tests-"
+
+    static let root: Result<URL, any Error> = Result {
+        let temporary = FileManager.default.temporaryDirectory
+        removeFoldersOfDeadProcesses(in: temporary)
+        let url = temporary.appendingPathComponent("\(prefix)\(getpid())")
+        try? FileManager.default.removeItem(at: url)   // a dead process's, whose pid came round again
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(atPath: "\(TestFolders.prefix)\(getpid())".inTemporaryFolder) }
+        return url
+    }
+
+    static func removeFoldersOfDeadProcesses(in temporary: URL) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
+        for name in names where name.hasPrefix(prefix) {
+            guard let pid = pid_t(name.dropFirst(prefix.count)), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(at: temporary.appendingPathComponent(name))
+        }
+    }
+}
+
+private extension String {
+    var inTemporaryFolder: String { FileManager.default.temporaryDirectory.appendingPathComponent(self).path }
 }
 
 /// Whether the layers the small dense models need are implemented in the `Workbook` being tested
