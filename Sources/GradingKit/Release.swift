@@ -30,6 +30,16 @@ public enum Release {
     /// (and PyTorch) cross-checks with complete forward and backward passes of graded layers.
     static let developmentOnly = ["Sources/TrainerKit/Reference"]
 
+    /// What a development folder holds in a release.
+    static let placeholder = """
+        # Development scripts
+
+        The instructor's numpy and PyTorch cross-checks live here; they hold complete forward and
+        backward passes of graded layers, so the student copy leaves them out. The folder stays so that
+        `Package.swift`, which excludes it from its target, finds it.
+
+        """
+
     /// Whether `relative` (a path inside the package) stays out of the release.
     static func isExcluded(_ relative: String) -> Bool {
         let top = String(relative.split(separator: "/").first ?? "")
@@ -79,6 +89,11 @@ public enum Release {
             try FileTree.copy(workspace.root.appendingPathComponent(relative), to: destination.appendingPathComponent(relative))
         }
         try FileTree.copyLinks(from: workspace.root, to: destination, skipping: isExcluded)
+        // Package.swift excludes the development folders from their targets; a folder it names that
+        // is missing makes SwiftPM warn on every build of the student's copy, so it stays, holding a note.
+        for folder in developmentOnly where FileTree.isDirectory(workspace.root.appendingPathComponent(folder)) {
+            try FileTree.write(placeholder, to: destination.appendingPathComponent(folder + "/README.md"))
+        }
         let release = Workspace(root: destination)
         // Pristine stubs for `reset`, and the checksums of the graded tests as shipped.
         for relative in try FileTree.files(under: workspace.exercises) where relative.hasSuffix(".swift") {
