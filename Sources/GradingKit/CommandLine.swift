@@ -268,11 +268,11 @@ public struct WorkbookTool {
         switch command.name {
         case "scorecard":
             let implementation = try implementation(parsed, workspace)
-            let curriculum = try workspace.curriculum()
+            // Every option is checked before the build starts: a usage error must not follow "Grading …".
+            let curriculum = try workspace.curriculum().crediting(try parsed.credit())
             write("Grading \(implementation ?? "Exercises")/ (swift build, then swift test --filter GradedTests)…\n")
             let tamper = implementation == nil ? ReleaseManifest.tamperStatus(package: workspace.root) : .unchecked
-            let run = try workspace.grade(GradeRequest(implementation: implementation), curriculum: curriculum.crediting(try parsed.credit()),
-                                          tamper: tamper)
+            let run = try workspace.grade(GradeRequest(implementation: implementation), curriculum: curriculum, tamper: tamper)
             write("\n" + Scorecard.render(run.report, title: "\(implementation ?? "Exercises")/", verbose: parsed.flags.contains("--verbose")))
             return 0
 
