@@ -63,6 +63,9 @@ struct ReleaseTests {
         #expect(summary.files.filter { $0.hasPrefix("Sources/TrainerKit/Reference/") } == ["Sources/TrainerKit/Reference/README.md"],
                 "only a note stays, so that Package.swift's exclude of the folder finds it (SwiftPM warns on every build otherwise)")
         #expect(summary.excluded.contains("Sources/TrainerKit/Reference"))
+        // The note is not one of the files the tamper check covers: a fresh release reads as unchanged.
+        let status = ReleaseManifest.tamperStatus(package: summary.destination, published: nil)
+        if case .matchesManifest = status {} else { Issue.record("a fresh release's tamper check reads \(status)") }
     }
 
     @Test("the release command's 'Left out' line names every instructor folder it left out")
