@@ -261,7 +261,8 @@ public enum Batch {
                                    scratchPath: scratchPath,
                                    timeLimit: options.timeLimit, testTimeLimit: options.testTimeLimit,
                                    jobs: jobs, logDirectory: stage.appendingPathComponent("logs"),
-                                   judge: judge, gradingSeed: options.gradingSeed)
+                                   judge: judge, gradingSeed: options.gradingSeed,
+                                   temporaryDirectory: stage.appendingPathComponent("tmp"))
         var report = try workspace.grade(request, curriculum: curriculum, tamper: .instructorTests, notes: notes).report
         // The student knows their files as `01-Activations/ReLU.swift`, not by the staging folder.
         if let staged = request.implementation, let error = report.buildError {

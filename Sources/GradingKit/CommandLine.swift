@@ -113,7 +113,7 @@ public struct WorkbookTool {
                     options: ["--out"], positionals: 1...100_000),
         CommandSpec(name: "release", usage: "workbook release <DIR>",
                     summary: "Write the student copy of the workbook to DIR.",
-                    details: "Everything but Solutions/, the hidden tests (Tests/GradedTests/Hidden/), build products and\nscratch files; adds .workbook/manifest.json (checksums of the graded tests, for the tamper\ncheck) and .workbook/pristine/ (the stubs, for reset). Refuses if any solution code would ship.",
+                    details: "Everything but Solutions/, the hidden tests (Tests/GradedTests/Hidden/), the attack submissions\n(Tests/Attacks/), the mutation catalog (Tests/Mutants/), the numpy/PyTorch scripts of\nSources/TrainerKit/Reference/, build products and scratch files. Adds .workbook/manifest.json\n(checksums of the graded tests, for the tamper check) and .workbook/pristine/ (the stubs, for\nreset). Refuses if any solution code would ship.",
                     positionals: 1...1),
         CommandSpec(name: "check", usage: "workbook check",
                     summary: "Maintainers: every solution passes, every stub fails only as NotImplemented.",
@@ -228,7 +228,8 @@ public struct WorkbookTool {
     }
 
     func url(_ path: String) -> URL {
-        path.hasPrefix("/") ? URL(fileURLWithPath: path) : currentDirectory.appendingPathComponent(path)
+        // Standardized, so that messages name `../student-copy` as the folder it is, not `/pkg/../student-copy`.
+        (path.hasPrefix("/") ? URL(fileURLWithPath: path) : currentDirectory.appendingPathComponent(path)).standardizedFileURL
     }
 
     func workspace(_ parsed: ParsedArguments) throws -> Workspace {
@@ -267,11 +268,11 @@ public struct WorkbookTool {
         switch command.name {
         case "scorecard":
             let implementation = try implementation(parsed, workspace)
-            let curriculum = try workspace.curriculum()
+            // Every option is checked before the build starts: a usage error must not follow "Grading …".
+            let curriculum = try workspace.curriculum().crediting(try parsed.credit())
             write("Grading \(implementation ?? "Exercises")/ (swift build, then swift test --filter GradedTests)…\n")
             let tamper = implementation == nil ? ReleaseManifest.tamperStatus(package: workspace.root) : .unchecked
-            let run = try workspace.grade(GradeRequest(implementation: implementation), curriculum: curriculum.crediting(try parsed.credit()),
-                                          tamper: tamper)
+            let run = try workspace.grade(GradeRequest(implementation: implementation), curriculum: curriculum, tamper: tamper)
             write("\n" + Scorecard.render(run.report, title: "\(implementation ?? "Exercises")/", verbose: parsed.flags.contains("--verbose")))
             return 0
 
@@ -402,7 +403,7 @@ public struct WorkbookTool {
             let destination = url(parsed.positionals[0])
             let summary = try Release.make(from: workspace, to: destination)
             write("Wrote the student release to \(summary.destination.path): \(summary.files.count) files.\n")
-            write("Left out: Solutions/, Tests/GradedTests/\(Curriculum.hiddenFolder)/, build products and scratch files.\n")
+            write("Left out: \(Release.leftOut(excluded: summary.excluded)).\n")
             write("Checked: no solution code in the release; checksums of Package.swift, Sources/ and Tests/ in \(ReleaseManifest.path).\n")
             write("Release fingerprint: \(summary.fingerprint)\n")
             write("Publish it (the first 12 characters are enough): students compare it with their scorecard's, and\n")

@@ -84,12 +84,12 @@ public enum GradescopeSetup {
         """
     }
 
-    /// Top-level names the autograder leaves out: the solutions, build products, scratch space, VCS
-    /// data, submissions, the attack fixtures.
+    /// What the autograder leaves out: the solutions, the attack fixtures, and every top-level entry
+    /// that is not the package itself (build products, scratch space, VCS data, submissions, a
+    /// batch's `grades/`: `Release.shippedTopLevel`).
     static func isExcluded(_ relative: String) -> Bool {
         let top = String(relative.split(separator: "/").first ?? "")
-        if ["Solutions", ".git", ".scratch", ".swiftpm", "Submissions", "runs", "Package.resolved", ".workbook"].contains(top) { return true }
-        if top == ".build" || top.hasPrefix(".build-") || top.hasPrefix(".build_") { return true }
+        if !Release.shippedTopLevel.contains(top) { return true }
         return relative.hasPrefix("Tests/Attacks/") || relative.hasSuffix(".DS_Store")
     }
 

@@ -362,7 +362,8 @@ public struct MutationRun: Sendable {
             log("Building the solutions with \(planted.count) mutants planted (round \(round))…")
             let built = try Subprocess.run(["swift", "build", "--product", "grade-runner", "--scratch-path", build.path],
                                            in: workspace.root, environment: ["WORKBOOK": workspace.relative(implementation)],
-                                           timeLimit: 3600, outputFile: folder.appendingPathComponent("build.log"))
+                                           timeLimit: 3600, outputFile: folder.appendingPathComponent("build.log"),
+                                           temporaryDirectory: workspace.buildTemporaryDirectory("mutants-build"))
             if built.succeeded {
                 return (build.appendingPathComponent("debug/grade-runner"), planted, rejected, problems)
             }

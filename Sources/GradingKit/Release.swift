@@ -12,26 +12,59 @@ public struct ReleaseSummary: Sendable {
 }
 
 public enum Release {
-    /// Top-level names never shipped: the solutions, build products, scratch space, VCS data,
-    /// submissions and the instructor's tool state.
-    static let excludedTopLevel: Set<String> = ["Solutions", ".build", ".git", ".scratch", ".swiftpm", "Submissions",
-                                                "runs", ".workbook", "Package.resolved"]
+    /// The top-level entries a release is made of: the package itself. Everything else at the top
+    /// stays out: the solutions, build products, scratch space, VCS data, and whatever the
+    /// instructor keeps beside the package (`Submissions/`, a batch's `grades/` with every
+    /// student's marks, `runs/`, notes), whatever its name.
+    static let shippedTopLevel: Set<String> = ["Package.swift", "README.md", "Exercises", "Sources", "Tests", ".ci", ".gitignore",
+                                               "LICENSE", "LICENSE.md", "LICENSE.txt"]
+
+    /// Top-level names left out that go without saying (build products, VCS data, scratch space,
+    /// tool state); any other top-level entry left out is named in the release's summary.
+    static func isBuildOrToolState(_ top: String) -> Bool {
+        [".build", ".git", ".scratch", ".swiftpm", ".workbook", "Package.resolved", ".DS_Store"].contains(top)
+            || top.hasPrefix(".build-") || top.hasPrefix(".build_")
+    }
 
     /// Folders of development aids that never ship: `Sources/TrainerKit/Reference` holds numpy
     /// (and PyTorch) cross-checks with complete forward and backward passes of graded layers.
     static let developmentOnly = ["Sources/TrainerKit/Reference"]
 
+    /// What a development folder holds in a release.
+    static let placeholder = """
+        # Development scripts
+
+        The instructor's numpy and PyTorch cross-checks live here; they hold complete forward and
+        backward passes of graded layers, so the student copy leaves them out. The folder stays so that
+        `Package.swift`, which excludes it from its target, finds it.
+
+        """
+
     /// Whether `relative` (a path inside the package) stays out of the release.
     static func isExcluded(_ relative: String) -> Bool {
         let top = String(relative.split(separator: "/").first ?? "")
-        if excludedTopLevel.contains(top) || top.hasPrefix(".build-") || top.hasPrefix(".build_") { return true }
+        if !shippedTopLevel.contains(top) { return true }
         if relative == "Tests/GradedTests/\(Curriculum.hiddenFolder)"
             || relative.hasPrefix("Tests/GradedTests/\(Curriculum.hiddenFolder)/") { return true }
         // The attack submissions are the instructor's fixtures for the grader, not course material;
         // the development scripts hold reference implementations of graded work in other languages;
         // the mutation catalog quotes solution lines (the text each mistake replaces).
-        for folder in ["Tests/Attacks", "Tests/Mutants"] + developmentOnly where relative == folder || relative.hasPrefix(folder + "/") { return true }
+        for folder in instructorOnly where relative == folder || relative.hasPrefix(folder + "/") { return true }
         return relative.hasSuffix(".DS_Store")
+    }
+
+    /// Folders below the top level that never ship: the attack submissions, the mutation catalog and
+    /// the development scripts.
+    static let instructorOnly = ["Tests/Attacks", "Tests/Mutants"] + developmentOnly
+
+    /// What `release` prints it left out: every folder `isExcluded` keeps back, by name, and the
+    /// other top-level entries of this package it did not ship (`excluded`: `ReleaseSummary.excluded`).
+    static func leftOut(excluded: [String] = []) -> String {
+        let standard = ["Solutions/", "Tests/GradedTests/\(Curriculum.hiddenFolder)/"] + instructorOnly.map { $0 + "/" }
+        let others = excluded.filter { !$0.contains("/") && $0 != "Solutions" && !isBuildOrToolState($0) }.sorted()
+        var text = standard.joined(separator: ", ") + ", build products and scratch files"
+        if !others.isEmpty { text += "; not part of the workbook: " + others.joined(separator: ", ") }
+        return text
     }
 
     /// Writes the release to `destination` (which must not exist, or be empty) and verifies it.
@@ -56,6 +89,11 @@ public enum Release {
             try FileTree.copy(workspace.root.appendingPathComponent(relative), to: destination.appendingPathComponent(relative))
         }
         try FileTree.copyLinks(from: workspace.root, to: destination, skipping: isExcluded)
+        // Package.swift excludes the development folders from their targets; a folder it names that
+        // is missing makes SwiftPM warn on every build of the student's copy, so it stays, holding a note.
+        for folder in developmentOnly where FileTree.isDirectory(workspace.root.appendingPathComponent(folder)) {
+            try FileTree.write(placeholder, to: destination.appendingPathComponent(folder + "/README.md"))
+        }
         let release = Workspace(root: destination)
         // Pristine stubs for `reset`, and the checksums of the graded tests as shipped.
         for relative in try FileTree.files(under: workspace.exercises) where relative.hasSuffix(".swift") {

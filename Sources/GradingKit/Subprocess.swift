@@ -25,9 +25,29 @@ public struct ProcessOutcome: Sendable, Hashable {
 public enum Subprocess {
     /// Runs `arguments` (looked up on `PATH`) in `directory` with `environment` changes
     /// (`nil` removes a variable), stopping it after `timeLimit` seconds.
+    ///
+    /// With `temporaryDirectory`, the child's `TMPDIR` is that folder, made new for it and removed
+    /// with everything in it when the child ends, however it ends. Grading builds use it: the
+    /// Swift driver leaves a `TemporaryDirectory.*` folder in `TMPDIR` for every compiler job, so
+    /// hours of batch grading left thousands of them in `/tmp`.
     public static func run(
         _ arguments: [String], in directory: URL, environment changes: [String: String?] = [:],
-        timeLimit: Double? = nil, outputFile: URL? = nil
+        timeLimit: Double? = nil, outputFile: URL? = nil, temporaryDirectory: URL? = nil
+    ) throws -> ProcessOutcome {
+        guard let temporaryDirectory else {
+            return try spawn(arguments, in: directory, environment: changes, timeLimit: timeLimit, outputFile: outputFile)
+        }
+        try? FileManager.default.removeItem(at: temporaryDirectory)
+        try FileManager.default.createDirectory(at: temporaryDirectory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: temporaryDirectory) }
+        var changes = changes
+        changes["TMPDIR"] = temporaryDirectory.path
+        return try spawn(arguments, in: directory, environment: changes, timeLimit: timeLimit, outputFile: outputFile)
+    }
+
+    private static func spawn(
+        _ arguments: [String], in directory: URL, environment changes: [String: String?],
+        timeLimit: Double?, outputFile: URL?
     ) throws -> ProcessOutcome {
         let start = Date()
         let log = outputFile ?? FileManager.default.temporaryDirectory

@@ -85,10 +85,15 @@ public struct GradeRequest: Sendable {
     public var judge: Judge?
     /// `WORKBOOK_GRADING_SEED`: changes every random input of the property and gradient checks.
     public var gradingSeed: UInt64?
+    /// The build's `TMPDIR`, made for it and removed after it; `nil`: a new folder under
+    /// `.scratch/tmp/` (see `Workspace.buildTemporaryDirectory`).
+    public var temporaryDirectory: URL?
 
     public init(implementation: String? = nil, scratchPath: URL? = nil, only: [String]? = nil,
                 timeLimit: Double? = nil, testTimeLimit: Int? = nil, stubCheck: Bool = false,
-                jobs: Int? = nil, logDirectory: URL? = nil, judge: Judge? = nil, gradingSeed: UInt64? = nil) {
+                jobs: Int? = nil, logDirectory: URL? = nil, judge: Judge? = nil, gradingSeed: UInt64? = nil,
+                temporaryDirectory: URL? = nil) {
+        self.temporaryDirectory = temporaryDirectory
         self.judge = judge
         self.gradingSeed = gradingSeed
         self.implementation = implementation
@@ -130,6 +135,13 @@ extension Workspace {
     /// The judge's build folder, apart from the student's: `.build-judge`.
     public var judgeBuild: URL { root.appendingPathComponent(".build-judge") }
 
+    /// A new `TMPDIR` for one grading build, under `.scratch/tmp/`: the Swift driver leaves a
+    /// `TemporaryDirectory.*` folder there for every compiler job, removed with the folder when the
+    /// build ends (`Subprocess.run(temporaryDirectory:)`) instead of piling up in `/tmp`.
+    func buildTemporaryDirectory(_ label: String) -> URL {
+        scratch.appendingPathComponent("tmp/\(label)-\(getpid())-\(UUID().uuidString.prefix(8))")
+    }
+
     /// The judge's build configuration and `swift build` flags (see `prepareJudge`).
     static let judgeConfiguration = "debug"
     static let judgeFlags: [String] = []
@@ -156,7 +168,8 @@ extension Workspace {
         let built = try Subprocess.run(["swift", "build", "--build-tests", "-c", Self.judgeConfiguration] + Self.judgeFlags
                                        + ["--scratch-path", judgeBuild.path], in: root,
                                        environment: ["WORKBOOK": nil, "WORKBOOK_CHECK": nil, "WORKBOOK_OPTIMIZE_CORE": "1"], timeLimit: 3600,
-                                       outputFile: scratch.appendingPathComponent("logs/judge-build.log"))
+                                       outputFile: scratch.appendingPathComponent("logs/judge-build.log"),
+                                       temporaryDirectory: buildTemporaryDirectory("judge-build"))
         guard built.succeeded else {
             throw ToolError.failure("the package's own tests do not build (see .scratch/logs/judge-build.log): "
                                     + (BuildLog.firstError(in: built.output, root: root) ?? "swift build failed"))
@@ -185,7 +198,8 @@ extension Workspace {
         var build = ["swift", "build", "--build-tests"] + common
         if let jobs = request.jobs { build += ["-j", String(jobs)] }
         let built = try Subprocess.run(build, in: root, environment: environment, timeLimit: request.timeLimit,
-                                       outputFile: logs.appendingPathComponent("build.log"))
+                                       outputFile: logs.appendingPathComponent("build.log"),
+                                       temporaryDirectory: request.temporaryDirectory ?? buildTemporaryDirectory("build"))
         if !built.succeeded {
             let error = built.timedOut
                 ? "the build did not finish within \(Int(request.timeLimit ?? 0)) s"
@@ -244,7 +258,8 @@ extension Workspace {
         if let jobs = request.jobs { build += ["-j", String(jobs)] }
         let built = try Timings.measure("submission.runner-build") {
             try Subprocess.run(build, in: root, environment: ["WORKBOOK": request.implementation ?? "", "WORKBOOK_OPTIMIZE_CORE": "1"],
-                               timeLimit: request.timeLimit, outputFile: logs.appendingPathComponent("build.log"))
+                               timeLimit: request.timeLimit, outputFile: logs.appendingPathComponent("build.log"),
+                               temporaryDirectory: request.temporaryDirectory ?? buildTemporaryDirectory("runner-build"))
         }
         if !built.succeeded {
             let error = built.timedOut

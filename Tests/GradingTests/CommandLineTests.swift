@@ -29,6 +29,7 @@ struct CommandLineTests {
         (["batch", ".", "--workers", "two"], "--workers needs a positive number"),
         (["results", "--submission", "no/such/submission"], "no such submission"),
         (["scorecard", "--workbook", "NoSuchFolder"], "no such folder: NoSuchFolder"),
+        (["scorecard", "--credit", "x"], "--credit is per-test or all-or-nothing, not 'x'"),
         (["list", "--package-path", "/no/such/package"], "no such folder"),
     ])
     func usageErrors(arguments: [String], message: String) {

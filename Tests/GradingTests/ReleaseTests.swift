@@ -60,12 +60,65 @@ struct ReleaseTests {
         try FileTree.write("import numpy as np\ndef relu_forward(x):\n    return np.maximum(x, 0)\n",
                            to: source.root.appendingPathComponent("Sources/TrainerKit/Reference/mlp_numpy.py"))
         let summary = try Release.make(from: source, to: source.root.appendingPathComponent(".scratch/release"))
-        #expect(!summary.files.contains { $0.hasPrefix("Sources/TrainerKit/Reference/") })
+        #expect(summary.files.filter { $0.hasPrefix("Sources/TrainerKit/Reference/") } == ["Sources/TrainerKit/Reference/README.md"],
+                "only a note stays, so that Package.swift's exclude of the folder finds it (SwiftPM warns on every build otherwise)")
         #expect(summary.excluded.contains("Sources/TrainerKit/Reference"))
+        // The note is not one of the files the tamper check covers: a fresh release reads as unchanged.
+        let status = ReleaseManifest.tamperStatus(package: summary.destination, published: nil)
+        if case .matchesManifest = status {} else { Issue.record("a fresh release's tamper check reads \(status)") }
+    }
+
+    @Test("the release command's 'Left out' line names every instructor folder it left out")
+    func leftOutLineIsComplete() throws {
+        let source = try Fixtures.toyWorkspace(hidden: true)
+        defer { try? FileManager.default.removeItem(at: source.root) }
+        let instructorFiles = ["Tests/Attacks/exit-0/01-Toy/Double.swift", "Tests/Mutants/01-Toy.mutants",
+                               "Sources/TrainerKit/Reference/notes.md"]
+        for file in instructorFiles {
+            try FileTree.write("// instructor only\n", to: source.root.appendingPathComponent(file))
+        }
+        let result = Fixtures.runTool(["release", ".scratch/../.scratch/release"], in: source.root)
+        #expect(result.status == 0, "\(result.err)")
+        let written = source.root.standardizedFileURL.appendingPathComponent(".scratch/release").path
+        #expect(result.out.hasPrefix("Wrote the student release to \(written): "), "the folder is named as it is: \(result.out)")
+        let line = try #require(result.out.split(separator: "\n").first { $0.hasPrefix("Left out: ") })
+        for file in instructorFiles + ["Solutions/01-Toy/Double.swift"] {
+            #expect(!FileTree.exists(source.root.appendingPathComponent(".scratch/release/" + file)), "\(file) was shipped")
+        }
+        #expect(!FileTree.exists(source.root.appendingPathComponent(".scratch/release/Tests/GradedTests/Hidden")))
+        for folder in ["Solutions/", "Tests/GradedTests/Hidden/", "Tests/Attacks/", "Tests/Mutants/", "Sources/TrainerKit/Reference/"] {
+            #expect(line.contains(folder), "the release left out \(folder) but its summary does not say so: \(line)")
+        }
+    }
+
+    @Test("a batch's grades and other instructor files beside the package stay out of the release and the autograder, named")
+    func instructorFilesBesideThePackageStayOut() throws {
+        let source = try Fixtures.toyWorkspace()
+        defer { try? FileManager.default.removeItem(at: source.root) }
+        // What `batch Submissions/ --out grades` leaves in the package, as the README shows it, and a note.
+        for file in ["grades/gradebook.csv", "grades/class-report.html", "grades/reports/ada.txt", "class-notes.txt",
+                     "marking/ada/01-Toy/Double.swift"] {
+            try FileTree.write("ada,graded,2,3\n", to: source.root.appendingPathComponent(file))
+        }
+        let result = Fixtures.runTool(["release", ".scratch/release"], in: source.root)
+        #expect(result.status == 0, "the release was refused: \(result.err)")
+        let shipped = try FileTree.files(under: source.root.appendingPathComponent(".scratch/release"))
+        #expect(!shipped.contains { $0.hasPrefix("grades/") || $0.hasPrefix("marking/") || $0 == "class-notes.txt" },
+                "a student release ships the instructor's files: \(shipped.filter { !$0.hasPrefix("Exercises/") && !$0.hasPrefix("Tests/") && !$0.hasPrefix("Sources/") })")
+        let line = try #require(result.out.split(separator: "\n").first { $0.hasPrefix("Left out: ") })
+        for name in ["grades", "marking", "class-notes.txt"] {
+            #expect(line.contains(name), "the summary does not name \(name): \(line)")
+        }
+        let autograder = source.root.appendingPathComponent(".scratch/autograder")
+        _ = try GradescopeSetup.write(from: source, to: autograder)
+        let uploaded = try FileTree.files(under: autograder)
+        #expect(!uploaded.contains { $0.hasPrefix("grades/") || $0.hasPrefix("marking/") || $0 == "class-notes.txt" })
+        #expect(uploaded.contains("Package.swift") && uploaded.contains("run_autograder"))
     }
 
     @Test("code in any language but the package's own is refused, named, and the release deleted",
-          arguments: ["Tools/forward.py", "Notebooks/backprop.ipynb", "Sources/Extra/conv.jl", "docs/dense.m", "Sources/Extra/ref"])
+          // Inside the folders a release ships: a top-level folder of the instructor's never ships at all (above).
+          arguments: ["Tests/Tools/forward.py", "Exercises/Notebooks/backprop.ipynb", "Sources/Extra/conv.jl", ".ci/dense.m", "Sources/Extra/ref"])
     func foreignCodeRefused(path: String) throws {
         let source = try Fixtures.toyWorkspace()
         defer { try? FileManager.default.removeItem(at: source.root) }

@@ -36,3 +36,41 @@ struct SubprocessTests {
         }
     }
 }
+
+@Suite("Grading builds keep their temporary folders in their own work area")
+struct BuildTemporaryDirectoryTests {
+    /// What the Swift driver does for every compiler job: a folder in `$TMPDIR` that it leaves behind.
+    static let driverLike = ["sh", "-c", "mktemp -d \"${TMPDIR:-/tmp}/TemporaryDirectory.XXXXXX\""]
+
+    @Test("the child's TMPDIR is the folder asked for, and the folder goes when the child ends, with what it left")
+    func removedWithTheChild() throws {
+        let folder = try Fixtures.scratchFolder("build-tmp")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let tmp = folder.appendingPathComponent("stage/tmp")
+        let outcome = try Subprocess.run(Self.driverLike, in: folder, temporaryDirectory: tmp)
+        let left = outcome.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(outcome.succeeded, "\(outcome.output)")
+        #expect(left.hasPrefix(tmp.path + "/TemporaryDirectory."), "the child made its folder at \(left), not under \(tmp.path)")
+        #expect(!FileTree.exists(URL(fileURLWithPath: left)), "\(left) outlived the build")
+        #expect(!FileTree.exists(tmp), "\(tmp.path) outlived the build")
+    }
+
+    @Test("a build stopped by its time limit leaves nothing either")
+    func removedAfterTimeLimit() throws {
+        let folder = try Fixtures.scratchFolder("build-tmp")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let tmp = folder.appendingPathComponent("tmp")
+        let outcome = try Subprocess.run(["sh", "-c", "mkdir \"$TMPDIR/TemporaryDirectory.x\" && sleep 30"], in: folder,
+                                         timeLimit: 1, temporaryDirectory: tmp)
+        #expect(outcome.timedOut)
+        #expect(!FileTree.exists(tmp), "\(tmp.path) outlived the stopped build")
+    }
+
+    @Test("grading builds get a new folder under the package's .scratch/tmp/, never the shared /tmp")
+    func gradingBuildsFolder() throws {
+        let package = Workspace(root: Fixtures.packageRoot)
+        let first = package.buildTemporaryDirectory("runner-build"), second = package.buildTemporaryDirectory("runner-build")
+        #expect(first.path.hasPrefix(package.scratch.appendingPathComponent("tmp").path + "/"))
+        #expect(first != second, "two builds at once must not share (and remove) one folder")
+    }
+}
