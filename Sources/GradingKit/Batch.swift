@@ -173,7 +173,7 @@ public enum Batch {
         let chosen = options.shard?.indices(of: entries.count) ?? Array(entries.indices)
         let reports = options.output.appendingPathComponent("reports")
         try FileManager.default.createDirectory(at: reports, withIntermediateDirectories: true)
-        if let shard = options.shard { log("Shard \(shard): \(chosen.count) of the \(entries.count) submissions in \(options.submissions.lastPathComponent)/") }
+        if let shard = options.shard { log("Shard \(shard): \(chosen.count) of the \(plural(entries.count, "submission")) in \(options.submissions.lastPathComponent)/") }
         let rows = Rows(count: chosen.count)
         let next = Counter()
         let workers = max(1, min(options.workers, chosen.count))

@@ -256,7 +256,7 @@ public struct WorkbookTool {
             let output = url(out)
             let curriculum = (try? workspace(parsed)).flatMap { try? $0.curriculum() }
             let rows = try Merge.run(shards: parsed.positionals.map(url), into: output, curriculum: curriculum)
-            write("Merged \(parsed.positionals.count) shards: \(rows) submissions.\n")
+            write("Merged \(parsed.positionals.count) shards: \(plural(rows, "submission")).\n")
             write("Gradebook: \(output.appendingPathComponent("gradebook.csv").path)\n")
             write("Reports:   \(output.appendingPathComponent("reports").path)/\n")
             if FileTree.exists(output.appendingPathComponent(ClassReport.htmlName)) {
@@ -384,7 +384,7 @@ public struct WorkbookTool {
             nonisolated(unsafe) let write = self.write
             let log: @Sendable (String) -> Void = { line in lock.lock(); write(line + "\n"); lock.unlock() }
             let rows = try Batch.run(options, workspace: workspace, log: log)
-            write("\nGradebook: \(output.appendingPathComponent("gradebook.csv").path) (\(rows.count) submissions)\n")
+            write("\nGradebook: \(output.appendingPathComponent("gradebook.csv").path) (\(plural(rows.count, "submission")))\n")
             write("Reports:   \(output.appendingPathComponent("reports").path)/\n")
             if FileManager.default.fileExists(atPath: output.appendingPathComponent(ClassReport.htmlName).path) {
                 write("Class:     \(output.appendingPathComponent(ClassReport.htmlName).path) and \(ClassReport.csvName)\n")
@@ -395,7 +395,7 @@ public struct WorkbookTool {
             let folder = url(parsed.positionals[0])
             let statistics = try ClassReport.write(folder: folder, curriculum: try? workspace.curriculum())
             let d = statistics.distribution
-            write("Class report: \(folder.appendingPathComponent(ClassReport.htmlName).path) (\(d.count) submissions, mean \(formatPoints((d.mean * 100).rounded() / 100)), median \(formatPoints(d.median)) of \(formatPoints(d.possible)))\n")
+            write("Class report: \(folder.appendingPathComponent(ClassReport.htmlName).path) (\(plural(d.count, "submission")), mean \(formatPoints((d.mean * 100).rounded() / 100)), median \(formatPoints(d.median)) of \(formatPoints(d.possible)))\n")
             write("Per exercise: \(folder.appendingPathComponent(ClassReport.csvName).path)\n")
             return 0
 

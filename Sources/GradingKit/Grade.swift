@@ -295,3 +295,6 @@ public func formatPoints(_ value: Double) -> String {
     while text.hasSuffix("0") { text.removeLast() }
     return text
 }
+
+/// A count with its noun: `1 submission`, `3 submissions`.
+func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }

@@ -24,8 +24,6 @@ public enum Reset {
             .map { String($0.prefix { $0 == " " || $0 == "\t" }) }
     }
 
-    static func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
-
     /// Resets every region of `exercise` if `confirm` agrees. Returns what was done, for the terminal.
     public static func run(_ exercise: ExerciseInfo, in workspace: Workspace, confirm: (String) -> Bool) throws -> String {
         let file = workspace.exercises.appendingPathComponent(exercise.path)
