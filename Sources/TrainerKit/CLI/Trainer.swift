@@ -97,10 +97,13 @@ public enum Trainer {
             console.error("Error: " + MissingExercisesError(exercises: error.exercises, command: command.name).description)
             return ExitCode.failure
         } catch let error as NotImplemented {
+            // A student's copy has no Solutions/: offer the reference run only where it exists.
+            let reference = FileManager.default.fileExists(atPath: "Solutions")
+                ? ", or train with the reference solutions:\n  WORKBOOK=Solutions swift run -c release \(toolName) \(command.name) …"
+                : "."
             console.error("""
                 Error: this model needs exercise \(error.exercise), which is not done yet (\(error.function)).
-                Finish it (swift test --filter \(error.exercise) grades it), or train with the reference solutions:
-                  WORKBOOK=Solutions swift run -c release \(toolName) \(command.name) …
+                Finish it (swift test --filter \(error.exercise) grades it)\(reference)
                 """)
             return ExitCode.failure
         } catch let error as TrainerError {

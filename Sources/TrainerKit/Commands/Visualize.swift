@@ -170,7 +170,11 @@ struct HiddenUnitReport: Sendable {
     /// What fails the criterion, in words.
     var problems: [String] {
         var list: [String] = []
-        if trained.ignoringInput > 0 { list.append(String(format: "%.0f %% of the units ignore the input (dead or constant)", trained.ignoringInput * 100)) }
+        if trained.ignoringInput > 0 {
+            // As the table prints it (one decimal), never "0.0 %" for a share the criterion counts.
+            let share = trained.ignoringInput * 100 < 0.05 ? "under 0.1" : String(format: "%.1f", trained.ignoringInput * 100)
+            list.append("\(share) % of the units ignore the input (dead or constant)")
+        }
         if !(trained.unitCorrelation < 0.3) { list.append("the units are strongly correlated (or none varies)") }
         if !(trained.neighbourCorrelation >= initial.neighbourCorrelation + 0.05) { list.append("the filters have no more structure than at initialization") }
         if !(trained.filterCorrelation <= initial.filterCorrelation + 0.05) { list.append("the filters look alike (correlated)") }
