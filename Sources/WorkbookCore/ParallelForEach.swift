@@ -18,9 +18,10 @@
 // example), and it keeps its order, or use `parallelSums` (ParallelSums.swift), whose blocks are fixed.
 import KernelsPortable
 
-/// Loops under this many scalars touched in all run on the calling thread: waking a worker costs
-/// microseconds, about what such a loop takes.
-public let parallelMinimumWork = 1 << 15
+/// Loops under this many scalars touched in all (8192) run on the calling thread: handing half to a
+/// worker costs about a microsecond when it spins, several when it must be woken, about what such a
+/// loop takes. (8192 rather than the earlier 32768 splits the ResNet's last stage, [64, 2, 2, 64].)
+public let parallelMinimumWork = 1 << 13
 
 /// Runs `body(i)` for every `i` in `range`, on up to `threads` threads when the loop is large enough
 /// to pay for them, and returns when every iteration is done.
