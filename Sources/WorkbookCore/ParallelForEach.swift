@@ -9,8 +9,10 @@
 // It runs on the matrix kernel's worker pool (`Sources/WorkerPool`) with the thread count of
 // ``GemmSettings/threads``, which is 1 unless the trainer sets it: then the loop is a plain `for` on
 // the calling thread, so grading and a student's own runs are unchanged. With more threads the range
-// is cut into contiguous chunks, and each chunk is claimed by whichever thread is free (the caller
-// included); which thread runs an index is not fixed, but every index runs exactly once.
+// is cut into contiguous chunks, dealt out in runs, one per thread (the caller's the first run), so
+// the same thread handles the same images from one loop or product to the next; a thread done with
+// its run takes the others' chunks from the back. Which thread runs an index is therefore not fixed,
+// but every index runs exactly once.
 //
 // The results are the same for any thread count when each iteration writes only what it owns (its
 // image, its rows, its channels) and reads nothing another iteration writes. A sum over the split
