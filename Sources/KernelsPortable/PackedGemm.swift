@@ -19,7 +19,7 @@
 // 2. The micro-kernel (the tile) keeps an `mr` × `nr` block of C in registers for `kc` steps.
 // 3. Blocking: `kc` = 256 keeps a panel of B in L1; 96 rows of A (one row block) stay in L2 while
 //    they sweep every panel, so a 1024-row product does not stream A from L3 once per panel.
-// 4. Threads: a product of at least 2²¹ multiply-adds is cut into contiguous ranges of whole column
+// 4. Threads: a product of at least 2¹⁹ multiply-adds is cut into contiguous ranges of whole column
 //    panels (or whole row strips) aligned to the tile, one per thread, run by the worker pool
 //    (`Sources/WorkerPool`, whose workers stay awake briefly between products). Every element of C is
 //    still summed by the same tile, over the same k blocks, in the same order, so the result is
@@ -84,11 +84,13 @@ func gemmParts(m: Int, n: Int, k: Int, threads: Int) -> Int {
     return threads
 }
 
-/// 2²¹ multiply-adds (128³; about 20 µs on one AVX-512 core): below that, handing half to a worker
-/// saves less than the hand-over costs. Whatever the shape: a tall, thin product (the ResNet's
-/// first stage, [4096, 144] · [144, 16], one column panel) is cut along its row strips. Measured with
-/// `trainer bench --part threads` (the ResNet's products: ×1.4–2.0 on two free cores).
-let gemmSplitWork = 1 << 21
+/// 2¹⁹ multiply-adds (64 · 64 · 128; about 5–10 µs on one AVX-512 core): below that, handing half to
+/// a worker saves less than the hand-over costs. (It was 2²¹ before workers spun between jobs and
+/// kept their rows; 2¹⁹ also splits the ResNet's stem and 1x1 projections, and with the smaller
+/// `parallelMinimumWork` took the 2-thread epoch from 230 to 214 ms, median of 10 alternating rounds.)
+/// Whatever the shape: a tall, thin product (the ResNet's first stage, [4096, 144] · [144, 16], one
+/// column panel) is cut along its row strips.
+let gemmSplitWork = 1 << 19
 
 /// `c = alpha · op(a) · op(b) + beta · c` with the tile `Tile`, on up to `threads` threads.
 /// Expects m, n, k ≥ 1 and alpha ≠ 0 (the caller handles the degenerate cases).

@@ -9,8 +9,10 @@
 // It runs on the matrix kernel's worker pool (`Sources/WorkerPool`) with the thread count of
 // ``GemmSettings/threads``, which is 1 unless the trainer sets it: then the loop is a plain `for` on
 // the calling thread, so grading and a student's own runs are unchanged. With more threads the range
-// is cut into contiguous chunks, and each chunk is claimed by whichever thread is free (the caller
-// included); which thread runs an index is not fixed, but every index runs exactly once.
+// is cut into contiguous chunks, dealt out in runs, one per thread (the caller's the first run), so
+// the same thread handles the same images from one loop or product to the next; a thread done with
+// its run takes the others' chunks from the back. Which thread runs an index is therefore not fixed,
+// but every index runs exactly once.
 //
 // The results are the same for any thread count when each iteration writes only what it owns (its
 // image, its rows, its channels) and reads nothing another iteration writes. A sum over the split
@@ -18,9 +20,10 @@
 // example), and it keeps its order, or use `parallelSums` (ParallelSums.swift), whose blocks are fixed.
 import KernelsPortable
 
-/// Loops under this many scalars touched in all run on the calling thread: waking a worker costs
-/// microseconds, about what such a loop takes.
-public let parallelMinimumWork = 1 << 15
+/// Loops under this many scalars touched in all (8192) run on the calling thread: handing half to a
+/// worker costs about a microsecond when it spins, several when it must be woken, about what such a
+/// loop takes. (8192 rather than the earlier 32768 splits the ResNet's last stage, [64, 2, 2, 64].)
+public let parallelMinimumWork = 1 << 13
 
 /// Runs `body(i)` for every `i` in `range`, on up to `threads` threads when the loop is large enough
 /// to pay for them, and returns when every iteration is done.

@@ -1,13 +1,23 @@
 // See include/WorkerPool.h.
 //
-// Protocol. One job at a time (a try-lock; a caller that loses runs its parts alone). The job's
-// fields are published before `ticket` = (generation << 32 | next part) is stored with release order;
-// a worker that sees a new generation reads the fields, then claims part `next` by compare-and-swap
-// on the whole ticket, so a claim can never mix one job's fields with another's part. `done` counts
-// finished parts; the caller returns when it reaches `parts`. Sleeping: a worker that saw no job for
-// the spin time increments `sleeping` and waits on the condition variable after re-checking the
-// ticket under the mutex; the caller broadcasts when `sleeping` > 0 after publishing (both
-// sequentially consistent, so one of the two sees the other).
+// Protocol. One job at a time (a try-lock; a caller that loses runs its parts alone). The parts are
+// dealt out in advance: the job has one slot per thread (the caller is slot 0, worker w is slot w),
+// and slot s starts with the contiguous parts [parts·s/T, parts·(s+1)/T). A thread claims its own
+// slot's parts from the front, in order; when its slot is empty it steals from the back of the other
+// slots, so a late thread's parts are still done by whoever is free. Consecutive jobs over the same
+// batch (im2col, the product, batch norm, ReLU, all cut into contiguous parts by image or row) thus
+// give the same rows to the same thread whenever both are in time, and the rows a core wrote are
+// still in its own L2 cache when its next part reads them (when every part went to whichever thread
+// was free, nothing tied a part to the thread that wrote its rows the job before).
+//
+// Each slot is one 64-bit word, (generation << 32 | next << 16 | end), claimed by compare-and-swap on
+// the whole word, so a claim can never mix one job's fields with another's part: the job's fields are
+// published, then the slots, then `generation` (release/sequentially consistent); a thread reads the
+// fields after it saw the slot's generation and claims by CAS, which fails if the slot moved on.
+// `done` counts finished parts; the caller returns when it reaches `parts`. Sleeping: a worker that saw
+// no job for the spin time increments `sleeping` and waits on the condition variable after
+// re-checking the generation under the mutex; the caller broadcasts when `sleeping` > 0 after
+// publishing (both sequentially consistent, so one of the two sees the other).
 //
 // Spinning. A worker that has finished its parts spins for `worker_spin_ns` before it sleeps, so the
 // next job of the same step (a training step runs hundreds, 100 µs–1 ms apart) finds it awake instead
@@ -37,7 +47,10 @@ static pthread_mutex_t job_lock = PTHREAD_MUTEX_INITIALIZER;   // held by the ca
 static pthread_mutex_t sleep_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 
-static _Atomic(uint64_t) ticket = 0;           // generation << 32 | next part to claim
+static _Atomic(uint64_t) generation = 0;       // the current job's number; workers watch it
+/// Slot s of the current job: generation << 32 | next part << 16 | end (one cache line each).
+static struct { _Alignas(64) _Atomic(uint64_t) word; } slots[MAX_WORKERS + 1];
+static _Atomic long job_slots = 0;
 static _Atomic(workbook_pool_task) job_task = NULL;
 static _Atomic(void *) job_context = NULL;
 static _Atomic long job_parts = 0;
@@ -108,51 +121,68 @@ static void adapt_spin(void) {
     window_wait = 0;
 }
 
-/// Claims and runs parts of the job of generation `generation` until none is left.
-static void run_parts(uint32_t generation) {
+/// Claims one part of slot `slot` for the job `job`: the front one for the slot's own thread, the
+/// back one for a thief. Returns -1 when the slot is empty or the job is over. The job's task and
+/// context are read after the slot's word and before the claim, so a claim that succeeds proves they
+/// are this job's (the next job publishes its fields only once every part of this one is done).
+static long claim(uint32_t job, long slot, int own, workbook_pool_task *task, void **context) {
     for (;;) {
-        uint64_t seen = atomic_load_explicit(&ticket, memory_order_acquire);
-        if ((uint32_t)(seen >> 32) != generation) return;
-        workbook_pool_task task = atomic_load_explicit(&job_task, memory_order_relaxed);
-        void *context = atomic_load_explicit(&job_context, memory_order_relaxed);
-        long parts = atomic_load_explicit(&job_parts, memory_order_relaxed);
-        long part = (long)(uint32_t)seen;
-        if (part >= parts) return;
-        if (!atomic_compare_exchange_weak_explicit(&ticket, &seen, seen + 1, memory_order_acq_rel, memory_order_relaxed)) continue;
-        task(context, part);
-        atomic_fetch_add_explicit(&done, 1, memory_order_release);
+        uint64_t seen = atomic_load_explicit(&slots[slot].word, memory_order_acquire);
+        long next = (long)((seen >> 16) & 0xFFFF), end = (long)(seen & 0xFFFF);
+        if ((uint32_t)(seen >> 32) != job || next >= end) return -1;
+        *task = atomic_load_explicit(&job_task, memory_order_relaxed);
+        *context = atomic_load_explicit(&job_context, memory_order_relaxed);
+        uint64_t claimed = own ? seen + (1 << 16) : seen - 1;
+        if (atomic_compare_exchange_weak_explicit(&slots[slot].word, &seen, claimed, memory_order_acq_rel, memory_order_relaxed))
+            return own ? next : end - 1;
     }
 }
 
-static void *worker_main(void *unused) {
-    (void)unused;
-    uint32_t last = (uint32_t)(atomic_load(&ticket) >> 32);
+/// Runs parts of the job `job` until none is left: its own slot's first, then the other slots'.
+static void run_parts(uint32_t job, long self) {
+    long count = atomic_load_explicit(&job_slots, memory_order_relaxed);
+    if (self >= count) return;   // a worker this job does not use (it asked for fewer threads)
+    for (long k = 0; k < count; k++) {
+        long slot = (self + k) % count;
+        workbook_pool_task task;
+        void *context;
+        long part;
+        while ((part = claim(job, slot, k == 0, &task, &context)) >= 0) {
+            task(context, part);
+            atomic_fetch_add_explicit(&done, 1, memory_order_release);
+        }
+    }
+}
+
+static void *worker_main(void *argument) {
+    long self = (long)(intptr_t)argument;   // this worker's slot: 1 ... MAX_WORKERS
+    uint32_t last = (uint32_t)atomic_load(&generation);
     for (;;) {
         long start = now_ns();
-        uint32_t generation = last;
+        uint32_t seen = last;
         long spins = 0;
         for (;;) {
-            generation = (uint32_t)(atomic_load_explicit(&ticket, memory_order_acquire) >> 32);
-            if (generation != last) break;
+            seen = (uint32_t)atomic_load_explicit(&generation, memory_order_acquire);
+            if (seen != last) break;
             relax();
             if ((++spins & 63) == 0 && now_ns() - start > atomic_load_explicit(&worker_spin_ns, memory_order_relaxed)) break;
         }
-        if (generation == last) {
+        if (seen == last) {
             pthread_mutex_lock(&sleep_lock);
             atomic_fetch_add(&sleeping, 1);
-            while ((generation = (uint32_t)(atomic_load(&ticket) >> 32)) == last) pthread_cond_wait(&wake, &sleep_lock);
+            while ((seen = (uint32_t)atomic_load(&generation)) == last) pthread_cond_wait(&wake, &sleep_lock);
             atomic_fetch_sub(&sleeping, 1);
             pthread_mutex_unlock(&sleep_lock);
         }
-        last = generation;
-        run_parts(generation);
+        last = seen;
+        run_parts(seen, self);
     }
     return NULL;
 }
 
 void workbook_pool_run(long parts, long threads, workbook_pool_task task, void *context) {
     if (parts <= 0) return;
-    if (parts == 1 || threads <= 1 || pthread_mutex_trylock(&job_lock) != 0) {
+    if (parts == 1 || parts > 0xFFFF || threads <= 1 || pthread_mutex_trylock(&job_lock) != 0) {
         for (long part = 0; part < parts; part++) task(context, part);
         return;
     }
@@ -170,23 +200,30 @@ void workbook_pool_run(long parts, long threads, workbook_pool_task task, void *
         pthread_attr_t attributes;
         pthread_attr_init(&attributes);
         pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
-        int failed = pthread_create(&thread, &attributes, worker_main, NULL);
+        int failed = pthread_create(&thread, &attributes, worker_main, (void *)(intptr_t)(workers + 1));
         pthread_attr_destroy(&attributes);
         if (failed) break;   // fewer workers: the caller and those started do all the parts
         workers++;
     }
+    // One slot per thread that takes part: the caller and the first `count` − 1 workers.
+    long count = wanted < workers ? wanted + 1 : workers + 1;
+    if (count > parts) count = parts;
+    uint32_t job = (uint32_t)atomic_load(&generation) + 1;
     atomic_store_explicit(&job_task, task, memory_order_relaxed);
     atomic_store_explicit(&job_context, context, memory_order_relaxed);
-    atomic_store_explicit(&job_parts, parts, memory_order_relaxed);
+    atomic_store_explicit(&job_slots, count, memory_order_relaxed);
     atomic_store_explicit(&done, 0, memory_order_relaxed);
-    uint32_t generation = (uint32_t)(atomic_load(&ticket) >> 32) + 1;
-    atomic_store(&ticket, (uint64_t)generation << 32);   // sequentially consistent: publishes the job
+    for (long slot = 0; slot < count; slot++) {
+        uint64_t first = (uint64_t)(parts * slot / count), end = (uint64_t)(parts * (slot + 1) / count);
+        atomic_store_explicit(&slots[slot].word, (uint64_t)job << 32 | first << 16 | end, memory_order_release);
+    }
+    atomic_store(&generation, job);   // sequentially consistent: publishes the job
     if (atomic_load(&sleeping) > 0) {
         pthread_mutex_lock(&sleep_lock);
         pthread_cond_broadcast(&wake);
         pthread_mutex_unlock(&sleep_lock);
     }
-    run_parts(generation);
+    run_parts(job, 0);
     long waited = adaptive ? now_ns() : 0;
     long spins = 0;
     while (atomic_load_explicit(&done, memory_order_acquire) < parts) {

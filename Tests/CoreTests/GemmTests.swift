@@ -77,7 +77,7 @@ struct GemmTests {
         }
     }
 
-    /// Large enough to split (m·n·k ≥ 2²¹): one cut along the columns (more column panels than row
+    /// Large enough to split (m·n·k ≥ 2¹⁹): one cut along the columns (more column panels than row
     /// strips), one along the rows (n = 20: a single, ragged column panel), both with ragged edges and
     /// two k blocks in the second; and a tall, thin one shaped like the ResNet's first stage (n = 16,
     /// four k blocks), which only the row cut can split.
@@ -112,14 +112,15 @@ struct GemmTests {
         }
     }
 
-    @Test("splits products of at least 2²¹ multiply-adds, whatever their shape")
+    @Test("splits products of at least 2¹⁹ multiply-adds, whatever their shape")
     func splitThresholds() {
         #expect(gemmThreadsUsed(m: 512, n: 512, k: 512, threads: 2) == 2)
-        #expect(gemmThreadsUsed(m: 128, n: 128, k: 128, threads: 2) == 2)   // 2²¹ exactly
-        #expect(gemmThreadsUsed(m: 127, n: 128, k: 128, threads: 2) == 1)   // just under
+        #expect(gemmThreadsUsed(m: 64, n: 64, k: 128, threads: 2) == 2)    // 2¹⁹ exactly
+        #expect(gemmThreadsUsed(m: 63, n: 64, k: 128, threads: 2) == 1)     // just under
         #expect(gemmThreadsUsed(m: 4096, n: 16, k: 144, threads: 2) == 2)   // the ResNet's first stage, tall and thin
         #expect(gemmThreadsUsed(m: 144, n: 16, k: 4096, threads: 2) == 2)   // its weight gradient
-        #expect(gemmThreadsUsed(m: 4096, n: 16, k: 9, threads: 2) == 1)     // the stem: 0.6 M multiply-adds
+        #expect(gemmThreadsUsed(m: 4096, n: 16, k: 9, threads: 2) == 2)     // the stem: 0.59 M multiply-adds
+        #expect(gemmThreadsUsed(m: 64, n: 10, k: 64, threads: 2) == 1)      // the ResNet's dense layer
         #expect(gemmThreadsUsed(m: 1024, n: 1024, k: 1024, threads: 1) == 1)
     }
 

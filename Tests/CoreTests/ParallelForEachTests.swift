@@ -73,6 +73,38 @@ struct ParallelForEachTests {
         #expect(spread, "in 20 s of 64-ms loops on 2 threads, no iteration ran on a worker thread")
     }
 
+    @Test("each thread starts with its own contiguous run of parts, the same in consecutive loops")
+    func affinity() {
+        // Two threads, 8 parts of 8 indices, each part 1 ms: when both threads are in time the caller
+        // runs parts 0-3 (indices 0..<32) and the worker parts 4-7, in every loop, so the rows a core
+        // wrote in one loop are the ones it reads in the next. Parts claimed by whichever thread is
+        // free interleave instead (caller 0, worker 1, caller 2, ...). A thread that is late leaves its
+        // parts to the other (stolen from the back), so this tries for up to 20 s for two consecutive
+        // loops in which both threads were in time.
+        let caller = pthread_self()
+        func ranOnCaller() -> [Bool] {
+            var onCaller = [Bool](repeating: false, count: 64)
+            onCaller.withUnsafeMutableBufferPointer { onCaller in
+                let base = onCaller.baseAddress!
+                parallelForEach(0..<64, work: 1 << 24, threads: 2) { i in
+                    if i % 8 == 0 { usleep(1000) }
+                    base[i] = pthread_equal(pthread_self(), caller) != 0
+                }
+            }
+            return onCaller
+        }
+        let split = (0..<64).map { $0 < 32 }
+        var seen: [[Bool]] = []
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let first = ranOnCaller(), second = ranOnCaller()
+            if first == split && second == split { return }
+            seen.append(first)
+        }
+        let last = seen.last.map { $0.enumerated().filter(\.element).map(\.offset) } ?? []
+        Issue.record("in 20 s no two consecutive loops ran indices 0..<32 on the caller and 32..<64 on the worker; the last ran \(last) on the caller")
+    }
+
     @Test("nested loops and large products inside an iteration run on that thread and give the same numbers")
     func nested() throws {
         var rng = SeededGenerator(seed: 5)

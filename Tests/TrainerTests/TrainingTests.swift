@@ -69,7 +69,7 @@ struct TrainingTests {
     func threadCountIsInvisible() throws {
         guard try layersImplemented() else { return }
         // 280 training points in one batch through 300-wide layers: the 280 x 300 · 300 x 300 products
-        // are above the kernel's split threshold (≥ 2²¹ multiply-adds).
+        // are above the kernel's split threshold (≥ 2¹⁹ multiply-adds).
         let options = ["--epochs", "1", "--hidden", "300,300", "--batch-size", "280", "--data", "blobs", "--no-timing", "--seed", "7"]
         let (x, y) = try trainedOnOneAndTwoThreads(options)
         #expect(x.parameters == y.parameters)

@@ -143,7 +143,7 @@ public func gemm(
 /// ``gemm(m:n:k:a:transposeA:b:transposeB:c:alpha:beta:)`` with a given kernel and thread count.
 /// `kernel` must be in ``GemmKernel/supported`` (another one falls back to the portable kernel
 /// rather than stop with an illegal instruction). Products of at most 512 multiply-adds use the
-/// naive loop whatever the kernel; products under 2²¹ multiply-adds use one thread whatever
+/// naive loop whatever the kernel; products under 2¹⁹ multiply-adds use one thread whatever
 /// `threads` says.
 public func gemm(
     m: Int, n: Int, k: Int,
@@ -186,7 +186,7 @@ public func gemm(
 }
 
 /// How many threads ``gemm(m:n:k:a:transposeA:b:transposeB:c:alpha:beta:kernel:threads:)`` splits
-/// a product across: `threads` when there are at least 2²¹ multiply-adds (whatever the shape: a
+/// a product across: `threads` when there are at least 2¹⁹ multiply-adds (whatever the shape: a
 /// tall, thin product is cut along its rows), else 1.
 public func gemmThreadsUsed(m: Int, n: Int, k: Int, threads: Int) -> Int {
     gemmSplitCount(m: m, n: n, k: k, threads: threads)

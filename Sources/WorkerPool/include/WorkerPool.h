@@ -1,9 +1,11 @@
 // A small pool of worker threads for the matrix kernel's split products and WorkbookCore's
 // parallelForEach (the reference layers' per-image loops).
 //
-// The parts of a job are claimed one at a time by whichever thread is free, the caller included, so
-// when no second core is free (a machine shared with other work) the caller simply takes every part
-// itself instead of waiting for a descheduled worker. After a job, workers spin for up to 200 µs
+// The parts of a job are dealt out in contiguous runs, one per thread (the caller's first), so that
+// consecutive jobs over the same batch give the same rows to the same thread and they are still in
+// its core's cache; a thread that has run its own parts takes the others' from the back, so when no
+// second core is free (a machine shared with other work) the caller simply takes every part itself
+// instead of waiting for a descheduled worker. After a job, workers spin for up to 200 µs
 // so that the next job of the same training step finds them awake (no futex wake, no late start),
 // but only while the caller has a core to itself: every 20 ms the caller measures the share of the
 // wall clock it spent working (its CPU time less its waits for workers' parts), and the policy below
@@ -16,10 +18,11 @@
 typedef void (*workbook_pool_task)(void *context, long part);
 
 /// Runs `task(context, part)` for every part in 0 ..< parts, on the calling thread and up to
-/// `threads` − 1 pool workers, and returns when all parts are done. Which thread runs which part is
-/// not fixed, so each part must compute the same thing wherever it runs. When the pool is busy
-/// (a call from another thread, or from inside a task) the parts run one after another on the
-/// calling thread instead: never a deadlock, never a wrong result.
+/// `threads` − 1 pool workers, and returns when all parts are done. Thread t (the caller is 0) starts
+/// with parts [parts·t/T, parts·(t+1)/T) of the T taking part, in order, but any thread may run any
+/// part, so each part must compute the same thing wherever it runs. When the pool is busy (a call
+/// from another thread, or from inside a task), or for more than 65535 parts, the parts run one after
+/// another on the calling thread instead: never a deadlock, never a wrong result.
 void workbook_pool_run(long parts, long threads, workbook_pool_task task, void *context);
 
 /// Whether idle workers spin, and how long until spinning is tried again after it was stopped.
