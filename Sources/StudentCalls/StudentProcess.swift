@@ -237,8 +237,10 @@ public final class StudentSession: @unchecked Sendable {
         return ticks > 0 ? (user + system) / ticks : nil
     }
 
-    /// Seconds the crash reporter gets to print where an endless loop was (it takes well under one).
-    static let backtraceSeconds = 8.0
+    /// Seconds the crash reporter gets to print where an endless loop was: well under one on an idle
+    /// machine, but 8 were once not enough on CI's two cores shared by two batches. The wait ends as
+    /// soon as the report does, so only a slow report uses them.
+    static let backtraceSeconds = 15.0
 
     /// The runner closed its end: find out how it ended.
     private func ended() -> StudentFailure {

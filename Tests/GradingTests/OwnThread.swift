@@ -8,10 +8,20 @@ import Foundation
 
 /// Runs `work` on a new thread and suspends the test until it returns (or throws). `work` only
 /// computes: expectations belong to the test, after the await, where Swift Testing knows the test.
+/// Such works run one at a time: each batch already keeps both cores busy with its two workers, and
+/// two at once halved the speed of every runner, the crash reporter's included (a stopped loop's
+/// report then missed its time and lost the student's line).
 func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread { continuation.resume(with: Result { try work() }) }
+        let thread = Thread {
+            heavyWork.lock()
+            let result = Result { try work() }
+            heavyWork.unlock()
+            continuation.resume(with: result)
+        }
         thread.stackSize = 16 << 20
         thread.start()
     }
 }
+
+private let heavyWork = NSLock()
