@@ -30,7 +30,7 @@ enum TestFolders {
         let url = temporary.appendingPathComponent("\(prefix)\(getpid())")
         try? FileManager.default.removeItem(at: url)   // a dead process's, whose pid came round again
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        atexit { try? FileManager.default.removeItem(atPath: "\(TestFolders.prefix)\(getpid())".inTemporaryFolder) }
+        atexit { if let root = try? TestFolders.root.get() { try? FileManager.default.removeItem(at: root) } }
         return url
     }
 
@@ -41,10 +41,6 @@ enum TestFolders {
             try? FileManager.default.removeItem(at: temporary.appendingPathComponent(name))
         }
     }
-}
-
-private extension String {
-    var inTemporaryFolder: String { FileManager.default.temporaryDirectory.appendingPathComponent(self).path }
 }
 
 /// Whether the layers the small dense models need are implemented in the `Workbook` being tested
