@@ -18,11 +18,14 @@ public func reluForward(_ x: Tensor) throws -> (out: Tensor, cache: ReLUCache) {
     // output) keeps that information even for entries that were exactly 0.
     // `x.map { max(0, $0) }` says the same; the loop below lets the trainer's threads share the
     // entries (parallelForEach: a plain loop unless the trainer sets more threads), each written once.
-    // It goes 4096 entries at a time (parallelForEachChunk), through raw buffers, so each chunk's loop
-    // compiles to vector instructions.
+    // It goes 4096 entries at a time (parallelForEachChunk), through raw pointers, so each chunk's loop
+    // compiles to vector instructions. (The pointers are `let`s: the buffer that
+    // withUnsafeMutableBufferPointer hands over is `inout`, and a loop that writes through an `inout`
+    // re-reads it at every step.)
     var out = [Double](unsafeUninitializedCapacity: x.count) { _, initialized in initialized = x.count }
     x.withUnsafeBufferPointer { xs in out.withUnsafeMutableBufferPointer { out in
-        parallelForEachChunk(0..<xs.count, work: xs.count) { chunk in
+        guard let xs = xs.baseAddress, let out = out.baseAddress else { return }
+        parallelForEachChunk(0..<x.count, work: x.count) { chunk in
             for i in chunk { out[i] = max(0, xs[i]) }
         }
     }}
@@ -51,7 +54,8 @@ public func reluBackward(_ dout: Tensor, cache: ReLUCache) throws -> Tensor {
     }
     var dx = [Double](unsafeUninitializedCapacity: dout.count) { _, initialized in initialized = dout.count }
     dout.withUnsafeBufferPointer { d in cache.x.withUnsafeBufferPointer { xs in dx.withUnsafeMutableBufferPointer { dx in
-        parallelForEachChunk(0..<d.count, work: d.count) { chunk in
+        guard let d = d.baseAddress, let xs = xs.baseAddress, let dx = dx.baseAddress else { return }
+        parallelForEachChunk(0..<dout.count, work: dout.count) { chunk in
             for i in chunk {
                 let (g, x) = (d[i], xs[i])   // both read first: the choice below is then a vector blend, not a branch
                 dx[i] = x > 0 ? g : 0

@@ -234,10 +234,12 @@ public func conv2dForward(
     bias.withUnsafeBufferPointer { b in
         out.withUnsafeMutableBufferPointer { o in
             guard let first = o.baseAddress, let b = b.baseAddress else { return }
-            parallelForEach(0..<(o.count / max(cout, 1)), work: o.count) { pixel in
-                let row = first + pixel &* cout
-                var channel = 0
-                while channel < cout { row[channel] += b[channel]; channel &+= 1 }
+            parallelForEachRange(0..<(o.count / max(cout, 1)), work: o.count) { pixels in
+                for pixel in pixels {
+                    let row = first + pixel &* cout
+                    var channel = 0
+                    while channel < cout { row[channel] += b[channel]; channel &+= 1 }
+                }
             }
         }
     }
@@ -286,8 +288,10 @@ public func conv2dBackward(_ dout: Tensor, cache: Conv2DCache) throws -> (dx: Te
     // db: sum G over its rows (all images and all positions); parallelSums adds the rows in 8 fixed
     // blocks on the trainer's threads, then the blocks in order (the same bits on any thread count).
     let biasGradient = g.withUnsafeBufferPointer { gradient in
-        parallelSums(0..<rows, width: cout, work: gradient.count) { pixel, total in
-            for channel in 0..<cout { total[channel] += gradient[pixel &* cout &+ channel] }
+        parallelSums(0..<rows, width: cout, work: gradient.count) { pixels, total in
+            for pixel in pixels {
+                for channel in 0..<cout { total[channel] += gradient[pixel &* cout &+ channel] }
+            }
         }
     }
     // dx: each patch entry's gradient is Σ_o G[row, o]·W[tap, o]; col2im adds the copies of a pixel.

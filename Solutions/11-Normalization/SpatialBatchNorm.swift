@@ -44,31 +44,41 @@ public func spatialBatchNormForward(
     let xs = x.scalars, g = gamma.scalars, b = beta.scalars   // plain arrays: no closures, no copies
     // Per-channel sums over the M rows. parallelSums adds the rows in 8 fixed blocks, one thread a
     // block, then the blocks in order: the trainer's threads share the work and any thread count
-    // gives the same bits (a plain `for row in 0..<m` loop would do on one thread).
-    var mean = parallelSums(0..<m, width: c, work: x.count) { row, sums in
-        for channel in 0..<c { sums[channel] += xs[row &* c &+ channel] }
+    // gives the same bits (a plain `for row in 0..<m` loop would do on one thread). It hands each
+    // block's rows to the closure at once, so the loop over them is an ordinary loop.
+    var mean = parallelSums(0..<m, width: c, work: x.count) { rows, sums in
+        for row in rows {
+            for channel in 0..<c { sums[channel] += xs[row &* c &+ channel] }
+        }
     }
     for channel in 0..<c { mean[channel] /= Double(m) }
     // Biased variance (÷ M), from the centred values: more accurate than E[x²] − μ².
-    var variance = parallelSums(0..<m, width: c, work: x.count) { row, sums in
-        for channel in 0..<c {
-            let centred = xs[row &* c &+ channel] - mean[channel]
-            sums[channel] += centred * centred
+    let mu = mean   // a constant from here on (the closures below read it; a `let` is read once)
+    var variance = parallelSums(0..<m, width: c, work: x.count) { rows, sums in
+        for row in rows {
+            for channel in 0..<c {
+                let centred = xs[row &* c &+ channel] - mu[channel]
+                sums[channel] += centred * centred
+            }
         }
     }
     for channel in 0..<c { variance[channel] /= Double(m) }
     let inverseStd = variance.map { 1 / ($0 + epsilon).squareRoot() }
     // Not zero-filled first: the loop below writes every entry. Each row writes only its own entries,
-    // so the rows can run on the trainer's threads (parallelForEach; one thread unless the trainer
-    // sets more), writing through raw pointers.
+    // so the rows can run on the trainer's threads (parallelForEachRange: consecutive rows per call,
+    // the whole range at once on one thread), writing through raw pointers.
     var xHat = [Double](unsafeUninitializedCapacity: x.count) { _, count in count = x.count }
     var out = [Double](unsafeUninitializedCapacity: x.count) { _, count in count = x.count }
     xHat.withUnsafeMutableBufferPointer { xHat in out.withUnsafeMutableBufferPointer { out in
-        parallelForEach(0..<m, work: x.count) { row in
-            for channel in 0..<c {
-                let i = row &* c &+ channel
-                xHat[i] = (xs[i] - mean[channel]) * inverseStd[channel]
-                out[i] = g[channel] * xHat[i] + b[channel]
+        guard let xHat = xHat.baseAddress, let out = out.baseAddress else { return }
+        parallelForEachRange(0..<m, work: x.count) { rows in
+            for row in rows {
+                for channel in 0..<c {
+                    let i = row &* c &+ channel
+                    let normalized = (xs[i] - mu[channel]) * inverseStd[channel]
+                    xHat[i] = normalized
+                    out[i] = g[channel] * normalized + b[channel]
+                }
             }
         }
     }}
@@ -153,25 +163,30 @@ public func spatialBatchNormBackward(
     let d = dout.scalars, xh = xHat.scalars
     // Both sums in one pass over the rows, as in the forward pass (parallelSums: fixed blocks of
     // rows on the trainer's threads, the same bits for any thread count): dβ in sums[0..<C], dγ after it.
-    let sums = parallelSums(0..<m, width: 2 * c, work: xHat.count) { row, sums in
-        for channel in 0..<c {
-            let i = row &* c &+ channel
-            sums[channel] += d[i]
-            sums[c &+ channel] += d[i] * xh[i]
+    let sums = parallelSums(0..<m, width: 2 * c, work: xHat.count) { rows, sums in
+        for row in rows {
+            for channel in 0..<c {
+                let i = row &* c &+ channel
+                sums[channel] += d[i]
+                sums[c &+ channel] += d[i] * xh[i]
+            }
         }
     }
     let dbeta = Array(sums[0..<c]), dgamma = Array(sums[c...])
     let scale = (0..<c).map { cache.gamma.scalars[$0] / (cache.variance.scalars[$0] + cache.epsilon).squareRoot() }
     let meanDout = dbeta.map { $0 / Double(m) }
     let meanDoutXHat = dgamma.map { $0 / Double(m) }
-    // Every entry written below (not zero-filled first), row by row on the trainer's threads, as in
-    // the forward pass.
+    // Every entry written below (not zero-filled first), rows on the trainer's threads, as in the
+    // forward pass.
     var dx = [Double](unsafeUninitializedCapacity: xHat.count) { _, count in count = xHat.count }
     dx.withUnsafeMutableBufferPointer { dx in
-        parallelForEach(0..<m, work: xHat.count) { row in
-            for channel in 0..<c {
-                let i = row &* c &+ channel
-                dx[i] = scale[channel] * (d[i] - meanDout[channel] - xh[i] * meanDoutXHat[channel])
+        guard let dx = dx.baseAddress else { return }
+        parallelForEachRange(0..<m, work: xHat.count) { rows in
+            for row in rows {
+                for channel in 0..<c {
+                    let i = row &* c &+ channel
+                    dx[i] = scale[channel] * (d[i] - meanDout[channel] - xh[i] * meanDoutXHat[channel])
+                }
             }
         }
     }

@@ -57,13 +57,48 @@ public func parallelForEach(
     }
 }
 
+/// Runs `body` once for each of a few consecutive sub-ranges that together cover `range` exactly once
+/// (on one thread: once, with the whole range), on up to `threads` threads when the loop is large
+/// enough, like ``parallelForEach(_:work:threads:_:)``. For short iterations (a row of a few numbers):
+/// the loop over the sub-range is written inside `body`, so it compiles as a plain loop on any thread
+/// count, where `parallelForEach` calls its body once per index (on several threads that call is not
+/// inlined, and a row's work of a few dozen instructions pays a call each time).
+///
+///     parallelForEachRange(0..<rows, work: x.count) { rows in
+///         for row in rows { ... writes only row `row`'s entries ... }
+///     }
+///
+/// - Parameters:
+///   - range: the indices.
+///   - work: about how many scalars the whole loop touches (see ``parallelMinimumWork``).
+///   - threads: at most this many threads; ``GemmSettings/threads`` unless given.
+///   - body: one sub-range (never empty); it must write only what the indices of its sub-range own,
+///     through raw pointers, and read nothing another sub-range writes.
+/// - Complexity: the loop's own time, divided among the threads.
+@inlinable
+public func parallelForEachRange(
+    _ range: Range<Int>, work: Int, threads: Int = GemmSettings.threads, _ body: (Range<Int>) -> Void
+) {
+    let parts = parallelPartCount(count: range.count, work: work, threads: threads)
+    if parts <= 1 {
+        if !range.isEmpty { body(range) }
+        return
+    }
+    let start = range.lowerBound, size = range.count / parts, extra = range.count % parts
+    runParallelParts(parts, threads: threads) { part in
+        // Part p covers size (+ 1 for the first `extra` parts) consecutive indices, as in parallelForEach.
+        let lower = start + part * size + Swift.min(part, extra)
+        body(lower..<(lower + size + (part < extra ? 1 : 0)))
+    }
+}
+
 /// How many chunks `parallelForEach` cuts a loop of `count` iterations into: 1 for a small loop or
 /// one thread, else up to four per thread, so that a thread that starts late (a busy core) leaves
 /// its chunks to the others instead of holding everyone up.
 @usableFromInline
 func parallelPartCount(count: Int, work: Int, threads: Int) -> Int {
-    guard threads > 1, count > 1, work >= parallelMinimumWork else { return 1 }
-    return Swift.min(count, 4 * Swift.min(threads, 64))
+    guard threads > 1 || forceParts, count > 1, work >= parallelMinimumWork else { return 1 }
+    return Swift.min(count, 4 * Swift.min(Swift.max(threads, 2), 64))
 }
 
 /// Runs `body(part)` for every part in `0..<parts` on the worker pool, the caller included.
@@ -101,3 +136,6 @@ public func parallelForEachChunk(
         body(lower..<Swift.min(range.upperBound, lower + parallelChunkSize))
     }
 }
+
+import Foundation
+@usableFromInline let forceParts = getenv("FORCEPARTS") != nil

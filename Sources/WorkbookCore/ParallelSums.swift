@@ -1,8 +1,10 @@
 // Sums over a loop that come out with the same bits on any number of threads: the per-channel sums of
 // the reference layers' batch norms use it so that the trainer's `--threads` speeds them up too.
 //
-//     let sums = parallelSums(0..<m, width: c, work: x.count) { row, sums in
-//         for channel in 0..<c { sums[channel] += xs[row * c + channel] }
+//     let sums = parallelSums(0..<m, width: c, work: x.count) { rows, sums in
+//         for row in rows {
+//             for channel in 0..<c { sums[channel] += xs[row * c + channel] }
+//         }
 //     }
 //
 // Floating-point addition is not associative, so splitting a sum between threads changes its last
@@ -31,15 +33,17 @@ public let parallelSumBlocks = 8
 ///   - work: about how many scalars the whole loop reads; under ``parallelMinimumWork`` every block
 ///     runs on the calling thread.
 ///   - threads: at most this many threads (the caller's included); ``GemmSettings/threads`` unless given.
-///   - accumulate: adds index `i`'s contributions into `sums[0..<width]` (its block's partial sums,
-///     zero at the start of the block). It may run on any thread, at the same time as other blocks:
-///     it must write nothing but `sums` and read nothing another call writes.
+///   - accumulate: adds the contributions of the indices of one block, in order, into
+///     `sums[0..<width]` (the block's partial sums, zero at the start). It is called once per block
+///     with the block's indices, so its loop over them compiles as a plain loop on any thread count.
+///     It may run on any thread, at the same time as other blocks: it must write nothing but `sums`
+///     and read nothing another call writes.
 /// - Returns: the `width` sums (zeros for an empty range).
 /// - Complexity: the loop's own time, divided among the threads, plus O(8·width) to add the blocks.
 @inlinable
 public func parallelSums(
     _ range: Range<Int>, width: Int, work: Int, threads: Int = GemmSettings.threads,
-    _ accumulate: (_ i: Int, _ sums: UnsafeMutablePointer<Double>) -> Void
+    _ accumulate: (_ indices: Range<Int>, _ sums: UnsafeMutablePointer<Double>) -> Void
 ) -> [Double] {
     let width = Swift.max(width, 0)
     let blocks = Swift.min(parallelSumBlocks, range.count)
@@ -54,8 +58,7 @@ public func parallelSums(
         parallelForEach(0..<blocks, work: work, threads: threads) { block in
             let lower = range.lowerBound + range.count * block / blocks
             let upper = range.lowerBound + range.count * (block + 1) / blocks
-            let sums = lines + block * stride
-            for i in lower..<upper { accumulate(i, sums) }
+            accumulate(lower..<upper, lines + block * stride)
         }
         for block in 0..<blocks {
             for j in 0..<width { total[j] += lines[block * stride + j] }

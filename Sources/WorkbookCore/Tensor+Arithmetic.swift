@@ -243,9 +243,11 @@ extension Tensor {
             let out = [Double](unsafeUninitializedCapacity: a.count) { buffer, initialized in
                 if let o = buffer.baseAddress {
                     a.scalars.withUnsafeBufferPointer { pa in b.scalars.withUnsafeBufferPointer { pb in
-                        parallelForEach(0..<rows, work: a.count) { row in
-                            let start = row &* width
-                            for j in 0..<width { o[start &+ j] = Operation.apply(pa[start &+ j], pb[j]) }
+                        parallelForEachRange(0..<rows, work: a.count) { rows in
+                            for row in rows {
+                                let start = row &* width
+                                for j in 0..<width { o[start &+ j] = Operation.apply(pa[start &+ j], pb[j]) }
+                            }
                         }
                     }}
                 }

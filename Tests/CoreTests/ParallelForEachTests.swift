@@ -133,6 +133,32 @@ struct ParallelForEachTests {
         }
     }
 
+    @Test("parallelForEachRange: consecutive, non-empty sub-ranges cover the range once; one thread gets it whole",
+          arguments: [0..<0, 0..<1, 0..<7, 0..<4096, 3..<20_003, -5000..<5000])
+    func ranges(range: Range<Int>) {
+        for threads in [1, 2, 3] {
+            var counts = [Int](repeating: 0, count: range.count)
+            let lock = NSLock()
+            var calls: [Range<Int>] = []
+            counts.withUnsafeMutableBufferPointer { counts in
+                let c = counts.baseAddress!
+                parallelForEachRange(range, work: 1 << 24, threads: threads) { piece in
+                    lock.withLock { calls.append(piece) }
+                    for i in piece { c[i - range.lowerBound] += 1 }
+                }
+            }
+            #expect(counts.allSatisfy { $0 == 1 }, "\(range), \(threads) threads: an index ran \(counts.max() ?? 0) or \(counts.min() ?? 0) times")
+            let pieces = calls.sorted { $0.lowerBound < $1.lowerBound }
+            #expect(pieces.allSatisfy { !$0.isEmpty }, "\(range), \(threads) threads: an empty sub-range was passed")
+            #expect(zip(pieces, pieces.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound }, "\(range), \(threads) threads: sub-ranges \(pieces) are not consecutive")
+            if threads == 1 {
+                #expect(pieces == (range.isEmpty ? [] : [range]), "one thread: expected one call with \(range), got \(pieces)")
+            } else if range.count >= 8 {
+                #expect(pieces.count > 1, "\(range), \(threads) threads: not cut (\(pieces))")
+            }
+        }
+    }
+
     @Test("parallelForEachChunk: consecutive chunks of 4096 indices cover the range once", arguments: [0..<0, 0..<1, 0..<4096, 0..<4097, 3..<20_003, -5000..<5000])
     func chunks(range: Range<Int>) {
         for threads in [1, 2, 3] {

@@ -15,8 +15,10 @@ struct ParallelSumsTests {
     }
 
     static func sums(_ range: Range<Int>, width: Int, threads: Int) -> [Double] {
-        parallelSums(range, width: width, work: 1 << 24, threads: threads) { i, sums in
-            for j in 0..<width { sums[j] += value(i, j) }
+        parallelSums(range, width: width, work: 1 << 24, threads: threads) { indices, sums in
+            for i in indices {
+                for j in 0..<width { sums[j] += value(i, j) }
+            }
         }
     }
 
@@ -57,9 +59,11 @@ struct ParallelSumsTests {
     @Test("every index counted exactly once, below and above the work threshold")
     func everyIndexOnce() {
         for (count, work, threads) in [(1, 1 << 24, 2), (9, 0, 2), (9, 1 << 24, 2), (12_345, parallelMinimumWork - 1, 2), (12_345, 1 << 24, 8)] {
-            let counted = parallelSums(0..<count, width: 2, work: work, threads: threads) { i, sums in
-                sums[0] += 1
-                sums[1] += Double(i)
+            let counted = parallelSums(0..<count, width: 2, work: work, threads: threads) { indices, sums in
+                for i in indices {
+                    sums[0] += 1
+                    sums[1] += Double(i)
+                }
             }
             #expect(counted == [Double(count), Double(count * (count - 1) / 2)], "\(count) indices, work \(work), \(threads) threads")
         }

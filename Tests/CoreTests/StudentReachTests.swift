@@ -46,6 +46,7 @@ struct StudentReachTests {
         "nextNormal": "a random draw",
         "nextUniform": "a random draw",
         "parallelForEach": "runs a loop's iterations on the trainer's threads (one unless it sets more); the loop's body is the exercise",
+        "parallelForEachRange": "parallelForEach with the loop over each thread's sub-range written in the body (short iterations, such as a row of a batch norm); the loop's body is the exercise",
         "parallelForEachChunk": "parallelForEach over chunks of 4096 indices (elementwise loops that vectorize); the loop's body is the exercise",
         "parallelSums": "adds per-index contributions in fixed blocks on the trainer's threads; what to add (x, (x − μ)², dout·x̂) and over which axes is the exercise",
         "permutation": "a random permutation; Minibatch1 needs it and cutting it into batches is the exercise",
