@@ -75,22 +75,9 @@ public func im2col(_ x: Tensor, kernelHeight: Int, kernelWidth: Int, configurati
     let wo = try convOutputSize(inputSize: w, kernelSize: kernelWidth, configuration: configuration)
     let (s, p, d) = (configuration.stride, configuration.padding, configuration.dilation)
     let rowLength = kernelHeight * kernelWidth * c
-    // Every tap that falls in the padding is simply never written, so each output row is zeroed just
-    // before it is filled (below: on the thread that fills it, while it is in the cache), rather than
-    // the whole matrix here.
+    // Not zero-filled first: the loop below writes every entry once, the taps that fall in the
+    // padding as zeros (zero-filling the whole matrix first would write it twice).
     var columns = [Double](unsafeUninitializedCapacity: n * ho * wo * rowLength) { _, count in count = n * ho * wo * rowLength }
-    // Which outputs j put tap b inside the image? Input column j·S − P + b·D must lie in 0..<W, so
-    // j runs over a contiguous range, worked out once per tap instead of tested per element:
-    //   j ≥ ⌈(P − b·D) / S⌉   and   j ≤ ⌊(W − 1 + P − b·D) / S⌋.
-    // (Rows are handled the same way, with one test per tap row a.)
-    func validOutputs(tap b: Int, inputSize: Int, outputSize: Int) -> Range<Int> {
-        let offset = p - b * d                                   // j·S ≥ offset  and  j·S ≤ inputSize − 1 + offset
-        let low = offset <= 0 ? 0 : (offset + s - 1) / s
-        let last = inputSize - 1 + offset
-        let high = last < 0 ? 0 : min(outputSize, last / s + 1)
-        return low..<max(low, high)
-    }
-    let columnRanges = (0..<kernelWidth).map { validOutputs(tap: $0, inputSize: w, outputSize: wo) }
     // Raw pointers instead of Tensor subscripts: this loop runs at every training step of a CNN,
     // and a subscript checks bounds and builds an index array per element. The index arithmetic
     // uses the wrapping operators (&+, &*), which skip the overflow checks: every index here is
@@ -101,23 +88,30 @@ public func im2col(_ x: Tensor, kernelHeight: Int, kernelWidth: Int, configurati
         columns.withUnsafeMutableBufferPointer { targetBuffer in
             guard let source = sourceBuffer.baseAddress, let target = targetBuffer.baseAddress else { return }
             parallelForEach(0..<n, work: targetBuffer.count) { image in
+                // Each row is written from its first entry to its last, in the column order
+                // (a, b, c): one pass over memory, whole cache lines at a time.
+                var to = target + image &* ho &* wo &* rowLength
                 for i in 0..<ho {
-                    // The ho·wo rows of this image and output row i start here.
-                    let rowBlock = target + ((image &* ho &+ i) &* wo) &* rowLength
-                    rowBlock.update(repeating: 0, count: wo &* rowLength)
-                    for a in 0..<kernelHeight {
-                        let y = i &* s &- p &+ a &* d                 // input row under tap a
-                        if y < 0 || y >= h { continue }             // a padding row: leave zeros
-                        let inputRow = source + ((image &* h &+ y) &* w) &* c
-                        for b in 0..<kernelWidth {
-                            // Column of this tap in every row: (a·KW + b)·Cin; NHWC keeps the Cin
-                            // values of a pixel contiguous, and so does the column order (a, b, c).
-                            let tapColumn = rowBlock + (a &* kernelWidth &+ b) &* c
-                            for j in columnRanges[b] {
-                                let from = inputRow + (j &* s &- p &+ b &* d) &* c
-                                let to = tapColumn + j &* rowLength
-                                var channel = 0
-                                while channel < c { to[channel] = from[channel]; channel &+= 1 }
+                    for j in 0..<wo {
+                        for a in 0..<kernelHeight {
+                            let y = i &* s &- p &+ a &* d             // input row under tap a
+                            if y < 0 || y >= h {                    // a padding row: taps (a, ·, ·) are 0
+                                to.update(repeating: 0, count: kernelWidth &* c)
+                                to += kernelWidth &* c
+                                continue
+                            }
+                            let inputRow = source + ((image &* h &+ y) &* w) &* c
+                            for b in 0..<kernelWidth {
+                                let column = j &* s &- p &+ b &* d  // input column under tap b
+                                if column < 0 || column >= w {
+                                    to.update(repeating: 0, count: c)
+                                } else {
+                                    // NHWC keeps a pixel's Cin values contiguous, as the columns' (a, b, c) order does.
+                                    let from = inputRow + column &* c
+                                    var channel = 0
+                                    while channel < c { to[channel] = from[channel]; channel &+= 1 }
+                                }
+                                to += c
                             }
                         }
                     }
@@ -160,9 +154,10 @@ public func col2im(
     let (s, p, d) = (configuration.stride, configuration.padding, configuration.dilation)
     // Each image is zeroed, then added into, by the thread that does it (below).
     var image = [Double](unsafeUninitializedCapacity: n * h * w * c) { _, count in count = n * h * w * c }
-    // The same walk as im2col (raw pointers, wrapping index arithmetic, the valid range of j per
-    // tap worked out once, the images on the trainer's threads: each adds only into its own image),
-    // with the copy reversed.
+    // im2col's copy reversed (raw pointers, wrapping index arithmetic, the images on the trainer's
+    // threads: each adds only into its own image), tap by tap, with the outputs j whose tap b lands
+    // inside the image worked out once per tap:
+    //   j ≥ ⌈(P − b·D) / S⌉   and   j ≤ ⌊(W − 1 + P − b·D) / S⌋.
     func validOutputs(tap b: Int) -> Range<Int> {
         let offset = p - b * d
         let low = offset <= 0 ? 0 : (offset + s - 1) / s
