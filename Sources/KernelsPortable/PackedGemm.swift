@@ -19,11 +19,14 @@
 // 2. The micro-kernel (the tile) keeps an `mr` × `nr` block of C in registers for `kc` steps.
 // 3. Blocking: `kc` = 256 keeps a panel of B in L1; 96 rows of A (one row block) stay in L2 while
 //    they sweep every panel, so a 1024-row product does not stream A from L3 once per panel.
-// 4. Threads: a product of at least 2¹⁹ multiply-adds is cut into contiguous ranges of whole column
-//    panels (or whole row strips) aligned to the tile, one per thread, run by the worker pool
-//    (`Sources/WorkerPool`, whose workers stay awake briefly between products). Every element of C is
-//    still summed by the same tile, over the same k blocks, in the same order, so the result is
+// 4. Threads: a product of at least 2¹⁹ multiply-adds is cut into contiguous ranges of whole row
+//    strips or column panels aligned to the tile, run by the worker pool (`Sources/WorkerPool`, whose
+//    workers stay awake briefly between products); `packedGemm` says which cut when. Every element of
+//    C is still summed by the same tile, over the same k blocks, in the same order, so the result is
 //    bit-identical whatever the thread count (and whichever thread runs which range).
+// 5. Long sums into a small C (a convolution's weight gradient) are cut along k into slices fixed by
+//    the shape alone (`gemmSlices`), summed separately and then added in slice order: the same bits
+//    on any thread count too, and each thread reads only its own images.
 
 import Foundation
 import WorkerPool
@@ -102,18 +105,34 @@ func packedGemm<Tile: RegisterTile>(
 ) {
     let mr = Tile.rows, nr = Tile.columns
     let parts = gemmParts(m: m, n: n, k: k, threads: threads)
-    if parts <= 1 {
-        gemmRange(Tile.self, rows: 0, m, columns: 0, n, n: n, k: k, a: a, transposeA: transposeA, m: m,
-                  b: b, transposeB: transposeB, c: c, alpha: alpha, beta: beta)
+    let lda = transposeA ? m : k, ldb = transposeB ? k : n
+    let slices = gemmSlices(m: m, n: n, k: k)
+    if slices > 1 {
+        slicedGemm(Tile.self, slices: slices, m: m, n: n, k: k, a: a, transposeA: transposeA, lda: lda,
+                   b: b, transposeB: transposeB, ldb: ldb, c: c, alpha: alpha, beta: beta, threads: parts)
         return
     }
-    // Cut into contiguous ranges of whole tiles: along the columns when there are enough column
-    // panels (each thread then packs only its own panels of B and reads A in place), else along the
-    // rows (each thread then packs all of B, work the column cut does not repeat).
+    if parts <= 1 {
+        gemmRange(Tile.self, rows: 0, m, columns: 0, n, n: n, k: k, a: a, transposeA: transposeA, lda: lda,
+                  b: b, transposeB: transposeB, ldb: ldb, c: c, alpha: alpha, beta: beta)
+        return
+    }
+    // Cut into contiguous ranges of whole tiles.
+    // - Along the rows when C is tall and B small (a convolution's [N·Ho·Wo, ·] products: 8 strips or
+    //   more per thread, B at most 2¹⁶ numbers). Each piece packs all of B, and writes whole rows of C: the rows of the images that the same thread handles in the loops
+    //   before and after (im2col, batch norm, ReLU and col2im cut a batch into the same contiguous
+    //   runs), so they stay in that core's cache. Up to four pieces per thread, of `gemmRowBlock`
+    //   rows or more: a thread that finishes early takes the last pieces of the other's run instead
+    //   of waiting for it (a product cut in exactly two waits for its slower half).
+    // - Else along the columns when there are enough column panels (each thread then packs only its
+    //   own panels of B and reads A in place), else along the rows.
+    // Which thread computes a tile never changes its bits: every tile sums over k in the same order.
     let panels = (n + nr - 1) / nr, strips = (m + mr - 1) / mr
-    let alongColumns = panels >= 2 * parts || panels >= strips
+    let tall = strips >= 8 * parts && k * n <= 1 << 16
+    let alongColumns = !tall && (panels >= 2 * parts || panels >= strips)
     let units = alongColumns ? panels : strips
-    let count = Swift.min(parts, units)
+    let count = alongColumns ? Swift.min(parts, units)
+                             : Swift.max(Swift.min(parts, units), Swift.min(4 * parts, m / gemmRowBlock))
     // Pointers are plain addresses here; every part writes a disjoint block of C.
     let aAddress = UInt(bitPattern: a), bAddress = UInt(bitPattern: b), cAddress = UInt(bitPattern: c)
     runParts(count, threads: parts) { part in
@@ -123,11 +142,60 @@ func packedGemm<Tile: RegisterTile>(
         let c = UnsafeMutablePointer<Double>(bitPattern: cAddress)!
         if alongColumns {
             gemmRange(Tile.self, rows: 0, m, columns: first * nr, Swift.min(n, last * nr), n: n, k: k,
-                      a: a, transposeA: transposeA, m: m, b: b, transposeB: transposeB, c: c, alpha: alpha, beta: beta)
+                      a: a, transposeA: transposeA, lda: lda, b: b, transposeB: transposeB, ldb: ldb,
+                      c: c, alpha: alpha, beta: beta)
         } else {
             gemmRange(Tile.self, rows: first * mr, Swift.min(m, last * mr), columns: 0, n, n: n, k: k,
-                      a: a, transposeA: transposeA, m: m, b: b, transposeB: transposeB, c: c, alpha: alpha, beta: beta)
+                      a: a, transposeA: transposeA, lda: lda, b: b, transposeB: transposeB, ldb: ldb,
+                      c: c, alpha: alpha, beta: beta)
         }
+    }
+}
+
+/// How many slices of k a product is summed in: 1, or for a long sum into a small C (a convolution's
+/// weight gradient, columnsᵀ · G: k = N·Ho·Wo, thousands, into [KH·KW·Cin, Cout], a few thousand
+/// entries), one slice per `gemmSliceDepth` steps of k, up to 8. It depends on the shape alone, never
+/// on the thread count, so the sums come out the same on any number of threads.
+func gemmSlices(m: Int, n: Int, k: Int) -> Int {
+    guard k >= 2 * gemmSliceDepth, m * n <= 1 << 16 else { return 1 }
+    return Swift.min(8, k / gemmSliceDepth)
+}
+
+/// 512 steps of k (two k blocks): a slice of a weight gradient is 8 images of 8 x 8 pixels.
+let gemmSliceDepth = 512
+
+/// A long sum into a small C, cut along k: slice s sums its own range of k into its own partial C,
+/// then the partials are added in slice order, `((P₀ + P₁) + P₂) + …`, and scaled:
+/// C = alpha · Σ P + beta · C. The slices are contiguous ranges of k, dealt out like any parts (the
+/// caller's thread the first ones), and in a weight gradient k runs over the batch's pixels, image by
+/// image: each thread reads only the columns and gradients of the images it produced, instead of
+/// every thread reading the whole batch (which, when the two cores sit on different dies, moves most
+/// of the batch between them).
+func slicedGemm<Tile: RegisterTile>(
+    _ tile: Tile.Type, slices: Int, m: Int, n: Int, k: Int,
+    a: UnsafePointer<Double>, transposeA: Bool, lda: Int,
+    b: UnsafePointer<Double>, transposeB: Bool, ldb: Int,
+    c: UnsafeMutablePointer<Double>, alpha: Double, beta: Double, threads: Int
+) {
+    let size = m * n
+    let scratch = gemmScratch.take(slices * size)
+    defer { gemmScratch.give(scratch) }
+    let partials = scratch.pointer
+    // Where op(A)[0, p] and op(B)[p, 0] start.
+    let aStep = transposeA ? lda : 1, bStep = transposeB ? 1 : ldb
+    let aAddress = UInt(bitPattern: a), bAddress = UInt(bitPattern: b), pAddress = UInt(bitPattern: partials)
+    runParts(slices, threads: threads) { slice in
+        let lower = k * slice / slices, upper = k * (slice + 1) / slices
+        let a = UnsafePointer<Double>(bitPattern: aAddress)! + lower * aStep
+        let b = UnsafePointer<Double>(bitPattern: bAddress)! + lower * bStep
+        let partial = UnsafeMutablePointer<Double>(bitPattern: pAddress)! + slice * size
+        gemmRange(Tile.self, rows: 0, m, columns: 0, n, n: n, k: upper - lower, a: a, transposeA: transposeA, lda: lda,
+                  b: b, transposeB: transposeB, ldb: ldb, c: partial, alpha: 1, beta: 0)
+    }
+    for i in 0..<size {
+        var sum = partials[i]
+        for slice in 1..<slices { sum += partials[slice * size + i] }
+        c[i] = beta == 0 ? alpha * sum : alpha * sum + beta * c[i]
     }
 }
 
@@ -145,7 +213,8 @@ package func runParts(_ count: Int, threads: Int, _ body: (Int) -> Void) {
 }
 
 /// The single-threaded sweep over `C[rowStart..<rowEnd, columnStart..<columnEnd]`; `rowStart` and
-/// `columnStart` are multiples of the tile's rows and columns.
+/// `columnStart` are multiples of the tile's rows and columns. `lda` and `ldb` are the row strides of
+/// A and B as stored (A is [m, k], or [k, m] when transposed; B is [k, n], or [n, k]).
 ///
 /// For each k block, the row range is taken `gemmRowBlock` rows at a time (that block of A, read in
 /// place, stays in L2) and swept across every column panel of B. The first row block packs each panel
@@ -155,13 +224,11 @@ package func runParts(_ count: Int, threads: Int, _ body: (Int) -> Void) {
 @inline(__always)
 func gemmRange<Tile: RegisterTile>(
     _ tile: Tile.Type, rows rowStart: Int, _ rowEnd: Int, columns columnStart: Int, _ columnEnd: Int,
-    n: Int, k: Int, a: UnsafePointer<Double>, transposeA: Bool, m: Int,
-    b: UnsafePointer<Double>, transposeB: Bool,
+    n: Int, k: Int, a: UnsafePointer<Double>, transposeA: Bool, lda: Int,
+    b: UnsafePointer<Double>, transposeB: Bool, ldb: Int,
     c: UnsafeMutablePointer<Double>, alpha: Double, beta: Double
 ) {
     let mr = Tile.rows, nr = Tile.columns
-    let lda = transposeA ? m : k
-    let ldb = transposeB ? k : n
     // Where op(A)[i, p] lives: the tile's rows are `aRow` apart, successive k steps `aStep`.
     let aRow = transposeA ? 1 : lda, aStep = transposeA ? lda : 1
     let kcMax = Swift.min(k, gemmDepthBlock)

@@ -79,9 +79,13 @@ struct GemmTests {
 
     /// Large enough to split (m·n·k ≥ 2¹⁹): one cut along the columns (more column panels than row
     /// strips), one along the rows (n = 20: a single, ragged column panel), both with ragged edges and
-    /// two k blocks in the second; and a tall, thin one shaped like the ResNet's first stage (n = 16,
-    /// four k blocks), which only the row cut can split.
-    static let splitCases = [Case(m: 263, n: 260, k: 70), Case(m: 520, n: 20, k: 410), Case(m: 151, n: 16, k: 1000)]
+    /// two k blocks in the second; a tall, thin one shaped like the ResNet's first stage (n = 16,
+    /// four k blocks), which only the row cut can split; a tall one with a small B shaped like a
+    /// convolution's forward product (cut into up to four row pieces per thread, ragged); and a long
+    /// sum into a small C shaped like a weight gradient (k = 2600: cut into 5 slices of k whatever the
+    /// thread count, ragged too).
+    static let splitCases = [Case(m: 263, n: 260, k: 70), Case(m: 520, n: 20, k: 410), Case(m: 151, n: 16, k: 1000),
+                             Case(m: 1030, n: 16, k: 144), Case(m: 37, n: 20, k: 2600)]
 
     @Test("splits large products across threads with bit-identical results", arguments: GemmKernel.supported, splitCases)
     func threadsAreBitIdentical(_ kernel: GemmKernel, _ c: Case) throws {
