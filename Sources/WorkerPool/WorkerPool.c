@@ -232,3 +232,49 @@ void workbook_pool_run(long parts, long threads, workbook_pool_task task, void *
     if (adaptive) window_wait += now_ns() - waited;
     pthread_mutex_unlock(&job_lock);
 }
+
+// The hand-over probe (see the header). Round i: the caller writes 2i + 1 and waits for 2i + 2, which
+// the partner writes once it has seen 2i + 1; each round trip is two one-way hand-overs.
+#define HANDOFF_ROUNDS 2000
+#define HANDOFF_BATCHES 9
+static struct { _Alignas(64) _Atomic long value; } handoff;
+
+static void handoff_wait(long value) {
+    long spins = 0;
+    while (atomic_load_explicit(&handoff.value, memory_order_acquire) != value) {
+        if (++spins > 100000) sched_yield(); else relax();   // no second core free: let the other run
+    }
+}
+
+static void *handoff_partner(void *argument) {
+    (void)argument;
+    for (long i = 0; i < (long)HANDOFF_BATCHES * HANDOFF_ROUNDS; i++) {
+        handoff_wait(2 * i + 1);
+        atomic_store_explicit(&handoff.value, 2 * i + 2, memory_order_release);
+    }
+    return NULL;
+}
+
+static int compare_longs(const void *a, const void *b) {
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
+double workbook_handoff_ns(void) {
+    atomic_store(&handoff.value, 0);
+    pthread_t partner;
+    if (pthread_create(&partner, NULL, handoff_partner, NULL) != 0) return -1;
+    long times[HANDOFF_BATCHES];
+    long i = 0;
+    for (int batch = 0; batch < HANDOFF_BATCHES; batch++) {
+        long start = now_ns();
+        for (long round = 0; round < HANDOFF_ROUNDS; round++, i++) {
+            atomic_store_explicit(&handoff.value, 2 * i + 1, memory_order_release);
+            handoff_wait(2 * i + 2);
+        }
+        times[batch] = now_ns() - start;
+    }
+    pthread_join(partner, NULL);
+    qsort(times, HANDOFF_BATCHES, sizeof times[0], compare_longs);
+    return (double)times[HANDOFF_BATCHES / 2] / (2.0 * HANDOFF_ROUNDS);
+}

@@ -1,5 +1,6 @@
 import Foundation
 import WorkbookCore
+import WorkerPool
 
 /// Which clock a benchmark reads.
 enum BenchClock {
@@ -212,6 +213,10 @@ extension Trainer {
         // One thread: CPU time (see BenchClock); several: wall clock, the only fair one. A speed-up
         // compares wall clock with wall clock (--clock wall).
         let clock: BenchClock = chosen ?? (GemmSettings.threads == 1 ? .cpu : .wall)
+        // With several threads, how fast the cores hand a cache line over, before and after the
+        // epochs (Sources/WorkerPool): it sets what a second thread can gain, and on a virtual
+        // machine it changes while the host moves its cores around.
+        let handoffBefore = GemmSettings.threads > 1 ? workbook_handoff_ns() : -1
         for _ in 0..<epochs {
             let start = clock.seconds
             loss = try session.trainEpoch(learningRate: configuration.learningRate).loss
@@ -225,5 +230,10 @@ extension Trainer {
         }
         console.print(String(format: "%@ epoch on 1797 digits (batch 64, SGD, f64, %d thread%@, %@): best %.1f ms, median %.1f ms; last loss %.4f",
                              label, GemmSettings.threads, GemmSettings.threads == 1 ? "" : "s", clock.label, sorted[0], sorted[sorted.count / 2], loss))
+        if handoffBefore >= 0 {
+            let handoffAfter = workbook_handoff_ns()
+            console.print(String(format: "cores: a cache line passes from one thread to another in %.0f ns before these epochs, %.0f ns after (one way)",
+                                 handoffBefore, handoffAfter))
+        }
     }
 }

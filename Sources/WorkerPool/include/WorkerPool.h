@@ -39,6 +39,14 @@ typedef struct {
 /// work took a core) and starts again after `rest` windows.
 void workbook_spin_policy_step(workbook_spin_policy *state, double share);
 
+/// How long a cache line written by one thread takes to reach another that waits for it, in
+/// nanoseconds (one way; the median of 9 batches of 2000 round trips with a thread of its own, both
+/// spinning). It is the price of every hand-over between two cores, and it depends on where they
+/// sit: a few tens of ns for cores that share a last-level cache, several times that for cores on
+/// different dies (a virtual machine's two cores may move between the two from second to second).
+/// `trainer bench` prints it beside its two-thread figures. Returns -1 if no thread could be started.
+double workbook_handoff_ns(void);
+
 // This header is the module's umbrella (SwiftPM), so the target's other header is reached through it.
 #include "Allocator.h"
 
