@@ -39,12 +39,11 @@ let implementationExists: Bool = {
 }()
 if !implementationExists {
     FileHandle.standardError.write(Data("""
-        error: WORKBOOK=\(implementation) names the folder to build and grade, but this package has no folder \
-        '\(implementation)' (looked for \(implementationFolder)).
-        A student copy of the workbook (made by `workbook release`) has no Solutions/: skip the set-up's
-        WORKBOOK=Solutions commands and leave WORKBOOK unset, which grades and trains with Exercises/:
-            swift test -q --disable-xctest                                   # grades your exercises
-            swift run -c release trainer train --model mlp --data digits     # trains with them
+        error: WORKBOOK=\(implementation): this package has no folder '\(implementation)' to build and grade \
+        (looked for \(implementationFolder)).
+        A student copy (made by `workbook release`) has no Solutions/. Leave WORKBOOK unset to use Exercises/:
+            swift test -q --disable-xctest                                  # grades your exercises
+            swift run -c release trainer train --model mlp --data digits    # trains with them
 
         """.utf8))
     exit(1)
