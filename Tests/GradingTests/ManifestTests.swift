@@ -19,8 +19,11 @@ struct ManifestTests {
         return folder
     }
 
+    /// `swift package dump-package` in `folder`. SwiftPM leaves a lock file named after the folder in
+    /// TMPDIR; a TMPDIR of its own, removed when it ends, keeps them out of /tmp.
     static func dump(_ folder: URL, workbook: String?) throws -> ProcessOutcome {
-        try Subprocess.run(["swift", "package", "dump-package"], in: folder, environment: ["WORKBOOK": workbook], timeLimit: 600)
+        try Subprocess.run(["swift", "package", "dump-package"], in: folder, environment: ["WORKBOOK": workbook], timeLimit: 600,
+                           temporaryDirectory: folder.appendingPathComponent(".tmp"))
     }
 
     @Test("a folder that is not there stops with its name, that a student copy has no Solutions/, and what to run instead",
