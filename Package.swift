@@ -24,6 +24,31 @@ let implementation: String = {
     return chosen.isEmpty ? "Exercises" : chosen
 }()
 
+/// A folder that is not there stops here, with what to do instead. A student copy made by `workbook
+/// release` has no Solutions/, so the README's set-up commands would otherwise end in SwiftPM's bare
+/// "invalid custom path 'Solutions'". Why standard error and exit(1): SwiftPM shows what a failing
+/// manifest wrote there, after its own "Invalid manifest" line, and exits 1, on every run (a failed
+/// evaluation is never cached; SwiftPM 6.3 evaluates it twice, so the text appears twice). A
+/// `fatalError` adds a crash report and a register dump; a message printed by a manifest that goes
+/// on is only a warning, and only on the evaluation SwiftPM caches, so the next run shows the bare
+/// error alone.
+let implementationFolder = implementation.hasPrefix("/") ? implementation : Context.packageDirectory + "/" + implementation
+let implementationExists: Bool = {
+    var isFolder: ObjCBool = false
+    return FileManager.default.fileExists(atPath: implementationFolder, isDirectory: &isFolder) && isFolder.boolValue
+}()
+if !implementationExists {
+    FileHandle.standardError.write(Data("""
+        error: WORKBOOK=\(implementation): this package has no folder '\(implementation)' to build and grade \
+        (looked for \(implementationFolder)).
+        A student copy (made by `workbook release`) has no Solutions/. Leave WORKBOOK unset to use Exercises/:
+            swift test -q --disable-xctest                                  # grades your exercises
+            swift run -c release trainer train --model mlp --data digits    # trains with them
+
+        """.utf8))
+    exit(1)
+}
+
 /// The chapter guides (GUIDE.md) live beside the code; they are documentation, not sources.
 let guides: [String] = {
     let folder = Context.packageDirectory + "/" + implementation

@@ -24,7 +24,7 @@ extension Trainer {
             guard let dtype = SafeTensorsFile.DType(rawValue: try options.choice("dtype", ["F64", "F32"])) else { return }
             let path = try options.string("checkpoint")
             let given = options.optionalString("output")
-            let output = given ?? URL(fileURLWithPath: path).deletingPathExtension().appendingPathExtension("safetensors").path
+            let output = given ?? PathText.replacingExtension(of: path, with: "safetensors")
             // The same rules as train: never over the input, never over an existing file without --overwrite.
             try OutputFiles.check(output, chosenBy: given == nil ? "--output (default)" : "--output", inputs: [("--checkpoint", path)],
                                   overwrite: options.has("overwrite"))
@@ -62,14 +62,14 @@ extension Trainer {
             _ = try options.choice("format", ["safetensors"])
             let path = try options.string("input")
             let given = options.optionalString("output")
-            let output = given ?? URL(fileURLWithPath: path).deletingPathExtension().appendingPathExtension("ckpt").path
+            let output = given ?? PathText.replacingExtension(of: path, with: "ckpt")
             try OutputFiles.check(output, chosenBy: given == nil ? "--output (default)" : "--output", inputs: [("--input", path)],
                                   overwrite: options.has("overwrite"))
             let bytes = try DataLoader.read(path, what: "safetensors file")
             // Everything checkpoint loading checks, before anything is written: an imported
             // checkpoint is always one that evaluate and resume accept.
             let checkpoint = try Checkpoint(importing: try SafeTensorsFile.decode(bytes, name: shownWord(path)), name: shownWord(path))
-            let directory = URL(fileURLWithPath: output).deletingLastPathComponent().path
+            let directory = PathText.folder(of: output)
             let created = try OutputFiles.prepareDirectory(directory, chosenBy: "--output")
             do {
                 let lock = try CheckpointLock.acquire(output, option: "--output")

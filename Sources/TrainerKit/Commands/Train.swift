@@ -322,7 +322,7 @@ extension Trainer {
         if !written.isEmpty { console.print("wrote " + written.map { shownWord($0) }.joined(separator: ", ")) }
         if let failure = console.outputFailure {
             throw StoppedError("standard output failed (\(failure)); training finished and its files are saved in "
-                               + shownWord(URL(fileURLWithPath: files.checkpoint).deletingLastPathComponent().path),
+                               + shownWord(PathText.folder(of: files.checkpoint)),
                                code: ExitCode.ioError)
         }
     }
@@ -367,15 +367,15 @@ struct RunFiles {
     }
 
     /// `resume --checkpoint dir/NAME.ckpt`: the checkpoint itself, and beside it metrics.csv and
-    /// curves.svg for `model.ckpt`, or NAME.metrics.csv and NAME.curves.svg for any other name.
+    /// curves.svg for `model.ckpt`, or NAME.metrics.csv and NAME.curves.svg for any other name, named
+    /// from the checkpoint's path as given (a relative one stays relative in "wrote …").
     init(resuming path: String) {
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent().path
-        let stem = url.deletingPathExtension().lastPathComponent
+        let folder = PathText.folderPrefix(of: path)
+        let stem = PathText.stem(of: path)
         checkpoint = path
         let prefix = stem == "model" ? "" : stem + "."
-        metrics = directory + "/" + prefix + "metrics.csv"
-        curves = directory + "/" + prefix + "curves.svg"
+        metrics = folder + prefix + "metrics.csv"
+        curves = folder + prefix + "curves.svg"
         option = "--checkpoint"
     }
 

@@ -25,11 +25,12 @@ extension Trainer {
         run: { options, console in
             let path = try options.string("checkpoint")
             let examples = try options.int("examples", atLeast: 1, atMost: 64)
-            let out = options.optionalString("out") ?? URL(fileURLWithPath: path).deletingLastPathComponent().path
+            // Named as the user gave them: beside a relative checkpoint, relative paths.
+            let folder = options.optionalString("out").map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? PathText.folderPrefix(of: path)
             let option = options.optionalString("out") == nil ? "--out (default)" : "--out"
             let checkpoint = try Checkpoint.read(from: path)
             let test = try checkpoint.preparedData(name: path).split.test
-            let files = try visualizations(checkpoint: checkpoint, test: test, examples: examples).map { ("\(out)/\($0.0)", $0.1) }
+            let files = try visualizations(checkpoint: checkpoint, test: test, examples: examples).map { (folder + $0.0, $0.1) }
             // Every file is checked before the first is written: a refusal writes nothing.
             for (file, _) in files {
                 try OutputFiles.check(file, chosenBy: option, inputs: [("--checkpoint", path)], overwrite: options.has("overwrite"))

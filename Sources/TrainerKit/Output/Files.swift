@@ -20,7 +20,7 @@ func writeAtomically(_ data: Data, to path: String) throws {
     var created: [String] = []
     if let failure = OutputFiles.makeDirectories(directory.path, created: &created) {
         OutputFiles.removeEmpty(created)
-        throw TrainerError("cannot create the directory \(shown(directory.path)) for \(shown(path)): \(failure)")
+        throw TrainerError("cannot create the directory \(shown(PathText.folder(of: path))) for \(shown(path)): \(failure)")
     }
     let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
     let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
