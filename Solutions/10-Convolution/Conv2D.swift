@@ -88,30 +88,29 @@ public func im2col(_ x: Tensor, kernelHeight: Int, kernelWidth: Int, configurati
         columns.withUnsafeMutableBufferPointer { targetBuffer in
             guard let source = sourceBuffer.baseAddress, let target = targetBuffer.baseAddress else { return }
             parallelForEach(0..<n, work: targetBuffer.count) { image in
-                // Each row is written from its first entry to its last, in the column order
-                // (a, b, c): one pass over memory, whole cache lines at a time.
-                var to = target + image &* ho &* wo &* rowLength
+                // Each row is written from its first entry to its last, in the column order (a, b, c):
+                // one pass over memory, whole cache lines at a time.
                 for i in 0..<ho {
                     for j in 0..<wo {
+                        let row = target + ((image &* ho &+ i) &* wo &+ j) &* rowLength
                         for a in 0..<kernelHeight {
                             let y = i &* s &- p &+ a &* d             // input row under tap a
                             if y < 0 || y >= h {                    // a padding row: taps (a, ·, ·) are 0
-                                to.update(repeating: 0, count: kernelWidth &* c)
-                                to += kernelWidth &* c
+                                (row + a &* kernelWidth &* c).update(repeating: 0, count: kernelWidth &* c)
                                 continue
                             }
                             let inputRow = source + ((image &* h &+ y) &* w) &* c
                             for b in 0..<kernelWidth {
+                                // Tap (a, b) fills columns (a·KW + b)·Cin ..< +Cin; NHWC keeps a pixel's
+                                // Cin values contiguous too.
+                                let to = row + (a &* kernelWidth &+ b) &* c
                                 let column = j &* s &- p &+ b &* d  // input column under tap b
                                 if column < 0 || column >= w {
                                     to.update(repeating: 0, count: c)
                                 } else {
-                                    // NHWC keeps a pixel's Cin values contiguous, as the columns' (a, b, c) order does.
                                     let from = inputRow + column &* c
-                                    var channel = 0
-                                    while channel < c { to[channel] = from[channel]; channel &+= 1 }
+                                    for channel in 0..<c { to[channel] = from[channel] }
                                 }
-                                to += c
                             }
                         }
                     }
