@@ -93,6 +93,10 @@ public func im2col(_ x: Tensor, kernelHeight: Int, kernelWidth: Int, configurati
                 for i in 0..<ho {
                     for j in 0..<wo {
                         let row = target + ((image &* ho &+ i) &* wo &+ j) &* rowLength
+                        let left = j &* s &- p                      // input column under tap b = 0
+                        // Without dilation, a kernel row that lies inside the image reads KW·Cin
+                        // consecutive inputs into KW·Cin consecutive columns: one copy for all its taps.
+                        let inside = d == 1 && left >= 0 && left &+ kernelWidth <= w
                         for a in 0..<kernelHeight {
                             let y = i &* s &- p &+ a &* d             // input row under tap a
                             if y < 0 || y >= h {                    // a padding row: taps (a, ·, ·) are 0
@@ -100,11 +104,16 @@ public func im2col(_ x: Tensor, kernelHeight: Int, kernelWidth: Int, configurati
                                 continue
                             }
                             let inputRow = source + ((image &* h &+ y) &* w) &* c
+                            if inside {
+                                let to = row + a &* kernelWidth &* c, from = inputRow + left &* c
+                                for k in 0..<(kernelWidth &* c) { to[k] = from[k] }
+                                continue
+                            }
+                            // Tap (a, b) fills columns (a·KW + b)·Cin ..< +Cin; NHWC keeps a pixel's Cin
+                            // values contiguous too.
                             for b in 0..<kernelWidth {
-                                // Tap (a, b) fills columns (a·KW + b)·Cin ..< +Cin; NHWC keeps a pixel's
-                                // Cin values contiguous too.
                                 let to = row + (a &* kernelWidth &+ b) &* c
-                                let column = j &* s &- p &+ b &* d  // input column under tap b
+                                let column = left &+ b &* d         // input column under tap b
                                 if column < 0 || column >= w {
                                     to.update(repeating: 0, count: c)
                                 } else {
