@@ -22,10 +22,10 @@ With --swift it builds nothing: run `WORKBOOK=Solutions swift build -c release -
 `--repeats N` times N epochs per configuration (default 7) and reports the median and the best.
 With --swift it then times the Swift ResNet on 1 and 2 threads in `--rounds N` alternating rounds
 (default 5), each with the load average, the cores the 2-thread process got and how fast its two
-cores handed a cache line over, and prints the median speed-up, over all rounds and over the rounds
-whose cores were close (a hand-over within twice the fastest seen): on a shared machine only rounds
-where that process got close to 2 cores say anything, and on a virtual machine whose host moves its
-cores apart the hand-over, and with it every exchange between the threads, slows several times.
+cores handed a cache line over, and prints the median speed-up, over all rounds and over the rounds at
+the run's usual hand-over (within 1.5x of its median): on a shared machine only rounds where that
+process got close to 2 cores say anything, and on a virtual machine whose host moves its cores
+apart the hand-over, and with it every exchange between the threads, slows several times.
 One thread: CPU time of the process (time.process_time), as `trainer bench` reports for one
 thread, so that other work on a shared machine counts less, and wall-clock time; two threads:
 wall-clock time only. The speed-up of two threads compares wall clock with wall clock.
@@ -176,9 +176,9 @@ def main():
     # free for it: on a shared machine that column says whether the round measured anything), and how
     # fast its two cores handed a cache line over before and after its epochs (`trainer bench` prints
     # it). On a virtual machine the host may move the two cores onto different dies for seconds at a
-    # time; the hand-over then takes several times longer, and so does every exchange of data between
-    # the threads. The summary gives the median over all rounds and over the rounds whose hand-over
-    # stayed within twice the fastest seen in this run (the cores sharing a cache, as on one chip).
+    # time (the hand-over then takes several times longer, and so does every exchange of data between
+    # the threads), or onto the two hyper-threads of one core (faster hand-over, shared arithmetic).
+    # The summary gives the median over all rounds and over the rounds at the run's usual hand-over.
     rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 5
     print()
     print(f"ResNet, Swift, {rounds} rounds of 1 thread then 2 (wall clock, median of {repeats} epochs each):")
@@ -208,12 +208,11 @@ def main():
           f"(load now {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; PyTorch above: x{results[('resnet', 1, 'wall clock')] / results[('resnet', 2, 'wall clock')]:.2f})")
     known = [(h, x) for h, x in zip(handoffs, ratios) if h is not None]
     if known:
-        fastest = min(h for h, _ in known)
-        shared = [x for h, x in known if h <= 2 * fastest]
-        apart = [x for h, x in known if h > 2 * fastest]
-        print(f"  rounds whose cores handed over within 2x the fastest ({fastest:.0f} ns): {len(shared)}, "
-              f"median x{median(shared):.2f}, lowest x{min(shared):.2f}"
-              + (f"; the other {len(apart)} (cores farther apart): median x{median(apart):.2f}" if apart else ""))
+        typical = median([h for h, _ in known])
+        usual = [x for h, x in known if typical / 1.5 <= h <= typical * 1.5]
+        other = [f"x{x:.2f} ({h:.0f} ns)" for h, x in known if not typical / 1.5 <= h <= typical * 1.5]
+        print(f"  rounds at the run's usual hand-over (within 1.5x of its median, {typical:.0f} ns): {len(usual)}, "
+              f"median x{median(usual):.2f}, lowest x{min(usual):.2f}" + (f"; the others: {', '.join(other)}" if other else ""))
 
 if __name__ == "__main__":
     main()
