@@ -119,9 +119,10 @@ func packedGemm<Tile: RegisterTile>(
     }
     // Cut into contiguous ranges of whole tiles.
     // - Along the rows when C is tall and B small (a convolution's [N·Ho·Wo, ·] products: 8 strips or
-    //   more per thread, B at most 2¹⁶ numbers). Each piece packs all of B, and writes whole rows of C: the rows of the images that the same thread handles in the loops
-    //   before and after (im2col, batch norm, ReLU and col2im cut a batch into the same contiguous
-    //   runs), so they stay in that core's cache. Up to four pieces per thread, of `gemmRowBlock`
+    //   more per thread, B at most 2¹⁶ numbers). Each piece packs all of B, and writes whole rows of
+    //   C: the rows of the images that the same thread handles in the loops before and after (im2col,
+    //   batch norm, ReLU and col2im cut a batch into the same contiguous runs), so they stay in that
+    //   core's cache. Up to four pieces per thread, of `gemmRowBlock`
     //   rows or more: a thread that finishes early takes the last pieces of the other's run instead
     //   of waiting for it (a product cut in exactly two waits for its slower half).
     // - Else along the columns when there are enough column panels (each thread then packs only its

@@ -242,7 +242,8 @@ static struct { _Alignas(64) _Atomic long value; } handoff;
 static void handoff_wait(long value) {
     long spins = 0;
     while (atomic_load_explicit(&handoff.value, memory_order_acquire) != value) {
-        if (++spins > 100000) sched_yield(); else relax();   // no second core free: let the other run
+        // No second core free (a hand-over takes well under 1000 pauses when there is): let the other run.
+        if (++spins > 1000) sched_yield(); else relax();
     }
 }
 
