@@ -202,7 +202,10 @@ public struct GradeReport: Sendable, Hashable, Codable {
         if let crash = own.first(where: { $0.contains(") crashed: ") || $0.contains(" crashed: ") }) {
             result.status = .crashed
             result.message = crash
-        } else if let timeout = own.first(where: { $0.contains("timed out after") }) {
+        } else if let timeout = own.first(where: { $0.contains("timed out after") && !$0.contains(Self.retriedMarker) })
+                    ?? own.first(where: { $0.contains("timed out after") }) {
+            // The test that used up the whole limit names the loop's line; a later test of the same
+            // function, given a short retry, only points back to it. Show the first kind when there is one.
             result.status = .timedOut
             result.message = timeout
         } else if failing.contains(where: { !$0.finished && $0.issues.isEmpty }) {
@@ -262,6 +265,9 @@ public struct GradeReport: Sendable, Hashable, Codable {
     /// The words a graded test's message carries when the backward pass it checks agrees with the
     /// exact gradient only as closely as a centered difference does (`checkExactGradient`).
     public static let finiteDifferenceMarker = "as finite differences do"
+
+    /// What `StudentFailure` says of a test that got only a short retry after an earlier timeout.
+    static let retriedMarker = "it had already run out of time"
 
     /// What a report says of a hidden test's issue: its kind only. Its own words may hold the
     /// test's inputs or expected values, and the student's code can put anything into a trap or an
