@@ -43,17 +43,8 @@ public let parallelMinimumWork = 1 << 13
 public func parallelForEach(
     _ range: Range<Int>, work: Int, threads: Int = GemmSettings.threads, _ body: (Int) -> Void
 ) {
-    let parts = parallelPartCount(count: range.count, work: work, threads: threads)
-    if parts <= 1 {
-        for i in range { body(i) }
-        return
-    }
-    let start = range.lowerBound, size = range.count / parts, extra = range.count % parts
-    runParallelParts(parts, threads: threads) { part in
-        // Part p covers size (+ 1 for the first `extra` parts) consecutive indices.
-        let lower = start + part * size + Swift.min(part, extra)
-        let upper = lower + size + (part < extra ? 1 : 0)
-        for i in lower..<upper { body(i) }
+    parallelForEachRange(range, work: work, threads: threads) { indices in
+        for i in indices { body(i) }
     }
 }
 
@@ -86,7 +77,7 @@ public func parallelForEachRange(
     }
     let start = range.lowerBound, size = range.count / parts, extra = range.count % parts
     runParallelParts(parts, threads: threads) { part in
-        // Part p covers size (+ 1 for the first `extra` parts) consecutive indices, as in parallelForEach.
+        // Part p covers size (+ 1 for the first `extra` parts) consecutive indices.
         let lower = start + part * size + Swift.min(part, extra)
         body(lower..<(lower + size + (part < extra ? 1 : 0)))
     }
@@ -97,7 +88,7 @@ public func parallelForEachRange(
 /// its chunks to the others instead of holding everyone up.
 @usableFromInline
 func parallelPartCount(count: Int, work: Int, threads: Int) -> Int {
-    guard threads > 1 || forceParts, count > 1, work >= parallelMinimumWork else { return 1 }
+    guard threads > 1, count > 1, work >= parallelMinimumWork else { return 1 }
     return Swift.min(count, 4 * Swift.min(Swift.max(threads, 2), 64))
 }
 
@@ -136,6 +127,3 @@ public func parallelForEachChunk(
         body(lower..<Swift.min(range.upperBound, lower + parallelChunkSize))
     }
 }
-
-import Foundation
-@usableFromInline let forceParts = getenv("FORCEPARTS") != nil
