@@ -154,9 +154,17 @@ static void run_parts(uint32_t job, long self) {
     }
 }
 
+/// What a new worker is told: its slot and the last job before it was started. (Read from
+/// `generation` once the thread runs, that could already be the job it was started for, published
+/// while the thread was being created: the worker would wait for the next one and leave its parts
+/// of this one to the caller.)
+typedef struct { long slot; uint32_t last; } worker_start;
+
 static void *worker_main(void *argument) {
-    long self = (long)(intptr_t)argument;   // this worker's slot: 1 ... MAX_WORKERS
-    uint32_t last = (uint32_t)atomic_load(&generation);
+    worker_start start_info = *(worker_start *)argument;
+    free(argument);
+    long self = start_info.slot;   // this worker's slot: 1 ... MAX_WORKERS
+    uint32_t last = start_info.last;
     for (;;) {
         long start = now_ns();
         uint32_t seen = last;
@@ -198,11 +206,17 @@ void workbook_pool_run(long parts, long threads, workbook_pool_task task, void *
     while (workers < wanted) {
         pthread_t thread;
         pthread_attr_t attributes;
+        worker_start *start_info = malloc(sizeof *start_info);
+        if (start_info == NULL) break;
+        *start_info = (worker_start){ workers + 1, (uint32_t)atomic_load(&generation) };
         pthread_attr_init(&attributes);
         pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
-        int failed = pthread_create(&thread, &attributes, worker_main, (void *)(intptr_t)(workers + 1));
+        int failed = pthread_create(&thread, &attributes, worker_main, start_info);
         pthread_attr_destroy(&attributes);
-        if (failed) break;   // fewer workers: the caller and those started do all the parts
+        if (failed) {   // fewer workers: the caller and those started do all the parts
+            free(start_info);
+            break;
+        }
         workers++;
     }
     // One slot per thread that takes part: the caller and the first `count` − 1 workers.
