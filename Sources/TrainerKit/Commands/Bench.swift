@@ -77,14 +77,14 @@ extension Trainer {
             times the CNN and the ResNet in PyTorch eager beside it.
             """,
         options: [
-            .value("part", "what", default: "all", "kernel, threads, mlp, cnn, resnet or all"),
+            .value("part", "what", default: "all", "kernel, threads, mlp, cnn, resnet, speedup or all (speedup: the ResNet on 1 thread then 2, --epochs pairs in one process)"),
             .value("epochs", "n", default: "5", "epochs timed per model, 1...1000 (the best and the median are reported)"),
             .value("kernel", "name", "the matmul kernel: fastest, avx512, avx2, neon or portable (default: WORKBOOK_GEMM_KERNEL if set, else fastest)"),
             .value("clock", "which", "the clock of the model epochs: cpu or wall (default: CPU time for one thread, wall clock for more)"),
             .value("threads", "n", default: "1", "threads for large products and per-image loops, 1...\(Limits.maxThreads) (kernel, mlp, cnn, resnet; the threads part compares 1 and 2)"),
         ],
         run: { options, console in
-            let part = try options.choice("part", ["kernel", "threads", "mlp", "cnn", "resnet", "all"])
+            let part = try options.choice("part", ["kernel", "threads", "mlp", "cnn", "resnet", "speedup", "all"])
             let epochs = try options.int("epochs", atLeast: 1, atMost: 1000)
             let clock: BenchClock? = try options.optionalString("clock").map { _ in
                 try options.choice("clock", ["cpu", "wall"]) == "cpu" ? BenchClock.cpu : BenchClock.wall
@@ -100,6 +100,7 @@ extension Trainer {
             if part == "mlp" || part == "all" { try benchModel(.mlp, epochs: epochs, clock: clock, console) }
             if part == "cnn" || part == "all" { try benchModel(.cnn, epochs: epochs, clock: clock, console) }
             if part == "resnet" || part == "all" { try benchModel(.resnet, epochs: epochs, clock: clock, console) }
+            if part == "speedup" { try benchSpeedup(pairs: epochs, console) }
         })
 
     static func benchKernel(_ console: Console) throws {
@@ -199,15 +200,8 @@ extension Trainer {
     /// `Reference/mlp_numpy.py` runs in numpy.
     /// - Parameter clock: CPU time or wall clock; `nil` picks CPU time for one thread, wall clock for more.
     static func benchModel(_ model: BenchModel, epochs: Int, clock chosen: BenchClock? = nil, _ console: Console) throws {
-        let digits = try DataLoader.digits()
-        let normalized = try Normalizer(fitting: digits.features).apply(digits)
-        let configuration = TrainingConfiguration(
-            model: model == .mlp ? "mlp" : model == .cnn ? "cnn" : "resnet", data: "digits", labelsFile: nil, hidden: [256, 256], batchNorm: .none,
-            keepProbability: 1, initialization: .he, optimizer: .sgd, learningRate: 0.05, momentum: 0.9, learningRateDecay: 1,
-            batchSize: 64, epochs: epochs, patience: 0, seed: 1, validationFraction: 0, testFraction: 0,
-            channels: model == .resnet ? defaultChannels("resnet") : 8, convLayers: 1, blocks: model == .resnet ? defaultBlocks("resnet") : 0)
-        var session = try Session(configuration: configuration)
-        session.split.train = normalized  // all 1797, as in the reference measurements
+        var session = try benchSession(model, epochs: epochs)
+        let learningRate = session.configuration.learningRate
         var times: [Double] = []
         var loss = 0.0
         // One thread: CPU time (see BenchClock); several: wall clock, the only fair one. A speed-up
@@ -219,21 +213,112 @@ extension Trainer {
         let handoffBefore = GemmSettings.threads > 1 ? workbook_handoff_ns() : -1
         for _ in 0..<epochs {
             let start = clock.seconds
-            loss = try session.trainEpoch(learningRate: configuration.learningRate).loss
+            loss = try session.trainEpoch(learningRate: learningRate).loss
             times.append((clock.seconds - start) * 1e3)
         }
         let sorted = times.sorted()
-        let label = switch model {
-        case .mlp: "MLP 64-256-256-10"
-        case .cnn: "CNN conv3x3x8-pool-dense10"
-        case .resnet: "ResNet stem16-block16-block32/2-block64/2-avgpool-dense10"
-        }
         console.print(String(format: "%@ epoch on 1797 digits (batch 64, SGD, f64, %d thread%@, %@): best %.1f ms, median %.1f ms; last loss %.4f",
-                             label, GemmSettings.threads, GemmSettings.threads == 1 ? "" : "s", clock.label, sorted[0], sorted[sorted.count / 2], loss))
+                             model.label, GemmSettings.threads, GemmSettings.threads == 1 ? "" : "s", clock.label, sorted[0], sorted[sorted.count / 2], loss))
         if handoffBefore >= 0 {
             let handoffAfter = workbook_handoff_ns()
             console.print(String(format: "cores: a cache line passes from one thread to another in %.0f ns before these epochs, %.0f ns after (one way)",
                                  handoffBefore, handoffAfter))
+        }
+    }
+
+    /// A training session of the bench's model on all 1797 digits, standardized per pixel.
+    static func benchSession(_ model: BenchModel, epochs: Int) throws -> Session {
+        let digits = try DataLoader.digits()
+        let normalized = try Normalizer(fitting: digits.features).apply(digits)
+        let configuration = TrainingConfiguration(
+            model: model == .mlp ? "mlp" : model == .cnn ? "cnn" : "resnet", data: "digits", labelsFile: nil, hidden: [256, 256], batchNorm: .none,
+            keepProbability: 1, initialization: .he, optimizer: .sgd, learningRate: 0.05, momentum: 0.9, learningRateDecay: 1,
+            batchSize: 64, epochs: epochs, patience: 0, seed: 1, validationFraction: 0, testFraction: 0,
+            channels: model == .resnet ? defaultChannels("resnet") : 8, convLayers: 1, blocks: model == .resnet ? defaultBlocks("resnet") : 0)
+        var session = try Session(configuration: configuration)
+        session.split.train = normalized  // all 1797, as in the reference measurements
+        return session
+    }
+
+    /// The ResNet's speed-up on two threads, measured in pairs of epochs in one process: an epoch of
+    /// one copy of the model on one thread, then an epoch of an identical copy on two, `pairs` times.
+    /// Run back to back, the two epochs of a pair see the same machine (timed in separate runs a
+    /// minute apart, one thread's epoch moved by a third on a shared host), and the two copies train
+    /// to the same bits, which each pair checks. Each pair's two-thread epoch is bracketed by the
+    /// hand-over probe, so a pair whose cores moved apart (or together) during it is visible, and
+    /// the CPU time it got says whether both threads had a core. `Reference/conv_torch.py --swift`
+    /// prints this beside PyTorch's own speed-up.
+    static func benchSpeedup(pairs: Int, _ console: Console) throws {
+        let threads = GemmSettings.threads
+        defer { try? GemmSettings.use(threads: threads) }
+        var one = try benchSession(.resnet, epochs: pairs), two = try benchSession(.resnet, epochs: pairs)
+        let learningRate = one.configuration.learningRate
+        console.print("\(BenchModel.resnet.label) epoch, wall clock, 1 thread then 2, \(pairs) pair\(pairs == 1 ? "" : "s")")
+        console.print("pair   1 thread ms   2 threads ms   speed-up   cores got   hand-over ns (before, after)   same loss")
+        var results: [SpeedupPair] = []
+        for pair in 1...pairs {
+            try GemmSettings.use(threads: 1)
+            var start = BenchClock.wall.seconds
+            let lossOne = try one.trainEpoch(learningRate: learningRate).loss
+            let timeOne = BenchClock.wall.seconds - start
+            try GemmSettings.use(threads: 2)
+            let before = workbook_handoff_ns()
+            start = BenchClock.wall.seconds
+            let cpuStart = BenchClock.cpu.seconds
+            let lossTwo = try two.trainEpoch(learningRate: learningRate).loss
+            let timeTwo = BenchClock.wall.seconds - start
+            let cores = (BenchClock.cpu.seconds - cpuStart) / timeTwo
+            let result = SpeedupPair(one: timeOne, two: timeTwo, cores: cores, handoff: (before, workbook_handoff_ns()), sameLoss: lossOne == lossTwo)
+            results.append(result)
+            console.print(String(format: "%4d   %11.1f   %12.1f   %7.2fx   %9.2f   %12.0f, %-14.0f   %@", pair, timeOne * 1e3, timeTwo * 1e3,
+                                 result.speedup, cores, result.handoff.before, result.handoff.after, result.sameLoss ? "yes" : "NO"))
+        }
+        console.print(SpeedupPair.summary(results))
+    }
+}
+
+/// One pair of `bench --part speedup`: an epoch on one thread, then one on two.
+struct SpeedupPair {
+    /// Seconds of the one-thread and the two-thread epoch (wall clock).
+    var one: Double, two: Double
+    /// The process's CPU time over the wall clock during the two-thread epoch: near 2 when both
+    /// threads had a core, lower when other work (or the spin policy's sleeping workers) took turns.
+    var cores: Double = 2
+    /// The hand-over probe's readings just before and just after the two-thread epoch, ns one way.
+    var handoff: (before: Double, after: Double)
+    /// Whether both copies of the model reported the same loss (bit for bit).
+    var sameLoss: Bool
+
+    var speedup: Double { one / two }
+
+    /// The median speed-up over all pairs and over the pairs whose two readings were both within 1.5x
+    /// of the run's median reading (the cores stayed where they usually were), and the others.
+    static func summary(_ pairs: [SpeedupPair]) -> String {
+        func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+        let speedups = pairs.map(\.speedup)
+        var text = String(format: "speed-up: median x%.2f, lowest x%.2f, highest x%.2f over %d pair%@",
+                          median(speedups), speedups.min() ?? 0, speedups.max() ?? 0, pairs.count, pairs.count == 1 ? "" : "s")
+        let readings = pairs.flatMap { [$0.handoff.before, $0.handoff.after] }.filter { $0 > 0 }
+        if !readings.isEmpty {
+            let typical = median(readings)
+            let usual = pairs.filter { pair in
+                [pair.handoff.before, pair.handoff.after].allSatisfy { $0 >= typical / 1.5 && $0 <= typical * 1.5 }
+            }.map(\.speedup)
+            text += usual.isEmpty ? String(format: "; no pair stayed at the usual hand-over (%.0f ns)", typical)
+                : String(format: "; the %d at the usual hand-over (%.0f ns): median x%.2f, lowest x%.2f",
+                         usual.count, typical, median(usual), usual.min() ?? 0)
+        }
+        if pairs.contains(where: { !$0.sameLoss }) { text += "; THE LOSSES DIFFER: two threads changed the arithmetic" }
+        return text
+    }
+}
+
+extension Trainer.BenchModel {
+    var label: String {
+        switch self {
+        case .mlp: "MLP 64-256-256-10"
+        case .cnn: "CNN conv3x3x8-pool-dense10"
+        case .resnet: "ResNet stem16-block16-block32/2-block64/2-avgpool-dense10"
         }
     }
 }

@@ -20,12 +20,13 @@ Layouts differ (PyTorch NCHW, the workbook NHWC); the arithmetic per epoch is th
 
 With --swift it builds nothing: run `WORKBOOK=Solutions swift build -c release --product trainer` first.
 `--repeats N` times N epochs per configuration (default 7) and reports the median and the best.
-With --swift it then times the Swift ResNet on 1 and 2 threads in `--rounds N` alternating rounds
-(default 5), each with the load average, the cores the 2-thread process got and how fast its two
-cores handed a cache line over, and prints the median speed-up, over all rounds and over the rounds at
-the run's usual hand-over (within 1.5x of its median): on a shared machine only rounds where that
-process got close to 2 cores say anything, and on a virtual machine whose host moves its cores
-apart the hand-over, and with it every exchange between the threads, slows several times.
+With --swift it then runs `trainer bench --part speedup --epochs N` for `--rounds N` (default 5):
+the Swift ResNet's epoch on 1 thread then on 2, N pairs in one process, each pair with the cores
+its 2-thread epoch got and how fast its two cores handed a cache line over, and the median speed-up
+over all pairs and over the pairs at the run's usual hand-over (within 1.5x of its median): on a
+shared machine only pairs where the process got close to 2 cores say anything, and on a virtual
+machine whose host moves its cores apart the hand-over, and with it every exchange between the
+threads, slows several times.
 One thread: CPU time of the process (time.process_time), as `trainer bench` reports for one
 thread, so that other work on a shared machine counts less, and wall-clock time; two threads:
 wall-clock time only. The speed-up of two threads compares wall clock with wall clock.
@@ -37,7 +38,6 @@ import os
 # is what the Swift kernel's threads do too. Must be set before torch loads. Override to compare.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-import resource
 import subprocess
 import sys
 import time
@@ -171,48 +171,22 @@ def main():
     for name in ("cnn", "resnet"):
         one, two = (name, 1, "wall clock"), (name, 2, "wall clock")
         print(f"{name}: 2 threads / 1 thread speed-up (wall clock): Swift x{swift[one] / swift[two]:.2f}, PyTorch x{results[one] / results[two]:.2f}")
-    # The Swift ResNet's speed-up again, in alternating rounds, each with the machine's load, the
-    # CPU time the 2-thread process got per second of wall clock (near 2 only when both cores were
-    # free for it: on a shared machine that column says whether the round measured anything), and how
-    # fast its two cores handed a cache line over before and after its epochs (`trainer bench` prints
-    # it). On a virtual machine the host may move the two cores onto different dies for seconds at a
-    # time (the hand-over then takes several times longer, and so does every exchange of data between
-    # the threads), or onto the two hyper-threads of one core (faster hand-over, shared arithmetic).
-    # The summary gives the median over all rounds and over the rounds at the run's usual hand-over.
+    # The Swift ResNet's speed-up again, measured the way a noisy host allows: `trainer bench --part
+    # speedup` times an epoch on one thread and then one on two, pair after pair in one process, so
+    # both epochs of a pair see the same machine; each pair shows the CPU time the process got per
+    # second of wall clock (near 2 only when both cores were free for it) and how fast its two cores
+    # handed a cache line over before and after its two-thread epoch. On a virtual machine the host
+    # may move the two cores onto different dies for seconds at a time (the hand-over then takes
+    # several times longer, and so does every exchange of data between the threads), or onto the two
+    # hyper-threads of one core (a faster hand-over, but one core's arithmetic for both threads).
     rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 5
     print()
-    print(f"ResNet, Swift, {rounds} rounds of 1 thread then 2 (wall clock, median of {repeats} epochs each):")
-    ratios, handoffs = [], []
-    for r in range(rounds):
-        load = os.getloadavg()[0]
-        medians, cores, handoff = [], 0.0, None
-        for threads in (1, 2):
-            before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
-            out = subprocess.run([trainer, "bench", "--part", "resnet", "--threads", str(threads), "--epochs", str(repeats),
-                                  "--clock", "wall"], capture_output=True, text=True, check=True).stdout
-            wall, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
-            line = [l for l in out.splitlines() if "epoch on 1797 digits" in l][-1]
-            medians.append(float(line.split("median ")[1].split(" ms")[0]))
-            cores = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / wall
-            cache = [l for l in out.splitlines() if l.startswith("cores: a cache line passes")]
-            if cache:
-                words = cache[-1].replace(",", "").split()
-                handoff = max(float(w) for w, unit in zip(words, words[1:]) if unit == "ns")
-        ratios.append(medians[0] / medians[1])
-        handoffs.append(handoff)
-        shown = f"; hand-over up to {handoff:.0f} ns" if handoff is not None else ""
-        print(f"  round {r + 1}: load {load:5.2f}; 1 thread {medians[0]:6.1f} ms, 2 threads {medians[1]:6.1f} ms "
-              f"(process got {cores:.2f} cores{shown}); speed-up x{ratios[-1]:.2f}")
-    median = lambda values: sorted(values)[len(values) // 2]
-    print(f"resnet, Swift: 2 threads / 1 thread, median of {rounds} rounds: x{median(ratios):.2f} "
-          f"(load now {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; PyTorch above: x{results[('resnet', 1, 'wall clock')] / results[('resnet', 2, 'wall clock')]:.2f})")
-    known = [(h, x) for h, x in zip(handoffs, ratios) if h is not None]
-    if known:
-        typical = median([h for h, _ in known])
-        usual = [x for h, x in known if typical / 1.5 <= h <= typical * 1.5]
-        other = [f"x{x:.2f} ({h:.0f} ns)" for h, x in known if not typical / 1.5 <= h <= typical * 1.5]
-        print(f"  rounds at the run's usual hand-over (within 1.5x of its median, {typical:.0f} ns): {len(usual)}, "
-              f"median x{median(usual):.2f}, lowest x{min(usual):.2f}" + (f"; the others: {', '.join(other)}" if other else ""))
+    out = subprocess.run([trainer, "bench", "--part", "speedup", "--epochs", str(rounds)],
+                         capture_output=True, text=True, check=True).stdout
+    print("\n".join(out.splitlines()[1:]))
+    print(f"(load now {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; PyTorch above: "
+          f"x{results[('resnet', 1, 'wall clock')] / results[('resnet', 2, 'wall clock')]:.2f})")
+
 
 if __name__ == "__main__":
     main()
