@@ -73,7 +73,7 @@ struct CommandLineTests {
               import      Turn a safetensors file written by export (and perhaps changed elsewhere) back into a checkpoint.
               experiment  Reproduce a claim of the notes: print a table and write an SVG plot.
               visualize   Draw what a trained image model learned: first-layer weights, filters, activation maps (SVG).
-              bench       Time the matmul kernel and a training epoch of the reference MLP and CNN.
+              bench       Time the matmul kernel, training epochs of the reference MLP, CNN and ResNet, and 2 threads against 1.
             """))
     }
 

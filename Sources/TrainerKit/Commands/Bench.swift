@@ -66,7 +66,7 @@ func gemmGigaflops(m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, c
 extension Trainer {
     static let benchCommand = Command(
         name: "bench",
-        abstract: "Time the matmul kernel and a training epoch of the reference MLP and CNN.",
+        abstract: "Time the matmul kernel, training epochs of the reference MLP, CNN and ResNet, and 2 threads against 1.",
         discussion: """
             Prints figures only (no test is ever timed). Build in release for meaningful numbers:
               WORKBOOK=Solutions swift run -c release trainer bench
@@ -74,11 +74,12 @@ extension Trainer {
             WORKBOOK_GEMM_KERNEL) names a narrower one. Every figure printed is measured in this run. The MLP is 64-256-256-10 (ReLU, softmax cross-entropy, SGD, batch 64) and the
             CNN 3x3 conv with 8 channels, ReLU, 2x2 max pool, dense to 10, and the ResNet is the trainer's default (a 16-channel
             stem and one basic block per stage, 16, 32 and 64 channels), all on the 1797 digits. Reference/conv_torch.py
-            times the CNN and the ResNet in PyTorch eager beside it.
+            times the CNN and the ResNet in PyTorch eager beside it. The speedup part times the ResNet on 1 thread and
+            then on 2, pair after pair in one process, with how fast the two cores hand a cache line over.
             """,
         options: [
             .value("part", "what", default: "all", "kernel, threads, mlp, cnn, resnet, speedup or all (speedup: the ResNet on 1 thread then 2, --epochs pairs in one process)"),
-            .value("epochs", "n", default: "5", "epochs timed per model, 1...1000 (the best and the median are reported)"),
+            .value("epochs", "n", default: "5", "epochs timed per model, 1...1000 (the best and the median are reported; for speedup, the pairs)"),
             .value("kernel", "name", "the matmul kernel: fastest, avx512, avx2, neon or portable (default: WORKBOOK_GEMM_KERNEL if set, else fastest)"),
             .value("clock", "which", "the clock of the model epochs: cpu or wall (default: CPU time for one thread, wall clock for more)"),
             .value("threads", "n", default: "1", "threads for large products and per-image loops, 1...\(Limits.maxThreads) (kernel, mlp, cnn, resnet; the threads part compares 1 and 2)"),
@@ -100,7 +101,7 @@ extension Trainer {
             if part == "mlp" || part == "all" { try benchModel(.mlp, epochs: epochs, clock: clock, console) }
             if part == "cnn" || part == "all" { try benchModel(.cnn, epochs: epochs, clock: clock, console) }
             if part == "resnet" || part == "all" { try benchModel(.resnet, epochs: epochs, clock: clock, console) }
-            if part == "speedup" { try benchSpeedup(pairs: epochs, console) }
+            if part == "speedup" || part == "all" { try benchSpeedup(pairs: epochs, console) }
         })
 
     static func benchKernel(_ console: Console) throws {
