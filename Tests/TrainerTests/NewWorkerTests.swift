@@ -8,7 +8,7 @@ import Testing
 import WorkerPool
 
 @Suite("the worker pool's first job")
-struct WorkerPoolStartTests {
+struct NewWorkerTests {
     @Test("a worker started for a job runs its own part of it (child process: a fresh pool)")
     func newWorkerJoinsItsFirstJob() async {
         await #expect(processExitsWith: .success) {
