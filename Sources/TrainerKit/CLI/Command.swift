@@ -5,10 +5,20 @@ public struct Option: Sendable {
     public var placeholder: String?
     public var defaultValue: String?
     public var help: String
+    /// Whether an empty value means something (`--hidden ""`: no hidden layers). Otherwise an empty
+    /// value is refused: an empty path would name the root folder (`"" + "/x.svg"`) or nothing.
+    public var allowsEmpty = false
 
     /// An option taking a value: `--epochs <n>`.
     public static func value(_ name: String, _ placeholder: String, default defaultValue: String? = nil, _ help: String) -> Option {
         Option(name: name, placeholder: placeholder, defaultValue: defaultValue, help: help)
+    }
+
+    /// The same option, with an empty value allowed.
+    public func allowingEmpty() -> Option {
+        var option = self
+        option.allowsEmpty = true
+        return option
     }
 
     /// A flag: `--no-progress`.
@@ -47,7 +57,9 @@ public struct Command: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    /// Reads `--name value`, `--name=value` and flags; anything else is a usage error.
+    /// Reads `--name value`, `--name=value` and flags; anything else is a usage error, and so is an
+    /// empty value (unless the option allows one) and a value option given twice (which of the two
+    /// was meant is a guess; a flag may repeat, it says the same thing twice).
     public func parse(_ arguments: [String]) throws -> ParsedOptions {
         var values: [String: String] = [:]
         var flags: Set<String> = []
@@ -69,14 +81,24 @@ public struct Command: Sendable {
             if option.placeholder == nil {
                 if inline != nil { throw UsageError("the flag '--\(name)' takes no value") }
                 flags.insert(name)
-            } else if let inline {
-                values[name] = inline
             } else {
-                guard index + 1 < arguments.count, !arguments[index + 1].hasPrefix("--") else {
-                    throw UsageError("missing value for '--\(name) <\(option.placeholder!)>'")
+                let value: String
+                if let inline {
+                    value = inline
+                } else {
+                    guard index + 1 < arguments.count, !arguments[index + 1].hasPrefix("--") else {
+                        throw UsageError("missing value for '--\(name) <\(option.placeholder!)>'")
+                    }
+                    index += 1
+                    value = arguments[index]
                 }
-                index += 1
-                values[name] = arguments[index]
+                if value.isEmpty && !option.allowsEmpty {
+                    throw UsageError("'--\(name) <\(option.placeholder!)>' is empty; give a value (see --help)")
+                }
+                if let earlier = values[name] {
+                    throw UsageError("'--\(name)' is given twice ('\(excerpt(earlier))', then '\(excerpt(value))'); give it once")
+                }
+                values[name] = value
             }
             index += 1
         }
@@ -115,7 +137,7 @@ public struct ParsedOptions: Sendable {
 
     public func double(_ name: String, in range: ClosedRange<Double> = -Double.infinity...Double.infinity) throws -> Double {
         let text = try string(name)
-        guard let value = Double(text), value.isFinite, range.contains(value) else {
+        guard let value = decimalNumber(text), value.isFinite, range.contains(value) else {
             throw UsageError("'--\(name)' needs a number in \(range.lowerBound)...\(range.upperBound), got '\(excerpt(text))'")
         }
         return value
@@ -125,7 +147,7 @@ public struct ParsedOptions: Sendable {
     /// trains, a decay of 0 stops it after one epoch), at most `upperBound`.
     public func double(_ name: String, above lowerBound: Double, atMost upperBound: Double) throws -> Double {
         let text = try string(name)
-        guard let value = Double(text), value.isFinite, value > lowerBound, value <= upperBound else {
+        guard let value = decimalNumber(text), value.isFinite, value > lowerBound, value <= upperBound else {
             throw UsageError("'--\(name)' needs a number above \(lowerBound) and at most \(upperBound), got '\(excerpt(text))'")
         }
         return value
@@ -163,7 +185,7 @@ public struct ParsedOptions: Sendable {
 
     public func doubles(_ name: String) throws -> [Double] {
         let text = try string(name)
-        let parts = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        let parts = text.split(separator: ",").map { decimalNumber($0.trimmingCharacters(in: .whitespaces)) }
         guard !parts.isEmpty, parts.allSatisfy({ $0?.isFinite == true }) else {
             throw UsageError("'--\(name)' needs numbers separated by commas, got '\(excerpt(text))'")
         }
@@ -172,3 +194,12 @@ public struct ParsedOptions: Sendable {
 }
 
 import Foundation
+
+/// `text` as a number if it is written in decimal (digits, sign, point, exponent), else nil.
+/// Swift's `Double("0x1p-3")` reads hexadecimal (0.125): no user means that by a learning rate, and
+/// the CSV reader refuses it too (``DataLoader/csv(text:name:)``).
+func decimalNumber(_ text: some StringProtocol) -> Double? {
+    guard !text.isEmpty, text.utf8.allSatisfy({ (0x30...0x39).contains($0) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-")
+        || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) else { return nil }
+    return Double(String(text))
+}

@@ -6,7 +6,7 @@ extension Trainer {
         .value("model", "name", default: "mlp", "mlp, cnn, notes (the notes' Dense 20 → 3 → 1 network), resnet or resmlp (dense blocks)"),
         .value("data", "source", default: "digits", DataSource.help),
         .value("labels", "file", "the IDX labels file that goes with an IDX images file"),
-        .value("hidden", "widths", "hidden layer widths (mlp; default 512,256), or the block width (resmlp; default 256); each 1...\(Limits.maxWidth)"),
+        .value("hidden", "widths", "hidden layer widths (mlp; default 512,256), or the block width (resmlp; default 256); each 1...\(Limits.maxWidth)").allowingEmpty(),
         .value("activation", "name", default: "relu", "the MLP's hidden activation: relu, tanh, sigmoid, leaky (slope 0.02) or elu"),
         .value("batch-norm", "where", default: "none", "batch normalization: none, before or after the activation"),
         .value("keep", "probability", default: "1", "dropout keep probability after each hidden layer, above 0 and at most 1 (1 = no dropout)"),
@@ -299,7 +299,9 @@ extension Trainer {
                                    + "epoch \(session.epochsCompleted) is saved in \(shownWord(files.checkpoint)); \(resumeHint)",
                                    code: ExitCode.ioError)
             }
-            if let stopAfter, session.epochsCompleted >= stopAfter {
+            // A stop at the last epoch is the run's end: finish it (summary, "wrote"), rather than
+            // print a resume command that resume refuses (no epochs left).
+            if let stopAfter, session.epochsCompleted >= stopAfter, session.epochsCompleted < total {
                 console.print("stopped after epoch \(session.epochsCompleted); \(resumeHint)")
                 return
             }

@@ -1,0 +1,175 @@
+import Foundation
+import Testing
+@testable import TrainerKit
+import WorkbookCore
+
+// A hostile user's pass over the trainer after issue 18 (helper h33): inputs of the classes the
+// issue named but values it did not list. Each case here failed on the code before its fix: an
+// empty --out that wrote into /, hexadecimal floats in flags, a flag given twice whose first value
+// was dropped, a checkpoint on a device or a pipe, an experiment that trained before finding its
+// --out unusable, a --stop-after at the last epoch that printed a resume command resume refuses,
+// CSVs saved by spreadsheets (a byte-order mark), and unclear messages for one-column rows,
+// trailing commas and quoted cells.
+
+@Suite("hostile inputs: empty values, repeated flags, pipes, devices, spreadsheet CSVs", .enabled(if: GradedFolder.isReferenceOrPristine, GradedFolder.reason))
+struct HostileInputTests {
+    @Test("an empty path or value is a usage error naming the option (an empty --out used to mean the root folder)", arguments: [
+        (["visualize", "--checkpoint", "missing.ckpt", "--out", ""], "Error: '--out <directory>' is empty"),
+        (["experiment", "--name", "no-such", "--out", ""], "Error: '--out <directory>' is empty"),
+        (["train", "--out", ""], "Error: '--out <directory>' is empty"),
+        (["export", "--checkpoint", "missing.ckpt", "--output", ""], "Error: '--output <file>' is empty"),
+        (["predict", "--checkpoint", "missing.ckpt", "--data", "digits", "--output", ""], "Error: '--output <file>' is empty"),
+        (["evaluate", "--checkpoint", ""], "Error: '--checkpoint <file>' is empty"),
+        (["import", "--input=", "--output", "x.ckpt"], "Error: '--input <file>' is empty"),
+    ])
+    func emptyValues(_ arguments: [String], _ message: String) {
+        let result = runTrainer(arguments)
+        #expect(result.code == 64, "\(result.err)")
+        #expect(result.err.hasPrefix(message), "\(result.err)")
+        #expect(result.out.isEmpty, "\(result.out)")
+    }
+
+    @Test("--hidden may still be empty: an MLP without hidden layers (softmax regression)")
+    func emptyHiddenAllowed() throws {
+        let options = try Trainer.trainCommand.parse(["--hidden", ""])
+        #expect(try Trainer.trainingConfiguration(options).hidden == [])
+    }
+
+    @Test("a value option given twice is refused, quoting both values, instead of silently keeping the last", arguments: [
+        (["train", "--data", "missing.csv", "--epochs", "2", "--epochs", "1"], "Error: '--epochs' is given twice ('2', then '1'); give it once"),
+        (["train", "--data", "missing.csv", "--out=a", "--out", "b"], "Error: '--out' is given twice ('a', then 'b'); give it once"),
+        (["export", "--checkpoint", "a.ckpt", "--checkpoint", "b.ckpt"], "Error: '--checkpoint' is given twice ('a.ckpt', then 'b.ckpt'); give it once"),
+    ])
+    func repeatedOption(_ arguments: [String], _ message: String) {
+        let result = runTrainer(arguments)
+        #expect(result.code == 64, "\(result.err)")
+        #expect(result.err.hasPrefix(message + "\n"), "\(result.err)")
+    }
+
+    @Test("a flag without a value may repeat (it says the same thing twice)")
+    func repeatedFlag() throws {
+        let options = try Trainer.trainCommand.parse(["--overwrite", "--overwrite"])
+        #expect(options.has("overwrite"))
+    }
+
+    @Test("numbers in flags are decimal, as in the CSVs: Swift's Double reads 0x1p-3 as 0.125, which no user means", arguments: [
+        ("learning-rate", "0x1p-3", "needs a number above 0.0 and at most 1000000.0"),
+        ("lr-decay", "0x1p-1", "needs a number above 0.0 and at most 1.0"),
+        ("momentum", "0x1p-1", "needs a number in 0.0...1.0"),
+        ("keep", "0x1p-1", "needs a number in 0.0...1.0"),
+        ("validation", "0x0.2p0", "needs a number in 0.0...0.9"),
+        ("test", "0X.1P0", "needs a number in 0.0...0.9"),
+    ])
+    func hexadecimalFloats(flag: String, value: String, need: String) throws {
+        let dir = try temporaryDirectory()
+        let result = runTrainer(["train", "--\(flag)", value, "--out", dir + "/run", "--hidden", "4", "--epochs", "1"])
+        #expect(result.code == 64, "\(result.err)")
+        #expect(result.err.hasPrefix("Error: '--\(flag)' "), "\(result.err)")
+        #expect(result.err.contains("got '\(value)'"), "\(result.err)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/run"))
+    }
+
+    @Test("decimal spellings stay accepted: .5, 5., 1e-3, +0.5, -0 where 0 is allowed")
+    func decimalSpellings() throws {
+        for (flag, value, expected) in [("learning-rate", ".5", 0.5), ("learning-rate", "5.", 5.0), ("learning-rate", "1e-3", 1e-3),
+                                        ("learning-rate", "+0.5", 0.5), ("momentum", "-0", 0.0), ("lr-decay", "1E-1", 0.1)] {
+            let options = try Trainer.trainCommand.parse(["--\(flag)", value])
+            let configuration = try Trainer.trainingConfiguration(options)
+            let got = flag == "learning-rate" ? configuration.learningRate : flag == "momentum" ? configuration.momentum : configuration.learningRateDecay
+            #expect(got == expected, "--\(flag) \(value)")
+        }
+    }
+
+    @Test("a checkpoint that is a device or a directory is named as such, not as a missing file", arguments: [
+        ("/dev/zero", "it is a device, not a file"), ("/dev/null", "it is a device, not a file"), ("/tmp", "it is a directory"),
+    ])
+    func checkpointNotAFile(path: String, reason: String) {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        let result = runTrainer(["evaluate", "--checkpoint", path])
+        #expect(result.code == 1, "\(result.err)")
+        #expect(result.err == "Error: cannot read the checkpoint \(path): \(reason)\n", "\(result.err)")
+    }
+
+    /// Makes a FIFO at `path` and writes `bytes` into it from another thread once a reader opens it.
+    static func fifo(_ path: String, holding bytes: [UInt8]) throws -> Thread {
+        guard mkfifo(path, 0o600) == 0 else { throw TrainerError("mkfifo \(path): \(String(cString: strerror(errno)))") }
+        let writer = Thread {
+            let descriptor = open(path, O_WRONLY)
+            guard descriptor >= 0 else { return }
+            var offset = 0
+            while offset < bytes.count {
+                let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, min($0.count, 4096)) }
+                if written <= 0 { break }
+                offset += written
+            }
+            close(descriptor)
+        }
+        writer.start()
+        return writer
+    }
+
+    @Test("a pipe is read as the README says (--data <(…)), for data and for checkpoints")
+    func pipesAreRead() throws {
+        let dir = try temporaryDirectory()
+        let csv = "label,a,b\n" + (0..<40).map { "\($0 % 2),\($0),\($0 % 7)" }.joined(separator: "\n") + "\n"
+        _ = try Self.fifo(dir + "/data.pipe", holding: Array(csv.utf8))
+        let data = try DataLoader.csv(at: dir + "/data.pipe")
+        #expect(data.count == 40 && data.featureCount == 2)
+        let checkpoint = try CheckpointTests.sample()
+        _ = try Self.fifo(dir + "/model.pipe", holding: [UInt8](try checkpoint.encoded()))
+        let read = try Checkpoint.read(from: dir + "/model.pipe")
+        #expect(read.history == checkpoint.history)
+    }
+
+    @Test("an experiment's --out that cannot be a folder is refused before it trains, not after")
+    func experimentOutChecked() throws {
+        let dir = try temporaryDirectory()
+        try Data("x".utf8).write(to: URL(fileURLWithPath: dir + "/file"))
+        let result = runTrainer(["experiment", "--name", "dropout-gap", "--small", "--out", dir + "/file"])
+        #expect(result.code == 64, "\(result.err)")
+        #expect(result.err.hasPrefix("Error: '--out': cannot create the directory '\(dir)/file': Not a directory"), "\(result.err)")
+        #expect(result.out.isEmpty, "it trained first: \(result.out)")
+        let nested = runTrainer(["experiment", "--name", "dropout-gap", "--small", "--out", dir + "/file/sub"])
+        #expect(nested.code == 64, "\(nested.err)")
+        #expect(nested.out.isEmpty, "it trained first: \(nested.out)")
+    }
+
+    @Test("--stop-after at the last epoch finishes the run: no resume command that resume would refuse")
+    func stopAtLastEpoch() throws {
+        guard try layersImplemented() else { return }
+        let dir = try temporaryDirectory()
+        let result = runTrainer(["train", "--data", "xor", "--hidden", "4", "--epochs", "2", "--stop-after", "2", "--out", dir, "--no-timing"])
+        #expect(result.code == 0, "\(result.err)")
+        #expect(!result.out.contains("resume"), "\(result.out)")
+        #expect(result.out.contains("best epoch"), "\(result.out)")
+        #expect(result.out.contains("wrote "), "\(result.out)")
+        // The command the old code printed, to show it would have failed.
+        let resumed = runTrainer(["resume", "--checkpoint", dir + "/model.ckpt"])
+        #expect(resumed.code == 64)
+        #expect(resumed.err.contains("already trained 2 epochs"), "\(resumed.err)")
+    }
+
+    @Test("a CSV saved by a spreadsheet with a UTF-8 byte-order mark reads as without it", arguments: [true, false])
+    func byteOrderMark(header: Bool) throws {
+        let dir = try temporaryDirectory()
+        let body = (header ? "label,a,b\r\n" : "") + (0..<40).map { "\($0 % 2),\($0),\($0 % 7)" }.joined(separator: "\r\n") + "\r\n"
+        try Data([0xEF, 0xBB, 0xBF] + Array(body.utf8)).write(to: URL(fileURLWithPath: dir + "/bom.csv"))
+        let data = try DataLoader.csv(at: dir + "/bom.csv")
+        #expect(data.count == 40 && data.featureCount == 2)
+        #expect(data.labels.prefix(2) == [0, 1])
+    }
+
+    @Test("CSV messages say what is wrong in the terms of a CSV", arguments: [
+        ("0\n1\n", "line 1", "a row needs a label and at least one feature; this one has 1 column"),
+        ("label,a,b,\n0,1,2,\n", "line 2", "column 4: an empty cell (a trailing comma, or a missing value?); expected a finite decimal number"),
+        ("label,a\n0,\n", "line 2", "column 2: an empty cell (a trailing comma, or a missing value?); expected a finite decimal number"),
+        ("label,a\n0,\"1\"\n", "line 2", "column 2: '\"1\"' is quoted; the trainer reads plain decimal numbers without quotes"),
+        ("\"label\",\"a\"\n0,1\n", "line 1", "bad header: '\"label\"' is quoted; the trainer reads a plain header starting with label, without quotes"),
+        ("label;a;b\n0;1;2\n", "line 1", "bad header: the first column must be 'label', found 'label;a;b' (the separator is a comma; this line has ';')"),
+    ])
+    func csvMessages(text: String, location: String, problem: String) {
+        #expect(throws: DataFileError(file: "t.csv", location: location, problem: problem)) {
+            try DataLoader.csv(text: text, name: "t.csv")
+        }
+    }
+}
