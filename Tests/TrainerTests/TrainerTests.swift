@@ -127,7 +127,7 @@ struct CommandLineTests {
     func runtimeError() {
         let result = runTrainer(["evaluate", "--checkpoint", "/nonexistent/model.ckpt"])
         #expect(result.code == 1)
-        #expect(result.err == "Error: cannot read checkpoint '/nonexistent/model.ckpt': no such file or not readable\n")
+        #expect(result.err == "Error: cannot read the checkpoint /nonexistent/model.ckpt: No such file or directory\n")
     }
 }
 

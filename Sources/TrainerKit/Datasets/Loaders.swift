@@ -13,6 +13,11 @@ public struct DataFileError: Error, Equatable, CustomStringConvertible {
     public var description: String { "\(file): \(location): \(problem)" }
 }
 
+/// read(2), under a name that `DataLoader.read` does not hide.
+private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    read(descriptor, buffer, count)
+}
+
 /// The bytes a decimal number may hold in a CSV cell: digits, sign, point and exponent.
 private let decimalCharacters = Set("0123456789+-.eE".utf8)
 
@@ -71,6 +76,8 @@ public enum DataLoader {
         var width: Int?
         var lineNumber = 0
         let name = shownWord(name)
+        // A UTF-8 byte-order mark (spreadsheets save "CSV UTF-8" with one) is an encoding marker, not text.
+        let text = text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
         // `isNewline` also splits "\r\n", which Swift reads as one Character.
         for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
@@ -82,9 +89,15 @@ public enum DataLoader {
                                     problem: "more than \(Limits.maxFeatures) feature columns (the trainer's limit)")
             }
             if width == nil && labels.isEmpty && Double(cells[0]) == nil {
-                guard cells[0].lowercased() == "label" else {
+                if cells[0].hasPrefix("\"") {
                     throw DataFileError(file: name, location: "line \(lineNumber)",
-                                        problem: "bad header: the first column must be 'label', found '\(excerpt(cells[0]))'")
+                                        problem: "bad header: '\(excerpt(cells[0]))' is quoted; the trainer reads a plain header starting with label, without quotes")
+                }
+                guard cells[0].lowercased() == "label" else {
+                    let separator = cells.count > 1 ? nil : cells[0].contains(";") ? "';'" : cells[0].contains("\t") ? "tabs" : nil
+                    throw DataFileError(file: name, location: "line \(lineNumber)",
+                                        problem: "bad header: the first column must be 'label', found '\(excerpt(cells[0]))'"
+                                            + (separator.map { " (the separator is a comma; this line has \($0))" } ?? ""))
                 }
                 guard cells.count >= 2 else {
                     throw DataFileError(file: name, location: "line \(lineNumber)", problem: "bad header: no feature columns after 'label'")
@@ -93,7 +106,11 @@ public enum DataLoader {
                 continue
             }
             let expected = width ?? cells.count
-            guard cells.count == expected, expected >= 2 else {
+            guard expected >= 2 else {
+                throw DataFileError(file: name, location: "line \(lineNumber)",
+                                    problem: "a row needs a label and at least one feature; this one has \(cells.count) column\(cells.count == 1 ? "" : "s")")
+            }
+            guard cells.count == expected else {
                 throw DataFileError(file: name, location: "line \(lineNumber)",
                                     problem: "expected \(expected) columns (label + \(expected - 1) features), found \(cells.count)")
             }
@@ -107,6 +124,14 @@ public enum DataLoader {
             }
             labels.append(label)
             for (column, cell) in cells.dropFirst().enumerated() {
+                if cell.isEmpty {
+                    throw DataFileError(file: name, location: "line \(lineNumber)",
+                                        problem: "column \(column + 2): an empty cell (a trailing comma, or a missing value?); expected a finite decimal number")
+                }
+                if cell.hasPrefix("\"") {
+                    throw DataFileError(file: name, location: "line \(lineNumber)",
+                                        problem: "column \(column + 2): '\(excerpt(cell))' is quoted; the trainer reads plain decimal numbers without quotes")
+                }
                 // Decimal notation only: Swift's Double("0x10") reads hexadecimal (16), which
                 // nothing else reading the CSV would agree with.
                 guard cell.utf8.allSatisfy({ decimalCharacters.contains($0) }), let value = Double(cell), value.isFinite else {
@@ -181,13 +206,29 @@ public enum DataLoader {
         if Int(info.st_size) > Limits.maxFileBytes {
             throw TrainerError("\(shown) has \(info.st_size) bytes, over the trainer's limit of \(Limits.bytes(Double(Limits.maxFileBytes))) a file")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TrainerError("cannot read the \(what) \(shown): \(access(path, R_OK) != 0 ? String(cString: strerror(errno)) : "unreadable")")
+        // read(2) in chunks rather than FileManager.contents(atPath:), which returns nil for a pipe
+        // (`--data <(…)`): a pipe has no size, so it is read up to one byte past the limit and refused there.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw TrainerError("cannot read the \(what) \(shown): \(String(cString: strerror(errno)))")
         }
-        guard data.count <= Limits.maxFileBytes else {
-            throw TrainerError("\(shown) has more than \(Limits.bytes(Double(Limits.maxFileBytes))), the trainer's limit a file")
+        defer { close(descriptor) }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(max(Int(info.st_size), 0))
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw TrainerError("cannot read the \(what) \(shown): \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { break }
+            guard bytes.count + count <= Limits.maxFileBytes else {
+                throw TrainerError("\(shown) has more than \(Limits.bytes(Double(Limits.maxFileBytes))), the trainer's limit a file")
+            }
+            bytes += chunk[..<count]
         }
-        return [UInt8](data)
+        return bytes
     }
 
     /// The offset of the first byte that is not part of valid UTF-8.

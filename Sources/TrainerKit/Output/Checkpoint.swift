@@ -152,14 +152,9 @@ public struct Checkpoint {
     /// - Throws: ``TrainerError`` naming the file and what is wrong: not a checkpoint, a newer
     ///   version, truncated, damaged (hash mismatch) or inconsistent.
     public static func read(from path: String) throws -> Checkpoint {
-        let shown = shownWord(path)
-        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > Limits.maxFileBytes {
-            throw TrainerError("checkpoint '\(shown)' has \(size) bytes, over the trainer's limit of \(Limits.bytes(Double(Limits.maxFileBytes))) a file")
-        }
-        guard !OutputFiles.isDirectory(path), let data = FileManager.default.contents(atPath: path) else {
-            throw TrainerError("cannot read checkpoint '\(shown)': no such file or not readable")
-        }
-        return try decode([UInt8](data), name: path)
+        // The data files' reader: a device, a directory or a missing file is named as such, a
+        // pipe is read, and the size limit holds for both.
+        try decode(try DataLoader.read(path, what: "checkpoint"), name: path)
     }
 
     static func decode(_ bytes: [UInt8], name: String) throws -> Checkpoint {
