@@ -35,6 +35,10 @@ extension Trainer {
             for experiment in chosen {
                 try OutputFiles.check("\(out)/\(experiment.name).svg", chosenBy: "--out", inputs: [], overwrite: options.has("overwrite"))
             }
+            // The folder too: a file in its place or a read-only parent is found now, not after the first table.
+            let created = try OutputFiles.prepareDirectory(out, chosenBy: "--out")
+            var wroteAny = false
+            defer { if !wroteAny { OutputFiles.removeEmpty(created) } }
             for experiment in chosen {
                 console.print("== \(experiment.name): \(experiment.claim)")
                 let result = try experiment.run(seed: seed, scale: scale)
@@ -43,6 +47,7 @@ extension Trainer {
                 console.print("claim \(result.claimHolds ? "holds" : "DOES NOT HOLD") (\(experiment.rule))")
                 let path = "\(out)/\(experiment.name).svg"
                 try writeAtomically(result.figure, to: path)
+                wroteAny = true
                 console.print("wrote \(shownWord(path))\n")
             }
         })
