@@ -173,3 +173,42 @@ struct HostileInputTests {
         }
     }
 }
+
+@Suite("model options: a flag the chosen model ignores is refused, not dropped", .enabled(if: GradedFolder.isReferenceOrPristine, GradedFolder.reason))
+struct ModelOptionTests {
+    // Like '--labels' with generated data (issue 18): each of these trained, exit 0, without the
+    // option having any effect (a CNN has no hidden widths, the notes' network is fixed, an MLP
+    // has no channels, the ResNet always has batch norm), or, for resmlp, with only the first width.
+    @Test("an option the model does not read is a usage error naming both", arguments: [
+        (["--model", "cnn", "--hidden", "5"], "Error: '--hidden 5' does not apply to '--model cnn', which would ignore it; cnn takes --channels, --conv-layers, --batch-norm"),
+        (["--model", "notes", "--hidden", "5"], "Error: '--hidden 5' does not apply to '--model notes', which would ignore it; notes is the notes' fixed network and takes none of --hidden, --activation, --batch-norm, --keep, --channels, --conv-layers, --blocks"),
+        (["--model", "notes", "--keep", "0.5"], "Error: '--keep 0.5' does not apply to '--model notes'"),
+        (["--model", "mlp", "--channels", "5"], "Error: '--channels 5' does not apply to '--model mlp', which would ignore it; mlp takes --hidden, --activation, --batch-norm, --keep"),
+        (["--channels", "5"], "Error: '--channels 5' does not apply to '--model mlp'"),
+        (["--model", "mlp", "--blocks", "2"], "Error: '--blocks 2' does not apply to '--model mlp'"),
+        (["--model", "resnet", "--conv-layers", "3"], "Error: '--conv-layers 3' does not apply to '--model resnet', which would ignore it; resnet takes --channels, --blocks"),
+        (["--model", "resnet", "--batch-norm", "after"], "Error: '--batch-norm after' does not apply to '--model resnet'"),
+        (["--model", "cnn", "--keep", "0.5"], "Error: '--keep 0.5' does not apply to '--model cnn'"),
+        (["--model", "cnn", "--activation", "tanh"], "Error: '--activation tanh' does not apply to '--model cnn'"),
+        (["--model", "resmlp", "--activation", "elu"], "Error: '--activation elu' does not apply to '--model resmlp'"),
+        (["--model", "resmlp", "--hidden", "8,16"], "Error: '--model resmlp' takes one width in --hidden (its blocks' width), got '8,16'"),
+        (["--model", "resmlp", "--hidden", ""], "Error: '--model resmlp' takes one width in --hidden (its blocks' width), got ''"),
+    ])
+    func refused(_ flags: [String], _ message: String) {
+        let result = runTrainer(["train", "--data", "missing.csv"] + flags)
+        #expect(result.code == 64, "\(result.err)")
+        #expect(result.err.hasPrefix(message), "\(result.err)")
+    }
+
+    @Test("an option the model reads, or one given at its default, is accepted", arguments: [
+        ["--model", "cnn", "--channels", "4", "--conv-layers", "1", "--batch-norm", "before"],
+        ["--model", "cnn", "--keep", "1", "--activation", "relu", "--batch-norm", "none"],
+        ["--model", "notes", "--batch-norm", "none", "--conv-layers", "2"],
+        ["--model", "resnet", "--channels", "4", "--blocks", "2"],
+        ["--model", "resmlp", "--hidden", "8", "--blocks", "0"],
+        ["--model", "mlp", "--hidden", "8,8", "--activation", "tanh", "--batch-norm", "after", "--keep", "0.5"],
+    ])
+    func accepted(_ flags: [String]) throws {
+        _ = try Trainer.trainingConfiguration(try Trainer.trainCommand.parse(flags))
+    }
+}

@@ -63,6 +63,7 @@ public struct Command: Sendable {
     public func parse(_ arguments: [String]) throws -> ParsedOptions {
         var values: [String: String] = [:]
         var flags: Set<String> = []
+        var given: Set<String> = []
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
@@ -99,13 +100,14 @@ public struct Command: Sendable {
                     throw UsageError("'--\(name)' is given twice ('\(excerpt(earlier))', then '\(excerpt(value))'); give it once")
                 }
                 values[name] = value
+                given.insert(name)
             }
             index += 1
         }
         for option in options where option.placeholder != nil && values[option.name] == nil {
             values[option.name] = option.defaultValue
         }
-        return ParsedOptions(command: name, values: values, flags: flags)
+        return ParsedOptions(command: name, values: values, flags: flags, given: given)
     }
 }
 
@@ -114,6 +116,8 @@ public struct ParsedOptions: Sendable {
     public var command: String
     public var values: [String: String]
     public var flags: Set<String>
+    /// The value options written on the command line (the others hold their defaults).
+    public var given: Set<String> = []
 
     public func has(_ flag: String) -> Bool { flags.contains(flag) }
 

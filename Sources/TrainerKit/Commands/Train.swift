@@ -145,9 +145,39 @@ extension Trainer {
             try runTraining(&session, files: files, stopAfter: stopAfter, showTime: !options.has("no-timing"), console: console)
         })
 
+    /// The options that shape a model's layers, and which of them each model reads
+    /// (``ModelFactory/architecture(model:inputFeatures:classes:hidden:activation:batchNorm:keepProbability:imageShape:channels:convLayers:blocks:)``).
+    static let shapingOptions = ["hidden", "activation", "batch-norm", "keep", "channels", "conv-layers", "blocks"]
+    static let optionsReadBy: [String: [String]] = [
+        "mlp": ["hidden", "activation", "batch-norm", "keep"],
+        "notes": [],
+        "cnn": ["channels", "conv-layers", "batch-norm"],
+        "resnet": ["channels", "blocks"],
+        "resmlp": ["hidden", "blocks"],
+    ]
+
+    /// Refuses a shaping option the model would ignore (given with another value than its
+    /// default), as `--labels` with generated data is refused: a run must not look configured
+    /// by a flag that changed nothing.
+    static func checkModelOptions(_ options: ParsedOptions, model: String) throws {
+        let read = optionsReadBy[model] ?? []
+        for name in shapingOptions where options.given.contains(name) && !read.contains(name) {
+            let value = options.values[name] ?? ""
+            if let standard = trainOptions.first(where: { $0.name == name })?.defaultValue, value == standard { continue }
+            let takes = read.isEmpty
+                ? "\(model) is the notes' fixed network and takes none of " + shapingOptions.map { "--" + $0 }.joined(separator: ", ")
+                : "\(model) takes " + read.map { "--" + $0 }.joined(separator: ", ")
+            throw UsageError("'--\(name) \(excerpt(value))' does not apply to '--model \(model)', which would ignore it; \(takes)")
+        }
+        if model == "resmlp", options.given.contains("hidden"), let text = options.values["hidden"], text.split(separator: ",", omittingEmptySubsequences: false).count != 1 || text.isEmpty {
+            throw UsageError("'--model resmlp' takes one width in --hidden (its blocks' width), got '\(excerpt(text))'")
+        }
+    }
+
     /// Reads and validates the training options.
     static func trainingConfiguration(_ options: ParsedOptions) throws -> TrainingConfiguration {
         let model = try options.choice("model", ModelFactory.names)
+        try checkModelOptions(options, model: model)
         guard let batchNorm = BatchNormPlacement(rawValue: try options.string("batch-norm")) else {
             throw UsageError("'--batch-norm' must be none, before or after, got '\(excerpt(try options.string("batch-norm")))'")
         }
