@@ -177,7 +177,6 @@ extension Trainer {
     /// Reads and validates the training options.
     static func trainingConfiguration(_ options: ParsedOptions) throws -> TrainingConfiguration {
         let model = try options.choice("model", ModelFactory.names)
-        try checkModelOptions(options, model: model)
         guard let batchNorm = BatchNormPlacement(rawValue: try options.string("batch-norm")) else {
             throw UsageError("'--batch-norm' must be none, before or after, got '\(excerpt(try options.string("batch-norm")))'")
         }
@@ -198,7 +197,7 @@ extension Trainer {
         guard validation + test < 1 else { throw UsageError("'--validation' plus '--test' must leave some data to train on") }
         let keep = try options.double("keep", in: 0...1)
         guard keep > 0 else { throw UsageError("'--keep' is the probability of keeping a unit; it must be above 0") }
-        return TrainingConfiguration(
+        let configuration = TrainingConfiguration(
             model: model, data: data, labelsFile: options.optionalString("labels"),
             hidden: options.optionalString("hidden") == nil ? defaultHidden(model)
                 : try options.ints("hidden", atMost: Limits.maxWidth, maxCount: Limits.maxHiddenLayers),
@@ -215,6 +214,9 @@ extension Trainer {
             convLayers: try options.int("conv-layers", atLeast: 1, atMost: Limits.maxConvLayers),
             blocks: options.optionalString("blocks") == nil ? defaultBlocks(model)
                 : try options.int("blocks", atLeast: 0, atMost: Limits.maxBlocks))
+        // After every value's own range: a value out of range is named as such first.
+        try checkModelOptions(options, model: model)
+        return configuration
     }
 
     /// The MLP's default widths were chosen on validation accuracy over seeds 1–8 on the digits
