@@ -46,6 +46,25 @@ struct ProcessTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["curves.svg", "metrics.csv", "model.ckpt"])
     }
 
+    @Test("SIGTERM (kill, timeout, a scheduler) stops like Ctrl-C: the last finished epoch saved, no lock or temporary file left, exit 143")
+    func sigterm() async throws {
+        guard try layersImplemented() else { return }
+        let dir = try temporaryDirectory()
+        let result = await #expect(processExitsWith: .exitCode(143), observing: [\.standardErrorContent]) { [dir = dir as String] in
+            Thread.detachNewThread {
+                _ = waitUntil(seconds: 120) { FileManager.default.fileExists(atPath: dir + "/metrics.csv") }
+                kill(getpid(), SIGTERM)
+            }
+            Trainer.main(["train", "--epochs", "100000", "--out", dir] + ProcessTests.small)
+        }
+        let err = errorText(result)
+        #expect(err.contains("Stopped: terminated (SIGTERM) in epoch"), "\(err)")
+        #expect(err.contains("; continue with: trainer resume --checkpoint \(dir)/model.ckpt"), "\(err)")
+        #expect(try Checkpoint.read(from: dir + "/model.ckpt").epochsCompleted >= 1)
+        // Killed by the signal, the run left its lock file (.model.ckpt.lock) and perhaps a temporary file.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["curves.svg", "metrics.csv", "model.ckpt"])
+    }
+
     @Test("closed standard output: a clean error, exit 74, no trap")
     func closedStdout() async throws {
         guard try layersImplemented() else { return }

@@ -34,4 +34,6 @@ public enum ExitCode {
     /// Standard output or a file could not be written (EX_IOERR).
     public static let ioError: Int32 = 74
     public static let interrupted: Int32 = 130
+    /// Stopped by SIGTERM (128 + 15).
+    public static let terminated: Int32 = 143
 }

@@ -313,9 +313,10 @@ extension Trainer {
                 console.progress("\n")
                 session = before
                 try save(session)
-                throw StoppedError("interrupted (Ctrl-C) in epoch \(stop.epoch) after step \(stop.step) of \(stop.steps): saved the state after "
+                let (what, code) = Interruption.stopName
+                throw StoppedError("\(what) in epoch \(stop.epoch) after step \(stop.step) of \(stop.steps): saved the state after "
                                    + "epoch \(session.epochsCompleted) to \(shownWord(files.checkpoint)); \(resumeHint)",
-                                   code: ExitCode.interrupted)
+                                   code: code)
             } catch let divergence as DivergenceError {
                 console.progress("\n")
                 throw TrainerError(diagnose(divergence, configuration: session.configuration,

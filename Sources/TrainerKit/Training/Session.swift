@@ -33,15 +33,22 @@ struct InterruptedError: Error {
     var steps: Int
 }
 
-/// The SIGINT handler of a training run: the first Ctrl-C asks the loop to stop after the current
-/// step (it then saves and says so); a second one ends the process at once, as usual.
+/// The SIGINT and SIGTERM handler of a training run: the first Ctrl-C, or the SIGTERM that `kill`,
+/// `timeout`, a container's stop or a batch scheduler sends, asks the loop to stop after the current
+/// step (it then saves, releases its lock and says so); a second signal ends the process at once, as usual.
 enum Interruption {
+    /// The signal that asked to stop (SIGINT or SIGTERM), or 0.
     nonisolated(unsafe) static var flag: sig_atomic_t = 0
     static var requested: Bool { flag != 0 }
 
+    /// How a stop is named in messages, and its exit code (128 + the signal, as shells report it).
+    static var stopName: (what: String, code: Int32) {
+        flag == SIGTERM ? ("terminated (SIGTERM)", ExitCode.terminated) : ("interrupted (Ctrl-C)", ExitCode.interrupted)
+    }
+
     struct Installed {
-        var previous: sighandler_t?
-        func restore() { signal(SIGINT, previous) }
+        var previous: [(Int32, sighandler_t?)]
+        func restore() { for (number, handler) in previous { signal(number, handler) } }
     }
 
     static func install() -> Installed {
@@ -51,10 +58,13 @@ enum Interruption {
         var set = sigset_t()
         sigemptyset(&set)
         sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
-        let previous = signal(SIGINT) { _ in
-            Interruption.flag = 1
-            signal(SIGINT, SIG_DFL)
+        let previous = [SIGINT, SIGTERM].map { number in
+            (number, signal(number) { received in
+                Interruption.flag = received
+                signal(received, SIG_DFL)
+            })
         }
         return Installed(previous: previous)
     }
