@@ -149,6 +149,31 @@ struct HostileInputTests {
         #expect(resumed.err.contains("already trained 2 epochs"), "\(resumed.err)")
     }
 
+    @Test("--keep below the least a checkpoint stores is refused: train wrote checkpoints (keep 1e-13) that evaluate and resume then refused")
+    func keepFloor() throws {
+        let dir = try temporaryDirectory()
+        let refused = runTrainer(["train", "--data", "xor", "--hidden", "4", "--epochs", "1", "--keep", "1e-13", "--out", dir + "/low"])
+        #expect(refused.code == 64, "\(refused.err)")
+        #expect(refused.err.hasPrefix("Error: '--keep' is the probability of keeping a unit; it must be above 0 (at least 1e-12, the least a checkpoint stores), got '1e-13'"), "\(refused.err)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/low"))
+        guard try layersImplemented() else { return }
+        let lowest = runTrainer(["train", "--data", "xor", "--hidden", "4", "--epochs", "1", "--keep", "\(Limits.minKeepProbability)", "--out", dir + "/ok", "--no-timing"])
+        #expect(lowest.code == 0, "\(lowest.err)")
+        #expect(try Checkpoint.read(from: dir + "/ok/model.ckpt").configuration.keepProbability == Limits.minKeepProbability)
+    }
+
+    @Test("-h or --help as an option's value is that value, not a request for help", arguments: ["-h", "--help"])
+    func helpAsValue(word: String) {
+        let result = runTrainer(["evaluate", "--checkpoint=" + word])
+        #expect(result.code == 1, "\(result.out)")
+        #expect(result.err.hasPrefix("Error: cannot read the checkpoint \(word): No such file or directory"), "\(result.err)")
+        let separate = runTrainer(["visualize", "--checkpoint", "-h"])
+        #expect(separate.code == 1, "\(separate.out)")
+        #expect(!separate.out.contains("OVERVIEW"), "\(separate.out)")
+        // Where an option's name belongs, it still asks for help.
+        #expect(runTrainer(["evaluate", "--checkpoint", "x.ckpt", word]).out.hasPrefix("OVERVIEW: "))
+    }
+
     @Test("a CSV saved by a spreadsheet with a UTF-8 byte-order mark reads as without it", arguments: [true, false])
     func byteOrderMark(header: Bool) throws {
         let dir = try temporaryDirectory()

@@ -105,7 +105,7 @@ struct CommandLineTests {
         (["train", "--frobnicate"], "Error: unknown option '--frobnicate'"),
         (["train", "--epochs"], "Error: missing value for '--epochs <n>'"),
         (["train", "--model", "transformer"], "Error: '--model' must be one of mlp, cnn, notes, resnet, resmlp, got 'transformer'"),
-        (["train", "--keep", "0"], "Error: '--keep' is the probability of keeping a unit; it must be above 0"),
+        (["train", "--keep", "0"], "Error: '--keep' is the probability of keeping a unit; it must be above 0 (at least 1e-12, the least a checkpoint stores), got '0'"),
         (["train", "stray"], "Error: unexpected argument 'stray'"),
         (["evaluate"], "Error: missing required option '--checkpoint'"),
     ])

@@ -57,6 +57,23 @@ public struct Command: Sendable {
         return lines.joined(separator: "\n")
     }
 
+    /// Whether `--help` or `-h` stands where an option's name belongs, not as another option's
+    /// value (`--out -h` names a folder, as the parser reads it).
+    public func asksForHelp(_ arguments: [String]) -> Bool {
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--help" || argument == "-h" { return true }
+            if argument.hasPrefix("--"), !argument.contains("="),
+               let option = options.first(where: { "--" + $0.name == argument }), option.placeholder != nil,
+               index + 1 < arguments.count, !arguments[index + 1].hasPrefix("--") {
+                index += 1   // the option's value
+            }
+            index += 1
+        }
+        return false
+    }
+
     /// Reads `--name value`, `--name=value` and flags; anything else is a usage error, and so is an
     /// empty value (unless the option allows one) and a value option given twice (which of the two
     /// was meant is a guess; a flag may repeat, it says the same thing twice).

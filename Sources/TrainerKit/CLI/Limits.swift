@@ -24,6 +24,9 @@ public enum Limits {
     /// One hidden width (`--hidden`), and how many hidden layers.
     public static let maxWidth = 65_536
     public static let maxHiddenLayers = 64
+    /// The least `--keep` (a checkpoint stores no less): below it dropout's 1/keep scaling is
+    /// beyond any meaning, and 0 would drop every unit.
+    public static let minKeepProbability = 1e-12
     /// `--batch-size`
     public static let maxBatchSize = 65_536
     /// `--epochs`, `--stop-after`, `--patience`
@@ -51,7 +54,7 @@ public enum Limits {
           --batch-size      1...\(maxBatchSize)
           --epochs          1...\(maxEpochs) (also --patience; --stop-after 1...--epochs)
           --learning-rate   above 0, at most 1e6; --lr-decay above 0, at most 1; --momentum 0...1
-          --keep            above 0, at most 1; --validation and --test 0...0.9 each, their sum below 1
+          --keep            \(minKeepProbability)...1; --validation and --test 0...0.9 each, their sum below 1
           --seed            0...\(UInt64.max)
           --threads         1...\(maxThreads), or auto
           --channels        1...\(maxChannels); --conv-layers 1...\(maxConvLayers), and each stage must leave the image ≥ 1 pixel

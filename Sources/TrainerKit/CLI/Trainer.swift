@@ -75,7 +75,7 @@ public enum Trainer {
             return ExitCode.usage
         }
         let rest = Array(arguments.dropFirst())
-        if rest.contains("--help") || rest.contains("-h") {
+        if command.asksForHelp(rest) {
             console.print(command.help)
             return ExitCode.success
         }

@@ -9,7 +9,7 @@ extension Trainer {
         .value("hidden", "widths", "hidden layer widths (mlp; default 512,256), or the block width (resmlp; default 256); each 1...\(Limits.maxWidth)").allowingEmpty(),
         .value("activation", "name", default: "relu", "the MLP's hidden activation: relu, tanh, sigmoid, leaky (slope 0.02) or elu"),
         .value("batch-norm", "where", default: "none", "batch normalization: none, before or after the activation"),
-        .value("keep", "probability", default: "1", "dropout keep probability after each hidden layer, above 0 and at most 1 (1 = no dropout)"),
+        .value("keep", "probability", default: "1", "dropout keep probability after each hidden layer, \(Limits.minKeepProbability)...1 (1 = no dropout)"),
         .value("init", "scheme", default: "he", "weight initialization: xavier, he or naive (N(0, 0.01²))"),
         .value("optimizer", "rule", default: "sgd", "sgd, momentum or adam"),
         .value("learning-rate", "rate", default: "0.1", "the step size, above 0 and at most 1e6"),
@@ -196,7 +196,10 @@ extension Trainer {
         let test = try options.double("test", in: 0...0.9)
         guard validation + test < 1 else { throw UsageError("'--validation' plus '--test' must leave some data to train on") }
         let keep = try options.double("keep", in: 0...1)
-        guard keep > 0 else { throw UsageError("'--keep' is the probability of keeping a unit; it must be above 0") }
+        guard keep >= Limits.minKeepProbability else {
+            throw UsageError("'--keep' is the probability of keeping a unit; it must be above 0 (at least \(Limits.minKeepProbability), "
+                             + "the least a checkpoint stores), got '\(excerpt(try options.string("keep")))'")
+        }
         let configuration = TrainingConfiguration(
             model: model, data: data, labelsFile: options.optionalString("labels"),
             hidden: options.optionalString("hidden") == nil ? defaultHidden(model)

@@ -252,7 +252,7 @@ public struct Checkpoint {
         try unit("configuration.learningRate", c.learningRate, Double.leastNonzeroMagnitude...1e6)
         try unit("configuration.momentum", c.momentum, 0...1)
         try unit("configuration.learningRateDecay", c.learningRateDecay, Double.leastNonzeroMagnitude...1)
-        try unit("configuration.keepProbability", c.keepProbability, 1e-12...1)
+        try unit("configuration.keepProbability", c.keepProbability, Limits.minKeepProbability...1)
         try unit("configuration.validationFraction", c.validationFraction, 0...0.9)
         try unit("configuration.testFraction", c.testFraction, 0...0.9)
         try range("architecture.classes", architecture.classes, 2...(Limits.maxLabel + 1))
