@@ -174,6 +174,18 @@ struct HostileInputTests {
         #expect(runTrainer(["evaluate", "--checkpoint", "x.ckpt", word]).out.hasPrefix("OVERVIEW: "))
     }
 
+    @Test("predict on a CSV without its label column says that the first column is read as the label")
+    func predictWithoutLabels() throws {
+        let dir = try temporaryDirectory()
+        try CheckpointTests.sample().write(to: dir + "/model.ckpt")   // 2 features
+        try Data((0..<6).map { "\($0 % 3),\($0 * 2)\n" }.joined().utf8).write(to: URL(fileURLWithPath: dir + "/features.csv"))
+        let result = runTrainer(["predict", "--checkpoint", dir + "/model.ckpt", "--data", dir + "/features.csv"])
+        #expect(result.code == 1, "\(result.err)")
+        #expect(result.err == "Error: '--data \(dir)/features.csv' has 1 feature a row, but the checkpoint's model takes 2; "
+                + "the first column of a CSV is read as the label (predict ignores its value, but it must be there: "
+                + "an integer 0...999): is that column missing?\n", "\(result.err)")
+    }
+
     @Test("a CSV saved by a spreadsheet with a UTF-8 byte-order mark reads as without it", arguments: [true, false])
     func byteOrderMark(header: Bool) throws {
         let dir = try temporaryDirectory()

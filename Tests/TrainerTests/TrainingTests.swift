@@ -120,7 +120,7 @@ struct TrainingTests {
         try "label,a,b,c\n0,1,2,3\n".write(toFile: csv, atomically: true, encoding: .utf8)
         let result = runTrainer(["evaluate", "--checkpoint", dir + "/model.ckpt", "--data", csv])
         #expect(result.code == 1)
-        #expect(result.err == "Error: '--data \(csv)' has 3 features a row, but the checkpoint's model was trained on 2\n")
+        #expect(result.err == "Error: '--data \(csv)' has 3 features a row, but the checkpoint's model takes 2\n")
     }
 }
 

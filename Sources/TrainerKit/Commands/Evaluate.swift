@@ -145,11 +145,20 @@ extension Trainer {
             }
         })
 
-    /// Normalizes `data` with the checkpoint's statistics, refusing data of another width.
+    /// Normalizes `data` with the checkpoint's statistics, refusing data of another width. One
+    /// feature short of the model's width on a CSV usually means a file without its label column
+    /// (its first feature was read as the label): the message says so.
     static func normalized(_ data: Dataset, with checkpoint: Checkpoint, option: String) throws -> Dataset {
         let width = checkpoint.normalizer.mean.count
         guard data.featureCount == width else {
-            throw TrainerError("\(shown(option)) has \(data.featureCount) features a row, but the checkpoint's model was trained on \(width)")
+            let source = option.hasPrefix("--data ") ? String(option.dropFirst(7)) : option
+            let csv = data.imageShape == nil && source != "digits" && !GeneratedData.names.contains(source)
+            let hint = csv && data.featureCount + 1 == width
+                ? "; the first column of a CSV is read as the label (predict ignores its value, but it must be there: an integer 0...\(Limits.maxLabel)): "
+                    + "is that column missing?"
+                : ""
+            throw TrainerError("\(shown(option)) has \(data.featureCount) feature\(data.featureCount == 1 ? "" : "s") a row, "
+                               + "but the checkpoint's model takes \(width)\(hint)")
         }
         return try checkpoint.normalizer.apply(data)
     }
