@@ -186,6 +186,24 @@ struct HostileInputTests {
                 + "an integer 0...999): is that column missing?\n", "\(result.err)")
     }
 
+    @Test("a checkpoint whose data file is not where the run read it names the checkpoint's field and what to do")
+    func checkpointDataMissing() throws {
+        let dir = try temporaryDirectory()
+        var checkpoint = try CheckpointTests.sample()
+        checkpoint.configuration.data = "csv/moved.csv"   // relative, as train --data csv/moved.csv stores it
+        try checkpoint.write(to: dir + "/model.ckpt")
+        let message = "Error: \(dir)/model.ckpt: field configuration.data: the run's data file csv/moved.csv is not there "
+            + "(No such file or directory); a relative path is read from the folder a command runs in, "
+            + "\(FileManager.default.currentDirectoryPath): run it from the folder the training ran in, or put the file back"
+        for arguments in [["evaluate", "--checkpoint", dir + "/model.ckpt"], ["export", "--checkpoint", dir + "/model.ckpt", "--include-split", "test"],
+                          ["visualize", "--checkpoint", dir + "/model.ckpt"]] {
+            let result = runTrainer(arguments)
+            #expect(result.code == 1, "\(arguments[0]): \(result.err)")
+            #expect(result.err.hasPrefix(message), "\(arguments[0]): \(result.err)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["model.ckpt"])
+    }
+
     @Test("a CSV saved by a spreadsheet with a UTF-8 byte-order mark reads as without it", arguments: [true, false])
     func byteOrderMark(header: Bool) throws {
         let dir = try temporaryDirectory()

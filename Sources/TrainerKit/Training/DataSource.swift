@@ -70,6 +70,19 @@ extension Checkpoint {
     /// (another width) is refused here, naming the field, instead of failing inside a layer.
     /// - Parameter name: the checkpoint's file, for messages.
     func preparedData(name: String = "the checkpoint") throws -> (split: DataSplit, normalizer: Normalizer) {
+        // The run's files as it named them: a relative path is read from today's working folder,
+        // so a command run elsewhere must say which field and which folder, not just "no such file".
+        for (field, what, file) in [("configuration.data", "data", configuration.data)]
+            + (configuration.labelsFile.map { [("configuration.labelsFile", "labels", $0)] } ?? [])
+            where file != "digits" && !GeneratedData.names.contains(file) {
+            var info = stat()
+            guard stat(file, &info) != 0 else { continue }
+            let reason = String(cString: strerror(errno))
+            let advice = file.hasPrefix("/") ? ": put the file back"
+                : "; a relative path is read from the folder a command runs in, \(shownWord(FileManager.default.currentDirectoryPath)): "
+                    + "run it from the folder the training ran in, or put the file back"
+            throw TrainerError("\(shownWord(name)): field \(field): the run's \(what) file \(shownWord(file)) is not there (\(reason))\(advice)")
+        }
         let prepared = try DataSource.prepare(configuration)
         let train = prepared.split.train
         guard train.featureCount == architecture.inputFeatures else {
