@@ -204,6 +204,27 @@ struct HostileInputTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["model.ckpt"])
     }
 
+    @Test("a checkpoint, a safetensors file and a CSV given to each other's reader are named as what they are")
+    func wrongReader() throws {
+        let dir = try temporaryDirectory()
+        let checkpoint = try CheckpointTests.sample()
+        try checkpoint.write(to: dir + "/model.ckpt")
+        try checkpoint.safeTensors().encoded(dtype: .init(rawValue: "F64")!).write(to: URL(fileURLWithPath: dir + "/model.safetensors"))
+        #expect(throws: TrainerError("\(dir)/model.safetensors: a safetensors file, not a trainer checkpoint: make one with "
+                                     + "trainer import --input \(dir)/model.safetensors")) {
+            try Checkpoint.read(from: dir + "/model.safetensors")
+        }
+        let import_ = runTrainer(["import", "--input", dir + "/model.ckpt", "--output", dir + "/again.ckpt"])
+        #expect(import_.err == "Error: \(dir)/model.ckpt: a trainer checkpoint, not a safetensors file: evaluate, predict and resume read it as it is "
+                + "(--checkpoint), and trainer export --checkpoint \(dir)/model.ckpt writes its safetensors\n", "\(import_.err)")
+        for (file, what) in [("model.ckpt", "a trainer checkpoint: give it as --checkpoint"),
+                             ("model.safetensors", "a safetensors file: import it (trainer import) and give the checkpoint as --checkpoint")] {
+            #expect(throws: DataFileError(file: dir + "/" + file, location: "offset 0", problem: what + ", not as --data (a CSV of label,feature,… rows)")) {
+                try DataLoader.csv(at: dir + "/" + file)
+            }
+        }
+    }
+
     @Test("a CSV saved by a spreadsheet with a UTF-8 byte-order mark reads as without it", arguments: [true, false])
     func byteOrderMark(header: Bool) throws {
         let dir = try temporaryDirectory()

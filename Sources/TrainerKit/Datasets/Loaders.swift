@@ -55,6 +55,14 @@ public enum DataLoader {
                 ? "an IDX images file (magic 0x00000803), read as a CSV because no --labels was given; give its IDX labels file with --labels"
                 : "an IDX labels file (magic 0x00000801); give the IDX images file as --data and this one as --labels")
         }
+        switch FileKind.of(bytes) {
+        case .checkpoint?:
+            throw DataFileError(file: name, location: "offset 0", problem: "a trainer checkpoint: give it as --checkpoint, not as --data (a CSV of label,feature,… rows)")
+        case .safeTensors?:
+            throw DataFileError(file: name, location: "offset 0", problem: "a safetensors file: import it (trainer import) and give the checkpoint as --checkpoint, "
+                                + "not as --data (a CSV of label,feature,… rows)")
+        default: break
+        }
         // A NUL byte (a binary or sparse file) is found at memory speed, before the text is split:
         // a 100 MB file of zeros is refused at once, not after minutes of parsing.
         if let zero = bytes.withUnsafeBufferPointer({ buffer -> Int? in

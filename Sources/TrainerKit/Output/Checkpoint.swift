@@ -157,9 +157,12 @@ public struct Checkpoint {
         try decode(try DataLoader.read(path, what: "checkpoint"), name: path)
     }
 
-    static func decode(_ bytes: [UInt8], name: String) throws -> Checkpoint {
-        let name = shownWord(name)
+    static func decode(_ bytes: [UInt8], name path: String) throws -> Checkpoint {
+        let name = shownWord(path)
         func fail(_ problem: String) -> TrainerError { TrainerError("\(name): \(problem)") }
+        if FileKind.of(bytes) == .safeTensors {
+            throw fail("a safetensors file, not a trainer checkpoint: make one with \(Trainer.toolName) import --input \(shellQuoted(path))")
+        }
         guard bytes.count >= 8, Array(bytes[0..<8]) == magic else {
             throw fail("not a trainer checkpoint (the file does not start with the checkpoint magic \"WBTRAIN\")")
         }

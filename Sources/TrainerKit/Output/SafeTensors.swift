@@ -95,6 +95,10 @@ struct SafeTensorsFile: Equatable {
     ///   tensor, where one is).
     static func decode(_ bytes: [UInt8], name: String) throws -> SafeTensorsFile {
         func fail(_ problem: String) -> TrainerError { TrainerError("\(name): \(problem)") }
+        if FileKind.of(bytes) == .checkpoint {
+            throw fail("a trainer checkpoint, not a safetensors file: evaluate, predict and resume read it as it is (--checkpoint), "
+                       + "and \(Trainer.toolName) export --checkpoint \(name) writes its safetensors")
+        }
         guard bytes.count >= 8 else { throw fail("not a safetensors file (shorter than its 8-byte header length)") }
         var length: UInt64 = 0
         for i in (0..<8).reversed() { length = length << 8 | UInt64(bytes[i]) }
