@@ -225,6 +225,16 @@ struct HostileInputTests {
         }
     }
 
+    @Test("an argument that is not valid UTF-8 is refused: Swift's CommandLine.arguments repairs it to U+FFFD, so --out $'bad\\xffname' wrote to another folder")
+    func invalidUTF8Argument() {
+        let good: [[UInt8]] = [Array("trainer".utf8), Array("train".utf8), Array("--out".utf8), Array("runs/é".utf8)]
+        #expect(Trainer.invalidArgumentMessage(good) == nil)
+        let bad = good.prefix(3) + [Array("bad".utf8) + [0xFF] + Array("name".utf8)]
+        #expect(Trainer.invalidArgumentMessage(Array(bad)) == "Error: argument 3 ('bad\\xffname') is not valid UTF-8; the trainer would read it as "
+                + "another name (a byte it cannot decode becomes U+FFFD): rename the file or folder, or give another path\n"
+                + "Usage: trainer <subcommand> [<options>]\n  See 'trainer --help'.")
+    }
+
     @Test("a CSV saved by a spreadsheet with a UTF-8 byte-order mark reads as without it", arguments: [true, false])
     func byteOrderMark(header: Bool) throws {
         let dir = try temporaryDirectory()

@@ -35,7 +35,30 @@ public enum Trainer {
 
     /// Runs the process: `main.swift` is `import TrainerKit` and this call.
     public static func main() -> Never {
+        let raw = (0..<Int(CommandLine.argc)).map { index -> [UInt8] in
+            guard let pointer = CommandLine.unsafeArgv[index] else { return [] }
+            return Array(UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: strlen(pointer)))
+        }
+        if let message = invalidArgumentMessage(raw) {
+            _ = Console.writeAll(message + "\n", to: STDERR_FILENO)
+            exit(ExitCode.usage)
+        }
         main(Array(CommandLine.arguments.dropFirst()))
+    }
+
+    /// The usage error for the first argument that is not valid UTF-8, or nil. `CommandLine.arguments`
+    /// repairs such bytes to U+FFFD, so a path given that way would name another file or folder
+    /// (`--out $'bad\xffname'` wrote to `bad\u{FFFD}name`).
+    /// - Parameter raw: the process's arguments as bytes, the program's name first.
+    static func invalidArgumentMessage(_ raw: [[UInt8]]) -> String? {
+        for (index, bytes) in raw.enumerated().dropFirst() where String(validating: bytes, as: UTF8.self) == nil {
+            let shownBytes = bytes.prefix(60).map { (0x20..<0x7f).contains($0) && $0 != UInt8(ascii: "\\") ? String(UnicodeScalar($0)) : String(format: "\\x%02x", $0) }.joined()
+                + (bytes.count > 60 ? "…" : "")
+            return "Error: argument \(index) ('\(shownBytes)') is not valid UTF-8; the trainer would read it as another name "
+                + "(a byte it cannot decode becomes U+FFFD): rename the file or folder, or give another path\n"
+                + "Usage: \(toolName) <subcommand> [<options>]\n  See '\(toolName) --help'."
+        }
+        return nil
     }
 
     /// The process around ``run(_:console:)``: the real standard streams, SIGPIPE ignored, the
