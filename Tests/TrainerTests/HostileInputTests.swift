@@ -235,6 +235,25 @@ struct HostileInputTests {
                 + "Usage: trainer <subcommand> [<options>]\n  See 'trainer --help'.")
     }
 
+    @Test("a compressed file (MNIST is distributed as .gz) is named as compressed, for both readers")
+    func compressedData() throws {
+        let dir = try temporaryDirectory()
+        let gzip: [UInt8] = [0x1F, 0x8B, 0x08, 0x08, 0x9C, 0x22, 0x3D, 0x59, 0x00, 0x03] + [UInt8](repeating: 0, count: 30)
+        try Data(gzip).write(to: URL(fileURLWithPath: dir + "/images.idx.gz"))
+        try Data(gzip).write(to: URL(fileURLWithPath: dir + "/labels.idx.gz"))
+        try Data([0x50, 0x4B, 0x03, 0x04] + [UInt8](repeating: 0, count: 30)).write(to: URL(fileURLWithPath: dir + "/data.zip"))
+        let compressed = "a compressed file (gzip); decompress it first (gunzip FILE)"
+        #expect(throws: DataFileError(file: dir + "/images.idx.gz", location: "offset 0", problem: compressed)) {
+            try DataLoader.idx(images: dir + "/images.idx.gz", labels: dir + "/labels.idx.gz")
+        }
+        #expect(throws: DataFileError(file: dir + "/images.idx.gz", location: "offset 0", problem: compressed)) {
+            try DataLoader.csv(at: dir + "/images.idx.gz")
+        }
+        #expect(throws: DataFileError(file: dir + "/data.zip", location: "offset 0", problem: "a compressed file (zip); decompress it first (unzip FILE)")) {
+            try DataLoader.csv(at: dir + "/data.zip")
+        }
+    }
+
     @Test("a CSV saved by a spreadsheet with a UTF-8 byte-order mark reads as without it", arguments: [true, false])
     func byteOrderMark(header: Bool) throws {
         let dir = try temporaryDirectory()

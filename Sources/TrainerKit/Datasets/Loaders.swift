@@ -56,6 +56,8 @@ public enum DataLoader {
                 : "an IDX labels file (magic 0x00000801); give the IDX images file as --data and this one as --labels")
         }
         switch FileKind.of(bytes) {
+        case let kind? where kind.compressedProblem != nil:
+            throw DataFileError(file: name, location: "offset 0", problem: kind.compressedProblem!)
         case .checkpoint?:
             throw DataFileError(file: name, location: "offset 0", problem: "a trainer checkpoint: give it as --checkpoint, not as --data (a CSV of label,feature,… rows)")
         case .safeTensors?:
@@ -169,6 +171,9 @@ public enum DataLoader {
         let images = try read(imagesPath)
         let labelBytes = try read(labelsPath)
         let imagesName = shownWord(imagesPath), labelsName = shownWord(labelsPath)
+        for (bytes, name) in [(images, imagesName), (labelBytes, labelsName)] {
+            if let problem = FileKind.of(bytes)?.compressedProblem { throw DataFileError(file: name, location: "offset 0", problem: problem) }
+        }
         let imageHeader = try header(images, file: imagesName, magic: 0x0000_0803, dimensions: 3)
         let labelHeader = try header(labelBytes, file: labelsName, magic: 0x0000_0801, dimensions: 1)
         let (n, rows, columns) = (imageHeader[0], imageHeader[1], imageHeader[2])

@@ -11,10 +11,23 @@ enum FileKind: Equatable {
     case safeTensors
     /// IDX, magic 0x00000803 or 0x00000801.
     case idxImages, idxLabels
+    /// Compressed: gzip (1F 8B, as MNIST is distributed) or zip (`PK\u{3}\u{4}`).
+    case gzip, zip
+
+    /// What a reader says of a compressed file, or nil for any other.
+    var compressedProblem: String? {
+        switch self {
+        case .gzip: "a compressed file (gzip); decompress it first (gunzip FILE)"
+        case .zip: "a compressed file (zip); decompress it first (unzip FILE)"
+        default: nil
+        }
+    }
 
     /// The kind of `bytes`, or nil when they are none of these (a CSV, or anything else).
     static func of(_ bytes: [UInt8]) -> FileKind? {
         if bytes.count >= 8, Array(bytes[0..<8]) == Checkpoint.magic { return .checkpoint }
+        if bytes.count >= 2, bytes[0] == 0x1F, bytes[1] == 0x8B { return .gzip }
+        if bytes.count >= 4, bytes[0..<4].elementsEqual([0x50, 0x4B, 0x03, 0x04]) { return .zip }
         if bytes.count >= 4, bytes[0] == 0, bytes[1] == 0, bytes[2] == 8, bytes[3] == 3 { return .idxImages }
         if bytes.count >= 4, bytes[0] == 0, bytes[1] == 0, bytes[2] == 8, bytes[3] == 1 { return .idxLabels }
         if bytes.count >= 10 {
