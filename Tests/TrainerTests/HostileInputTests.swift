@@ -121,6 +121,38 @@ struct HostileInputTests {
         #expect(read.history == checkpoint.history)
     }
 
+    @Test("a pipe of binary data given as a CSV is refused at its first chunk, not after reading it all (child process)")
+    func binaryPipeRefusedEarly() async throws {
+        let dir = try temporaryDirectory()
+        await #expect(processExitsWith: .success) { [dir = dir as String] in
+            signal(SIGPIPE, SIG_IGN)   // the writer learns of the early close from EPIPE
+            let path = dir + "/zeros.pipe"
+            guard mkfifo(path, 0o600) == 0 else { exit(2) }
+            let total = 64 << 20
+            nonisolated(unsafe) var written = 0
+            let done = DispatchSemaphore(value: 0)
+            Thread.detachNewThread {
+                let descriptor = open(path, O_WRONLY)
+                let zeros = [UInt8](repeating: 0, count: 1 << 16)
+                while descriptor >= 0 && written < total {
+                    let count = zeros.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+                    if count <= 0 { break }
+                    written += count
+                }
+                close(descriptor)
+                done.signal()
+            }
+            do {
+                _ = try DataLoader.csv(at: path)
+                exit(3)
+            } catch let error as DataFileError {
+                guard error.location == "offset 0", error.problem.hasPrefix("a NUL byte") else { exit(4) }
+            } catch { exit(5) }
+            done.wait()
+            exit(written < total ? 0 : 1)
+        }
+    }
+
     @Test("an experiment's --out that cannot be a folder is refused before it trains, not after")
     func experimentOutChecked() throws {
         let dir = try temporaryDirectory()

@@ -47,7 +47,7 @@ public enum DataLoader {
     /// ≥ 0 and features finite numbers. Blank lines are skipped.
     /// - Throws: ``DataFileError`` naming the file and line, or ``TrainerError`` if unreadable.
     public static func csv(at path: String) throws -> Dataset {
-        let bytes = try read(path)
+        let bytes = try read(path, stopAtNUL: true)
         let name = shownWord(path)
         // A file given to the wrong reader is named as what it is, before any parsing.
         if bytes.count >= 4, bytes[0] == 0, bytes[1] == 0, bytes[2] == 8, bytes[3] == 3 || bytes[3] == 1 {
@@ -203,8 +203,11 @@ public enum DataLoader {
 
     /// The bytes of a data file of at most `Limits.maxFileBytes`: a regular file (or a pipe, as
     /// `<(…)` gives); a directory or a device (`/dev/zero`, `/dev/null`) is refused by name.
-    /// - Parameter what: what the file should be, for messages ("data file", "safetensors file").
-    static func read(_ path: String, what: String = "data file") throws -> [UInt8] {
+    /// - Parameters:
+    ///   - what: what the file should be, for messages ("data file", "safetensors file").
+    ///   - stopAtNUL: for text: stop reading after the chunk that holds a NUL byte (the caller
+    ///     refuses the file there), so a pipe of binary data is not read to the 4 GiB limit first.
+    static func read(_ path: String, what: String = "data file", stopAtNUL: Bool = false) throws -> [UInt8] {
         let shown = shownWord(path)
         var info = stat()
         guard stat(path, &info) == 0 else {
@@ -240,6 +243,7 @@ public enum DataLoader {
                 throw TrainerError("\(shown) has more than \(Limits.bytes(Double(Limits.maxFileBytes))), the trainer's limit a file")
             }
             bytes += chunk[..<count]
+            if stopAtNUL, chunk[..<count].contains(0) { break }
         }
         return bytes
     }
