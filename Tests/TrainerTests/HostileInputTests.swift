@@ -286,6 +286,19 @@ struct HostileInputTests {
         }
     }
 
+    @Test("evaluate refuses --split with --data, and --labels without it: either was ignored", arguments: [
+        (["--data", "blobs", "--split", "validation"], "Error: '--split validation' picks a part of the checkpoint's own data; with --data the whole file is evaluated: leave out one of them"),
+        (["--labels", "labels.idx"], "Error: '--labels' goes with --data (an IDX images file); without --data, evaluate uses the checkpoint's own data and labels"),
+    ])
+    func evaluateIgnoredOptions(_ flags: [String], _ message: String) throws {
+        let dir = try temporaryDirectory()
+        try CheckpointTests.sample().write(to: dir + "/model.ckpt")
+        let result = runTrainer(["evaluate", "--checkpoint", dir + "/model.ckpt"] + flags)
+        #expect(result.code == 64, "\(result.out)\(result.err)")
+        #expect(result.err.hasPrefix(message + "\n"), "\(result.err)")
+        #expect(result.out.isEmpty, "\(result.out)")
+    }
+
     @Test("a CSV saved by a spreadsheet with a UTF-8 byte-order mark reads as without it", arguments: [true, false])
     func byteOrderMark(header: Bool) throws {
         let dir = try temporaryDirectory()

@@ -60,6 +60,14 @@ extension Trainer {
         ],
         run: { options, console in
             let path = try options.string("checkpoint")
+            // Options that would be ignored are refused, as train refuses --labels with generated data.
+            if options.optionalString("data") != nil, options.given.contains("split") {
+                throw UsageError("'--split \(excerpt(try options.string("split")))' picks a part of the checkpoint's own data; "
+                                 + "with --data the whole file is evaluated: leave out one of them")
+            }
+            if options.optionalString("data") == nil, options.optionalString("labels") != nil {
+                throw UsageError("'--labels' goes with --data (an IDX images file); without --data, evaluate uses the checkpoint's own data and labels")
+            }
             let checkpoint = try Checkpoint.read(from: path)
             let data: Dataset
             if let source = options.optionalString("data") {
