@@ -299,6 +299,18 @@ struct HostileInputTests {
         #expect(result.out.isEmpty, "\(result.out)")
     }
 
+    @Test("visualize --examples for a model without convolutions (no activation maps to draw) is refused, not ignored")
+    func visualizeExamplesIgnored() throws {
+        guard try layersImplemented() else { return }
+        let dir = try temporaryDirectory()
+        #expect(runTrainer(["train", "--hidden", "4", "--epochs", "1", "--out", dir, "--no-timing"]).code == 0)
+        let result = runTrainer(["visualize", "--checkpoint", dir + "/model.ckpt", "--examples", "10", "--out", dir + "/pictures"])
+        #expect(result.code == 64, "\(result.out)\(result.err)")
+        #expect(result.err.hasPrefix("Error: '--examples 10' sets how many activation maps a CNN's visualization draws; "
+                                     + "this mlp has no convolution, so nothing would use it: leave it out\n"), "\(result.err)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/pictures"))
+    }
+
     @Test("a CSV saved by a spreadsheet with a UTF-8 byte-order mark reads as without it", arguments: [true, false])
     func byteOrderMark(header: Bool) throws {
         let dir = try temporaryDirectory()

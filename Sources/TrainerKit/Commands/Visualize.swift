@@ -31,6 +31,10 @@ extension Trainer {
             let checkpoint = try Checkpoint.read(from: path)
             let test = try checkpoint.preparedData(name: path).split.test
             let files = try visualizations(checkpoint: checkpoint, test: test, examples: examples).map { (folder + $0.0, $0.1) }
+            if options.given.contains("examples"), !files.contains(where: { $0.0.hasSuffix("activations.svg") }) {
+                throw UsageError("'--examples \(excerpt(try options.string("examples")))' sets how many activation maps a CNN's visualization draws; "
+                                 + "this \(checkpoint.architecture.model) has no convolution, so nothing would use it: leave it out")
+            }
             // Every file is checked before the first is written: a refusal writes nothing.
             for (file, _) in files {
                 try OutputFiles.check(file, chosenBy: option, inputs: [("--checkpoint", path)], overwrite: options.has("overwrite"))
