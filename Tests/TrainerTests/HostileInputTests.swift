@@ -311,6 +311,14 @@ struct HostileInputTests {
         #expect(!FileManager.default.fileExists(atPath: dir + "/pictures"))
     }
 
+    @Test("the lock file is named beside the checkpoint as the user gave it, never made absolute (its path appears in messages)", arguments: [
+        ("runs/a/model.ckpt", "runs/a/.model.ckpt.lock"), ("model.ckpt", ".model.ckpt.lock"), ("/r/m.ckpt", "/r/.m.ckpt.lock"),
+        ("./x.ckpt", "./.x.ckpt.lock"),
+    ])
+    func lockPathAsGiven(checkpoint: String, lock: String) {
+        #expect(CheckpointLock.lockPath(for: checkpoint) == lock)
+    }
+
     @Test("a CSV saved by a spreadsheet with a UTF-8 byte-order mark reads as without it", arguments: [true, false])
     func byteOrderMark(header: Bool) throws {
         let dir = try temporaryDirectory()

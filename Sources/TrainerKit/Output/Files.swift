@@ -182,9 +182,9 @@ final class CheckpointLock {
     }
 
     /// The lock file that guards `checkpoint`.
+    /// Built from the text as given (``PathText``), so a message naming it keeps a relative path relative.
     static func lockPath(for checkpoint: String) -> String {
-        let url = URL(fileURLWithPath: checkpoint)
-        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).lock").path
+        PathText.folderPrefix(of: checkpoint) + "." + PathText.fileName(of: checkpoint) + ".lock"
     }
 
     /// Takes the lock on `checkpoint` (whose directory must exist), or refuses at once.
