@@ -319,6 +319,18 @@ struct HostileInputTests {
         #expect(CheckpointLock.lockPath(for: checkpoint) == lock)
     }
 
+    @Test("an output file named with a trailing slash (a folder's form) is refused before any work", arguments: [
+        ["import", "--input", "in.safetensors", "--output", "OUT/"], ["export", "--checkpoint", "in.ckpt", "--output", "OUT/"],
+        ["predict", "--checkpoint", "in.ckpt", "--data", "digits", "--output", "OUT/"],
+    ])
+    func outputWithTrailingSlash(_ arguments: [String]) throws {
+        let dir = try temporaryDirectory()
+        let result = runTrainer(arguments.map { $0.replacingOccurrences(of: "OUT", with: dir + "/new") })
+        #expect(result.code == 64, "\(result.err)")
+        #expect(result.err.hasPrefix("Error: '--output': '\(dir)/new/' ends with '/', the form of a folder; give a file name\n"), "\(result.err)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+    }
+
     @Test("a CSV saved by a spreadsheet with a UTF-8 byte-order mark reads as without it", arguments: [true, false])
     func byteOrderMark(header: Bool) throws {
         let dir = try temporaryDirectory()

@@ -146,6 +146,10 @@ enum OutputFiles {
     static func check(_ path: String, chosenBy option: String, inputs: [(String, String)], overwrite: Bool,
                       ownedByThisRun: Bool = false) throws {
         let shownPath = shown(path)
+        // "out/" names a folder: written as a file it fails only at the rename, after the work.
+        if path.hasSuffix("/") {
+            throw UsageError("'\(option.split(separator: " ").first ?? "")': \(shownPath) ends with '/', the form of a folder; give a file name")
+        }
         if let target = identity(path) {
             for (inputOption, input) in inputs {
                 if let source = identity(input), source == target {
