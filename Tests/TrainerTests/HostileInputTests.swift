@@ -331,6 +331,23 @@ struct HostileInputTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
     }
 
+    @Test("an output that is a device or a pipe (predict --output /dev/stdout) is refused even with --overwrite: the atomic write would rename a new file over it",
+          arguments: ["/dev/null", "/dev/stdout", "/dev/fd/1", "FIFO"])
+    func deviceAsOutput(device: String) throws {
+        var device = device
+        if device == "FIFO" {
+            device = try temporaryDirectory() + "/out.pipe"
+            #expect(mkfifo(device, 0o600) == 0)
+        }
+        guard FileManager.default.fileExists(atPath: device) else { return }
+        // Only the check runs: the old code passed it, and the write (not run here) would then have
+        // replaced the device's entry in /dev with a regular file.
+        #expect(throws: UsageError("'--output': '\(device)' is a device or a pipe, not a file: the trainer writes a new file and renames it over the old one; "
+                                   + "give a file's path (predict prints its predictions when --output is left out)")) {
+            try OutputFiles.check(device, chosenBy: "--output", inputs: [], overwrite: true)
+        }
+    }
+
     @Test("a CSV saved by a spreadsheet with a UTF-8 byte-order mark reads as without it", arguments: [true, false])
     func byteOrderMark(header: Bool) throws {
         let dir = try temporaryDirectory()

@@ -147,8 +147,21 @@ enum OutputFiles {
                       ownedByThisRun: Bool = false) throws {
         let shownPath = shown(path)
         // "out/" names a folder: written as a file it fails only at the rename, after the work.
+        let optionName = option.split(separator: " ").first.map(String.init) ?? option
         if path.hasSuffix("/") {
-            throw UsageError("'\(option.split(separator: " ").first ?? "")': \(shownPath) ends with '/', the form of a folder; give a file name")
+            throw UsageError("'\(optionName)': \(shownPath) ends with '/', the form of a folder; give a file name")
+        }
+        // A device, a pipe or a socket, or anything in /dev or /proc (/dev/stdout is a link to
+        // /proc/self/fd/1, whatever that is): the atomic write would rename a new regular file
+        // over its entry (as root, replacing /dev/stdout for every process).
+        var info = stat()
+        let folder = PathText.folder(of: path)
+        // (A folder that does not exist yet is left to the directory check, which names the reason.)
+        let realFolder = realpath(folder, nil).map { pointer in defer { free(pointer) }; return String(cString: pointer) }
+        let special = stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG && (info.st_mode & S_IFMT) != S_IFDIR
+        if special || ["/dev", "/proc"].contains(where: { realFolder == $0 || realFolder?.hasPrefix($0 + "/") == true }) {
+            throw UsageError("'\(optionName)': \(shownPath) is a device or a pipe, not a file: the trainer writes a new file and renames it over the old one; "
+                             + "give a file's path (predict prints its predictions when --output is left out)")
         }
         if let target = identity(path) {
             for (inputOption, input) in inputs {
