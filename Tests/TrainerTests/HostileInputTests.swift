@@ -392,6 +392,8 @@ struct ModelOptionTests {
         (["--model", "resmlp", "--activation", "elu"], "Error: '--activation elu' does not apply to '--model resmlp'"),
         (["--model", "resmlp", "--hidden", "8,16"], "Error: '--model resmlp' takes one width in --hidden (its blocks' width), got '8,16'"),
         (["--model", "resmlp", "--hidden", ""], "Error: '--model resmlp' takes one width in --hidden (its blocks' width), got ''"),
+        (["--momentum", "0.5"], "Error: '--momentum 0.5' does not apply to '--optimizer sgd', which would ignore it; only --optimizer momentum uses it"),
+        (["--optimizer", "adam", "--momentum", "0.99"], "Error: '--momentum 0.99' does not apply to '--optimizer adam', which would ignore it; only --optimizer momentum uses it"),
     ])
     func refused(_ flags: [String], _ message: String) {
         let result = runTrainer(["train", "--data", "missing.csv"] + flags)
@@ -406,6 +408,7 @@ struct ModelOptionTests {
         ["--model", "resnet", "--channels", "4", "--blocks", "2"],
         ["--model", "resmlp", "--hidden", "8", "--blocks", "0"],
         ["--model", "mlp", "--hidden", "8,8", "--activation", "tanh", "--batch-norm", "after", "--keep", "0.5"],
+        ["--optimizer", "momentum", "--momentum", "0.5"], ["--optimizer", "adam", "--momentum", "0.9"],
     ])
     func accepted(_ flags: [String]) throws {
         _ = try Trainer.trainingConfiguration(try Trainer.trainCommand.parse(flags))

@@ -219,6 +219,11 @@ extension Trainer {
                 : try options.int("blocks", atLeast: 0, atMost: Limits.maxBlocks))
         // After every value's own range: a value out of range is named as such first.
         try checkModelOptions(options, model: model)
+        if optimizer != .momentum, options.given.contains("momentum"),
+           options.values["momentum"] != trainOptions.first(where: { $0.name == "momentum" })?.defaultValue {
+            throw UsageError("'--momentum \(excerpt(try options.string("momentum")))' does not apply to '--optimizer \(optimizer.rawValue)', "
+                             + "which would ignore it; only --optimizer momentum uses it")
+        }
         return configuration
     }
 
