@@ -73,7 +73,7 @@ struct HostileInputTests {
     func decimalSpellings() throws {
         for (flag, value, expected) in [("learning-rate", ".5", 0.5), ("learning-rate", "5.", 5.0), ("learning-rate", "1e-3", 1e-3),
                                         ("learning-rate", "+0.5", 0.5), ("momentum", "-0", 0.0), ("lr-decay", "1E-1", 0.1)] {
-            let options = try Trainer.trainCommand.parse(["--\(flag)", value])
+            let options = try Trainer.trainCommand.parse(["--\(flag)", value] + (flag == "momentum" ? ["--optimizer", "momentum"] : []))
             let configuration = try Trainer.trainingConfiguration(options)
             let got = flag == "learning-rate" ? configuration.learningRate : flag == "momentum" ? configuration.momentum : configuration.learningRateDecay
             #expect(got == expected, "--\(flag) \(value)")
