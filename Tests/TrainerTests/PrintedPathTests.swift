@@ -52,6 +52,23 @@ struct PrintedPathTests {
         #expect(PathText.replacingExtension(of: path, with: "safetensors") == exported)
     }
 
+    @Test("a file in a folder given with or without its trailing slash: one slash between them", arguments: [
+        ("plots", "plots/x.svg"), ("plots/", "plots/x.svg"), ("a/b/", "a/b/x.svg"), ("/", "/x.svg"), (".", "./x.svg"),
+    ])
+    func fileInFolder(_ folder: String, _ path: String) {
+        #expect(PathText.file("x.svg", inFolder: folder) == path)
+    }
+
+    @Test("experiment --out dir/ names its plot dir/name.svg (it printed dir//name.svg)")
+    func experimentFolderWithSlash() throws {
+        guard try layersImplemented() else { return }
+        let dir = try relativeToWorkingDirectory(try temporaryDirectory())
+        let result = runTrainer(["experiment", "--name", "dropout-test-time", "--small", "--out", dir + "/"])
+        #expect(result.code == 0, "\(result.err)")
+        #expect(result.out.contains("wrote \(dir)/dropout-test-time.svg\n"), "\(result.out)")
+        #expect(OutputFiles.exists(dir + "/dropout-test-time.svg"))
+    }
+
     @Test("resume prints 'wrote' with the checkpoint, metrics and plot all relative when the checkpoint was given relative")
     func resumeWroteLine() throws {
         guard try layersImplemented() else { return }

@@ -37,6 +37,12 @@ enum PathText {
         return String(name[..<dot])
     }
 
+    /// The path of the file `name` in `folder` as written: `plots/x.svg` for `plots` and for `plots/`
+    /// (a folder given with its trailing slash printed `plots//x.svg` before), `/x.svg` for `/`.
+    static func file(_ name: String, inFolder folder: String) -> String {
+        folder.hasSuffix("/") ? folder + name : folder + "/" + name
+    }
+
     /// `path` with its file name's extension replaced by `newExtension`:
     /// `runs/a/model.ckpt` → `runs/a/model.safetensors`, `model` → `model.safetensors`.
     static func replacingExtension(of path: String, with newExtension: String) -> String {

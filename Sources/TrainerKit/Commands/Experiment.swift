@@ -33,7 +33,7 @@ extension Trainer {
             let chosen = name == "all" ? Experiments.all : [Experiments.named(name)!]
             // Checked before minutes of training, not after.
             for experiment in chosen {
-                try OutputFiles.check("\(out)/\(experiment.name).svg", chosenBy: "--out", inputs: [], overwrite: options.has("overwrite"))
+                try OutputFiles.check(PathText.file("\(experiment.name).svg", inFolder: out), chosenBy: "--out", inputs: [], overwrite: options.has("overwrite"))
             }
             // The folder too: a file in its place or a read-only parent is found now, not after the first table.
             let created = try OutputFiles.prepareDirectory(out, chosenBy: "--out")
@@ -45,7 +45,7 @@ extension Trainer {
                 console.print(result.table.text)
                 console.print(result.conclusion)
                 console.print("claim \(result.claimHolds ? "holds" : "DOES NOT HOLD") (\(experiment.rule))")
-                let path = "\(out)/\(experiment.name).svg"
+                let path = PathText.file("\(experiment.name).svg", inFolder: out)
                 try writeAtomically(result.figure, to: path)
                 wroteAny = true
                 console.print("wrote \(shownWord(path))\n")
