@@ -27,41 +27,32 @@ func errorText(_ result: ExitTest.Result?) -> String { String(decoding: result?.
 struct ProcessTests {
     static let small = ["--data", "blobs", "--hidden", "8", "--no-timing", "--batch-size", "16"]
 
-    @Test("Ctrl-C (SIGINT) stops after the current step, saves the last finished epoch, says so, exit 130")
-    func sigint() async throws {
-        guard try layersImplemented() else { return }
-        let dir = try temporaryDirectory()
-        let result = await #expect(processExitsWith: .exitCode(130), observing: [\.standardErrorContent]) { [dir = dir as String] in
-            // Ctrl-C once the first epoch is saved, as a user at the terminal would.
-            Thread.detachNewThread {
-                _ = waitUntil(seconds: 120) { FileManager.default.fileExists(atPath: dir + "/metrics.csv") }
-                kill(getpid(), SIGINT)
-            }
-            Trainer.main(["train", "--epochs", "100000", "--out", dir] + ProcessTests.small)
-        }
-        let err = errorText(result)
-        #expect(err.contains("Stopped: interrupted (Ctrl-C) in epoch"), "\(err)")
-        #expect(err.contains("; continue with: trainer resume --checkpoint \(dir)/model.ckpt"), "\(err)")
-        #expect(try Checkpoint.read(from: dir + "/model.ckpt").epochsCompleted >= 1)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["curves.svg", "metrics.csv", "model.ckpt"])
+    /// A signal that stops a run, the exit code it ends with (128 + the signal) and how it is named.
+    struct Stop: Sendable, CustomTestStringConvertible {
+        var signal: Int32, exitCode: Int32, named: String
+        var testDescription: String { named }
     }
 
-    @Test("SIGTERM (kill, timeout, a scheduler) stops like Ctrl-C: the last finished epoch saved, no lock or temporary file left, exit 143")
-    func sigterm() async throws {
+    @Test("a stopping signal ends the run after the current step: the last finished epoch saved, said so, no lock or temporary file left", arguments: [
+        Stop(signal: SIGINT, exitCode: 130, named: "interrupted (Ctrl-C)"),        // a user at the terminal
+        Stop(signal: SIGTERM, exitCode: 143, named: "terminated (SIGTERM)"),       // kill, timeout, a container's stop, a scheduler
+    ])
+    func stoppingSignal(_ stop: Stop) async throws {
         guard try layersImplemented() else { return }
         let dir = try temporaryDirectory()
-        let result = await #expect(processExitsWith: .exitCode(143), observing: [\.standardErrorContent]) { [dir = dir as String] in
+        let result = await #expect(processExitsWith: .exitCode(stop.exitCode), observing: [\.standardErrorContent]) { [dir = dir as String, signal = stop.signal as Int32] in
+            // The signal once the first epoch is saved.
             Thread.detachNewThread {
                 _ = waitUntil(seconds: 120) { FileManager.default.fileExists(atPath: dir + "/metrics.csv") }
-                kill(getpid(), SIGTERM)
+                kill(getpid(), signal)
             }
             Trainer.main(["train", "--epochs", "100000", "--out", dir] + ProcessTests.small)
         }
         let err = errorText(result)
-        #expect(err.contains("Stopped: terminated (SIGTERM) in epoch"), "\(err)")
+        #expect(err.contains("Stopped: \(stop.named) in epoch"), "\(err)")
         #expect(err.contains("; continue with: trainer resume --checkpoint \(dir)/model.ckpt"), "\(err)")
         #expect(try Checkpoint.read(from: dir + "/model.ckpt").epochsCompleted >= 1)
-        // Killed by the signal, the run left its lock file (.model.ckpt.lock) and perhaps a temporary file.
+        // Killed by the signal instead, a run left its lock file (.model.ckpt.lock) and perhaps a temporary file.
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["curves.svg", "metrics.csv", "model.ckpt"])
     }
 
